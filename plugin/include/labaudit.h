@@ -1,0 +1,362 @@
+/*
+ * labaudit.h - the public API of liblabaudit, a supply-chain labour audit
+ * library.  A host (an ERP, a procurement system, the `labaudit` command)
+ * compiles rule packs into an engine, loads supplier records into a
+ * dataset, runs a check and reads the findings from a report.
+ *
+ * Conventions (they hold for every call below):
+ * - Functions that can fail return int: LAB_OK (0) or a negative lab_error.
+ *   On failure lab_errmsg() gives a one-line message for this thread saying
+ *   what failed, where (file:line:col when input is at fault) and what was
+ *   expected.  Output parameters come first and are written only on success.
+ * - Objects are opaque handles made by *_new and released by *_free;
+ *   every *_free accepts NULL.  Strings and buffers the library returns
+ *   through `char **out` belong to the caller and are released with
+ *   lab_free().  `const char *` results are borrowed from the handle they
+ *   came from and live as long as it does.
+ * - Thread safety: a lab_engine is immutable once made and may be shared
+ *   by any number of threads.  A lab_dataset or lab_report is used by one
+ *   thread at a time (different threads may use different ones freely).
+ *   lab_errmsg() is per thread.
+ * - The library never prints, exits or aborts, and leaves the host's global
+ *   library state (OpenSSL, libxml2, libcurl) alone.
+ * - Constants are enums; versions are functions, so that hosts using FFI
+ *   need no macros.  Option structs start with a version field; initialise
+ *   them with the *_INIT macro or the *_init() function.
+ */
+#ifndef LABAUDIT_H
+#define LABAUDIT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(LAB_BUILDING_LIBRARY)
+#define LAB_EXTERN(type) __declspec(dllexport) type
+#elif defined(__GNUC__) && defined(LAB_BUILDING_LIBRARY)
+#define LAB_EXTERN(type) extern __attribute__((visibility("default"))) type
+#else
+#define LAB_EXTERN(type) extern type
+#endif
+
+/** The ABI major this header describes; see lab_plugin_get_api(). */
+enum { LAB_ABI_MAJOR = 1 };
+
+/**
+ * Error codes.  Append only: a code is never renumbered or removed, so a
+ * host may store them.  Every code has a text in lab_strerror().
+ */
+typedef enum lab_error {
+    LAB_OK = 0,
+    LAB_ENOMEM = -1,      /**< out of memory */
+    LAB_EINVAL = -2,      /**< invalid argument from the caller */
+    LAB_EIO = -3,         /**< a file could not be read or written */
+    LAB_EPARSE = -4,      /**< malformed input (CSV, XML, JSON, condition) */
+    LAB_ESCHEMA = -5,     /**< well-formed input that breaks the schema */
+    LAB_ENOTFOUND = -6,   /**< a named item does not exist */
+    LAB_EVERSION = -7,    /**< unsupported struct, file or ABI version */
+    LAB_ELIMIT = -8,      /**< a size, depth or count limit was exceeded */
+    LAB_EDUPLICATE = -9,  /**< an id was defined twice */
+    LAB_ECRYPTO = -10,    /**< a cryptographic operation failed */
+    LAB_EDB = -11,        /**< the database failed */
+    LAB_ENET = -12,       /**< a network transfer failed */
+    LAB_EUNSUPPORTED = -13, /**< not built in or not supported */
+    LAB_ETEST = -14       /**< a rule-pack test case failed */
+} lab_error;
+
+/** Finding severities, ordered: a higher value is worse. */
+typedef enum lab_severity {
+    LAB_SEV_INFO = 0,
+    LAB_SEV_MINOR = 1,
+    LAB_SEV_MAJOR = 2,
+    LAB_SEV_BLOCKER = 3
+} lab_severity;
+
+/** What a rule looks at, and what a finding is about. */
+typedef enum lab_subject {
+    LAB_SUBJECT_SUPPLIER = 0,
+    LAB_SUBJECT_LINK = 1,
+    LAB_SUBJECT_AUDIT = 2,
+    LAB_SUBJECT_CHAIN = 3 /**< a product and everything upstream of it */
+} lab_subject;
+
+/** Kinds of record a dataset holds. */
+typedef enum lab_record_kind {
+    LAB_RECORD_SUPPLIER = 0,
+    LAB_RECORD_LINK = 1,
+    LAB_RECORD_AUDIT = 2,
+    LAB_RECORD_DOCUMENT = 3,
+    LAB_RECORD_PRODUCT = 4
+} lab_record_kind;
+
+typedef struct lab_engine lab_engine;   /**< compiled rule packs */
+typedef struct lab_dataset lab_dataset; /**< records and their graph */
+typedef struct lab_report lab_report;   /**< the result of one check */
+typedef struct lab_finding lab_finding; /**< one rule firing on one subject */
+
+/* ---------------------------------------------------------------- */
+/* Versions, errors, memory                                          */
+
+/** The library version as text, e.g. "0.1.0". */
+LAB_EXTERN(const char *) lab_version(void);
+/** The library version as a number: major*10000 + minor*100 + patch. */
+LAB_EXTERN(int) lab_version_number(void);
+/** The ABI major the library implements (LAB_ABI_MAJOR when built). */
+LAB_EXTERN(int) lab_abi_version(void);
+
+/** The message of the last failure on this thread ("" if none). */
+LAB_EXTERN(const char *) lab_errmsg(void);
+/** A short fixed text for an error code; never NULL. */
+LAB_EXTERN(const char *) lab_strerror(int code);
+/** Releases memory the library returned through a `char **out`. */
+LAB_EXTERN(void) lab_free(void *ptr);
+/** Name of a severity ("blocker", ...), or NULL if out of range. */
+LAB_EXTERN(const char *) lab_severity_name(int severity);
+/** Parses "info", "minor", "major" or "blocker"; -1 if unknown. */
+LAB_EXTERN(int) lab_severity_parse(const char *name);
+
+/* ---------------------------------------------------------------- */
+/* Engine: compiled rule packs                                       */
+
+enum { LAB_ENGINE_OPTIONS_VERSION = 1 };
+
+/** Options for lab_engine_new(). */
+typedef struct lab_engine_options {
+    unsigned version;           /**< LAB_ENGINE_OPTIONS_VERSION */
+    const char *const *packs;   /**< rule-pack files or folders of *.xml */
+    size_t npacks;              /**< entries in packs */
+} lab_engine_options;
+
+#define LAB_ENGINE_OPTIONS_INIT {LAB_ENGINE_OPTIONS_VERSION, NULL, 0}
+
+/** Fills *opts with defaults for the given struct version. */
+LAB_EXTERN(int) lab_engine_options_init(lab_engine_options *opts,
+                                        unsigned version);
+
+/**
+ * Loads, validates, type-checks and compiles every rule pack named in
+ * opts.  Errors in a pack name its file:line:col.  On success *out is an
+ * immutable engine that any number of threads may share; free it with
+ * lab_engine_free() once no thread uses it.
+ */
+LAB_EXTERN(int) lab_engine_new(lab_engine **out,
+                               const lab_engine_options *opts);
+LAB_EXTERN(void) lab_engine_free(lab_engine *engine);
+
+/** Number of packs and rules compiled into the engine. */
+LAB_EXTERN(size_t) lab_engine_pack_count(const lab_engine *engine);
+LAB_EXTERN(size_t) lab_engine_rule_count(const lab_engine *engine);
+
+/**
+ * Describes pack i: its id, version and the SHA-256 (hex) of the file as
+ * loaded.  Pointers are borrowed from the engine.  LAB_ENOTFOUND if i is
+ * out of range.
+ */
+LAB_EXTERN(int) lab_engine_pack_info(const lab_engine *engine, size_t i,
+                                     const char **id, const char **version,
+                                     const char **sha256);
+
+/**
+ * Writes every pack, rule and test as JSON to *out (free with lab_free).
+ * With `jsonlogic` non-zero, each condition is given as JsonLogic;
+ * otherwise in the infix condition language.
+ */
+LAB_EXTERN(int) lab_engine_describe(char **out, const lab_engine *engine,
+                                    int jsonlogic);
+
+/**
+ * Runs every rule's own test cases.  *out receives a human-readable
+ * account, one line per case (free with lab_free); *failed the number of
+ * failed cases plus the number of rules that lack a case that must fire
+ * or one that must not.  Returns LAB_OK when the tests ran, whatever
+ * their outcome.
+ */
+LAB_EXTERN(int) lab_engine_test(char **out, size_t *failed,
+                                const lab_engine *engine);
+
+/* ---------------------------------------------------------------- */
+/* Dataset: suppliers, links, audits, documents, products            */
+
+/** Makes an empty dataset.  Free it with lab_dataset_free(). */
+LAB_EXTERN(int) lab_dataset_new(lab_dataset **out);
+LAB_EXTERN(void) lab_dataset_free(lab_dataset *ds);
+
+/**
+ * Loads records from `source` into the dataset.  A folder is read as CSV
+ * files (suppliers.csv, links.csv, audits.csv required; documents.csv and
+ * products.csv optional).  Nothing is added if any record is bad: the
+ * error names file:line:col and what was expected.
+ */
+LAB_EXTERN(int) lab_dataset_load(lab_dataset *ds, const char *source);
+
+/**
+ * Adds one record given as field names and text values, the same way the
+ * CSV adapter does: each value is parsed and validated for its field's
+ * type (dates, countries, OS IDs, numbers...).  `origin` names where the
+ * record came from for error messages (may be NULL).  Unknown field names
+ * are an error here (the CSV adapter only warns about unknown columns).
+ */
+LAB_EXTERN(int) lab_dataset_add(lab_dataset *ds, lab_record_kind kind,
+                                const char *const *names,
+                                const char *const *values, size_t n,
+                                const char *origin);
+
+/** Number of records of one kind. */
+LAB_EXTERN(size_t) lab_dataset_count(const lab_dataset *ds,
+                                     lab_record_kind kind);
+
+/** Warnings collected while loading (unknown columns, ...). */
+LAB_EXTERN(size_t) lab_dataset_warning_count(const lab_dataset *ds);
+LAB_EXTERN(const char *) lab_dataset_warning(const lab_dataset *ds,
+                                             size_t i);
+
+/* ---------------------------------------------------------------- */
+/* Check and report                                                  */
+
+enum { LAB_CHECK_OPTIONS_VERSION = 1 };
+
+/** Options for lab_check(). */
+typedef struct lab_check_options {
+    unsigned version;     /**< LAB_CHECK_OPTIONS_VERSION */
+    const char *as_of;    /**< evaluation date YYYY-MM-DD; NULL = today (UTC) */
+    const char *product;  /**< only this product's chain; NULL = everything */
+    const char *supplier; /**< only this supplier and its chain; NULL = all */
+} lab_check_options;
+
+#define LAB_CHECK_OPTIONS_INIT {LAB_CHECK_OPTIONS_VERSION, NULL, NULL, NULL}
+
+LAB_EXTERN(int) lab_check_options_init(lab_check_options *opts,
+                                       unsigned version);
+
+/**
+ * Evaluates every rule of the engine on the dataset and writes the
+ * findings to a new report.  The dataset's derived chain facts are
+ * computed on first use and kept, so the dataset must not be used by
+ * another thread meanwhile; the engine may be.  Free with
+ * lab_report_free().
+ */
+LAB_EXTERN(int) lab_check(lab_report **out, const lab_engine *engine,
+                          lab_dataset *ds, const lab_check_options *opts);
+LAB_EXTERN(void) lab_report_free(lab_report *report);
+
+/** Findings, in a deterministic order (subject kind, subject id, rule). */
+LAB_EXTERN(size_t) lab_report_finding_count(const lab_report *report);
+LAB_EXTERN(const lab_finding *) lab_report_finding(const lab_report *report,
+                                                   size_t i);
+/** The worst severity of any finding, or -1 when there is none. */
+LAB_EXTERN(int) lab_report_worst(const lab_report *report);
+/** Number of findings at or above `severity`. */
+LAB_EXTERN(size_t) lab_report_count_at_least(const lab_report *report,
+                                             lab_severity severity);
+
+/** Products checked, with the worst severity found in each one's chain. */
+LAB_EXTERN(size_t) lab_report_product_count(const lab_report *report);
+LAB_EXTERN(int) lab_report_product(const lab_report *report, size_t i,
+                                   const char **id, int *worst);
+
+/** Accessors of a finding; strings are borrowed from the report. */
+LAB_EXTERN(const char *) lab_finding_rule_id(const lab_finding *f);
+LAB_EXTERN(const char *) lab_finding_pack_id(const lab_finding *f);
+LAB_EXTERN(lab_subject) lab_finding_subject(const lab_finding *f);
+LAB_EXTERN(const char *) lab_finding_subject_id(const lab_finding *f);
+LAB_EXTERN(lab_severity) lab_finding_severity(const lab_finding *f);
+LAB_EXTERN(const char *) lab_finding_title(const lab_finding *f);
+LAB_EXTERN(const char *) lab_finding_message(const lab_finding *f);
+LAB_EXTERN(const char *) lab_finding_basis(const lab_finding *f);
+LAB_EXTERN(const char *) lab_finding_remediation(const lab_finding *f);
+/** The evidence: the fields the condition read and their values. */
+LAB_EXTERN(size_t) lab_finding_evidence_count(const lab_finding *f);
+LAB_EXTERN(int) lab_finding_evidence(const lab_finding *f, size_t i,
+                                     const char **field,
+                                     const char **value_json);
+
+/** Output formats for lab_report_render(). */
+typedef enum lab_format {
+    LAB_FORMAT_TEXT = 0,
+    LAB_FORMAT_JSON = 1
+} lab_format;
+
+/** Renders the whole report; free *out with lab_free(). */
+LAB_EXTERN(int) lab_report_render(char **out, const lab_report *report,
+                                  lab_format format);
+
+/* ---------------------------------------------------------------- */
+/* JSON in, JSON out (for FFI hosts)                                 */
+
+/**
+ * One call for hosts where handles are awkward.  `request` is a JSON
+ * object:
+ *   {"data": "/path/to/folder"              -- or inline records:
+ *    "data": {"suppliers":[{"id":"S1",...}], "links":[...],
+ *             "audits":[...], "documents":[...], "products":[...]},
+ *    "as_of": "2026-11-28", "product": "P1", "supplier": "S1"}
+ * Field values may be JSON strings, numbers or booleans.  On success *out
+ * receives the report as JSON (the same as LAB_FORMAT_JSON).
+ */
+LAB_EXTERN(int) lab_check_json(char **out, const lab_engine *engine,
+                               const char *request);
+
+/* ---------------------------------------------------------------- */
+/* Conditions and JsonLogic                                          */
+
+/**
+ * Evaluates one JsonLogic rule on one JSON document and writes the
+ * result as JSON to *out (free with lab_free).
+ */
+LAB_EXTERN(int) lab_jsonlogic_apply(char **out, const char *rule_json,
+                                    const char *data_json);
+
+/**
+ * Translates a condition between the infix language and JsonLogic.
+ * `to_jsonlogic` non-zero: infix in, JsonLogic JSON out; zero: JsonLogic
+ * in, infix out.  No type-checking against the record schema is done.
+ */
+LAB_EXTERN(int) lab_condition_translate(char **out, const char *text,
+                                        int to_jsonlogic);
+
+/* ---------------------------------------------------------------- */
+/* Plugin entry point                                                */
+
+/**
+ * The table a host gets from lab_plugin_get_api().  It starts with its own
+ * size and ABI version and only ever grows at the end: a host compiled
+ * against an older header reads a prefix of it.
+ */
+typedef struct lab_api {
+    size_t size;       /**< sizeof the table as built */
+    int abi_version;   /**< LAB_ABI_MAJOR of the library */
+    const char *(*version)(void);
+    const char *(*errmsg)(void);
+    const char *(*strerror)(int code);
+    void (*free)(void *ptr);
+    int (*engine_new)(lab_engine **out, const lab_engine_options *opts);
+    void (*engine_free)(lab_engine *engine);
+    int (*dataset_new)(lab_dataset **out);
+    int (*dataset_load)(lab_dataset *ds, const char *source);
+    int (*dataset_add)(lab_dataset *ds, lab_record_kind kind,
+                       const char *const *names, const char *const *values,
+                       size_t n, const char *origin);
+    void (*dataset_free)(lab_dataset *ds);
+    int (*check)(lab_report **out, const lab_engine *engine,
+                 lab_dataset *ds, const lab_check_options *opts);
+    int (*report_render)(char **out, const lab_report *report,
+                         lab_format format);
+    int (*report_worst)(const lab_report *report);
+    void (*report_free)(lab_report *report);
+    int (*check_json)(char **out, const lab_engine *engine,
+                      const char *request);
+} lab_api;
+
+/**
+ * Returns the API table for ABI major `abi_major`, or NULL (with a message
+ * in lab_errmsg()) if this library does not implement that major.
+ */
+LAB_EXTERN(const lab_api *) lab_plugin_get_api(int abi_major);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LABAUDIT_H */

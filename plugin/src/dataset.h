@@ -1,0 +1,87 @@
+/*
+ * dataset.h - the dataset's inside: records of each kind in growable
+ * arrays, interned strings, id indexes, the supply graph (links as
+ * compressed adjacency in both directions) and the chain facts derived
+ * from it.  Adapters add records through lab_ds_row(); the engine reads.
+ */
+#ifndef LAB_DATASET_H
+#define LAB_DATASET_H
+
+#include "internal.h"
+#include "schema.h"
+
+/* Records of one kind: a growable array of structs of entity->size. */
+typedef struct lab_table {
+    const lab_entity *entity;
+    unsigned char *rows;
+    size_t n, cap;
+    /* id -> row index + 1 (0 = empty), open addressing; built by
+     * lab_ds_index(). */
+    uint32_t *index;
+    size_t index_cap;
+} lab_table;
+
+/* Kinds with tables (chain facts are derived, not stored here). */
+enum { LAB_TABLE_COUNT = LAB_ENT_PRODUCT + 1 };
+
+struct lab_dataset {
+    lab_strtab strings;
+    lab_arena arena; /* lists */
+    lab_table tables[LAB_TABLE_COUNT];
+    char **warnings;
+    size_t nwarnings, capwarnings;
+    int indexed;     /* indexes and graph are current */
+    /* graph: for supplier i, its inputs are in_src[in_off[i]..in_off[i+1])
+     * (supplier indexes of its sellers, via link indexes in_link[]), and
+     * its outputs out_dst[out_off[i]..out_off[i+1]). */
+    uint32_t *in_off, *in_link, *out_off, *out_link;
+    /* audits of supplier i: audit_of[audit_off[i]..audit_off[i+1]) */
+    uint32_t *audit_off, *audit_of;
+    lab_chain *chain; /* chain facts per supplier, NULL until derived */
+};
+
+static inline void *lab_table_row(const lab_table *t, size_t i)
+{
+    return t->rows + i * t->entity->size;
+}
+
+/* Maps a column name to a field of `kind` (NULL if unknown). */
+const lab_field *lab_ds_column(lab_record_kind kind, const char *name,
+                               size_t n);
+
+/*
+ * Adds one record: values[i] is the text for fields[i] (a NULL field is
+ * skipped).  pos[i] locates each value for messages (may be NULL).
+ * Required fields are checked.  On error nothing is added.
+ */
+int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
+               const lab_field *const *fields, const char *const *values,
+               const size_t *lens, const lab_pos *pos, size_t n,
+               lab_pos rowpos);
+
+/* Records a warning (formatted), kept with the dataset. */
+int lab_ds_warn(lab_dataset *ds, const char *fmt, ...) LAB_PRINTF(2, 3);
+
+/* Marks where a load starts, and on failure drops what it added. */
+typedef struct lab_ds_mark {
+    size_t n[LAB_TABLE_COUNT];
+    size_t nwarnings;
+} lab_ds_mark;
+void lab_ds_mark_set(const lab_dataset *ds, lab_ds_mark *m);
+void lab_ds_rollback(lab_dataset *ds, const lab_ds_mark *m);
+
+/* Builds id indexes and the graph (after loading; idempotent).  Fails on
+ * duplicate ids and on links, audits or products naming an unknown
+ * supplier. */
+int lab_ds_index(lab_dataset *ds);
+/* Row index of the record with this id, or -1. */
+long lab_ds_find(const lab_dataset *ds, lab_record_kind kind,
+                 const char *id);
+
+/* Computes chain facts for every supplier in O(V+E) (cycle-safe). */
+int lab_ds_derive_chains(lab_dataset *ds);
+
+/* The CSV adapter: loads a folder of CSV files (adapters/csv). */
+int lab_csv_load_dir(lab_dataset *ds, const char *dir);
+
+#endif /* LAB_DATASET_H */

@@ -1,0 +1,136 @@
+/*
+ * internal.h - what every part of the library shares and no host sees:
+ * setting the per-thread error message, checked allocation, a bump arena,
+ * a growable byte buffer, and interned strings.  Everything here is plain
+ * C17 with no global state beyond the thread-local error message.
+ */
+#ifndef LAB_INTERNAL_H
+#define LAB_INTERNAL_H
+
+#include "labaudit.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define LAB_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define LAB_PRINTF(a, b)
+#endif
+
+#define LAB_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- errors ---- */
+
+/* Sets this thread's message and returns `code`, so callers can write
+ * `return lab_seterr(LAB_EPARSE, "%s:%u:%u: ...", ...)`. */
+int lab_seterr(int code, const char *fmt, ...) LAB_PRINTF(2, 3);
+int lab_vseterr(int code, const char *fmt, va_list ap);
+/* Prefixes the current message with "prefix: " (keeps the code). */
+int lab_preerr(int code, const char *fmt, ...) LAB_PRINTF(2, 3);
+void lab_clearerr(void);
+
+/* A position in an input, for messages of the form file:line:col. */
+typedef struct lab_pos {
+    const char *file;
+    unsigned line;
+    unsigned col;
+} lab_pos;
+
+/* ---- allocation: never aborts; callers return LAB_ENOMEM on NULL ---- */
+
+void *lab_malloc(size_t n);
+void *lab_calloc(size_t count, size_t size);
+void *lab_realloc(void *p, size_t n);
+/* realloc for count*size, refusing overflow. */
+void *lab_reallocarray(void *p, size_t count, size_t size);
+char *lab_strdup(const char *s);
+char *lab_strndup(const char *s, size_t n);
+
+/* Grows *items (of `size` bytes each) so it holds at least `need`;
+ * *cap is updated.  Returns LAB_OK or LAB_ENOMEM. */
+int lab_grow(void **items, size_t *cap, size_t need, size_t size);
+
+/* ---- arena: many small allocations freed together ---- */
+
+typedef struct lab_arena_block lab_arena_block;
+typedef struct lab_arena {
+    lab_arena_block *head;
+    size_t block_size;
+    size_t total; /* bytes handed out, for statistics */
+} lab_arena;
+
+void lab_arena_init(lab_arena *a, size_t block_size);
+void *lab_arena_alloc(lab_arena *a, size_t n); /* 16-byte aligned */
+char *lab_arena_strndup(lab_arena *a, const char *s, size_t n);
+/* Keeps the first block and forgets the rest (for per-evaluation scratch). */
+void lab_arena_reset(lab_arena *a);
+void lab_arena_free(lab_arena *a);
+
+/* ---- growable byte buffer, always NUL-terminated once used ---- */
+
+typedef struct lab_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    int oom; /* set on the first failed allocation; later appends no-op */
+} lab_buf;
+
+#define LAB_BUF_INIT {NULL, 0, 0, 0}
+
+void lab_buf_add(lab_buf *b, const void *p, size_t n);
+void lab_buf_adds(lab_buf *b, const char *s);
+void lab_buf_addc(lab_buf *b, char c);
+void lab_buf_printf(lab_buf *b, const char *fmt, ...) LAB_PRINTF(2, 3);
+/* Appends s as a JSON string literal (with quotes), escaping as RFC 8259. */
+void lab_buf_add_json_string(lab_buf *b, const char *s, size_t n);
+/* Hands the buffer to the caller (LAB_ENOMEM if any append failed). */
+int lab_buf_detach(lab_buf *b, char **out);
+void lab_buf_free(lab_buf *b);
+
+/* ---- interned strings: equal text, equal pointer ---- */
+
+typedef struct lab_strtab {
+    lab_arena arena;
+    const char **slots; /* open addressing; NULL = empty */
+    uint32_t *lens;
+    size_t cap;
+    size_t count;
+} lab_strtab;
+
+int lab_strtab_init(lab_strtab *t);
+void lab_strtab_free(lab_strtab *t);
+/* Returns the interned copy of s[0..n) (NUL-terminated), or NULL on OOM. */
+const char *lab_strtab_intern(lab_strtab *t, const char *s, size_t n);
+/* Returns the interned copy if present, else NULL (no allocation). */
+const char *lab_strtab_find(const lab_strtab *t, const char *s, size_t n);
+
+uint64_t lab_hash(const void *p, size_t n);
+
+/* ---- numbers ---- */
+
+/* Formats a double as ECMAScript's Number::toString does (shortest
+ * round-trip digits; "1e+21", "1.5e-7", "-0" printed as "0").  NaN and
+ * infinities give "NaN", "Infinity", "-Infinity".  buf needs 32 bytes.
+ * Returns the length written. */
+size_t lab_num_format(char buf[32], double d);
+
+/* Parses a whole string as a decimal number (optional sign, digits,
+ * fraction, exponent; no hex, no inf/nan, no surrounding blanks).
+ * Returns 1 and sets *out on success, 0 otherwise. */
+int lab_num_parse(const char *s, size_t n, double *out);
+
+/* ---- small text helpers ---- */
+
+/* Checks that s[0..n) is valid UTF-8 (no overlongs, no surrogates).
+ * Returns the byte offset of the first bad byte, or n if all is valid. */
+size_t lab_utf8_check(const char *s, size_t n);
+
+/* Reads a whole file (at most `limit` bytes) into a NUL-terminated buffer. */
+int lab_read_file(char **out, size_t *len, const char *path, size_t limit);
+
+/* SHA-256 of a buffer as 64 lowercase hex digits plus NUL. */
+int lab_sha256_hex(char out[65], const void *p, size_t n);
+
+#endif /* LAB_INTERNAL_H */

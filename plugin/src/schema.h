@@ -1,0 +1,263 @@
+/*
+ * schema.h - the record schema: every field of every record kind, once.
+ * Each table row gives the field's name (as used in CSV headers, XML
+ * audit reports, JSON and conditions), its storage type, the check its
+ * text must pass, flags and a one-line description.  The C structs, the
+ * field descriptors that the adapters, the type-checker and the reports
+ * use, and the documentation all come from these tables, so a field is
+ * added in exactly one place.
+ */
+#ifndef LAB_SCHEMA_H
+#define LAB_SCHEMA_H
+
+#include "expr.h"
+#include "internal.h"
+
+/* Storage types. */
+typedef enum lab_ftype {
+    LAB_FT_STR = 0, /* const char *, interned; NULL = absent */
+    LAB_FT_INT,     /* int32_t; LAB_INT_NONE = absent */
+    LAB_FT_NUM,     /* double; NaN = absent */
+    LAB_FT_BOOL,    /* int8_t: 0, 1; -1 = absent */
+    LAB_FT_LIST     /* const lab_list *; NULL = absent */
+} lab_ftype;
+
+#define LAB_INT_NONE INT32_MIN
+
+/* What a field's text must be, checked when a record is added. */
+typedef enum lab_fcheck {
+    LAB_CK_NONE = 0,
+    LAB_CK_ID,       /* non-empty, no control characters */
+    LAB_CK_DATE,     /* ISO 8601 calendar date YYYY-MM-DD */
+    LAB_CK_COUNTRY,  /* ISO 3166-1 alpha-2 */
+    LAB_CK_SUBDIV,   /* ISO 3166-2, e.g. CN-XJ */
+    LAB_CK_OSID,     /* Open Supply Hub OS ID with its check character */
+    LAB_CK_HS,       /* Harmonized System code: 2 to 10 digits, even */
+    LAB_CK_LEI,      /* ISO 17442 LEI (ISO 7064 mod 97-10) */
+    LAB_CK_GLN,      /* GS1 GLN (13 digits, mod 10) */
+    LAB_CK_SHA256,   /* 64 hex digits */
+    LAB_CK_CURRENCY, /* ISO 4217 alphabetic: three capital letters */
+    LAB_CK_ENUM,     /* one of the field's listed values */
+    LAB_CK_NONNEG    /* a number >= 0 */
+} lab_fcheck;
+
+enum {
+    LAB_F_REQUIRED = 1u << 0, /* a record without it is rejected */
+    LAB_F_DERIVED = 1u << 1   /* computed, never read from input */
+};
+
+/* An immutable list of interned strings. */
+typedef struct lab_list {
+    uint32_t n;
+    const char *items[]; /* n interned strings */
+} lab_list;
+
+typedef const char *LAB_CTYPE_STR;
+typedef int32_t LAB_CTYPE_INT;
+typedef double LAB_CTYPE_NUM;
+typedef int8_t LAB_CTYPE_BOOL;
+typedef const lab_list *LAB_CTYPE_LIST;
+
+/* Allowed values of the enumerated fields. */
+#define LAB_ROLES                                                             \
+    "farm", "gin", "spinner", "fabric_mill", "dye_house", "garment_maker",  \
+        "trader", "brand", "recruitment_agency", "other"
+#define LAB_SCHEMES                                                           \
+    "smeta_2p", "smeta_4p", "amfori_bsci", "sa8000", "slcp", "internal",    \
+        "other"
+#define LAB_AUDIT_TYPES "announced", "semi_announced", "unannounced"
+#define LAB_DOC_KINDS                                                         \
+    "audit_report", "corrective_action", "certificate", "contract",          \
+        "payroll", "permit", "other"
+
+/*
+ * X(name, type, check, enum_values_or_NULL_list, flags, description)
+ * The enum list is written as a parenthesised list or NONE.
+ */
+#define LAB_SUPPLIER_FIELDS(X)                                                 \
+    X(id, STR, ID, NONE, LAB_F_REQUIRED, "the supplier's id in the ERP")      \
+    X(name, STR, NONE, NONE, LAB_F_REQUIRED, "registered name")              \
+    X(role, STR, ENUM, (LAB_ROLES), 0, "what the facility does")              \
+    X(country, STR, COUNTRY, NONE, LAB_F_REQUIRED, "ISO 3166-1 alpha-2")      \
+    X(subdivision, STR, SUBDIV, NONE, 0, "ISO 3166-2 region, e.g. CN-XJ")     \
+    X(os_id, STR, OSID, NONE, 0, "Open Supply Hub OS ID")                      \
+    X(lei, STR, LEI, NONE, 0, "Legal Entity Identifier")                      \
+    X(duns, STR, NONE, NONE, 0, "D-U-N-S number")                             \
+    X(gln, STR, GLN, NONE, 0, "GS1 Global Location Number")                   \
+    X(address, STR, NONE, NONE, 0, "street address")                          \
+    X(city, STR, NONE, NONE, 0, "city")                                       \
+    X(aliases, LIST, NONE, NONE, 0, "other names, separated by ';'")          \
+    X(workers, INT, NONNEG, NONE, 0, "number of workers")                     \
+    X(licensed, BOOL, NONE, NONE, 0, "recruiter holds a licence")             \
+    X(ethical_association_member, BOOL, NONE, NONE, 0,                        \
+      "recruiter is a member of an ethical employment association")
+
+#define LAB_LINK_FIELDS(X)                                                     \
+    X(id, STR, ID, NONE, 0, "link id; default supplier_id>buyer_id")          \
+    X(supplier_id, STR, ID, NONE, LAB_F_REQUIRED, "who supplies")             \
+    X(buyer_id, STR, ID, NONE, LAB_F_REQUIRED, "who buys")                    \
+    X(hs_code, STR, HS, NONE, 0, "Harmonized System code of the goods")       \
+    X(commodity, STR, NONE, NONE, 0, "what is supplied, in words")            \
+    X(volume, NUM, NONNEG, NONE, 0, "quantity in the period")                 \
+    X(unit, STR, NONE, NONE, 0, "unit of volume (kg, m, pcs...)")             \
+    X(conversion_factor, NUM, NONNEG, NONE, 0,                                \
+      "buyer's output units per unit of this input")                          \
+    X(lot, STR, NONE, NONE, 0, "lot or batch")                                \
+    X(period_start, STR, DATE, NONE, 0, "first day of the period")            \
+    X(period_end, STR, DATE, NONE, 0, "last day of the period")
+
+#define LAB_AUDIT_FIELDS(X)                                                    \
+    X(id, STR, ID, NONE, LAB_F_REQUIRED, "audit report id")                   \
+    X(supplier_id, STR, ID, NONE, LAB_F_REQUIRED, "audited facility")         \
+    X(scheme, STR, ENUM, (LAB_SCHEMES), 0, "audit scheme")                    \
+    X(type, STR, ENUM, (LAB_AUDIT_TYPES), 0, "how it was announced")          \
+    X(auditor_org, STR, NONE, NONE, 0, "audit firm")                          \
+    X(start_date, STR, DATE, NONE, LAB_F_REQUIRED, "first day on site")       \
+    X(end_date, STR, DATE, NONE, 0, "last day on site")                       \
+    X(workers_total, INT, NONNEG, NONE, 0, "workforce")                       \
+    X(workers_female, INT, NONNEG, NONE, 0, "women")                          \
+    X(workers_male, INT, NONNEG, NONE, 0, "men")                              \
+    X(workers_under_18, INT, NONNEG, NONE, 0, "young workers (under 18)")     \
+    X(workers_under_15, INT, NONNEG, NONE, 0, "children under 15")            \
+    X(migrants_foreign, INT, NONNEG, NONE, 0, "foreign migrant workers")      \
+    X(migrants_domestic, INT, NONNEG, NONE, 0, "internal migrant workers")    \
+    X(agency_workers, INT, NONNEG, NONE, 0, "workers hired via agencies")     \
+    X(interviews_total, INT, NONNEG, NONE, 0, "workers interviewed")          \
+    X(interviews_offsite, INT, NONNEG, NONE, 0, "of them, off site")          \
+    X(documents_held_by_employer, INT, NONNEG, NONE, 0,                       \
+      "workers whose identity documents the employer holds")                  \
+    X(documents_held_by_recruiter, INT, NONNEG, NONE, 0,                      \
+      "workers whose identity documents a recruiter holds")                   \
+    X(recruitment_fees_paid_by_workers, INT, NONNEG, NONE, 0,                 \
+      "workers who paid recruitment fees")                                    \
+    X(lowest_wage, NUM, NONNEG, NONE, 0, "lowest monthly wage paid")          \
+    X(legal_minimum_wage, NUM, NONNEG, NONE, 0, "legal monthly minimum")      \
+    X(currency, STR, CURRENCY, NONE, 0, "ISO 4217 currency of wages")         \
+    X(max_weekly_hours, NUM, NONNEG, NONE, 0, "longest week worked, hours")   \
+    X(max_consecutive_days, INT, NONNEG, NONE, 0, "longest run without rest") \
+    X(worker_representation, BOOL, NONE, NONE, 0,                             \
+      "a union or elected worker body exists")                                \
+    X(grievance_mechanism, BOOL, NONE, NONE, 0, "workers can raise grievances")\
+    X(report_sha256, STR, SHA256, NONE, 0, "SHA-256 of the report file")
+
+#define LAB_DOCUMENT_FIELDS(X)                                                 \
+    X(id, STR, ID, NONE, LAB_F_REQUIRED, "document id")                       \
+    X(supplier_id, STR, ID, NONE, 0, "facility it concerns")                  \
+    X(audit_id, STR, ID, NONE, 0, "audit it belongs to")                      \
+    X(kind, STR, ENUM, (LAB_DOC_KINDS), 0, "what the document is")            \
+    X(uri, STR, NONE, NONE, 0, "where it is kept")                            \
+    X(media_type, STR, NONE, NONE, 0, "e.g. application/pdf")                 \
+    X(sha256, STR, SHA256, NONE, 0, "SHA-256 of the file")                    \
+    X(issued, STR, DATE, NONE, 0, "date of issue")
+
+#define LAB_PRODUCT_FIELDS(X)                                                  \
+    X(id, STR, ID, NONE, LAB_F_REQUIRED, "product id (SKU, style)")           \
+    X(name, STR, NONE, NONE, 0, "product name")                               \
+    X(supplier_id, STR, ID, NONE, LAB_F_REQUIRED,                             \
+      "facility that makes the finished product")                             \
+    X(hs_code, STR, HS, NONE, 0, "Harmonized System code")                    \
+    X(claim, STR, NONE, NONE, 0, "consumer-facing claim")                     \
+    X(lots, LIST, NONE, NONE, 0, "lots covered, separated by ';'")            \
+    X(claimed_volume, NUM, NONNEG, NONE, 0, "volume the claim covers")        \
+    X(unit, STR, NONE, NONE, 0, "unit of claimed_volume")
+
+/* Chain facts: derived once per dataset for every supplier, covering the
+ * supplier and everything upstream of it. */
+#define LAB_CHAIN_FIELDS(X)                                                    \
+    X(suppliers, INT, NONE, NONE, LAB_F_DERIVED,                              \
+      "suppliers in the chain, this one included")                            \
+    X(depth, INT, NONE, NONE, LAB_F_DERIVED,                                  \
+      "longest run of links upstream (0 = no inputs)")                        \
+    X(countries, LIST, NONE, NONE, LAB_F_DERIVED,                             \
+      "countries of every supplier in the chain")                             \
+    X(subdivisions, LIST, NONE, NONE, LAB_F_DERIVED,                          \
+      "ISO 3166-2 regions of every supplier in the chain")                    \
+    X(origin_countries, LIST, NONE, NONE, LAB_F_DERIVED,                      \
+      "countries of the suppliers with no inputs")                            \
+    X(roles, LIST, NONE, NONE, LAB_F_DERIVED, "roles present upstream")       \
+    X(untraced, INT, NONE, NONE, LAB_F_DERIVED,                               \
+      "suppliers upstream with no inputs that are not an origin "              \
+      "(farm or gin)")                                                         \
+    X(in_cycle, BOOL, NONE, NONE, LAB_F_DERIVED,                              \
+      "the chain contains a cycle of links")
+
+#define LAB_X_MEMBER(name, type, check, ev, flags, doc) LAB_CTYPE_##type name;
+
+typedef struct lab_supplier {
+    LAB_SUPPLIER_FIELDS(LAB_X_MEMBER)
+} lab_supplier;
+typedef struct lab_link {
+    LAB_LINK_FIELDS(LAB_X_MEMBER)
+} lab_link;
+typedef struct lab_audit {
+    LAB_AUDIT_FIELDS(LAB_X_MEMBER)
+} lab_audit;
+typedef struct lab_document {
+    LAB_DOCUMENT_FIELDS(LAB_X_MEMBER)
+} lab_document;
+typedef struct lab_product {
+    LAB_PRODUCT_FIELDS(LAB_X_MEMBER)
+} lab_product;
+typedef struct lab_chain {
+    LAB_CHAIN_FIELDS(LAB_X_MEMBER)
+} lab_chain;
+
+/* One field. */
+typedef struct lab_field {
+    const char *name;
+    uint8_t type;  /* lab_ftype */
+    uint8_t check; /* lab_fcheck */
+    uint8_t flags; /* LAB_F_* */
+    uint16_t offset;
+    const char *const *enum_values; /* NULL-terminated, for LAB_CK_ENUM */
+    const char *doc;
+} lab_field;
+
+/* Record kinds and the derived chain, as seen by conditions. */
+typedef enum lab_entity_id {
+    LAB_ENT_SUPPLIER = 0,
+    LAB_ENT_LINK,
+    LAB_ENT_AUDIT,
+    LAB_ENT_DOCUMENT,
+    LAB_ENT_PRODUCT,
+    LAB_ENT_CHAIN,
+    LAB_ENT_COUNT_
+} lab_entity_id;
+
+typedef struct lab_entity {
+    const char *name;       /* "supplier" */
+    const char *file;       /* "suppliers.csv", NULL for chain */
+    const lab_field *fields;
+    size_t nfields;
+    size_t size; /* sizeof the record struct */
+} lab_entity;
+
+extern const lab_entity lab_entities[LAB_ENT_COUNT_];
+
+/* The field called name[0..n) of entity e, or NULL. */
+const lab_field *lab_field_find(const lab_entity *e, const char *name,
+                                size_t n);
+
+/* Sets every field of a new record to "absent". */
+void lab_record_clear(const lab_entity *e, void *rec);
+
+/*
+ * Parses `text` for field f and stores it in rec.  Empty text leaves the
+ * field absent.  Strings are interned in st.  On a bad value returns
+ * LAB_ESCHEMA with "file:line:col: field: expected ..., got '...'".
+ */
+int lab_field_set(const lab_field *f, void *rec, const char *text,
+                  size_t len, lab_strtab *st, lab_pos pos);
+
+/* Reads a field of a record as a value (absent gives null). */
+lab_val lab_field_get(const lab_field *f, const void *rec);
+
+/* The JSON kind a field's values have in conditions. */
+lab_vtype lab_field_vtype(const lab_field *f);
+
+/* After all fields of rec are set: required fields present?  Names the
+ * first missing one. */
+int lab_record_check_required(const lab_entity *e, const void *rec,
+                              lab_pos pos);
+
+#endif /* LAB_SCHEMA_H */
