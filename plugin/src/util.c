@@ -1,0 +1,698 @@
+/*
+ * util.c - the small machinery every module uses: the per-thread error
+ * message, checked allocation, the bump arena, the growable buffer,
+ * string interning, ECMAScript number formatting, UTF-8 checking, whole
+ * file reading and SHA-256.  Nothing here prints or aborts.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+/* ---- errors ---- */
+
+static _Thread_local char errmsg[1024];
+
+int lab_vseterr(int code, const char *fmt, va_list ap)
+{
+    vsnprintf(errmsg, sizeof errmsg, fmt, ap);
+    return code;
+}
+
+int lab_seterr(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    lab_vseterr(code, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int lab_preerr(int code, const char *fmt, ...)
+{
+    char old[sizeof errmsg];
+    char pre[512];
+    va_list ap;
+
+    memcpy(old, errmsg, sizeof old);
+    va_start(ap, fmt);
+    vsnprintf(pre, sizeof pre, fmt, ap);
+    va_end(ap);
+    snprintf(errmsg, sizeof errmsg, "%s: %s", pre, old);
+    return code;
+}
+
+void lab_clearerr(void)
+{
+    errmsg[0] = '\0';
+}
+
+const char *lab_errmsg(void)
+{
+    return errmsg;
+}
+
+/* ---- allocation ---- */
+
+void *lab_malloc(size_t n)
+{
+    return malloc(n ? n : 1);
+}
+
+void *lab_calloc(size_t count, size_t size)
+{
+    if (count == 0 || size == 0)
+        return calloc(1, 1);
+    return calloc(count, size);
+}
+
+void *lab_realloc(void *p, size_t n)
+{
+    return realloc(p, n ? n : 1);
+}
+
+void *lab_reallocarray(void *p, size_t count, size_t size)
+{
+    if (size != 0 && count > SIZE_MAX / size)
+        return NULL;
+    return lab_realloc(p, count * size);
+}
+
+char *lab_strndup(const char *s, size_t n)
+{
+    char *d = lab_malloc(n + 1);
+    if (d == NULL)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *lab_strdup(const char *s)
+{
+    return lab_strndup(s, strlen(s));
+}
+
+int lab_grow(void **items, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return LAB_OK;
+    size_t ncap = *cap ? *cap : 8;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return LAB_ENOMEM;
+        ncap *= 2;
+    }
+    void *p = lab_reallocarray(*items, ncap, size);
+    if (p == NULL)
+        return LAB_ENOMEM;
+    *items = p;
+    *cap = ncap;
+    return LAB_OK;
+}
+
+/* ---- arena ---- */
+
+struct lab_arena_block {
+    lab_arena_block *next;
+    size_t size, used;
+    _Alignas(16) unsigned char data[];
+};
+
+void lab_arena_init(lab_arena *a, size_t block_size)
+{
+    a->head = NULL;
+    a->block_size = block_size ? block_size : 64 * 1024;
+    a->total = 0;
+}
+
+void *lab_arena_alloc(lab_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (n == 0)
+        n = 16;
+    lab_arena_block *b = a->head;
+    if (b == NULL || b->size - b->used < n) {
+        size_t size = a->block_size;
+        if (n > size / 4)
+            size = n; /* a big request gets a block of its own */
+        if (size > SIZE_MAX - sizeof *b)
+            return NULL;
+        lab_arena_block *nb = malloc(sizeof *nb + size);
+        if (nb == NULL)
+            return NULL;
+        nb->size = size;
+        nb->used = 0;
+        if (b != NULL && size == n && b->size - b->used >= 64) {
+            /* keep filling the current block: put the big one behind */
+            nb->next = b->next;
+            b->next = nb;
+            nb->used = n;
+            a->total += n;
+            return nb->data;
+        }
+        nb->next = b;
+        a->head = nb;
+        b = nb;
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    a->total += n;
+    return p;
+}
+
+char *lab_arena_strndup(lab_arena *a, const char *s, size_t n)
+{
+    char *d = lab_arena_alloc(a, n + 1);
+    if (d == NULL)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+void lab_arena_reset(lab_arena *a)
+{
+    lab_arena_block *keep = NULL;
+    lab_arena_block *b = a->head;
+    while (b != NULL) {
+        lab_arena_block *next = b->next;
+        if (keep == NULL && b->size == a->block_size)
+            keep = b;
+        else
+            free(b);
+        b = next;
+    }
+    if (keep != NULL) {
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    a->head = keep;
+    a->total = 0;
+}
+
+void lab_arena_free(lab_arena *a)
+{
+    lab_arena_block *b = a->head;
+    while (b != NULL) {
+        lab_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+    a->total = 0;
+}
+
+/* ---- buffer ---- */
+
+static int buf_reserve(lab_buf *b, size_t extra)
+{
+    if (b->oom)
+        return 0;
+    if (extra > SIZE_MAX - b->len - 1) {
+        b->oom = 1;
+        return 0;
+    }
+    size_t need = b->len + extra + 1;
+    if (need > b->cap) {
+        size_t ncap = b->cap ? b->cap : 256;
+        while (ncap < need)
+            ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
+        char *p = realloc(b->data, ncap);
+        if (p == NULL) {
+            b->oom = 1;
+            return 0;
+        }
+        b->data = p;
+        b->cap = ncap;
+    }
+    return 1;
+}
+
+void lab_buf_add(lab_buf *b, const void *p, size_t n)
+{
+    if (!buf_reserve(b, n))
+        return;
+    if (n > 0)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void lab_buf_adds(lab_buf *b, const char *s)
+{
+    lab_buf_add(b, s, strlen(s));
+}
+
+void lab_buf_addc(lab_buf *b, char c)
+{
+    lab_buf_add(b, &c, 1);
+}
+
+void lab_buf_printf(lab_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char small[256];
+
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->oom = 1;
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        lab_buf_add(b, small, (size_t)n);
+        return;
+    }
+    if (!buf_reserve(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void lab_buf_add_json_string(lab_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t start = 0;
+
+    lab_buf_addc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        lab_buf_add(b, s + start, i - start);
+        start = i + 1;
+        switch (c) {
+        case '"':
+            lab_buf_add(b, "\\\"", 2);
+            break;
+        case '\\':
+            lab_buf_add(b, "\\\\", 2);
+            break;
+        case '\b':
+            lab_buf_add(b, "\\b", 2);
+            break;
+        case '\f':
+            lab_buf_add(b, "\\f", 2);
+            break;
+        case '\n':
+            lab_buf_add(b, "\\n", 2);
+            break;
+        case '\r':
+            lab_buf_add(b, "\\r", 2);
+            break;
+        case '\t':
+            lab_buf_add(b, "\\t", 2);
+            break;
+        default: {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            lab_buf_add(b, e, 6);
+        }
+        }
+    }
+    lab_buf_add(b, s + start, n - start);
+    lab_buf_addc(b, '"');
+}
+
+int lab_buf_detach(lab_buf *b, char **out)
+{
+    if (b->oom) {
+        lab_buf_free(b);
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    if (b->data == NULL) {
+        b->data = lab_strdup("");
+        if (b->data == NULL)
+            return lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    *out = b->data;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return LAB_OK;
+}
+
+void lab_buf_free(lab_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->oom = 0;
+}
+
+/* ---- hashing and interning ---- */
+
+uint64_t lab_hash(const void *p, size_t n)
+{
+    /* FNV-1a, 64-bit: small and good enough for identifiers. */
+    const unsigned char *s = p;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+int lab_strtab_init(lab_strtab *t)
+{
+    lab_arena_init(&t->arena, 256 * 1024);
+    t->cap = 1024;
+    t->count = 0;
+    t->slots = calloc(t->cap, sizeof *t->slots);
+    t->lens = calloc(t->cap, sizeof *t->lens);
+    if (t->slots == NULL || t->lens == NULL) {
+        lab_strtab_free(t);
+        return LAB_ENOMEM;
+    }
+    return LAB_OK;
+}
+
+void lab_strtab_free(lab_strtab *t)
+{
+    free(t->slots);
+    free(t->lens);
+    t->slots = NULL;
+    t->lens = NULL;
+    t->cap = t->count = 0;
+    lab_arena_free(&t->arena);
+}
+
+static size_t strtab_probe(const lab_strtab *t, const char *s, size_t n)
+{
+    size_t mask = t->cap - 1;
+    size_t i = (size_t)lab_hash(s, n) & mask;
+    while (t->slots[i] != NULL) {
+        if (t->lens[i] == n && memcmp(t->slots[i], s, n) == 0)
+            return i;
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+static int strtab_rehash(lab_strtab *t)
+{
+    size_t ncap = t->cap * 2;
+    const char **slots = calloc(ncap, sizeof *slots);
+    uint32_t *lens = calloc(ncap, sizeof *lens);
+    if (slots == NULL || lens == NULL) {
+        free(slots);
+        free(lens);
+        return LAB_ENOMEM;
+    }
+    lab_strtab old = *t;
+    t->slots = slots;
+    t->lens = lens;
+    t->cap = ncap;
+    for (size_t i = 0; i < old.cap; i++) {
+        if (old.slots[i] == NULL)
+            continue;
+        size_t j = strtab_probe(t, old.slots[i], old.lens[i]);
+        t->slots[j] = old.slots[i];
+        t->lens[j] = old.lens[i];
+    }
+    free(old.slots);
+    free(old.lens);
+    return LAB_OK;
+}
+
+const char *lab_strtab_find(const lab_strtab *t, const char *s, size_t n)
+{
+    if (t->cap == 0)
+        return NULL;
+    return t->slots[strtab_probe(t, s, n)];
+}
+
+const char *lab_strtab_intern(lab_strtab *t, const char *s, size_t n)
+{
+    if (n > UINT32_MAX)
+        return NULL;
+    size_t i = strtab_probe(t, s, n);
+    if (t->slots[i] != NULL)
+        return t->slots[i];
+    if ((t->count + 1) * 4 > t->cap * 3) {
+        if (strtab_rehash(t) != LAB_OK)
+            return NULL;
+        i = strtab_probe(t, s, n);
+    }
+    char *copy = lab_arena_strndup(&t->arena, s, n);
+    if (copy == NULL)
+        return NULL;
+    t->slots[i] = copy;
+    t->lens[i] = (uint32_t)n;
+    t->count++;
+    return copy;
+}
+
+/* ---- numbers ---- */
+
+size_t lab_num_format(char buf[32], double d)
+{
+    if (isnan(d))
+        return (size_t)snprintf(buf, 32, "NaN");
+    if (isinf(d))
+        return (size_t)snprintf(buf, 32, d < 0 ? "-Infinity" : "Infinity");
+    if (d == 0)
+        return (size_t)snprintf(buf, 32, "0");
+
+    /* Shortest digits that round-trip, from %.{p}e. */
+    char tmp[40];
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
+        if (strtod(tmp, NULL) == d)
+            break;
+    }
+    /* tmp is [-]D[.DDD]e[+-]XX: split into digits and exponent. */
+    const char *p = tmp;
+    int neg = 0;
+    if (*p == '-') {
+        neg = 1;
+        p++;
+    }
+    char digits[20];
+    int k = 0;
+    for (; *p != 'e'; p++)
+        if (*p != '.')
+            digits[k++] = *p;
+    while (k > 1 && digits[k - 1] == '0')
+        k--;
+    int e10 = (int)strtol(p + 1, NULL, 10); /* at most 3 digits */
+    int n = e10 + 1; /* ECMAScript's n: position of the decimal point */
+
+    char *o = buf;
+    if (neg)
+        *o++ = '-';
+    if (k <= n && n <= 21) {
+        memcpy(o, digits, (size_t)k);
+        o += k;
+        for (int i = k; i < n; i++)
+            *o++ = '0';
+    } else if (0 < n && n <= 21) {
+        memcpy(o, digits, (size_t)n);
+        o += n;
+        *o++ = '.';
+        memcpy(o, digits + n, (size_t)(k - n));
+        o += k - n;
+    } else if (-6 < n && n <= 0) {
+        *o++ = '0';
+        *o++ = '.';
+        for (int i = 0; i < -n; i++)
+            *o++ = '0';
+        memcpy(o, digits, (size_t)k);
+        o += k;
+    } else {
+        *o++ = digits[0];
+        if (k > 1) {
+            *o++ = '.';
+            memcpy(o, digits + 1, (size_t)(k - 1));
+            o += k - 1;
+        }
+        o += snprintf(o, 8, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
+    }
+    *o = '\0';
+    return (size_t)(o - buf);
+}
+
+int lab_num_parse(const char *s, size_t n, double *out)
+{
+    char tmp[64];
+    size_t i = 0;
+
+    if (n == 0 || n >= sizeof tmp)
+        return 0;
+    if (s[i] == '-' || s[i] == '+')
+        i++;
+    size_t digits = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+        i++;
+        digits++;
+    }
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            i++;
+            digits++;
+        }
+    }
+    if (digits == 0)
+        return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '-' || s[i] == '+'))
+            i++;
+        size_t ed = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            i++;
+            ed++;
+        }
+        if (ed == 0)
+            return 0;
+    }
+    if (i != n)
+        return 0;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    double d = strtod(tmp, NULL);
+    if (!isfinite(d))
+        return 0;
+    *out = d;
+    return 1;
+}
+
+/* ---- UTF-8 ---- */
+
+size_t lab_utf8_check(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        unsigned min;
+        unsigned cp;
+        if (c >= 0xc2 && c <= 0xdf) {
+            len = 2;
+            min = 0x80;
+            cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            len = 3;
+            min = 0x800;
+            cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            len = 4;
+            min = 0x10000;
+            cp = c & 0x07;
+        } else {
+            return i;
+        }
+        if (n - i < len)
+            return i;
+        for (size_t j = 1; j < len; j++) {
+            if ((s[i + j] & 0xc0) != 0x80)
+                return i;
+            cp = (cp << 6) | (s[i + j] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return i;
+        i += len;
+    }
+    return n;
+}
+
+/* ---- files ---- */
+
+int lab_read_file(char **out, size_t *len, const char *path, size_t limit)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return lab_seterr(LAB_EIO, "%s: cannot open: %s", path,
+                          strerror(errno));
+    struct stat st;
+    char *data = NULL;
+    int rc = LAB_OK;
+
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rc = lab_seterr(LAB_EIO, "%s: not a regular file", path);
+        goto out_close;
+    }
+    if ((uintmax_t)st.st_size > limit) {
+        rc = lab_seterr(LAB_ELIMIT,
+                        "%s: file of %jd bytes is over the %zu-byte limit",
+                        path, (intmax_t)st.st_size, limit);
+        goto out_close;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    data = lab_malloc(cap);
+    if (data == NULL) {
+        rc = lab_seterr(LAB_ENOMEM, "%s: out of memory", path);
+        goto out_close;
+    }
+    for (;;) {
+        if (n + 1 >= cap) {
+            /* the file grew while we read it */
+            if (cap > limit) {
+                rc = lab_seterr(LAB_ELIMIT, "%s: file grew over the limit",
+                                path);
+                goto out_close;
+            }
+            char *nd = lab_realloc(data, cap * 2);
+            if (nd == NULL) {
+                rc = lab_seterr(LAB_ENOMEM, "%s: out of memory", path);
+                goto out_close;
+            }
+            data = nd;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, data + n, cap - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = lab_seterr(LAB_EIO, "%s: read failed: %s", path,
+                            strerror(errno));
+            goto out_close;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    data[n] = '\0';
+    *out = data;
+    data = NULL;
+    if (len != NULL)
+        *len = n;
+out_close:
+    free(data);
+    close(fd);
+    return rc;
+}
+
+int lab_sha256_hex(char out[65], const void *p, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+
+    if (EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+        return lab_seterr(LAB_ECRYPTO, "SHA-256 failed");
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+    return LAB_OK;
+}
