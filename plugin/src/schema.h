@@ -46,10 +46,11 @@ enum {
     LAB_F_DERIVED = 1u << 1   /* computed, never read from input */
 };
 
-/* An immutable list of interned strings. */
+/* An immutable list of strings, kept as values so that conditions read
+ * it as a JSON array without copying; items[i].u.s is interned. */
 typedef struct lab_list {
     uint32_t n;
-    const char *items[]; /* n interned strings */
+    lab_val items[];
 } lab_list;
 
 typedef const char *LAB_CTYPE_STR;
@@ -71,13 +72,14 @@ typedef const lab_list *LAB_CTYPE_LIST;
         "payroll", "permit", "other"
 
 /*
- * X(name, type, check, enum_values_or_NULL_list, flags, description)
- * The enum list is written as a parenthesised list or NONE.
+ * X(name, type, check, values, flags, description): `values` names the
+ * list of allowed values of an enumerated field (ROLES, SCHEMES,
+ * AUDIT_TYPES, DOC_KINDS) or is NONE.
  */
 #define LAB_SUPPLIER_FIELDS(X)                                                 \
     X(id, STR, ID, NONE, LAB_F_REQUIRED, "the supplier's id in the ERP")      \
     X(name, STR, NONE, NONE, LAB_F_REQUIRED, "registered name")              \
-    X(role, STR, ENUM, (LAB_ROLES), 0, "what the facility does")              \
+    X(role, STR, ENUM, ROLES, 0, "what the facility does")              \
     X(country, STR, COUNTRY, NONE, LAB_F_REQUIRED, "ISO 3166-1 alpha-2")      \
     X(subdivision, STR, SUBDIV, NONE, 0, "ISO 3166-2 region, e.g. CN-XJ")     \
     X(os_id, STR, OSID, NONE, 0, "Open Supply Hub OS ID")                      \
@@ -109,8 +111,8 @@ typedef const lab_list *LAB_CTYPE_LIST;
 #define LAB_AUDIT_FIELDS(X)                                                    \
     X(id, STR, ID, NONE, LAB_F_REQUIRED, "audit report id")                   \
     X(supplier_id, STR, ID, NONE, LAB_F_REQUIRED, "audited facility")         \
-    X(scheme, STR, ENUM, (LAB_SCHEMES), 0, "audit scheme")                    \
-    X(type, STR, ENUM, (LAB_AUDIT_TYPES), 0, "how it was announced")          \
+    X(scheme, STR, ENUM, SCHEMES, 0, "audit scheme")                    \
+    X(type, STR, ENUM, AUDIT_TYPES, 0, "how it was announced")          \
     X(auditor_org, STR, NONE, NONE, 0, "audit firm")                          \
     X(start_date, STR, DATE, NONE, LAB_F_REQUIRED, "first day on site")       \
     X(end_date, STR, DATE, NONE, 0, "last day on site")                       \
@@ -144,7 +146,7 @@ typedef const lab_list *LAB_CTYPE_LIST;
     X(id, STR, ID, NONE, LAB_F_REQUIRED, "document id")                       \
     X(supplier_id, STR, ID, NONE, 0, "facility it concerns")                  \
     X(audit_id, STR, ID, NONE, 0, "audit it belongs to")                      \
-    X(kind, STR, ENUM, (LAB_DOC_KINDS), 0, "what the document is")            \
+    X(kind, STR, ENUM, DOC_KINDS, 0, "what the document is")            \
     X(uri, STR, NONE, NONE, 0, "where it is kept")                            \
     X(media_type, STR, NONE, NONE, 0, "e.g. application/pdf")                 \
     X(sha256, STR, SHA256, NONE, 0, "SHA-256 of the file")                    \
