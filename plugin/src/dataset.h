@@ -35,6 +35,9 @@ struct lab_dataset {
      * (supplier indexes of its sellers, via link indexes in_link[]), and
      * its outputs out_dst[out_off[i]..out_off[i+1]). */
     uint32_t *in_off, *in_link, *out_off, *out_link;
+    /* link i goes from supplier link_from[i] to link_to[i]; audit i is of
+     * supplier audit_owner[i] */
+    uint32_t *link_from, *link_to, *audit_owner;
     /* audits of supplier i: audit_of[audit_off[i]..audit_off[i+1]) */
     uint32_t *audit_off, *audit_of;
     lab_chain *chain; /* chain facts per supplier, NULL until derived */

@@ -140,7 +140,58 @@ typedef const lab_list *LAB_CTYPE_LIST;
     X(worker_representation, BOOL, NONE, NONE, 0,                             \
       "a union or elected worker body exists")                                \
     X(grievance_mechanism, BOOL, NONE, NONE, 0, "workers can raise grievances")\
-    X(report_sha256, STR, SHA256, NONE, 0, "SHA-256 of the report file")
+    X(report_sha256, STR, SHA256, NONE, 0, "SHA-256 of the report file")       \
+    X(auditor_name, STR, NONE, NONE, 0, "lead auditor")                        \
+    X(auditor_accreditation, STR, NONE, NONE, 0,                               \
+      "lead auditor's accreditation (e.g. APSCA number)")                      \
+    X(facility_name, STR, NONE, NONE, 0, "facility name as audited")           \
+    X(facility_os_id, STR, OSID, NONE, 0, "audited facility's OS ID")          \
+    X(facility_country, STR, COUNTRY, NONE, 0, "audited facility's country")   \
+    X(facility_subdivision, STR, SUBDIV, NONE, 0,                              \
+      "audited facility's ISO 3166-2 region")                                  \
+    X(recruitment_agencies_used, INT, NONNEG, NONE, 0,                         \
+      "recruitment agencies the facility uses")                                \
+    X(interviews_female, INT, NONNEG, NONE, 0, "women interviewed")            \
+    X(interviews_male, INT, NONNEG, NONE, 0, "men interviewed")                \
+    X(interview_languages, LIST, NONE, NONE, 0,                                \
+      "languages of the interviews (BCP 47), separated by ';'")                \
+    X(ilo_abuse_of_vulnerability, INT, NONNEG, NONE, 0,                        \
+      "observations of ILO forced labour indicator 1")                         \
+    X(ilo_deception, INT, NONNEG, NONE, 0, "observations of ILO indicator 2")  \
+    X(ilo_restriction_of_movement, INT, NONNEG, NONE, 0,                       \
+      "observations of ILO indicator 3")                                       \
+    X(ilo_isolation, INT, NONNEG, NONE, 0, "observations of ILO indicator 4")  \
+    X(ilo_physical_sexual_violence, INT, NONNEG, NONE, 0,                      \
+      "observations of ILO indicator 5")                                       \
+    X(ilo_intimidation_threats, INT, NONNEG, NONE, 0,                          \
+      "observations of ILO indicator 6")                                       \
+    X(ilo_retention_of_documents, INT, NONNEG, NONE, 0,                        \
+      "observations of ILO indicator 7")                                       \
+    X(ilo_withholding_of_wages, INT, NONNEG, NONE, 0,                          \
+      "observations of ILO indicator 8")                                       \
+    X(ilo_debt_bondage, INT, NONNEG, NONE, 0,                                  \
+      "observations of ILO indicator 9")                                       \
+    X(ilo_abusive_conditions, INT, NONNEG, NONE, 0,                            \
+      "observations of ILO indicator 10")                                      \
+    X(ilo_excessive_overtime, INT, NONNEG, NONE, 0,                            \
+      "observations of ILO indicator 11")                                      \
+    X(documents_held_kinds, LIST, NONE, NONE, 0,                               \
+      "identity documents held (passport, national_id...), ';'-separated")     \
+    X(workers_with_recruitment_loans, INT, NONNEG, NONE, 0,                    \
+      "workers repaying loans or advances to employer or recruiter")           \
+    X(recruitment_fee_max, NUM, NONNEG, NONE, 0,                               \
+      "highest recruitment fee a worker paid, in currency")                    \
+    X(permits_tied_to_employer, INT, NONNEG, NONE, 0,                          \
+      "workers whose work permit ties them to this employer")                  \
+    X(young_workers_hazardous, INT, NONNEG, NONE, 0,                           \
+      "workers under 18 on hazardous or night work")                           \
+    X(noncompliances_total, INT, NONNEG, NONE, 0, "non-compliances raised")    \
+    X(noncompliances_open, INT, NONNEG, NONE, 0,                               \
+      "non-compliances not yet closed")                                        \
+    X(noncompliances_critical_open, INT, NONNEG, NONE, 0,                      \
+      "critical non-compliances not yet closed")                               \
+    X(noncompliances_earliest_due, STR, DATE, NONE, 0,                         \
+      "earliest due date of an open corrective action")
 
 #define LAB_DOCUMENT_FIELDS(X)                                                 \
     X(id, STR, ID, NONE, LAB_F_REQUIRED, "document id")                       \
@@ -166,8 +217,6 @@ typedef const lab_list *LAB_CTYPE_LIST;
 /* Chain facts: derived once per dataset for every supplier, covering the
  * supplier and everything upstream of it. */
 #define LAB_CHAIN_FIELDS(X)                                                    \
-    X(suppliers, INT, NONE, NONE, LAB_F_DERIVED,                              \
-      "suppliers in the chain, this one included")                            \
     X(depth, INT, NONE, NONE, LAB_F_DERIVED,                                  \
       "longest run of links upstream (0 = no inputs)")                        \
     X(countries, LIST, NONE, NONE, LAB_F_DERIVED,                             \
@@ -178,8 +227,10 @@ typedef const lab_list *LAB_CTYPE_LIST;
       "countries of the suppliers with no inputs")                            \
     X(roles, LIST, NONE, NONE, LAB_F_DERIVED, "roles present upstream")       \
     X(untraced, INT, NONE, NONE, LAB_F_DERIVED,                               \
-      "suppliers upstream with no inputs that are not an origin "              \
+      "distinct suppliers upstream with no inputs that are not an origin "     \
       "(farm or gin)")                                                         \
+    X(untraced_ids, LIST, NONE, NONE, LAB_F_DERIVED,                          \
+      "ids of those untraced suppliers")                                       \
     X(in_cycle, BOOL, NONE, NONE, LAB_F_DERIVED,                              \
       "the chain contains a cycle of links")
 

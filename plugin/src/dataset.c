@@ -1,0 +1,449 @@
+/*
+ * dataset.c - owns the records: adding them (one validated path for every
+ * adapter), rolling a failed load back, id indexes, the supply graph in
+ * compressed adjacency form, and the public lab_dataset_* calls.  Chain
+ * facts are derived in chain.c.
+ */
+#include "dataset.h"
+
+#include "ident.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#if LAB_HAVE_XML
+#include "xml/auditreport.h"
+#endif
+
+/* Kinds whose id must be unique (links may repeat a pair). */
+static int kind_unique(lab_record_kind kind)
+{
+    return kind != LAB_RECORD_LINK;
+}
+
+static const char *record_id(const lab_table *t, size_t row)
+{
+    /* Every kind's first field is its id (see the tables in schema.h). */
+    return *(const char *const *)lab_table_row(t, row);
+}
+
+int lab_dataset_new(lab_dataset **out)
+{
+    if (out == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_dataset_new: out is NULL");
+    lab_dataset *ds = lab_calloc(1, sizeof *ds);
+    if (ds == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    if (lab_strtab_init(&ds->strings) != LAB_OK) {
+        free(ds);
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    lab_arena_init(&ds->arena, 256 * 1024);
+    for (int k = 0; k < LAB_TABLE_COUNT; k++)
+        ds->tables[k].entity = &lab_entities[k];
+    *out = ds;
+    return LAB_OK;
+}
+
+static void drop_graph(lab_dataset *ds)
+{
+    free(ds->in_off);
+    free(ds->in_link);
+    free(ds->out_off);
+    free(ds->out_link);
+    free(ds->audit_off);
+    free(ds->audit_of);
+    free(ds->chain);
+    free(ds->link_from);
+    free(ds->link_to);
+    free(ds->audit_owner);
+    ds->link_from = ds->link_to = ds->audit_owner = NULL;
+    ds->in_off = ds->in_link = ds->out_off = ds->out_link = NULL;
+    ds->audit_off = ds->audit_of = NULL;
+    ds->chain = NULL;
+    ds->indexed = 0;
+}
+
+void lab_dataset_free(lab_dataset *ds)
+{
+    if (ds == NULL)
+        return;
+    drop_graph(ds);
+    for (int k = 0; k < LAB_TABLE_COUNT; k++) {
+        free(ds->tables[k].rows);
+        free(ds->tables[k].index);
+    }
+    for (size_t i = 0; i < ds->nwarnings; i++)
+        free(ds->warnings[i]);
+    free(ds->warnings);
+    lab_strtab_free(&ds->strings);
+    lab_arena_free(&ds->arena);
+    free(ds);
+}
+
+size_t lab_dataset_count(const lab_dataset *ds, lab_record_kind kind)
+{
+    if (ds == NULL || (int)kind < 0 || (int)kind >= LAB_TABLE_COUNT)
+        return 0;
+    return ds->tables[kind].n;
+}
+
+size_t lab_dataset_warning_count(const lab_dataset *ds)
+{
+    return ds ? ds->nwarnings : 0;
+}
+
+const char *lab_dataset_warning(const lab_dataset *ds, size_t i)
+{
+    return ds && i < ds->nwarnings ? ds->warnings[i] : NULL;
+}
+
+int lab_ds_warn(lab_dataset *ds, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (lab_grow((void **)&ds->warnings, &ds->capwarnings, ds->nwarnings + 1,
+                 sizeof *ds->warnings) != LAB_OK)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    char *copy = lab_strdup(msg);
+    if (copy == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    ds->warnings[ds->nwarnings++] = copy;
+    return LAB_OK;
+}
+
+const lab_field *lab_ds_column(lab_record_kind kind, const char *name, size_t n)
+{
+    if ((int)kind < 0 || (int)kind >= LAB_TABLE_COUNT)
+        return NULL;
+    const lab_field *f = lab_field_find(&lab_entities[kind], name, n);
+    return f != NULL && !(f->flags & LAB_F_DERIVED) ? f : NULL;
+}
+
+/* ---- id index (open addressing over row numbers) ---- */
+
+static size_t index_slot(const lab_table *t, const char *id)
+{
+    size_t mask = t->index_cap - 1;
+    size_t i = (size_t)lab_hash(id, strlen(id)) & mask;
+    while (t->index[i] != 0) {
+        /* ids are interned: equal text is an equal pointer */
+        if (record_id(t, t->index[i] - 1) == id)
+            return i;
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+static int index_rebuild(lab_table *t, size_t cap)
+{
+    free(t->index);
+    t->index = lab_calloc(cap, sizeof *t->index);
+    t->index_cap = t->index ? cap : 0;
+    if (t->index == NULL)
+        return LAB_ENOMEM;
+    for (size_t r = 0; r < t->n; r++)
+        t->index[index_slot(t, record_id(t, r))] = (uint32_t)(r + 1);
+    return LAB_OK;
+}
+
+/* Row of the record with interned id, or -1. */
+static long index_get(const lab_table *t, const char *id)
+{
+    if (t->index_cap == 0 || id == NULL)
+        return -1;
+    uint32_t v = t->index[index_slot(t, id)];
+    return v ? (long)v - 1 : -1;
+}
+
+long lab_ds_find(const lab_dataset *ds, lab_record_kind kind, const char *id)
+{
+    if ((int)kind < 0 || (int)kind >= LAB_TABLE_COUNT || !kind_unique(kind))
+        return -1;
+    const char *in = lab_strtab_find(&ds->strings, id, strlen(id));
+    return in ? index_get(&ds->tables[kind], in) : -1;
+}
+
+/* ---- adding records ---- */
+
+static int default_link_id(lab_dataset *ds, lab_link *l)
+{
+    if (l->id != NULL)
+        return LAB_OK;
+    lab_buf b = LAB_BUF_INIT;
+    lab_buf_printf(&b, "%s>%s", l->supplier_id, l->buyer_id);
+    if (l->lot != NULL)
+        lab_buf_printf(&b, "#%s", l->lot);
+    if (b.oom) {
+        lab_buf_free(&b);
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    l->id = lab_strtab_intern(&ds->strings, b.data, b.len);
+    lab_buf_free(&b);
+    return l->id ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
+}
+
+int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
+               const lab_field *const *fields, const char *const *values,
+               const size_t *lens, const lab_pos *pos, size_t n, lab_pos rowpos)
+{
+    if ((int)kind < 0 || (int)kind >= LAB_TABLE_COUNT)
+        return lab_seterr(LAB_EINVAL, "unknown record kind %d", (int)kind);
+    lab_table *t = &ds->tables[kind];
+    const lab_entity *e = t->entity;
+    int rc;
+
+    if (t->n >= UINT32_MAX - 1)
+        return lab_seterr(LAB_ELIMIT, "%s: more than 4 billion %s records",
+                          rowpos.file ? rowpos.file : "<input>", e->name);
+    rc = lab_grow((void **)&t->rows, &t->cap, t->n + 1, e->size);
+    if (rc != LAB_OK)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    void *rec = lab_table_row(t, t->n);
+    lab_record_clear(e, rec);
+    for (size_t i = 0; i < n; i++) {
+        if (fields[i] == NULL)
+            continue;
+        lab_pos p = pos ? pos[i] : rowpos;
+        rc = lab_field_set(fields[i], rec, values[i], lens[i], &ds->strings, p);
+        if (rc != LAB_OK)
+            return rc;
+    }
+    if (kind == LAB_RECORD_LINK) {
+        rc = default_link_id(ds, rec);
+        if (rc != LAB_OK)
+            return rc;
+    }
+    rc = lab_record_check_required(e, rec, rowpos);
+    if (rc != LAB_OK)
+        return rc;
+
+    if (kind_unique(kind)) {
+        if ((t->n + 1) * 2 > t->index_cap) {
+            if (index_rebuild(t, t->index_cap ? t->index_cap * 2 : 1024) !=
+                LAB_OK)
+                return lab_seterr(LAB_ENOMEM, "out of memory");
+        }
+        const char *id = record_id(t, t->n);
+        size_t slot = index_slot(t, id);
+        if (t->index[slot] != 0)
+            return lab_seterr(LAB_EDUPLICATE,
+                              "%s:%u: duplicate %s id '%s' (first defined "
+                              "earlier; ids must be unique)",
+                              rowpos.file ? rowpos.file : "<input>",
+                              rowpos.line, e->name, id);
+        t->index[slot] = (uint32_t)(t->n + 1);
+    }
+    t->n++;
+    ds->indexed = 0;
+    return LAB_OK;
+}
+
+int lab_dataset_add(lab_dataset *ds, lab_record_kind kind,
+                    const char *const *names, const char *const *values,
+                    size_t n, const char *origin)
+{
+    if (ds == NULL || (n > 0 && (names == NULL || values == NULL)))
+        return lab_seterr(LAB_EINVAL, "lab_dataset_add: NULL argument");
+    if ((int)kind < 0 || (int)kind >= LAB_TABLE_COUNT)
+        return lab_seterr(LAB_EINVAL, "lab_dataset_add: unknown kind %d",
+                          (int)kind);
+    if (n > 4096)
+        return lab_seterr(LAB_ELIMIT, "lab_dataset_add: too many fields");
+
+    const lab_field *fields[4096];
+    size_t lens[4096];
+    lab_pos pos = {origin ? origin : "<api>", 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        if (names[i] == NULL || values[i] == NULL)
+            return lab_seterr(LAB_EINVAL, "%s: field %zu is NULL", pos.file, i);
+        fields[i] = lab_ds_column(kind, names[i], strlen(names[i]));
+        if (fields[i] == NULL)
+            return lab_seterr(LAB_ESCHEMA, "%s: %s has no field '%s'", pos.file,
+                              lab_entities[kind].name, names[i]);
+        lens[i] = strlen(values[i]);
+    }
+    lab_ds_mark m;
+    lab_ds_mark_set(ds, &m);
+    int rc = lab_ds_row(ds, kind, fields, values, lens, NULL, n, pos);
+    if (rc != LAB_OK)
+        lab_ds_rollback(ds, &m);
+    return rc;
+}
+
+void lab_ds_mark_set(const lab_dataset *ds, lab_ds_mark *m)
+{
+    for (int k = 0; k < LAB_TABLE_COUNT; k++)
+        m->n[k] = ds->tables[k].n;
+    m->nwarnings = ds->nwarnings;
+}
+
+void lab_ds_rollback(lab_dataset *ds, const lab_ds_mark *m)
+{
+    for (int k = 0; k < LAB_TABLE_COUNT; k++) {
+        lab_table *t = &ds->tables[k];
+        if (t->n == m->n[k])
+            continue;
+        t->n = m->n[k];
+        if (t->index_cap > 0)
+            index_rebuild(t, t->index_cap); /* same size: cannot grow */
+    }
+    while (ds->nwarnings > m->nwarnings)
+        free(ds->warnings[--ds->nwarnings]);
+    drop_graph(ds);
+}
+
+/* ---- loading ---- */
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int lab_dataset_load(lab_dataset *ds, const char *source)
+{
+    if (ds == NULL || source == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_dataset_load: NULL argument");
+    if (strncmp(source, "postgresql://", 13) == 0 ||
+        strncmp(source, "postgres://", 11) == 0)
+        return lab_seterr(LAB_EUNSUPPORTED,
+                          "%s: PostgreSQL sources are not built into this "
+                          "library",
+                          source);
+    if (!is_dir(source))
+        return lab_seterr(LAB_EIO,
+                          "%s: not a folder (expected a folder holding "
+                          "suppliers.csv, links.csv and audits.csv)",
+                          source);
+
+    lab_ds_mark m;
+    lab_ds_mark_set(ds, &m);
+    int rc = lab_csv_load_dir(ds, source);
+#if LAB_HAVE_XML
+    if (rc == LAB_OK) {
+        char sub[4096];
+        snprintf(sub, sizeof sub, "%s/audits", source);
+        if (is_dir(sub))
+            rc = lab_xml_load_dir(ds, sub);
+    }
+#endif
+    if (rc == LAB_OK)
+        rc = lab_ds_index(ds);
+    if (rc != LAB_OK)
+        lab_ds_rollback(ds, &m);
+    return rc;
+}
+
+/* ---- graph ---- */
+
+/* Builds CSR offsets: off[v] = first slot of v; fills items with the
+ * record index r for each key(r). */
+static int csr_build(uint32_t **off_out, uint32_t **items_out, size_t nv,
+                     size_t nr, const uint32_t *key)
+{
+    uint32_t *off = lab_calloc(nv + 1, sizeof *off);
+    uint32_t *items = lab_calloc(nr ? nr : 1, sizeof *items);
+    if (off == NULL || items == NULL) {
+        free(off);
+        free(items);
+        return LAB_ENOMEM;
+    }
+    for (size_t r = 0; r < nr; r++)
+        off[key[r] + 1]++;
+    for (size_t v = 0; v < nv; v++)
+        off[v + 1] += off[v];
+    /* fill in record order, so adjacency is in input order */
+    uint32_t *fill = lab_calloc(nv ? nv : 1, sizeof *fill);
+    if (fill == NULL) {
+        free(off);
+        free(items);
+        return LAB_ENOMEM;
+    }
+    memcpy(fill, off, nv * sizeof *fill);
+    for (size_t r = 0; r < nr; r++)
+        items[fill[key[r]]++] = (uint32_t)r;
+    free(fill);
+    *off_out = off;
+    *items_out = items;
+    return LAB_OK;
+}
+
+static int resolve(const lab_dataset *ds, const char *what, const char *ref,
+                   const char *field, const char *owner, uint32_t *out)
+{
+    long r = index_get(&ds->tables[LAB_RECORD_SUPPLIER], ref);
+    if (r < 0)
+        return lab_seterr(LAB_ESCHEMA,
+                          "%s '%s': %s '%s' is not a known supplier id "
+                          "(expected an id from suppliers.csv)",
+                          what, owner, field, ref);
+    *out = (uint32_t)r;
+    return LAB_OK;
+}
+
+int lab_ds_index(lab_dataset *ds)
+{
+    if (ds->indexed)
+        return LAB_OK;
+    drop_graph(ds);
+    const lab_table *links = &ds->tables[LAB_RECORD_LINK];
+    const lab_table *audits = &ds->tables[LAB_RECORD_AUDIT];
+    size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
+    uint32_t *seller = lab_calloc(links->n ? links->n : 1, sizeof *seller);
+    uint32_t *buyer = lab_calloc(links->n ? links->n : 1, sizeof *buyer);
+    uint32_t *owner = lab_calloc(audits->n ? audits->n : 1, sizeof *owner);
+    int rc = LAB_OK;
+
+    if (seller == NULL || buyer == NULL || owner == NULL) {
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < links->n && rc == LAB_OK; i++) {
+        const lab_link *l = lab_table_row(links, i);
+        rc = resolve(ds, "link", l->supplier_id, "supplier_id", l->id,
+                     &seller[i]);
+        if (rc == LAB_OK)
+            rc = resolve(ds, "link", l->buyer_id, "buyer_id", l->id, &buyer[i]);
+    }
+    for (size_t i = 0; i < audits->n && rc == LAB_OK; i++) {
+        const lab_audit *a = lab_table_row(audits, i);
+        rc = resolve(ds, "audit", a->supplier_id, "supplier_id", a->id,
+                     &owner[i]);
+    }
+    const lab_table *products = &ds->tables[LAB_RECORD_PRODUCT];
+    for (size_t i = 0; i < products->n && rc == LAB_OK; i++) {
+        const lab_product *p = lab_table_row(products, i);
+        uint32_t unused;
+        rc = resolve(ds, "product", p->supplier_id, "supplier_id", p->id,
+                     &unused);
+    }
+    if (rc != LAB_OK)
+        goto out;
+    if (csr_build(&ds->in_off, &ds->in_link, nv, links->n, buyer) != LAB_OK ||
+        csr_build(&ds->out_off, &ds->out_link, nv, links->n, seller) !=
+            LAB_OK ||
+        csr_build(&ds->audit_off, &ds->audit_of, nv, audits->n, owner) !=
+            LAB_OK) {
+        drop_graph(ds);
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
+        goto out;
+    }
+    ds->link_from = seller;
+    ds->link_to = buyer;
+    ds->audit_owner = owner;
+    seller = buyer = owner = NULL; /* now owned by the dataset */
+    ds->indexed = 1;
+out:
+    free(seller);
+    free(buyer);
+    free(owner);
+    return rc;
+}
