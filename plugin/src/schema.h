@@ -92,7 +92,9 @@ typedef const lab_list *LAB_CTYPE_LIST;
     X(workers, INT, NONNEG, NONE, 0, "number of workers")                     \
     X(licensed, BOOL, NONE, NONE, 0, "recruiter holds a licence")             \
     X(ethical_association_member, BOOL, NONE, NONE, 0,                        \
-      "recruiter is a member of an ethical employment association")
+      "recruiter is a member of an ethical employment association")           \
+    X(recruits_for, LIST, NONE, NONE, 0,                                      \
+      "recruiter: ids of the facilities it supplies workers to, ';'")
 
 #define LAB_LINK_FIELDS(X)                                                     \
     X(id, STR, ID, NONE, 0, "link id; default supplier_id>buyer_id")          \
@@ -191,7 +193,34 @@ typedef const lab_list *LAB_CTYPE_LIST;
     X(noncompliances_critical_open, INT, NONNEG, NONE, 0,                      \
       "critical non-compliances not yet closed")                               \
     X(noncompliances_earliest_due, STR, DATE, NONE, 0,                         \
-      "earliest due date of an open corrective action")
+      "earliest due date of an open corrective action")                       \
+    X(documents_held_by_dormitory, INT, NONNEG, NONE, 0,                       \
+      "workers whose identity documents a dormitory or landlord holds")       \
+    X(documents_safekeeping_no_access, INT, NONNEG, NONE, 0,                   \
+      "workers whose documents are in 'voluntary' safekeeping without "        \
+      "free 24-hour access")                                                   \
+    X(deposits_required, INT, NONNEG, NONE, 0,                                 \
+      "workers made to pay a deposit or bond to get or keep the job")         \
+    X(permits_renewable_only_by_employer, INT, NONNEG, NONE, 0,                \
+      "workers who cannot extend or renew their permit themselves")           \
+    X(contracts_substituted, INT, NONNEG, NONE, 0,                             \
+      "workers whose contract differs from the one offered at recruitment")   \
+    X(workers_state_transfer, INT, NONNEG, NONE, 0,                            \
+      "workers placed through a state labour transfer programme")             \
+    X(minimum_age, INT, NONNEG, NONE, 0,                                       \
+      "legal minimum age for employment that applies (14, 15 or 16)")        \
+    X(workers_below_minimum_age, INT, NONNEG, NONE, 0,                         \
+      "workers younger than minimum_age")                                      \
+    X(age_verification, BOOL, NONE, NONE, 0,                                  \
+      "ages checked against documents at hiring and kept on file")           \
+    X(lowest_wage_migrants, NUM, NONNEG, NONE, 0,                              \
+      "lowest monthly wage paid to a migrant or agency worker")               \
+    X(wage_delay_days, INT, NONNEG, NONE, 0,                                   \
+      "longest delay of a wage payment past its due date, days")              \
+    X(retaliation_cases, INT, NONNEG, NONE, 0,                                 \
+      "workers penalised for complaining, organising or speaking to auditors")\
+    X(records_retention_years, NUM, NONNEG, NONE, 0,                           \
+      "years the report, corrective actions and evidence are kept")
 
 #define LAB_DOCUMENT_FIELDS(X)                                                 \
     X(id, STR, ID, NONE, LAB_F_REQUIRED, "document id")                       \
