@@ -43,5 +43,11 @@ int lab_csv_read_file(const char *path, lab_csv_row_fn fn, void *ud);
  * in messages. */
 int lab_csv_read_buffer(const char *data, size_t len, const char *name,
                         lab_csv_row_fn fn, void *ud);
+/* lab_csv_read_buffer() reading `chunk` new bytes at a time instead of
+ * 64 KiB, as the file reader does: tests and the fuzzer use it to split
+ * the input at every possible place. */
+int lab_csv_read_buffer_chunked(const char *data, size_t len,
+                                const char *name, size_t chunk,
+                                lab_csv_row_fn fn, void *ud);
 
 #endif /* LAB_CSV_H */
