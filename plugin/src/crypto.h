@@ -35,6 +35,9 @@ int lab_ossl_fail(const lab_ossl_scope *s, int code, const char *fmt, ...)
     LAB_PRINTF(3, 4);
 void lab_ossl_leave(lab_ossl_scope *s);
 
+/* SHA-256 of p[0..n), computed in the library context. */
+int lab_sha256(unsigned char out[32], const void *p, size_t n);
+
 /* ---- JSON Canonicalization Scheme, RFC 8785 (jcs.c) ---- */
 
 /* Deepest nesting of arrays and objects canonicalized (as jansson's). */
