@@ -287,10 +287,6 @@ int lab_field_set(const lab_field *f, void *rec, const char *s, size_t n,
         return bad(f, pos, "text without NUL bytes", s, n);
     if (lab_utf8_check(s, n) != n)
         return bad(f, pos, "valid UTF-8", s, n);
-    if (f->flags & LAB_F_DERIVED)
-        return lab_seterr(LAB_ESCHEMA, "%s:%u:%u: %s is derived, not input",
-                          pos.file ? pos.file : "<input>", pos.line, pos.col,
-                          f->name);
 
     switch ((lab_ftype)f->type) {
     case LAB_FT_STR: {

@@ -325,7 +325,9 @@ void lab_record_clear(const lab_entity *e, void *rec);
 
 /*
  * Parses `text` for field f and stores it in rec.  Empty text leaves the
- * field absent.  Strings are interned in st.  On a bad value returns
+ * field absent.  Derived fields are accepted too (rule-pack tests set
+ * chain facts directly); input adapters reach fields through
+ * lab_ds_column(), which never returns a derived one.  Strings are interned in st.  On a bad value returns
  * LAB_ESCHEMA with "file:line:col: field: expected ..., got '...'".
  */
 int lab_field_set(const lab_field *f, void *rec, const char *text,

@@ -1,0 +1,783 @@
+/*
+ * engine.c - compiles rule packs into an immutable engine and runs checks:
+ * field references (stored and virtual fields, and which records each
+ * rule subject may see), the scope a rule is evaluated on, the check
+ * itself (suppliers, audits, links, then product chains, each record
+ * once, each rule without allocation), per-product verdicts, the rules'
+ * own test cases and the engine's self-description.
+ */
+#include "engine.h"
+
+#include "ident.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- field references ---- */
+
+static const struct {
+    const char *name;
+    lab_entity_id ent;
+} slot_names[LAB_SLOT_COUNT_] = {
+    {"supplier", LAB_ENT_SUPPLIER}, {"buyer", LAB_ENT_SUPPLIER},
+    {"link", LAB_ENT_LINK},         {"audit", LAB_ENT_AUDIT},
+    {"product", LAB_ENT_PRODUCT},   {"chain", LAB_ENT_CHAIN},
+};
+
+/* Which slots each subject may read. */
+static const unsigned char visible[4][LAB_SLOT_COUNT_] = {
+    /* supplier */ {1, 0, 0, 1, 0, 1},
+    /* link     */ {1, 1, 1, 0, 0, 1},
+    /* audit    */ {1, 0, 0, 1, 0, 1},
+    /* chain    */ {1, 0, 0, 0, 1, 1},
+};
+
+static int audit_date(const lab_audit *a, int32_t *days)
+{
+    const char *d = a->end_date ? a->end_date : a->start_date;
+    return d != NULL && lab_date_parse(d, strlen(d), days);
+}
+
+static int v_audit_age(const lab_scope *sc, lab_val *out)
+{
+    const lab_audit *a = sc->rec[LAB_SLOT_AUDIT];
+    int32_t d;
+    *out = a && audit_date(a, &d) ? lab_val_num(sc->as_of - d) : lab_val_null();
+    return LAB_OK;
+}
+
+static int v_ilo_count(const lab_scope *sc, lab_val *out)
+{
+    const lab_audit *a = sc->rec[LAB_SLOT_AUDIT];
+    const lab_entity *e = &lab_entities[LAB_ENT_AUDIT];
+    int n = 0;
+    if (a == NULL) {
+        *out = lab_val_null();
+        return LAB_OK;
+    }
+    /* every audit field named ilo_* counts observations of one indicator */
+    for (size_t i = 0; i < e->nfields; i++) {
+        const lab_field *f = &e->fields[i];
+        if (strncmp(f->name, "ilo_", 4) != 0 || f->type != LAB_FT_INT)
+            continue;
+        lab_val v = lab_field_get(f, a);
+        n += v.t == LAB_V_NUM && v.u.d > 0;
+    }
+    *out = lab_val_num(n);
+    return LAB_OK;
+}
+
+static int v_days_since_audit(const lab_scope *sc, lab_val *out)
+{
+    int32_t d;
+    *out = sc->latest_audit && audit_date(sc->latest_audit, &d)
+               ? lab_val_num(sc->as_of - d)
+               : lab_val_null();
+    return LAB_OK;
+}
+
+static int v_audit_count(const lab_scope *sc, lab_val *out)
+{
+    *out = lab_val_num(sc->audit_count);
+    return LAB_OK;
+}
+
+/* Virtual fields: computed from the scope, named like stored ones. */
+static const struct {
+    lab_slot slot;
+    const char *name;
+    int (*compute)(const lab_scope *, lab_val *);
+    const char *doc;
+} virtuals[] = {
+    {LAB_SLOT_AUDIT, "age_days", v_audit_age,
+     "days from the audit's last day to the check date"},
+    {LAB_SLOT_AUDIT, "ilo_indicator_count", v_ilo_count,
+     "how many of the ILO indicators (ilo_* fields) were observed"},
+    {LAB_SLOT_SUPPLIER, "days_since_last_audit", v_days_since_audit,
+     "days since the supplier's newest audit ended (null: never audited)"},
+    {LAB_SLOT_SUPPLIER, "audit_count", v_audit_count,
+     "number of audits of the supplier"},
+};
+
+/* Every possible reference, made once: [slot][field], then virtuals. */
+static lab_fieldref *refs_all;
+static size_t refs_n;
+static pthread_once_t refs_once = PTHREAD_ONCE_INIT;
+static char refs_paths[8192 * 4];
+
+static void refs_init(void)
+{
+    size_t n = LAB_ARRAY_LEN(virtuals);
+    for (int s = 0; s < LAB_SLOT_COUNT_; s++)
+        n += lab_entities[slot_names[s].ent].nfields;
+    refs_all = calloc(n, sizeof *refs_all);
+    if (refs_all == NULL)
+        return;
+    size_t k = 0, used = 0;
+    for (int s = 0; s < LAB_SLOT_COUNT_; s++) {
+        const lab_entity *e = &lab_entities[slot_names[s].ent];
+        for (size_t i = 0; i < e->nfields; i++) {
+            lab_fieldref *r = &refs_all[k];
+            int len = snprintf(refs_paths + used, sizeof refs_paths - used,
+                               "%s.%s", slot_names[s].name, e->fields[i].name);
+            r->slot = (uint8_t)s;
+            r->field = &e->fields[i];
+            r->vtype = (uint8_t)lab_field_vtype(&e->fields[i]);
+            r->path = refs_paths + used;
+            r->index = (uint16_t)k++;
+            used += (size_t)len + 1;
+        }
+    }
+    for (size_t i = 0; i < LAB_ARRAY_LEN(virtuals); i++) {
+        lab_fieldref *r = &refs_all[k];
+        int len = snprintf(refs_paths + used, sizeof refs_paths - used, "%s.%s",
+                           slot_names[virtuals[i].slot].name, virtuals[i].name);
+        r->slot = (uint8_t)virtuals[i].slot;
+        r->compute = virtuals[i].compute;
+        r->vtype = LAB_V_NUM;
+        r->path = refs_paths + used;
+        r->index = (uint16_t)k++;
+        used += (size_t)len + 1;
+    }
+    refs_n = k;
+}
+
+const lab_fieldref *lab_fieldref_resolve(const char *path, size_t n,
+                                         lab_subject subject, char *why,
+                                         size_t whylen)
+{
+    static const char *const subj[] = {"supplier", "link", "audit", "chain"};
+    pthread_once(&refs_once, refs_init);
+    if (refs_all == NULL) {
+        snprintf(why, whylen, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < refs_n; i++) {
+        const lab_fieldref *r = &refs_all[i];
+        if (strlen(r->path) != n || memcmp(r->path, path, n) != 0)
+            continue;
+        /* subject beyond the four: any slot (test cases) */
+        if ((int)subject < 4 && !visible[subject][r->slot]) {
+            snprintf(why, whylen,
+                     "'%.*s' is not visible to a rule about a %s (it sees "
+                     "%s%s%s%s%s)",
+                     (int)n, path, subj[subject],
+                     visible[subject][0] ? "supplier " : "",
+                     visible[subject][1] ? "buyer " : "",
+                     visible[subject][2] ? "link " : "",
+                     visible[subject][3] ? "audit " : "",
+                     visible[subject][5] ? "chain" : "");
+            return NULL;
+        }
+        return r;
+    }
+    const char *dot = memchr(path, '.', n);
+    if (dot == NULL) {
+        snprintf(why, whylen,
+                 "'%.*s' is not a field: expected entity.field, e.g. "
+                 "supplier.country",
+                 (int)n, path);
+        return NULL;
+    }
+    for (int s = 0; s < LAB_SLOT_COUNT_; s++)
+        if ((size_t)(dot - path) == strlen(slot_names[s].name) &&
+            memcmp(path, slot_names[s].name, (size_t)(dot - path)) == 0) {
+            snprintf(why, whylen,
+                     "unknown field '%.*s': %s has no field "
+                     "'%.*s' (see `labaudit rules fields`)",
+                     (int)n, path, slot_names[s].name,
+                     (int)(n - (size_t)(dot - path) - 1), dot + 1);
+            return NULL;
+        }
+    snprintf(why, whylen,
+             "unknown entity in '%.*s': expected supplier, buyer, link, "
+             "audit, product or chain",
+             (int)n, path);
+    return NULL;
+}
+
+int lab_scope_fetch(const void *scope, const lab_fieldref *ref, lab_val *out)
+{
+    const lab_scope *sc = scope;
+    for (size_t i = 0; i < sc->noverrides; i++)
+        if (sc->overrides[i].ref == ref) {
+            *out = sc->overrides[i].v;
+            return LAB_OK;
+        }
+    if (ref->compute != NULL)
+        return ref->compute(sc, out);
+    const void *rec = sc->rec[ref->slot];
+    *out = rec ? lab_field_get(ref->field, rec) : lab_val_null();
+    return LAB_OK;
+}
+
+int lab_rule_eval(const lab_rule *r, const lab_scope *sc, lab_arena *scratch)
+{
+    lab_val data = lab_val_null();
+    lab_eval_ctx ctx = {&data, sc, lab_scope_fetch, scratch};
+    lab_val v;
+    int rc = lab_eval(&v, r->cond, &ctx);
+    if (rc != LAB_OK)
+        return lab_preerr(rc, "rule %s", r->id);
+    return lab_val_truthy(&v);
+}
+
+/* ---- engine ---- */
+
+int lab_engine_options_init(lab_engine_options *opts, unsigned version)
+{
+    if (opts == NULL || version != LAB_ENGINE_OPTIONS_VERSION)
+        return lab_seterr(LAB_EVERSION,
+                          "lab_engine_options version %u is not supported "
+                          "(this library knows version %d)",
+                          version, LAB_ENGINE_OPTIONS_VERSION);
+    lab_engine_options d = LAB_ENGINE_OPTIONS_INIT;
+    *opts = d;
+    return LAB_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), k = strlen(suf);
+    return n >= k && strcmp(s + n - k, suf) == 0;
+}
+
+/* Loads a pack file, or every *.xml below a folder in sorted order. */
+static int load_path(lab_engine *e, const char *path, int depth)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return lab_seterr(LAB_EIO, "%s: no such rule pack or folder", path);
+    if (!S_ISDIR(st.st_mode))
+        return lab_pack_load(e, path);
+    if (depth > 4)
+        return lab_seterr(LAB_ELIMIT, "%s: folders nested too deeply", path);
+
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return lab_seterr(LAB_EIO, "%s: cannot open folder", path);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = LAB_OK;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        size_t len = strlen(path) + strlen(de->d_name) + 2;
+        char *full = lab_malloc(len);
+        if (full == NULL ||
+            lab_grow((void **)&names, &cap, n + 1, sizeof *names) != LAB_OK) {
+            free(full);
+            rc = lab_seterr(LAB_ENOMEM, "out of memory");
+            break;
+        }
+        snprintf(full, len, "%s/%s", path, de->d_name);
+        names[n++] = full;
+    }
+    closedir(d);
+    if (n > 0)
+        qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n && rc == LAB_OK; i++) {
+        if (stat(names[i], &st) == 0 && S_ISDIR(st.st_mode))
+            rc = load_path(e, names[i], depth + 1);
+        else if (has_suffix(names[i], ".xml"))
+            rc = lab_pack_load(e, names[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+int lab_engine_new(lab_engine **out, const lab_engine_options *opts)
+{
+    if (out == NULL || opts == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_engine_new: NULL argument");
+    if (opts->version != LAB_ENGINE_OPTIONS_VERSION)
+        return lab_seterr(LAB_EVERSION,
+                          "lab_engine_options version %u is not supported",
+                          opts->version);
+    if (opts->npacks == 0 || opts->packs == NULL)
+        return lab_seterr(LAB_EINVAL, "no rule packs given");
+
+    lab_engine *e = lab_calloc(1, sizeof *e);
+    if (e == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    lab_arena_init(&e->arena, 64 * 1024);
+    int rc = lab_strtab_init(&e->strings);
+    for (size_t i = 0; i < opts->npacks && rc == LAB_OK; i++)
+        rc = load_path(e, opts->packs[i], 0);
+    if (rc == LAB_OK && e->nrules == 0)
+        rc = lab_seterr(LAB_ENOTFOUND, "no rules found in the packs given");
+    for (int s = 0; s < 4 && rc == LAB_OK; s++) {
+        e->by_subject[s] =
+            lab_arena_alloc(&e->arena, (e->nrules + 1) * sizeof(void *));
+        if (e->by_subject[s] == NULL)
+            rc = lab_seterr(LAB_ENOMEM, "out of memory");
+        for (size_t i = 0; rc == LAB_OK && i < e->nrules; i++)
+            if ((int)e->rules[i].subject == s)
+                e->by_subject[s][e->nby_subject[s]++] = &e->rules[i];
+    }
+    if (rc != LAB_OK) {
+        lab_engine_free(e);
+        return rc;
+    }
+    *out = e;
+    return LAB_OK;
+}
+
+void lab_engine_free(lab_engine *e)
+{
+    if (e == NULL)
+        return;
+    free(e->packs);
+    free(e->rules);
+    lab_strtab_free(&e->strings);
+    lab_arena_free(&e->arena);
+    free(e);
+}
+
+size_t lab_engine_pack_count(const lab_engine *e)
+{
+    return e ? e->npacks : 0;
+}
+
+size_t lab_engine_rule_count(const lab_engine *e)
+{
+    return e ? e->nrules : 0;
+}
+
+int lab_engine_pack_info(const lab_engine *e, size_t i, const char **id,
+                         const char **version, const char **sha256)
+{
+    if (e == NULL || i >= e->npacks)
+        return lab_seterr(LAB_ENOTFOUND, "no pack %zu", i);
+    if (id)
+        *id = e->packs[i]->id;
+    if (version)
+        *version = e->packs[i]->version;
+    if (sha256)
+        *sha256 = e->packs[i]->sha256;
+    return LAB_OK;
+}
+
+/* ---- checking ---- */
+
+typedef struct checkrun {
+    const lab_engine *e;
+    lab_dataset *ds;
+    lab_report *rep;
+    lab_arena scratch;
+    lab_scope sc;
+    unsigned char *in_scope; /* suppliers to check, NULL = all */
+} checkrun;
+
+static int eval_rules(checkrun *cr, lab_subject subj, const char *subject_id,
+                      uint32_t supplier)
+{
+    const lab_rule *const *rules = cr->e->by_subject[subj];
+    for (size_t i = 0; i < cr->e->nby_subject[subj]; i++) {
+        lab_arena_reset(&cr->scratch);
+        int fired = lab_rule_eval(rules[i], &cr->sc, &cr->scratch);
+        if (fired < 0)
+            return fired;
+        if (fired) {
+            int rc = lab_report_add(cr->rep, rules[i], &cr->sc, subj,
+                                    subject_id, supplier, &cr->scratch);
+            if (rc != LAB_OK)
+                return rc;
+        }
+    }
+    return LAB_OK;
+}
+
+/* Fills the supplier part of the scope: the record, its chain facts, its
+ * newest audit and the number of audits. */
+static void scope_supplier(checkrun *cr, lab_slot slot, uint32_t v)
+{
+    const lab_dataset *ds = cr->ds;
+    cr->sc.rec[slot] = lab_table_row(&ds->tables[LAB_RECORD_SUPPLIER], v);
+    if (slot != LAB_SLOT_SUPPLIER)
+        return;
+    cr->sc.rec[LAB_SLOT_CHAIN] = &ds->chain[v];
+    const lab_audit *best = NULL;
+    int32_t bestd = INT32_MIN;
+    for (uint32_t k = ds->audit_off[v]; k < ds->audit_off[v + 1]; k++) {
+        const lab_audit *a =
+            lab_table_row(&ds->tables[LAB_RECORD_AUDIT], ds->audit_of[k]);
+        int32_t d;
+        if (audit_date(a, &d) && d > bestd) {
+            bestd = d;
+            best = a;
+        }
+    }
+    cr->sc.latest_audit = best;
+    cr->sc.audit_count = (int32_t)(ds->audit_off[v + 1] - ds->audit_off[v]);
+}
+
+static void scope_clear(checkrun *cr)
+{
+    for (int s = 0; s < LAB_SLOT_COUNT_; s++)
+        cr->sc.rec[s] = NULL;
+    cr->sc.latest_audit = NULL;
+    cr->sc.audit_count = 0;
+}
+
+static int check_suppliers(checkrun *cr)
+{
+    const lab_table *t = &cr->ds->tables[LAB_RECORD_SUPPLIER];
+    for (size_t v = 0; v < t->n; v++) {
+        if (cr->in_scope && !cr->in_scope[v])
+            continue;
+        scope_clear(cr);
+        scope_supplier(cr, LAB_SLOT_SUPPLIER, (uint32_t)v);
+        cr->sc.rec[LAB_SLOT_AUDIT] = cr->sc.latest_audit;
+        const lab_supplier *s = cr->sc.rec[LAB_SLOT_SUPPLIER];
+        int rc = eval_rules(cr, LAB_SUBJECT_SUPPLIER, s->id, (uint32_t)v);
+        if (rc != LAB_OK)
+            return rc;
+    }
+    return LAB_OK;
+}
+
+static int check_audits(checkrun *cr)
+{
+    const lab_table *t = &cr->ds->tables[LAB_RECORD_AUDIT];
+    for (size_t i = 0; i < t->n; i++) {
+        uint32_t v = cr->ds->audit_owner[i];
+        if (cr->in_scope && !cr->in_scope[v])
+            continue;
+        scope_clear(cr);
+        scope_supplier(cr, LAB_SLOT_SUPPLIER, v);
+        const lab_audit *a = lab_table_row(t, i);
+        cr->sc.rec[LAB_SLOT_AUDIT] = a;
+        int rc = eval_rules(cr, LAB_SUBJECT_AUDIT, a->id, v);
+        if (rc != LAB_OK)
+            return rc;
+    }
+    return LAB_OK;
+}
+
+static int check_links(checkrun *cr)
+{
+    const lab_table *t = &cr->ds->tables[LAB_RECORD_LINK];
+    for (size_t i = 0; i < t->n; i++) {
+        uint32_t from = cr->ds->link_from[i];
+        if (cr->in_scope && !cr->in_scope[from])
+            continue;
+        scope_clear(cr);
+        scope_supplier(cr, LAB_SLOT_SUPPLIER, from);
+        scope_supplier(cr, LAB_SLOT_BUYER, cr->ds->link_to[i]);
+        const lab_link *l = lab_table_row(t, i);
+        cr->sc.rec[LAB_SLOT_LINK] = l;
+        cr->sc.rec[LAB_SLOT_AUDIT] = NULL;
+        int rc = eval_rules(cr, LAB_SUBJECT_LINK, l->id, from);
+        if (rc != LAB_OK)
+            return rc;
+    }
+    return LAB_OK;
+}
+
+/* Marks v and everything upstream of it in mark[] (iterative walk). */
+static int mark_upstream(const lab_dataset *ds, uint32_t v, unsigned char *mark)
+{
+    size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
+    uint32_t *stack = lab_malloc((nv + 1) * sizeof *stack);
+    size_t sp = 0;
+    if (stack == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    mark[v] = 1;
+    stack[sp++] = v;
+    while (sp > 0) {
+        uint32_t u = stack[--sp];
+        for (uint32_t k = ds->in_off[u]; k < ds->in_off[u + 1]; k++) {
+            uint32_t w = ds->link_from[ds->in_link[k]];
+            if (!mark[w]) {
+                mark[w] = 1;
+                stack[sp++] = w;
+            }
+        }
+    }
+    free(stack);
+    return LAB_OK;
+}
+
+/* Product chains: the chain rules, then the product's verdict, the worst
+ * finding anywhere upstream of its maker. */
+static int check_products(checkrun *cr, const char *only)
+{
+    const lab_dataset *ds = cr->ds;
+    const lab_table *t = &ds->tables[LAB_RECORD_PRODUCT];
+    size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
+    unsigned char *mark = NULL;
+    int rc = LAB_OK;
+
+    cr->rep->products = lab_arena_alloc(&cr->rep->arena,
+                                        (t->n + 1) * sizeof *cr->rep->products);
+    mark = lab_malloc(nv + 1);
+    if (cr->rep->products == NULL || mark == NULL) {
+        free(mark);
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < t->n && rc == LAB_OK; i++) {
+        const lab_product *p = lab_table_row(t, i);
+        if (only != NULL && strcmp(only, p->id) != 0)
+            continue;
+        uint32_t maker =
+            (uint32_t)lab_ds_find(ds, LAB_RECORD_SUPPLIER, p->supplier_id);
+        if (cr->in_scope && !cr->in_scope[maker])
+            continue;
+        scope_clear(cr);
+        scope_supplier(cr, LAB_SLOT_SUPPLIER, maker);
+        cr->sc.rec[LAB_SLOT_PRODUCT] = p;
+        size_t before = cr->rep->n;
+        rc = eval_rules(cr, LAB_SUBJECT_CHAIN, p->id, maker);
+        if (rc != LAB_OK)
+            break;
+        memset(mark, 0, nv + 1);
+        rc = mark_upstream(ds, maker, mark);
+        lab_product_verdict *pv = &cr->rep->products[cr->rep->nproducts++];
+        pv->id = p->id;
+        pv->name = p->name;
+        pv->worst = -1;
+        pv->nfindings = 0;
+        for (size_t f = 0; f < cr->rep->n && rc == LAB_OK; f++) {
+            const lab_finding *fd = &cr->rep->findings[f];
+            int ours = fd->subject == LAB_SUBJECT_CHAIN
+                           ? (f >= before && fd->subject_id == p->id)
+                           : mark[fd->supplier];
+            if (!ours)
+                continue;
+            pv->nfindings++;
+            if ((int)fd->rule->severity > pv->worst)
+                pv->worst = (int)fd->rule->severity;
+        }
+    }
+    free(mark);
+    return rc;
+}
+
+int lab_check_options_init(lab_check_options *opts, unsigned version)
+{
+    if (opts == NULL || version != LAB_CHECK_OPTIONS_VERSION)
+        return lab_seterr(LAB_EVERSION,
+                          "lab_check_options version %u is not supported "
+                          "(this library knows version %d)",
+                          version, LAB_CHECK_OPTIONS_VERSION);
+    lab_check_options d = LAB_CHECK_OPTIONS_INIT;
+    *opts = d;
+    return LAB_OK;
+}
+
+static int restrict_scope(checkrun *cr, const lab_check_options *o)
+{
+    const lab_dataset *ds = cr->ds;
+    size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
+    long root = -1;
+    if (o->product != NULL) {
+        long p = lab_ds_find(ds, LAB_RECORD_PRODUCT, o->product);
+        if (p < 0)
+            return lab_seterr(LAB_ENOTFOUND, "no product '%s' in the dataset",
+                              o->product);
+        const lab_product *pr =
+            lab_table_row(&ds->tables[LAB_RECORD_PRODUCT], (size_t)p);
+        root = lab_ds_find(ds, LAB_RECORD_SUPPLIER, pr->supplier_id);
+    } else if (o->supplier != NULL) {
+        root = lab_ds_find(ds, LAB_RECORD_SUPPLIER, o->supplier);
+        if (root < 0)
+            return lab_seterr(LAB_ENOTFOUND, "no supplier '%s' in the dataset",
+                              o->supplier);
+    } else {
+        return LAB_OK;
+    }
+    cr->in_scope = lab_calloc(nv + 1, 1);
+    if (cr->in_scope == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    return mark_upstream(ds, (uint32_t)root, cr->in_scope);
+}
+
+int lab_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
+              const lab_check_options *opts)
+{
+    lab_check_options defaults = LAB_CHECK_OPTIONS_INIT;
+    const lab_check_options *o = opts ? opts : &defaults;
+    if (out == NULL || e == NULL || ds == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_check: NULL argument");
+    if (o->version != LAB_CHECK_OPTIONS_VERSION)
+        return lab_seterr(LAB_EVERSION,
+                          "lab_check_options version %u is not supported",
+                          o->version);
+    checkrun cr;
+    memset(&cr, 0, sizeof cr);
+    cr.e = e;
+    cr.ds = ds;
+    cr.sc.as_of = lab_date_today();
+    if (o->as_of != NULL &&
+        !lab_date_parse(o->as_of, strlen(o->as_of), &cr.sc.as_of))
+        return lab_seterr(LAB_EINVAL, "as_of '%s': expected a date YYYY-MM-DD",
+                          o->as_of);
+    int rc = lab_ds_derive_chains(ds);
+    if (rc != LAB_OK)
+        return rc;
+
+    lab_report *rep = lab_calloc(1, sizeof *rep);
+    if (rep == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    rep->engine = e;
+    lab_arena_init(&rep->arena, 64 * 1024);
+    lab_date_format(rep->as_of, cr.sc.as_of);
+    for (int k = 0; k < LAB_TABLE_COUNT; k++)
+        rep->counts[k] = ds->tables[k].n;
+    cr.rep = rep;
+    lab_arena_init(&cr.scratch, 16 * 1024);
+
+    rc = restrict_scope(&cr, o);
+    if (rc == LAB_OK)
+        rc = check_suppliers(&cr);
+    if (rc == LAB_OK)
+        rc = check_audits(&cr);
+    if (rc == LAB_OK)
+        rc = check_links(&cr);
+    if (rc == LAB_OK)
+        rc = check_products(&cr, o->product);
+    lab_arena_free(&cr.scratch);
+    free(cr.in_scope);
+    if (rc != LAB_OK) {
+        lab_report_free(rep);
+        return rc;
+    }
+    lab_report_sort(rep);
+    *out = rep;
+    return LAB_OK;
+}
+
+/* ---- the rules' own tests ---- */
+
+int lab_engine_test(char **out, size_t *failed, const lab_engine *e)
+{
+    lab_buf b = LAB_BUF_INIT;
+    lab_arena scratch;
+    size_t nfail = 0, ncases = 0;
+
+    if (out == NULL || failed == NULL || e == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_engine_test: NULL argument");
+    lab_arena_init(&scratch, 16 * 1024);
+    for (size_t i = 0; i < e->nrules; i++) {
+        const lab_rule *r = &e->rules[i];
+        int nfire = 0, npass = 0;
+        for (size_t t = 0; t < r->ntests; t++) {
+            const lab_testcase *tc = &r->tests[t];
+            lab_scope sc;
+            memset(&sc, 0, sizeof sc);
+            memcpy(sc.rec, tc->rec, sizeof sc.rec);
+            sc.latest_audit = tc->rec[LAB_SLOT_AUDIT];
+            sc.audit_count = sc.latest_audit ? 1 : 0;
+            sc.as_of = tc->as_of;
+            sc.overrides = tc->overrides;
+            sc.noverrides = tc->noverrides;
+            lab_arena_reset(&scratch);
+            int fired = lab_rule_eval(r, &sc, &scratch);
+            ncases++;
+            nfire += tc->expect_fire;
+            npass += !tc->expect_fire;
+            int ok = fired >= 0 && fired == tc->expect_fire;
+            nfail += !ok;
+            lab_buf_printf(&b, "%s %s %s:%u %s%s%s\n", ok ? "ok  " : "FAIL",
+                           r->id, r->file, tc->line,
+                           tc->expect_fire ? "must fire" : "must not fire",
+                           tc->name ? ": " : "", tc->name ? tc->name : "");
+            if (fired < 0)
+                lab_buf_printf(&b, "     error: %s\n", lab_errmsg());
+        }
+        if (nfire == 0 || npass == 0) {
+            nfail++;
+            lab_buf_printf(&b, "FAIL %s %s:%u lacks a test that %s\n", r->id,
+                           r->file, r->line,
+                           nfire == 0 ? "must fire" : "must not fire");
+        }
+    }
+    lab_buf_printf(&b, "%zu rules, %zu cases, %zu failed\n", e->nrules, ncases,
+                   nfail);
+    lab_arena_free(&scratch);
+    int rc = lab_buf_detach(&b, out);
+    if (rc == LAB_OK)
+        *failed = nfail;
+    return rc;
+}
+
+/* ---- description ---- */
+
+static void json_kv(lab_buf *b, const char *k, const char *v, int comma)
+{
+    if (comma)
+        lab_buf_addc(b, ',');
+    lab_buf_add_json_string(b, k, strlen(k));
+    lab_buf_addc(b, ':');
+    if (v == NULL)
+        lab_buf_adds(b, "null");
+    else
+        lab_buf_add_json_string(b, v, strlen(v));
+}
+
+int lab_engine_describe(char **out, const lab_engine *e, int jsonlogic)
+{
+    static const char *const subj[] = {"supplier", "link", "audit", "chain"};
+    lab_buf b = LAB_BUF_INIT;
+    if (out == NULL || e == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_engine_describe: NULL argument");
+    lab_buf_adds(&b, "{\"packs\":[");
+    for (size_t p = 0; p < e->npacks; p++) {
+        const lab_pack *pk = e->packs[p];
+        lab_buf_adds(&b, p ? ",{" : "{");
+        json_kv(&b, "id", pk->id, 0);
+        json_kv(&b, "version", pk->version, 1);
+        json_kv(&b, "title", pk->title, 1);
+        json_kv(&b, "publisher", pk->publisher, 1);
+        json_kv(&b, "source", pk->source, 1);
+        json_kv(&b, "path", pk->path, 1);
+        json_kv(&b, "sha256", pk->sha256, 1);
+        lab_buf_adds(&b, ",\"rules\":[");
+        for (size_t i = 0; i < pk->nrules; i++) {
+            const lab_rule *r = &e->rules[pk->first_rule + i];
+            lab_buf_adds(&b, i ? ",{" : "{");
+            json_kv(&b, "id", r->id, 0);
+            json_kv(&b, "title", r->title, 1);
+            json_kv(&b, "severity", lab_severity_name((int)r->severity), 1);
+            json_kv(&b, "subject", subj[r->subject], 1);
+            json_kv(&b, "area", r->area, 1);
+            lab_buf_adds(&b, ",\"condition\":");
+            if (jsonlogic) {
+                lab_jl_write(&b, r->cond);
+            } else {
+                lab_buf cb = LAB_BUF_INIT;
+                lab_cond_write(&cb, r->cond);
+                lab_buf_add_json_string(&b, cb.data ? cb.data : "", cb.len);
+                b.oom |= cb.oom;
+                lab_buf_free(&cb);
+            }
+            lab_buf_adds(&b, ",\"basis\":[");
+            for (size_t k = 0; k < r->nbasis; k++) {
+                lab_buf_adds(&b, k ? ",{" : "{");
+                json_kv(&b, "cite", r->basis[k].cite, 0);
+                json_kv(&b, "text", r->basis[k].text, 1);
+                json_kv(&b, "url", r->basis[k].url, 1);
+                lab_buf_addc(&b, '}');
+            }
+            lab_buf_addc(&b, ']');
+            json_kv(&b, "remediation", r->remediation, 1);
+            lab_buf_printf(&b, ",\"tests\":%zu}", r->ntests);
+        }
+        lab_buf_adds(&b, "]}");
+    }
+    lab_buf_adds(&b, "]}");
+    return lab_buf_detach(&b, out);
+}

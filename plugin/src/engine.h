@@ -1,0 +1,167 @@
+/*
+ * engine.h - the compiled form of rule packs and what the engine, the
+ * rule-pack loader and the report share: scopes (the records one rule
+ * evaluation sees), resolved field references, rules with their message
+ * templates and test cases, and findings.
+ */
+#ifndef LAB_ENGINE_H
+#define LAB_ENGINE_H
+
+#include "dataset.h"
+#include "expr.h"
+#include "schema.h"
+
+/* The records a condition can name, by slot. */
+typedef enum lab_slot {
+    LAB_SLOT_SUPPLIER = 0,
+    LAB_SLOT_BUYER,
+    LAB_SLOT_LINK,
+    LAB_SLOT_AUDIT,
+    LAB_SLOT_PRODUCT,
+    LAB_SLOT_CHAIN,
+    LAB_SLOT_COUNT_
+} lab_slot;
+
+struct lab_scope;
+
+/* A field a condition or message names: a stored field of a slot's
+ * record, or a virtual one computed from the scope. */
+struct lab_fieldref {
+    uint8_t slot;           /* lab_slot */
+    const lab_field *field; /* stored field, or NULL if virtual */
+    int (*compute)(const struct lab_scope *, lab_val *);
+    uint8_t vtype;    /* lab_vtype of its values */
+    const char *path; /* "supplier.country" */
+    uint16_t index;   /* position in the engine's field list */
+};
+
+/* A value given directly by a test case for a virtual field. */
+typedef struct lab_override {
+    const lab_fieldref *ref;
+    lab_val v;
+} lab_override;
+
+/* What one evaluation sees. */
+typedef struct lab_scope {
+    const void *rec[LAB_SLOT_COUNT_];
+    const lab_audit *latest_audit; /* newest audit of the supplier */
+    int32_t audit_count;           /* audits of the supplier */
+    int32_t as_of;                 /* days since 1970-01-01 */
+    const lab_override *overrides;
+    size_t noverrides;
+} lab_scope;
+
+typedef struct lab_basis {
+    const char *cite, *text, *url;
+} lab_basis;
+
+/* A piece of a message template: literal text, then optionally a field. */
+typedef struct lab_tmpl {
+    const char *text;
+    size_t len;
+    const lab_fieldref *ref;
+} lab_tmpl;
+
+typedef struct lab_testcase {
+    int expect_fire;
+    const char *name;
+    unsigned line;
+    const void *rec[LAB_SLOT_COUNT_];
+    lab_override *overrides;
+    size_t noverrides;
+    int32_t as_of;
+} lab_testcase;
+
+typedef struct lab_pack lab_pack;
+
+typedef struct lab_rule {
+    const char *id, *title, *remediation, *area;
+    const char *source_text; /* the condition as written */
+    int source_is_jsonlogic;
+    lab_severity severity;
+    lab_subject subject;
+    lab_node *cond;
+    lab_tmpl *msg;
+    size_t nmsg;
+    const lab_fieldref **refs; /* fields the condition reads: the evidence */
+    size_t nrefs;
+    lab_basis *basis;
+    size_t nbasis;
+    lab_testcase *tests;
+    size_t ntests;
+    const lab_pack *pack;
+    const char *file;
+    unsigned line;
+} lab_rule;
+
+struct lab_pack {
+    const char *id, *version, *title, *publisher, *source, *description;
+    const char *path;
+    char sha256[65];
+    size_t first_rule, nrules;
+};
+
+struct lab_engine {
+    lab_arena arena;
+    lab_strtab strings; /* test-case records */
+    lab_pack **packs;   /* each in the arena */
+    size_t npacks;
+    lab_rule *rules;
+    size_t nrules;
+    /* rules by subject, in load order */
+    const lab_rule **by_subject[4];
+    size_t nby_subject[4];
+};
+
+/* Loads one pack file into the engine (rulepack.c). */
+int lab_pack_load(lab_engine *e, const char *path);
+/* Resolves "entity.field" for a rule subject; NULL with a message if the
+ * field is unknown or not visible to that subject. */
+const lab_fieldref *lab_fieldref_resolve(const char *path, size_t n,
+                                         lab_subject subject, char *why,
+                                         size_t whylen);
+/* Reads a field from a scope (the evaluator's fetch callback). */
+int lab_scope_fetch(const void *scope, const lab_fieldref *ref, lab_val *out);
+/* Evaluates a rule on a scope: 1 fires, 0 not, <0 error. */
+int lab_rule_eval(const lab_rule *r, const lab_scope *scope,
+                  lab_arena *scratch);
+
+/* ---- findings and reports (report.c) ---- */
+
+struct lab_finding {
+    const lab_rule *rule;
+    lab_subject subject;
+    const char *subject_id;
+    const char *message;
+    const char **ev_names;
+    const char **ev_values; /* JSON text */
+    size_t nev;
+    uint32_t supplier; /* supplier index the finding is attributed to */
+};
+
+typedef struct lab_product_verdict {
+    const char *id;
+    const char *name;
+    int worst;
+    size_t nfindings;
+} lab_product_verdict;
+
+struct lab_report {
+    const lab_engine *engine; /* rule texts are borrowed from it */
+    lab_arena arena;
+    lab_finding *findings;
+    size_t n, cap;
+    lab_product_verdict *products;
+    size_t nproducts;
+    char as_of[11];
+    size_t counts[LAB_TABLE_COUNT];
+};
+
+/* Adds a finding for rule r on the scope's subject. */
+int lab_report_add(lab_report *rep, const lab_rule *r, const lab_scope *sc,
+                   lab_subject subject, const char *subject_id,
+                   uint32_t supplier, lab_arena *scratch);
+/* Sorts findings into their final deterministic order. */
+void lab_report_sort(lab_report *rep);
+
+#endif /* LAB_ENGINE_H */

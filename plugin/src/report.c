@@ -1,0 +1,400 @@
+/*
+ * report.c - findings and what is made of them: recording a finding (its
+ * message filled in from the template, its evidence copied), the final
+ * deterministic order, the accessors of the public API, and rendering as
+ * text for people or JSON for machines.  A report borrows rule texts from
+ * the engine that made it.
+ */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *arena_copy(lab_arena *a, const lab_buf *b)
+{
+    return lab_arena_strndup(a, b->data ? b->data : "", b->len);
+}
+
+/* Appends a value as message text: strings bare, others as JSON. */
+static void add_value_text(lab_buf *b, const lab_val *v)
+{
+    if (v->t == LAB_V_STR) {
+        lab_buf_add(b, v->u.s, v->n);
+    } else if (v->t == LAB_V_ARR) {
+        for (uint32_t i = 0; i < v->n; i++) {
+            if (i > 0)
+                lab_buf_adds(b, ", ");
+            add_value_text(b, &v->u.a[i]);
+        }
+    } else if (v->t == LAB_V_NULL) {
+        lab_buf_adds(b, "(none)");
+    } else {
+        lab_val_to_string(b, v);
+    }
+}
+
+int lab_report_add(lab_report *rep, const lab_rule *r, const lab_scope *sc,
+                   lab_subject subject, const char *subject_id,
+                   uint32_t supplier, lab_arena *scratch)
+{
+    (void)scratch;
+    if (lab_grow((void **)&rep->findings, &rep->cap, rep->n + 1,
+                 sizeof *rep->findings) != LAB_OK)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    lab_finding *f = &rep->findings[rep->n];
+    memset(f, 0, sizeof *f);
+    f->rule = r;
+    f->subject = subject;
+    f->subject_id = subject_id;
+    f->supplier = supplier;
+
+    lab_buf b = LAB_BUF_INIT;
+    for (size_t i = 0; i < r->nmsg; i++) {
+        lab_buf_add(&b, r->msg[i].text, r->msg[i].len);
+        if (r->msg[i].ref != NULL) {
+            lab_val v;
+            lab_scope_fetch(sc, r->msg[i].ref, &v);
+            add_value_text(&b, &v);
+        }
+    }
+    f->message = arena_copy(&rep->arena, &b);
+    f->nev = r->nrefs;
+    f->ev_names = lab_arena_alloc(&rep->arena, (r->nrefs + 1) * sizeof(char *));
+    f->ev_values =
+        lab_arena_alloc(&rep->arena, (r->nrefs + 1) * sizeof(char *));
+    int oom = f->message == NULL || f->ev_names == NULL || f->ev_values == NULL;
+    for (size_t i = 0; !oom && i < r->nrefs; i++) {
+        lab_val v;
+        lab_scope_fetch(sc, r->refs[i], &v);
+        b.len = 0;
+        lab_val_to_json(&b, &v);
+        f->ev_names[i] = r->refs[i]->path;
+        f->ev_values[i] = arena_copy(&rep->arena, &b);
+        oom |= f->ev_values[i] == NULL;
+    }
+    oom |= b.oom;
+    lab_buf_free(&b);
+    if (oom)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    rep->n++;
+    return LAB_OK;
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+    const lab_finding *a = pa, *b = pb;
+    if (a->subject != b->subject)
+        return (int)a->subject - (int)b->subject;
+    int c = strcmp(a->subject_id, b->subject_id);
+    if (c != 0)
+        return c;
+    /* rules are in load order in one array */
+    return a->rule < b->rule ? -1 : a->rule > b->rule;
+}
+
+void lab_report_sort(lab_report *rep)
+{
+    if (rep->n > 1)
+        qsort(rep->findings, rep->n, sizeof *rep->findings, cmp_finding);
+}
+
+void lab_report_free(lab_report *rep)
+{
+    if (rep == NULL)
+        return;
+    free(rep->findings);
+    lab_arena_free(&rep->arena);
+    free(rep);
+}
+
+/* ---- accessors ---- */
+
+size_t lab_report_finding_count(const lab_report *rep)
+{
+    return rep ? rep->n : 0;
+}
+
+const lab_finding *lab_report_finding(const lab_report *rep, size_t i)
+{
+    return rep && i < rep->n ? &rep->findings[i] : NULL;
+}
+
+int lab_report_worst(const lab_report *rep)
+{
+    int worst = -1;
+    for (size_t i = 0; rep && i < rep->n; i++)
+        if ((int)rep->findings[i].rule->severity > worst)
+            worst = (int)rep->findings[i].rule->severity;
+    return worst;
+}
+
+size_t lab_report_count_at_least(const lab_report *rep, lab_severity sev)
+{
+    size_t n = 0;
+    for (size_t i = 0; rep && i < rep->n; i++)
+        n += rep->findings[i].rule->severity >= sev;
+    return n;
+}
+
+size_t lab_report_product_count(const lab_report *rep)
+{
+    return rep ? rep->nproducts : 0;
+}
+
+int lab_report_product(const lab_report *rep, size_t i, const char **id,
+                       int *worst)
+{
+    if (rep == NULL || i >= rep->nproducts)
+        return lab_seterr(LAB_ENOTFOUND, "no product %zu in the report", i);
+    if (id)
+        *id = rep->products[i].id;
+    if (worst)
+        *worst = rep->products[i].worst;
+    return LAB_OK;
+}
+
+const char *lab_finding_rule_id(const lab_finding *f)
+{
+    return f ? f->rule->id : NULL;
+}
+const char *lab_finding_pack_id(const lab_finding *f)
+{
+    return f ? f->rule->pack->id : NULL;
+}
+lab_subject lab_finding_subject(const lab_finding *f)
+{
+    return f ? f->subject : LAB_SUBJECT_SUPPLIER;
+}
+const char *lab_finding_subject_id(const lab_finding *f)
+{
+    return f ? f->subject_id : NULL;
+}
+lab_severity lab_finding_severity(const lab_finding *f)
+{
+    return f ? f->rule->severity : LAB_SEV_INFO;
+}
+const char *lab_finding_title(const lab_finding *f)
+{
+    return f ? f->rule->title : NULL;
+}
+const char *lab_finding_message(const lab_finding *f)
+{
+    return f ? f->message : NULL;
+}
+const char *lab_finding_basis(const lab_finding *f)
+{
+    return f && f->rule->nbasis ? f->rule->basis[0].cite : NULL;
+}
+const char *lab_finding_remediation(const lab_finding *f)
+{
+    return f ? f->rule->remediation : NULL;
+}
+size_t lab_finding_evidence_count(const lab_finding *f)
+{
+    return f ? f->nev : 0;
+}
+int lab_finding_evidence(const lab_finding *f, size_t i, const char **field,
+                         const char **value_json)
+{
+    if (f == NULL || i >= f->nev)
+        return lab_seterr(LAB_ENOTFOUND, "no evidence item %zu", i);
+    if (field)
+        *field = f->ev_names[i];
+    if (value_json)
+        *value_json = f->ev_values[i];
+    return LAB_OK;
+}
+
+/* ---- rendering ---- */
+
+static const char *const subject_names[] = {"supplier", "link", "audit",
+                                            "chain"};
+
+static void jstr(lab_buf *b, const char *s)
+{
+    if (s == NULL)
+        lab_buf_adds(b, "null");
+    else
+        lab_buf_add_json_string(b, s, strlen(s));
+}
+
+static void jkey(lab_buf *b, const char *k, int comma)
+{
+    if (comma)
+        lab_buf_addc(b, ',');
+    jstr(b, k);
+    lab_buf_addc(b, ':');
+}
+
+static void render_json(lab_buf *b, const lab_report *rep)
+{
+    const lab_engine *e = rep->engine;
+    size_t by_sev[4] = {0};
+    for (size_t i = 0; i < rep->n; i++)
+        by_sev[rep->findings[i].rule->severity]++;
+
+    lab_buf_adds(b, "{");
+    jkey(b, "labaudit", 0);
+    jstr(b, lab_version());
+    jkey(b, "as_of", 1);
+    jstr(b, rep->as_of);
+    jkey(b, "packs", 1);
+    lab_buf_addc(b, '[');
+    for (size_t p = 0; p < e->npacks; p++) {
+        lab_buf_adds(b, p ? ",{" : "{");
+        jkey(b, "id", 0);
+        jstr(b, e->packs[p]->id);
+        jkey(b, "version", 1);
+        jstr(b, e->packs[p]->version);
+        jkey(b, "sha256", 1);
+        jstr(b, e->packs[p]->sha256);
+        lab_buf_printf(b, ",\"rules\":%zu}", e->packs[p]->nrules);
+    }
+    lab_buf_adds(b, "],\"records\":{");
+    for (int k = 0; k < LAB_TABLE_COUNT; k++)
+        lab_buf_printf(b, "%s\"%ss\":%zu", k ? "," : "", lab_entities[k].name,
+                       rep->counts[k]);
+    lab_buf_adds(b, "},\"summary\":{");
+    lab_buf_printf(b, "\"findings\":%zu", rep->n);
+    for (int s = 3; s >= 0; s--)
+        lab_buf_printf(b, ",\"%s\":%zu", lab_severity_name(s), by_sev[s]);
+    jkey(b, "worst", 1);
+    jstr(b, lab_severity_name(lab_report_worst(rep)));
+    lab_buf_adds(b, "},\"products\":[");
+    for (size_t i = 0; i < rep->nproducts; i++) {
+        const lab_product_verdict *p = &rep->products[i];
+        lab_buf_adds(b, i ? ",{" : "{");
+        jkey(b, "id", 0);
+        jstr(b, p->id);
+        jkey(b, "name", 1);
+        jstr(b, p->name);
+        jkey(b, "worst", 1);
+        jstr(b, lab_severity_name(p->worst));
+        lab_buf_printf(b, ",\"findings\":%zu,\"blocked\":%s}", p->nfindings,
+                       p->worst >= LAB_SEV_BLOCKER ? "true" : "false");
+    }
+    lab_buf_adds(b, "],\"findings\":[");
+    for (size_t i = 0; i < rep->n; i++) {
+        const lab_finding *f = &rep->findings[i];
+        const lab_rule *r = f->rule;
+        lab_buf_adds(b, i ? ",{" : "{");
+        jkey(b, "rule", 0);
+        jstr(b, r->id);
+        jkey(b, "pack", 1);
+        jstr(b, r->pack->id);
+        jkey(b, "severity", 1);
+        jstr(b, lab_severity_name((int)r->severity));
+        jkey(b, "subject", 1);
+        jstr(b, subject_names[f->subject]);
+        jkey(b, "subject_id", 1);
+        jstr(b, f->subject_id);
+        jkey(b, "area", 1);
+        jstr(b, r->area);
+        jkey(b, "title", 1);
+        jstr(b, r->title);
+        jkey(b, "message", 1);
+        jstr(b, f->message);
+        lab_buf_adds(b, ",\"evidence\":{");
+        for (size_t k = 0; k < f->nev; k++) {
+            jkey(b, f->ev_names[k], k > 0);
+            lab_buf_adds(b, f->ev_values[k]);
+        }
+        lab_buf_adds(b, "},\"basis\":[");
+        for (size_t k = 0; k < r->nbasis; k++) {
+            lab_buf_adds(b, k ? ",{" : "{");
+            jkey(b, "cite", 0);
+            jstr(b, r->basis[k].cite);
+            jkey(b, "text", 1);
+            jstr(b, r->basis[k].text);
+            if (r->basis[k].url) {
+                jkey(b, "url", 1);
+                jstr(b, r->basis[k].url);
+            }
+            lab_buf_addc(b, '}');
+        }
+        lab_buf_addc(b, ']');
+        jkey(b, "remediation", 1);
+        jstr(b, r->remediation);
+        lab_buf_addc(b, '}');
+    }
+    lab_buf_adds(b, "]}\n");
+}
+
+static void upper(lab_buf *b, const char *s, int width)
+{
+    int n = 0;
+    for (; *s; s++, n++)
+        lab_buf_addc(b, (*s >= 'a' && *s <= 'z') ? (char)(*s - 32) : *s);
+    for (; n < width; n++)
+        lab_buf_addc(b, ' ');
+}
+
+static void render_text(lab_buf *b, const lab_report *rep)
+{
+    const lab_engine *e = rep->engine;
+    lab_buf_printf(b, "labaudit %s: check as of %s\n", lab_version(),
+                   rep->as_of);
+    lab_buf_printf(b,
+                   "data: %zu suppliers, %zu links, %zu audits, %zu "
+                   "products\n",
+                   rep->counts[LAB_RECORD_SUPPLIER],
+                   rep->counts[LAB_RECORD_LINK], rep->counts[LAB_RECORD_AUDIT],
+                   rep->counts[LAB_RECORD_PRODUCT]);
+    for (size_t p = 0; p < e->npacks; p++)
+        lab_buf_printf(b, "pack: %s %s (%zu rules) sha256:%s\n",
+                       e->packs[p]->id, e->packs[p]->version,
+                       e->packs[p]->nrules, e->packs[p]->sha256);
+    if (rep->nproducts > 0)
+        lab_buf_adds(b, "\nproducts:\n");
+    for (size_t i = 0; i < rep->nproducts; i++) {
+        const lab_product_verdict *p = &rep->products[i];
+        lab_buf_printf(b, "  %s %s%s%s%s: ",
+                       p->worst >= LAB_SEV_BLOCKER ? "BLOCKED" : "ok     ",
+                       p->id, p->name ? " (" : "", p->name ? p->name : "",
+                       p->name ? ")" : "");
+        if (p->nfindings == 0)
+            lab_buf_adds(b, "no findings in its chain\n");
+        else
+            lab_buf_printf(b, "%zu finding%s in its chain, worst %s\n",
+                           p->nfindings, p->nfindings == 1 ? "" : "s",
+                           lab_severity_name(p->worst));
+    }
+    lab_buf_printf(b, "\nfindings: %zu\n", rep->n);
+    for (size_t i = 0; i < rep->n; i++) {
+        const lab_finding *f = &rep->findings[i];
+        const lab_rule *r = f->rule;
+        lab_buf_adds(b, "  ");
+        upper(b, lab_severity_name((int)r->severity), 8);
+        lab_buf_printf(b, "%s  %s %s: %s\n", r->id, subject_names[f->subject],
+                       f->subject_id, r->title);
+        lab_buf_printf(b, "           %s\n", f->message);
+        if (f->nev > 0) {
+            lab_buf_adds(b, "           evidence:");
+            for (size_t k = 0; k < f->nev; k++)
+                lab_buf_printf(b, " %s=%s", f->ev_names[k], f->ev_values[k]);
+            lab_buf_addc(b, '\n');
+        }
+        for (size_t k = 0; k < r->nbasis; k++)
+            lab_buf_printf(b, "           basis: %s\n", r->basis[k].cite);
+        if (r->remediation)
+            lab_buf_printf(b, "           remedy: %s\n", r->remediation);
+    }
+}
+
+int lab_report_render(char **out, const lab_report *rep, lab_format format)
+{
+    lab_buf b = LAB_BUF_INIT;
+    if (out == NULL || rep == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_report_render: NULL argument");
+    switch (format) {
+    case LAB_FORMAT_TEXT:
+        render_text(&b, rep);
+        break;
+    case LAB_FORMAT_JSON:
+        render_json(&b, rep);
+        break;
+    default:
+        return lab_seterr(LAB_EINVAL, "unknown report format %d", (int)format);
+    }
+    return lab_buf_detach(&b, out);
+}
