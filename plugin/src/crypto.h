@@ -221,9 +221,9 @@ int lab_multikey_ed25519_encode(char **out, EVP_PKEY *key);
 int lab_di_eddsa_jcs_hash(unsigned char out[64], const json_t *document,
                           const json_t *proof_config);
 
-/* The proof configuration eddsa-jcs-2022 signs: a copy of options with
- * "proofValue" removed and, when the document has "@context" and options
- * has none, the document's "@context".  "type" must be
+/* The proof configuration eddsa-jcs-2022 signs (vc-di-eddsa, Proof
+ * Configuration): a copy of options without "proofValue" whose "@context"
+ * is the document's (removed if the document has none).  "type" must be
  * "DataIntegrityProof" and "cryptosuite" "eddsa-jcs-2022" (LAB_EINVAL). */
 int lab_di_proof_config(json_t **out, const json_t *document,
                         const json_t *options);
