@@ -1,10 +1,486 @@
-/* main.c - the labaudit command (being written). */
+/*
+ * main.c - the `labaudit` command.  It uses only the public API, exactly as
+ * any host would: it compiles rule packs into an engine, loads a dataset,
+ * checks it and prints the report; it runs and shows rule packs and their
+ * tests; and it evaluates JsonLogic for interop debugging.  Exit codes:
+ * 0 nothing at or above the --fail-on threshold (or success), 1 findings
+ * at or above it (or failed rule tests), 2 a usage or input error.
+ */
 #include "labaudit.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-int main(void)
+enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
+enum { MAX_PACKS = 64 };
+
+static const char *prog = "labaudit";
+
+static int fail(int code, const char *what)
 {
-    printf("labaudit %s\n", lab_version());
+    fprintf(stderr, "%s: %s%s%s\n", prog, what ? what : "", what ? ": " : "",
+            lab_errmsg()[0] ? lab_errmsg() : lab_strerror(code));
+    return EXIT_USAGE;
+}
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see '%s --help')\n", prog);
+    return EXIT_USAGE;
+}
+
+/* ---- output: whole file written to a temporary name, then renamed ---- */
+
+static int write_output(const char *path, const char *text)
+{
+    if (path == NULL || strcmp(path, "-") == 0) {
+        fputs(text, stdout);
+        return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
+    }
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (tmp == NULL)
+        return EXIT_USAGE;
+    snprintf(tmp, n, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fprintf(stderr, "%s: %s: cannot create: %s\n", prog, path,
+                strerror(errno));
+        free(tmp);
+        return EXIT_USAGE;
+    }
+    FILE *f = fdopen(fd, "w");
+    int ok = f != NULL && fputs(text, f) >= 0;
+    ok = (f != NULL && fclose(f) == 0) && ok;
+    if (f == NULL)
+        close(fd);
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "%s: %s: cannot write: %s\n", prog, path,
+                strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return EXIT_USAGE;
+    }
+    free(tmp);
     return 0;
+}
+
+/* ---- options shared by the commands ---- */
+
+typedef struct opts {
+    const char *packs[MAX_PACKS];
+    size_t npacks;
+    const char *format;
+    const char *output;
+    const char *as_of;
+    const char *product;
+    const char *supplier;
+    int fail_on;
+    int jsonlogic;
+    int quiet;
+    const char *pos[8];
+    size_t npos;
+} opts;
+
+static int want_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
+
+/* Parses options; positional arguments go to o->pos. */
+static int parse_opts(int argc, char **argv, opts *o)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char **dst = NULL;
+        if (strcmp(a, "--rules") == 0 || strcmp(a, "-r") == 0) {
+            if (o->npacks == MAX_PACKS)
+                return usage_error("too many --rules (%s)", a);
+            dst = &o->packs[o->npacks++];
+        } else if (strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0) {
+            dst = &o->format;
+        } else if (strcmp(a, "--output") == 0 || strcmp(a, "-o") == 0) {
+            dst = &o->output;
+        } else if (strcmp(a, "--as-of") == 0) {
+            dst = &o->as_of;
+        } else if (strcmp(a, "--product") == 0) {
+            dst = &o->product;
+        } else if (strcmp(a, "--supplier") == 0) {
+            dst = &o->supplier;
+        } else if (strcmp(a, "--fail-on") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs a value", a);
+            const char *v = argv[++i];
+            o->fail_on = strcmp(v, "never") == 0 ? 99 : lab_severity_parse(v);
+            if (o->fail_on < 0)
+                return usage_error("--fail-on '%s': expected info, minor, "
+                                   "major, blocker or never",
+                                   v);
+            continue;
+        } else if (strcmp(a, "--jsonlogic") == 0) {
+            o->jsonlogic = 1;
+            continue;
+        } else if (strcmp(a, "--json") == 0) {
+            o->format = "json";
+            continue;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            o->quiet = 1;
+            continue;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return usage_error("unknown option '%s'", a);
+        } else {
+            if (o->npos == sizeof o->pos / sizeof o->pos[0])
+                return usage_error("too many arguments ('%s')", a);
+            o->pos[o->npos++] = a;
+            continue;
+        }
+        if (i + 1 >= argc)
+            return usage_error("%s needs a value", a);
+        *dst = argv[++i];
+    }
+    return 0;
+}
+
+static const char *default_rules(void)
+{
+    const char *env = getenv("LABAUDIT_RULES");
+    return env && *env ? env : NULL;
+}
+
+static int make_engine(lab_engine **e, opts *o)
+{
+    if (o->npacks == 0) {
+        const char *d = default_rules();
+        if (d == NULL) {
+            fprintf(stderr,
+                    "%s: no rule packs: give --rules FILE-OR-FOLDER "
+                    "(or set LABAUDIT_RULES)\n",
+                    prog);
+            return EXIT_USAGE;
+        }
+        o->packs[o->npacks++] = d;
+    }
+    lab_engine_options eo = LAB_ENGINE_OPTIONS_INIT;
+    eo.packs = o->packs;
+    eo.npacks = o->npacks;
+    int rc = lab_engine_new(e, &eo);
+    return rc == LAB_OK ? 0 : fail(rc, "rule packs");
+}
+
+/* ---- check ---- */
+
+static void progress(void *ud, size_t done, size_t total)
+{
+    (void)ud;
+    fprintf(stderr, "\rchecking: %zu of %zu records (%zu%%)", done, total,
+            total ? done * 100 / total : 100);
+    if (done >= total)
+        fputc('\n', stderr);
+}
+
+static const char check_help[] =
+    "usage: labaudit check DATA --rules PACK [--rules PACK...] [options]\n"
+    "\n"
+    "Checks a dataset against rule packs and prints the findings.\n"
+    "DATA is a folder of suppliers.csv, links.csv, audits.csv (and\n"
+    "optionally products.csv, documents.csv, audits/*.xml).\n"
+    "\n"
+    "  -r, --rules PATH      rule pack file, or folder of packs (repeatable;\n"
+    "                        default $LABAUDIT_RULES)\n"
+    "  -f, --format FMT      text (default) or json\n"
+    "      --json            same as --format json\n"
+    "  -o, --output FILE     write the report to FILE (atomically)\n"
+    "      --fail-on SEV     exit 1 if a finding is at least SEV: info, "
+    "minor,\n"
+    "                        major, blocker (default) or never\n"
+    "      --as-of DATE      evaluate as of DATE (YYYY-MM-DD; default today)\n"
+    "      --product ID      check only this product's chain\n"
+    "      --supplier ID     check only this supplier and its upstream chain\n"
+    "  -q, --quiet           no progress on stderr\n"
+    "\n"
+    "Exit status: 0 no finding at or above the threshold, 1 findings,\n"
+    "2 usage or input error.\n";
+
+static int cmd_check(int argc, char **argv)
+{
+    opts o = {.fail_on = LAB_SEV_BLOCKER};
+    lab_engine *e = NULL;
+    lab_dataset *ds = NULL;
+    lab_report *rep = NULL;
+    char *text = NULL;
+    int status = EXIT_USAGE, rc;
+
+    if (want_help(argc, argv)) {
+        fputs(check_help, stdout);
+        return 0;
+    }
+    if (parse_opts(argc, argv, &o) != 0)
+        return EXIT_USAGE;
+    if (o.npos != 1)
+        return usage_error("check needs exactly one DATA folder");
+    lab_format fmt = LAB_FORMAT_TEXT;
+    if (o.format != NULL && strcmp(o.format, "json") == 0)
+        fmt = LAB_FORMAT_JSON;
+    else if (o.format != NULL && strcmp(o.format, "text") != 0)
+        return usage_error("--format '%s': expected text or json", o.format);
+    if (make_engine(&e, &o) != 0)
+        goto out;
+    int tty = !o.quiet && isatty(STDERR_FILENO);
+    if (tty)
+        fprintf(stderr, "loading %s...\n", o.pos[0]);
+    rc = lab_dataset_new(&ds);
+    if (rc == LAB_OK)
+        rc = lab_dataset_load(ds, o.pos[0]);
+    if (rc != LAB_OK) {
+        fail(rc, "data");
+        goto out;
+    }
+    for (size_t i = 0; i < lab_dataset_warning_count(ds); i++)
+        fprintf(stderr, "%s: warning: %s\n", prog, lab_dataset_warning(ds, i));
+    lab_check_options co = LAB_CHECK_OPTIONS_INIT;
+    co.as_of = o.as_of;
+    co.product = o.product;
+    co.supplier = o.supplier;
+    if (tty)
+        co.progress = progress;
+    rc = lab_check(&rep, e, ds, &co);
+    if (rc == LAB_OK)
+        rc = lab_report_render(&text, rep, fmt);
+    if (rc != LAB_OK) {
+        fail(rc, "check");
+        goto out;
+    }
+    if (write_output(o.output, text) != 0)
+        goto out;
+    status = o.fail_on <= 3 &&
+                     lab_report_count_at_least(rep, (lab_severity)o.fail_on) > 0
+                 ? EXIT_FINDINGS
+                 : 0;
+out:
+    lab_free(text);
+    lab_report_free(rep);
+    lab_dataset_free(ds);
+    lab_engine_free(e);
+    return status;
+}
+
+/* ---- rules ---- */
+
+static const char rules_help[] =
+    "usage: labaudit rules COMMAND PACK...\n"
+    "\n"
+    "  lint PACK...              load, validate and type-check the packs\n"
+    "  test PACK...              run every rule's test cases; fails if a rule\n"
+    "                            lacks a case that must fire or one that must\n"
+    "                            not\n"
+    "  show [--jsonlogic] PACK...  print packs and rules as JSON\n"
+    "  export --jsonlogic PACK...  print every rule's condition as JsonLogic\n"
+    "  fields                    print the fields conditions can read\n"
+    "  translate TEXT            print an infix condition as JsonLogic\n"
+    "  translate --jsonlogic JSON  print JsonLogic as an infix condition\n"
+    "\n"
+    "PACK is a rule-pack file or a folder of them.\n";
+
+static int cmd_rules(int argc, char **argv)
+{
+    opts o = {0};
+    lab_engine *e = NULL;
+    char *text = NULL;
+    int status = EXIT_USAGE, rc;
+
+    if (argc < 1 || want_help(argc, argv)) {
+        fputs(rules_help, argc < 1 ? stderr : stdout);
+        return argc < 1 ? EXIT_USAGE : 0;
+    }
+    const char *sub = argv[0];
+    if (parse_opts(argc - 1, argv + 1, &o) != 0)
+        return EXIT_USAGE;
+    if (strcmp(sub, "fields") == 0) {
+        rc = lab_schema_describe(&text);
+        if (rc != LAB_OK)
+            return fail(rc, "fields");
+        status = write_output(o.output, text);
+        lab_free(text);
+        return status;
+    }
+    if (strcmp(sub, "translate") == 0) {
+        if (o.npos != 1)
+            return usage_error("rules translate needs one condition");
+        rc = lab_condition_translate(&text, o.pos[0], !o.jsonlogic);
+        if (rc != LAB_OK)
+            return fail(rc, NULL);
+        printf("%s\n", text);
+        lab_free(text);
+        return 0;
+    }
+    for (size_t i = 0; i < o.npos && o.npacks < MAX_PACKS; i++)
+        o.packs[o.npacks++] = o.pos[i];
+    if (make_engine(&e, &o) != 0)
+        return EXIT_USAGE;
+    if (strcmp(sub, "lint") == 0) {
+        for (size_t i = 0; i < lab_engine_pack_count(e); i++) {
+            const char *id, *ver, *sha;
+            lab_engine_pack_info(e, i, &id, &ver, &sha);
+            printf("ok %s %s sha256:%s\n", id, ver, sha);
+        }
+        printf("%zu packs, %zu rules\n", lab_engine_pack_count(e),
+               lab_engine_rule_count(e));
+        status = 0;
+    } else if (strcmp(sub, "test") == 0) {
+        size_t failed = 0;
+        rc = lab_engine_test(&text, &failed, e);
+        if (rc != LAB_OK) {
+            fail(rc, "rules test");
+            goto out;
+        }
+        fputs(text, stdout);
+        status = failed ? EXIT_FINDINGS : 0;
+    } else if (strcmp(sub, "show") == 0 || strcmp(sub, "export") == 0) {
+        if (strcmp(sub, "export") == 0 && !o.jsonlogic)
+            return usage_error("rules export needs --jsonlogic");
+        rc = lab_engine_describe(&text, e, o.jsonlogic);
+        if (rc != LAB_OK) {
+            fail(rc, "rules");
+            goto out;
+        }
+        size_t n = strlen(text);
+        char *nl = malloc(n + 2);
+        if (nl != NULL) {
+            memcpy(nl, text, n);
+            memcpy(nl + n, "\n", 2);
+            status = write_output(o.output, nl);
+            free(nl);
+        }
+    } else {
+        usage_error("unknown rules command '%s'", sub);
+    }
+out:
+    lab_free(text);
+    lab_engine_free(e);
+    return status;
+}
+
+/* ---- jsonlogic ---- */
+
+static char *slurp(const char *path)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf != NULL) {
+        size_t r = fread(buf + n, 1, cap - n - 1, f);
+        n += r;
+        if (r == 0)
+            break;
+        if (n + 1 == cap) {
+            if (cap > (64u << 20)) {
+                fprintf(stderr, "%s: %s: over 64 MiB\n", prog, path);
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            char *nb = realloc(buf, cap * 2);
+            if (nb == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    if (buf != NULL)
+        buf[n] = '\0';
+    if (f != stdin)
+        fclose(f);
+    return buf;
+}
+
+static int cmd_jsonlogic(int argc, char **argv)
+{
+    if (want_help(argc, argv) || argc < 1 || argc > 2) {
+        fputs("usage: labaudit jsonlogic RULE.json [DATA.json]\n\n"
+              "Evaluates one JsonLogic rule on one JSON document (default\n"
+              "null) and prints the result as JSON.  '-' reads stdin.\n",
+              argc >= 1 && argc <= 2 ? stdout : stderr);
+        return argc >= 1 && argc <= 2 ? 0 : EXIT_USAGE;
+    }
+    char *rule = slurp(argv[0]);
+    char *data = argc > 1 ? slurp(argv[1]) : NULL;
+    char *out = NULL;
+    int status = EXIT_USAGE;
+    if (rule != NULL && (argc < 2 || data != NULL)) {
+        int rc = lab_jsonlogic_apply(&out, rule, data);
+        if (rc == LAB_OK) {
+            printf("%s\n", out);
+            status = 0;
+        } else {
+            fail(rc, NULL);
+        }
+    }
+    lab_free(out);
+    free(rule);
+    free(data);
+    return status;
+}
+
+/* ---- main ---- */
+
+static const char main_help[] =
+    "usage: labaudit COMMAND [ARGS]\n"
+    "\n"
+    "Supply-chain labour audit: checks supplier data against rule packs\n"
+    "for forced labour, child labour and document retention.\n"
+    "\n"
+    "commands:\n"
+    "  check DATA --rules PACK   check a dataset; see 'labaudit check --help'\n"
+    "  rules lint|test|show|export|fields|translate   work on rule packs\n"
+    "  jsonlogic RULE [DATA]     evaluate one JsonLogic rule\n"
+    "  version                   print the version\n"
+    "\n"
+    "Every command takes --help.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(main_help, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        fputs(main_help, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("labaudit %s (ABI %d)\n", lab_version(), lab_abi_version());
+        return 0;
+    }
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "rules") == 0)
+        return cmd_rules(argc - 2, argv + 2);
+    if (strcmp(cmd, "jsonlogic") == 0)
+        return cmd_jsonlogic(argc - 2, argv + 2);
+    return usage_error("unknown command '%s'", cmd);
 }

@@ -217,15 +217,25 @@ LAB_EXTERN(const char *) lab_dataset_warning(const lab_dataset *ds,
 
 enum { LAB_CHECK_OPTIONS_VERSION = 1 };
 
+/**
+ * Optional progress callback: called from the checking thread now and
+ * then with the records evaluated so far and the total.  It must not call
+ * back into the library with the same dataset.
+ */
+typedef void (*lab_progress_fn)(void *ud, size_t done, size_t total);
+
 /** Options for lab_check(). */
 typedef struct lab_check_options {
     unsigned version;     /**< LAB_CHECK_OPTIONS_VERSION */
     const char *as_of;    /**< evaluation date YYYY-MM-DD; NULL = today (UTC) */
     const char *product;  /**< only this product's chain; NULL = everything */
     const char *supplier; /**< only this supplier and its chain; NULL = all */
+    lab_progress_fn progress; /**< may be NULL */
+    void *progress_ud;        /**< passed to progress */
 } lab_check_options;
 
-#define LAB_CHECK_OPTIONS_INIT {LAB_CHECK_OPTIONS_VERSION, NULL, NULL, NULL}
+#define LAB_CHECK_OPTIONS_INIT                                                \
+    {LAB_CHECK_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL}
 
 LAB_EXTERN(int) lab_check_options_init(lab_check_options *opts,
                                        unsigned version);
@@ -315,6 +325,13 @@ LAB_EXTERN(int) lab_jsonlogic_apply(char **out, const char *rule_json,
  */
 LAB_EXTERN(int) lab_condition_translate(char **out, const char *text,
                                         int to_jsonlogic);
+
+/**
+ * Describes the record schema as JSON: every record kind with its fields
+ * (name, type, check, required, description), and the chain facts and
+ * computed fields conditions can read.  For rule authors and tools.
+ */
+LAB_EXTERN(int) lab_schema_describe(char **out);
 
 /* ---------------------------------------------------------------- */
 /* Plugin entry point                                                */

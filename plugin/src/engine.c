@@ -373,6 +373,8 @@ int lab_engine_pack_info(const lab_engine *e, size_t i, const char **id,
 /* ---- checking ---- */
 
 typedef struct checkrun {
+    const lab_check_options *opts;
+    size_t done, total; /* records evaluated, for progress */
     const lab_engine *e;
     lab_dataset *ds;
     lab_report *rep;
@@ -384,6 +386,8 @@ typedef struct checkrun {
 static int eval_rules(checkrun *cr, lab_subject subj, const char *subject_id,
                       uint32_t supplier)
 {
+    if (cr->opts->progress != NULL && (++cr->done & 0xffff) == 0)
+        cr->opts->progress(cr->opts->progress_ud, cr->done, cr->total);
     const lab_rule *const *rules = cr->e->by_subject[subj];
     for (size_t i = 0; i < cr->e->nby_subject[subj]; i++) {
         lab_arena_reset(&cr->scratch);
@@ -620,6 +624,10 @@ int lab_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     memset(&cr, 0, sizeof cr);
     cr.e = e;
     cr.ds = ds;
+    cr.opts = o;
+    cr.total = ds->tables[LAB_RECORD_SUPPLIER].n +
+               ds->tables[LAB_RECORD_AUDIT].n + ds->tables[LAB_RECORD_LINK].n +
+               ds->tables[LAB_RECORD_PRODUCT].n;
     cr.sc.as_of = lab_date_today();
     if (o->as_of != NULL &&
         !lab_date_parse(o->as_of, strlen(o->as_of), &cr.sc.as_of))
@@ -651,6 +659,8 @@ int lab_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
         rc = check_products(&cr, o->product);
     lab_arena_free(&cr.scratch);
     free(cr.in_scope);
+    if (rc == LAB_OK && o->progress != NULL)
+        o->progress(o->progress_ud, cr.total, cr.total);
     if (rc != LAB_OK) {
         lab_report_free(rep);
         return rc;
@@ -779,5 +789,64 @@ int lab_engine_describe(char **out, const lab_engine *e, int jsonlogic)
         lab_buf_adds(&b, "]}");
     }
     lab_buf_adds(&b, "]}");
+    return lab_buf_detach(&b, out);
+}
+
+/* ---- schema description ---- */
+
+int lab_schema_describe(char **out)
+{
+    static const char *const types[] = {"string", "number", "number", "boolean",
+                                        "list"};
+    static const char *const checks[] = {
+        NULL,       "id",      "date",       "country", "subdivision",
+        "os_id",    "hs_code", "lei",        "gln",     "sha256",
+        "currency", "enum",    "nonnegative"};
+    lab_buf b = LAB_BUF_INIT;
+    if (out == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_schema_describe: NULL argument");
+    pthread_once(&refs_once, refs_init);
+    lab_buf_addc(&b, '{');
+    for (int k = 0; k < LAB_ENT_COUNT_; k++) {
+        const lab_entity *ent = &lab_entities[k];
+        lab_buf_printf(&b, "%s\"%s\":{\"file\":", k ? "," : "", ent->name);
+        if (ent->file)
+            lab_buf_printf(&b, "\"%s\"", ent->file);
+        else
+            lab_buf_adds(&b, "null");
+        lab_buf_adds(&b, ",\"fields\":[");
+        for (size_t i = 0; i < ent->nfields; i++) {
+            const lab_field *f = &ent->fields[i];
+            lab_buf_adds(&b, i ? ",{" : "{");
+            json_kv(&b, "name", f->name, 0);
+            json_kv(&b, "type", types[f->type], 1);
+            json_kv(&b, "check", checks[f->check], 1);
+            lab_buf_printf(&b, ",\"required\":%s,\"derived\":%s",
+                           (f->flags & LAB_F_REQUIRED) ? "true" : "false",
+                           (f->flags & LAB_F_DERIVED) ? "true" : "false");
+            if (f->enum_values != NULL) {
+                lab_buf_adds(&b, ",\"values\":[");
+                for (size_t v = 0; f->enum_values[v] != NULL; v++)
+                    lab_buf_printf(&b, "%s\"%s\"", v ? "," : "",
+                                   f->enum_values[v]);
+                lab_buf_addc(&b, ']');
+            }
+            json_kv(&b, "description", f->doc, 1);
+            lab_buf_addc(&b, '}');
+        }
+        lab_buf_adds(&b, "]}");
+    }
+    lab_buf_adds(&b, ",\"computed\":[");
+    for (size_t i = 0; i < LAB_ARRAY_LEN(virtuals); i++) {
+        lab_buf_adds(&b, i ? ",{" : "{");
+        lab_buf_printf(&b, "\"name\":\"%s.%s\",\"type\":\"number\"",
+                       slot_names[virtuals[i].slot].name, virtuals[i].name);
+        json_kv(&b, "description", virtuals[i].doc, 1);
+        lab_buf_addc(&b, '}');
+    }
+    lab_buf_adds(&b, "],\"visible\":{\"supplier\":[\"supplier\",\"audit\","
+                     "\"chain\"],\"audit\":[\"audit\",\"supplier\",\"chain\"],"
+                     "\"link\":[\"link\",\"supplier\",\"buyer\",\"chain\"],"
+                     "\"chain\":[\"product\",\"supplier\",\"chain\"]}}\n");
     return lab_buf_detach(&b, out);
 }
