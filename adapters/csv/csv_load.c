@@ -1,0 +1,185 @@
+/*
+ * csv_load.c - loads a folder of CSV files into a dataset: suppliers.csv,
+ * links.csv and audits.csv (required), documents.csv and products.csv
+ * (optional).  Each file's header row maps its columns to schema fields
+ * by exact name; an unknown column is a warning and is ignored, a
+ * duplicate column or a missing required one is an error.  Every data
+ * row goes to lab_ds_row() with each value's line and column, which
+ * parses and checks it.  The loader stops at the first error and leaves
+ * the rollback to its caller (lab_dataset_load).
+ */
+#include "csv.h"
+#include "dataset.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Column names quoted in messages are cut to this many bytes. */
+enum { CSV_NAME_SHOWN = 64 };
+
+typedef struct csv_load {
+    lab_dataset *ds;
+    lab_record_kind kind;
+    const char *path;
+    size_t ncols;           /* 0 until the header has been read */
+    const lab_field **cols; /* per column; NULL = ignored */
+    const char **values;
+    size_t *lens;
+    lab_pos *pos;
+} csv_load;
+
+/* How many bytes of a name to show: at most CSV_NAME_SHOWN, never
+ * cutting a UTF-8 sequence. */
+static int shown(const char *s, size_t n)
+{
+    if (n <= CSV_NAME_SHOWN)
+        return (int)n;
+    n = CSV_NAME_SHOWN;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return (int)n;
+}
+
+static int load_alloc(csv_load *L, size_t n)
+{
+    L->cols = lab_calloc(n, sizeof *L->cols);
+    L->values = lab_calloc(n, sizeof *L->values);
+    L->lens = lab_calloc(n, sizeof *L->lens);
+    L->pos = lab_calloc(n, sizeof *L->pos);
+    if (L->cols == NULL || L->values == NULL || L->lens == NULL ||
+        L->pos == NULL)
+        return lab_seterr(LAB_ENOMEM, "%s: out of memory", L->path);
+    return LAB_OK;
+}
+
+/* Maps column i of the header to its field, warning if unknown. */
+static int map_column(csv_load *L, const lab_csv_field *h, size_t i)
+{
+    const lab_field *f = lab_ds_column(L->kind, h[i].text, h[i].len);
+    if (f == NULL)
+        return lab_ds_warn(L->ds, "%s:%u:%u: unknown column '%.*s' ignored",
+                           L->path, h[i].line, h[i].col,
+                           shown(h[i].text, h[i].len), h[i].text);
+    for (size_t j = 0; j < i; j++) {
+        if (L->cols[j] == f)
+            return lab_seterr(LAB_ESCHEMA,
+                              "%s:%u:%u: duplicate column '%s', expected each "
+                              "column once (it is also column %zu)",
+                              L->path, h[i].line, h[i].col, f->name, j + 1);
+    }
+    L->cols[i] = f;
+    return LAB_OK;
+}
+
+static int check_required(const csv_load *L, unsigned line)
+{
+    const lab_entity *e = &lab_entities[L->kind];
+    for (size_t k = 0; k < e->nfields; k++) {
+        const lab_field *f = &e->fields[k];
+        if (!(f->flags & LAB_F_REQUIRED))
+            continue;
+        size_t i = 0;
+        while (i < L->ncols &&
+               (L->cols[i] == NULL || strcmp(L->cols[i]->name, f->name) != 0))
+            i++;
+        if (i == L->ncols)
+            return lab_seterr(LAB_ESCHEMA,
+                              "%s:%u: missing column '%s', expected it in "
+                              "the header (a required field of %s records)",
+                              L->path, line, f->name, e->name);
+    }
+    return LAB_OK;
+}
+
+static int load_header(csv_load *L, const lab_csv_field *h, size_t n,
+                       unsigned line)
+{
+    int rc = load_alloc(L, n);
+    if (rc != LAB_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        rc = map_column(L, h, i);
+        if (rc != LAB_OK)
+            return rc;
+    }
+    L->ncols = n;
+    return check_required(L, line);
+}
+
+static int load_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
+{
+    csv_load *L = ud;
+    if (L->ncols == 0)
+        return load_header(L, f, n, line);
+    if (n != L->ncols)
+        return lab_seterr(LAB_EPARSE,
+                          "%s:%u:1: %zu field%s, expected %zu as in the "
+                          "header",
+                          L->path, line, n, n == 1 ? "" : "s", L->ncols);
+    for (size_t i = 0; i < n; i++) {
+        L->values[i] = f[i].text;
+        L->lens[i] = f[i].len;
+        L->pos[i] = (lab_pos){L->path, f[i].line, f[i].col};
+    }
+    lab_pos rowpos = {L->path, line, 1};
+    return lab_ds_row(L->ds, L->kind, L->cols, L->values, L->lens, L->pos, n,
+                      rowpos);
+}
+
+static int load_file(lab_dataset *ds, lab_record_kind kind, const char *path)
+{
+    csv_load L = {ds, kind, path, 0, NULL, NULL, NULL, NULL};
+    int rc = lab_csv_read_file(path, load_row, &L);
+    if (rc == LAB_OK && L.ncols == 0)
+        rc = lab_seterr(LAB_ESCHEMA,
+                        "%s:1: empty file, expected a header row naming the "
+                        "columns",
+                        path);
+    free(L.cols);
+    free(L.values);
+    free(L.lens);
+    free(L.pos);
+    return rc;
+}
+
+static char *join_path(const char *dir, const char *file)
+{
+    size_t a = strlen(dir), b = strlen(file);
+    char *p = lab_malloc(a + b + 2);
+    if (p == NULL)
+        return NULL;
+    memcpy(p, dir, a);
+    p[a] = '/';
+    memcpy(p + a + 1, file, b + 1);
+    return p;
+}
+
+int lab_csv_load_dir(lab_dataset *ds, const char *dir)
+{
+    if (ds == NULL || dir == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_csv_load_dir: NULL argument");
+    for (int k = LAB_ENT_SUPPLIER; k <= LAB_ENT_PRODUCT; k++) {
+        const lab_entity *e = &lab_entities[k];
+        int required = k <= LAB_ENT_AUDIT;
+        char *path = join_path(dir, e->file);
+        if (path == NULL)
+            return lab_seterr(LAB_ENOMEM, "%s: out of memory", dir);
+        struct stat st;
+        int rc = LAB_OK;
+        if (stat(path, &st) != 0 && errno == ENOENT) {
+            if (required)
+                rc = lab_seterr(LAB_EIO,
+                                "%s: no such file, expected the %s records "
+                                "of the dataset there (a required file)",
+                                path, e->name);
+        } else {
+            rc = load_file(ds, (lab_record_kind)k, path);
+        }
+        free(path);
+        if (rc != LAB_OK)
+            return rc;
+    }
+    return LAB_OK;
+}
