@@ -16,9 +16,9 @@
 
 /* Limits; a reader refuses input beyond them with LAB_ELIMIT. */
 enum {
-    LAB_CSV_MAX_FIELD = 1 << 20,  /* bytes in one field (1 MiB) */
-    LAB_CSV_MAX_FIELDS = 4096,    /* fields in one record */
-    LAB_CSV_MAX_RECORD = 4 << 20  /* bytes in one record (4 MiB) */
+    LAB_CSV_MAX_FIELD = 1 << 20, /* bytes in one field (1 MiB) */
+    LAB_CSV_MAX_FIELDS = 4096,   /* fields in one record */
+    LAB_CSV_MAX_RECORD = 4 << 20 /* bytes in one record (4 MiB) */
 };
 
 /* One field of the current record.  `text` is NUL-terminated and valid
@@ -46,8 +46,7 @@ int lab_csv_read_buffer(const char *data, size_t len, const char *name,
 /* lab_csv_read_buffer() reading `chunk` new bytes at a time instead of
  * 64 KiB, as the file reader does: tests and the fuzzer use it to split
  * the input at every possible place. */
-int lab_csv_read_buffer_chunked(const char *data, size_t len,
-                                const char *name, size_t chunk,
-                                lab_csv_row_fn fn, void *ud);
+int lab_csv_read_buffer_chunked(const char *data, size_t len, const char *name,
+                                size_t chunk, lab_csv_row_fn fn, void *ud);
 
 #endif /* LAB_CSV_H */
