@@ -420,7 +420,10 @@ static lab_node *parse_path(parser *ps)
             start++;
     }
     lab_node *path = lit_str(ps, start, (size_t)(stop - start), line, col);
-    return path ? mk1(ps, LAB_OP_VAR, path, line, col) : NULL;
+    lab_node *var = path ? mk1(ps, LAB_OP_VAR, path, line, col) : NULL;
+    if (var != NULL)
+        var->flags |= LAB_NODE_SCALAR_ARG; /* {"var": "a.b"} */
+    return var;
 }
 
 static lab_node *parse_list(parser *ps)
@@ -653,6 +656,9 @@ static lab_node *parse_cmp(parser *ps)
 static lab_node *parse_not(parser *ps)
 {
     int op = -1;
+    /* `not x` is {"!": [x]}; the symbols `!x` and `!!x` are the scalar
+     * forms {"!": x} and {"!!": x} */
+    int scalar = ps->tok == T_OP;
     if (is_kw(ps, "not") || (ps->tok == T_OP && ps->top == LAB_OP_NOT))
         op = LAB_OP_NOT;
     else if (ps->tok == T_OP && ps->top == LAB_OP_NOTNOT)
@@ -667,7 +673,10 @@ static lab_node *parse_not(parser *ps)
     }
     lab_node *x = parse_not(ps);
     ps->depth--;
-    return x ? mk1(ps, (lab_op)op, x, line, col) : NULL;
+    lab_node *n = x ? mk1(ps, (lab_op)op, x, line, col) : NULL;
+    if (n != NULL && scalar)
+        n->flags |= LAB_NODE_SCALAR_ARG;
+    return n;
 }
 
 static lab_node *parse_logic(parser *ps, const char *kw, lab_op op,
@@ -861,7 +870,7 @@ static void write_var(lab_buf *b, const lab_node *n, int cb)
 {
     const lab_node *p = n->nargs == 1 ? n->args[0] : NULL;
     if (p != NULL && p->op == LAB_OP_LIT && p->lit.t == LAB_V_STR &&
-        !(n->flags & LAB_NODE_SCALAR_ARG)) {
+        (n->flags & LAB_NODE_SCALAR_ARG)) {
         const char *s = p->lit.u.s;
         size_t len = p->lit.n;
         if (cb > 0 && len == 0) {
@@ -913,7 +922,11 @@ static void write_node(lab_buf *b, const lab_node *n, int minprec, int cb)
         write_var(b, n, cb);
         return;
     }
-    if (prec == 0 || (n->flags & LAB_NODE_SCALAR_ARG)) {
+    int scalar = (n->flags & LAB_NODE_SCALAR_ARG) != 0;
+    if (prec == 0 || (scalar && prec != P_NOT) ||
+        (n->op == LAB_OP_NOTNOT && !scalar)) {
+        /* scalar forms other than !x and !!x print as calls, which read
+         * back as the equivalent array form */
         write_call(b, n, cb);
         return;
     }
@@ -928,14 +941,16 @@ static void write_node(lab_buf *b, const lab_node *n, int minprec, int cb)
         write_node(b, n->args[2], P_TERN, cb);
     } else if (prec == P_NOT) {
         const lab_node *x = n->args[0];
-        if (n->op == LAB_OP_NOT && x->op == LAB_OP_IN && x->nargs == 2 &&
-            !(x->flags & LAB_NODE_SCALAR_ARG)) {
+        if (n->op == LAB_OP_NOT && !scalar && x->op == LAB_OP_IN &&
+            x->nargs == 2 && !(x->flags & LAB_NODE_SCALAR_ARG)) {
             /* x not in y */
             write_node(b, x->args[0], P_SUM, cb);
             lab_buf_adds(b, " not in ");
             write_node(b, x->args[1], P_SUM, cb);
         } else {
-            lab_buf_adds(b, n->op == LAB_OP_NOT ? "not " : "!!");
+            lab_buf_adds(b, n->op == LAB_OP_NOTNOT ? "!!"
+                            : scalar               ? "!"
+                                                   : "not ");
             write_node(b, x, P_NOT, cb);
         }
     } else if (prec == P_UNARY) {

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# cli_check.sh - the `labaudit` command end to end on the bundled cotton
+# example: the tainted product is blocked and the clean one is not, exit
+# codes follow --fail-on, JSON output agrees with the text, -o writes
+# atomically, and bad input gives exit 2, a file:line:col message and no
+# output file.
+# labels: integration
+set -euo pipefail
+cli=${LAB_CLI:?} src=${LAB_SOURCE_DIR:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+check() { # check NAME CONDITION...
+    local name=$1; shift
+    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
+}
+run() { # run EXPECTED-STATUS CMD... ; output in $tmp/out, $tmp/err
+    local want=$1; shift
+    set +e; "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?; set -e
+    [[ $got == "$want" ]] || { echo "  exit $got, wanted $want: $*"; cat "$tmp/err"; return 1; }
+}
+
+cd "$src"
+check "check exits 1 on blockers" run 1 "$cli" check examples/cotton --rules rules/starter
+check "tainted product blocked" grep -q '^  BLOCKED SKU-SHIRT-POP-002' "$tmp/out"
+check "clean product passes" grep -q '^  ok      SKU-TEE-CREW-001.*no findings' "$tmp/out"
+check "findings name basis and remedy" grep -q 'basis: ILO' "$tmp/out"
+check "--fail-on never exits 0" run 0 "$cli" check examples/cotton --rules rules/starter --fail-on never
+check "json output" run 1 "$cli" check examples/cotton --rules rules/starter --format json -o "$tmp/r.json"
+check "json verdicts" python3 - "$tmp/r.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = {x["id"]: x for x in r["products"]}
+assert p["SKU-SHIRT-POP-002"]["blocked"] is True, p
+assert p["SKU-TEE-CREW-001"]["blocked"] is False and p["SKU-TEE-CREW-001"]["findings"] == 0, p
+assert r["summary"]["blocker"] >= 2, r["summary"]
+assert all(len(pk["sha256"]) == 64 for pk in r["packs"])
+f = [x for x in r["findings"] if x["rule"] == "starter.identity-documents-held"][0]
+assert f["evidence"]["audit.documents_held_by_employer"] > 0, f
+assert f["basis"] and f["remediation"], f
+PY
+check "no temp file left by -o" bash -c "! ls '$tmp' | grep -q tmp"
+check "--product restricts" run 0 "$cli" check examples/cotton --rules rules/starter --product SKU-TEE-CREW-001
+check "unknown product is an error" run 2 "$cli" check examples/cotton --rules rules/starter --product NOPE
+check "rules test passes" run 0 "$cli" rules test rules/starter
+check "rules lint" run 0 "$cli" rules lint rules/starter
+check "rules export jsonlogic" run 0 "$cli" rules export --jsonlogic rules/starter
+check "export is JSON" python3 -c "import json,sys; json.load(open('$tmp/out'))"
+check "jsonlogic command" bash -c "echo '{\"+\":[1,{\"var\":\"a\"}]}' > '$tmp/rule.json'; echo '{\"a\":41}' > '$tmp/data.json'; [[ \$('$cli' jsonlogic '$tmp/rule.json' '$tmp/data.json') == 42 ]]"
+check "translate" bash -c "[[ \$('$cli' rules translate 'audit.x > 0') == '{\">\":[{\"var\":\"audit.x\"},0]}' ]]"
+for c in check rules jsonlogic; do
+    check "$c --help" run 0 "$cli" $c --help
+done
+check "version" run 0 "$cli" version
+
+# bad data: nothing written, exit 2, file:line:col
+cp -r examples/cotton "$tmp/bad"
+sed -i '3s/,IN,/,XX,/' "$tmp/bad/suppliers.csv"
+check "bad country exits 2" run 2 "$cli" check "$tmp/bad" --rules rules/starter -o "$tmp/bad.out"
+check "bad country message" grep -Eq 'suppliers.csv:3:[0-9]+: country: expected an ISO 3166-1' "$tmp/err"
+check "nothing written on error" test ! -e "$tmp/bad.out"
+printf 'id,name,country\nS1,"unterminated,IN\n' > "$tmp/bad/suppliers.csv"
+check "unterminated quote exits 2" run 2 "$cli" check "$tmp/bad" --rules rules/starter
+check "unterminated quote message" grep -q 'suppliers.csv:2:4: ' "$tmp/err"
+
+# bad pack: type error with file:line:col
+sed '0,/<condition>.*<\/condition>/s//<condition>supplier.country > 5<\/condition>/' \
+    rules/starter/starter.xml > "$tmp/badpack.xml"
+check "type error exits 2" run 2 "$cli" rules lint "$tmp/badpack.xml"
+check "type error names line:col" grep -Eq 'badpack.xml:[0-9]+:[0-9]+: rule .*supplier.country' "$tmp/err"
+check "usage error exits 2" run 2 "$cli" check
+check "unknown command exits 2" run 2 "$cli" frobnicate
+
+echo "$((fails == 0 ? 1 : 0)) passed, $fails failed"
+exit $((fails > 0))
