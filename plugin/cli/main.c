@@ -6,7 +6,7 @@
  * 0 nothing at or above the --fail-on threshold (or success), 1 findings
  * at or above it (or failed rule tests), 2 a usage or input error.
  */
-#include "labaudit.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -16,22 +16,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
-enum { MAX_PACKS = 64 };
+const char *prog = "labaudit";
 
-static const char *prog = "labaudit";
-
-static int fail(int code, const char *what)
+int fail(int code, const char *what)
 {
     fprintf(stderr, "%s: %s%s%s\n", prog, what ? what : "", what ? ": " : "",
             lab_errmsg()[0] ? lab_errmsg() : lab_strerror(code));
     return EXIT_USAGE;
 }
 
-static int usage_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
+int usage_error(const char *fmt, ...)
 {
     va_list ap;
     fprintf(stderr, "%s: ", prog);
@@ -44,7 +38,7 @@ static int usage_error(const char *fmt, ...)
 
 /* ---- output: whole file written to a temporary name, then renamed ---- */
 
-static int write_output(const char *path, const char *text)
+int write_output(const char *path, const char *text)
 {
     if (path == NULL || strcmp(path, "-") == 0) {
         fputs(text, stdout);
@@ -80,22 +74,7 @@ static int write_output(const char *path, const char *text)
 
 /* ---- options shared by the commands ---- */
 
-typedef struct opts {
-    const char *packs[MAX_PACKS];
-    size_t npacks;
-    const char *format;
-    const char *output;
-    const char *as_of;
-    const char *product;
-    const char *supplier;
-    int fail_on;
-    int jsonlogic;
-    int quiet;
-    const char *pos[8];
-    size_t npos;
-} opts;
-
-static int want_help(int argc, char **argv)
+int want_help(int argc, char **argv)
 {
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
@@ -104,7 +83,7 @@ static int want_help(int argc, char **argv)
 }
 
 /* Parses options; positional arguments go to o->pos. */
-static int parse_opts(int argc, char **argv, opts *o)
+int parse_opts(int argc, char **argv, opts *o)
 {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -163,7 +142,7 @@ static const char *default_rules(void)
     return env && *env ? env : NULL;
 }
 
-static int make_engine(lab_engine **e, opts *o)
+int make_engine(lab_engine **e, opts *o)
 {
     if (o->npacks == 0) {
         const char *d = default_rules();
@@ -217,7 +196,7 @@ static const char check_help[] =
     "Exit status: 0 no finding at or above the threshold, 1 findings,\n"
     "2 usage or input error.\n";
 
-static int cmd_check(int argc, char **argv)
+int cmd_check(int argc, char **argv)
 {
     opts o = {.fail_on = LAB_SEV_BLOCKER};
     lab_engine *e = NULL;
@@ -297,7 +276,7 @@ static const char rules_help[] =
     "\n"
     "PACK is a rule-pack file or a folder of them.\n";
 
-static int cmd_rules(int argc, char **argv)
+int cmd_rules(int argc, char **argv)
 {
     opts o = {0};
     lab_engine *e = NULL;
@@ -378,7 +357,7 @@ out:
 
 /* ---- jsonlogic ---- */
 
-static char *slurp(const char *path)
+char *slurp(const char *path)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (f == NULL) {
@@ -416,7 +395,7 @@ static char *slurp(const char *path)
     return buf;
 }
 
-static int cmd_jsonlogic(int argc, char **argv)
+int cmd_jsonlogic(int argc, char **argv)
 {
     if (want_help(argc, argv) || argc < 1 || argc > 2) {
         fputs("usage: labaudit jsonlogic RULE.json [DATA.json]\n\n"
@@ -460,6 +439,15 @@ static const char main_help[] =
     "\n"
     "Every command takes --help.\n";
 
+/* Commands defined in other files of the CLI register here. */
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+} commands[] = {{"check", cmd_check},
+                {"rules", cmd_rules},
+                {"jsonlogic", cmd_jsonlogic},
+                LAB_CLI_EXTRA_COMMANDS};
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -476,11 +464,8 @@ int main(int argc, char **argv)
         printf("labaudit %s (ABI %d)\n", lab_version(), lab_abi_version());
         return 0;
     }
-    if (strcmp(cmd, "check") == 0)
-        return cmd_check(argc - 2, argv + 2);
-    if (strcmp(cmd, "rules") == 0)
-        return cmd_rules(argc - 2, argv + 2);
-    if (strcmp(cmd, "jsonlogic") == 0)
-        return cmd_jsonlogic(argc - 2, argv + 2);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].fn(argc - 2, argv + 2);
     return usage_error("unknown command '%s'", cmd);
 }

@@ -1,0 +1,58 @@
+/*
+ * cli.h - what the files of the `labaudit` command share: option parsing,
+ * error reporting, atomic output, and the command table.  A new command
+ * lives in its own plugin/cli/cmd_NAME.c, defines `int cmd_NAME(int argc,
+ * char **argv)` (argv after the command name), and is listed once in
+ * LAB_CLI_EXTRA_COMMANDS below.  The CLI uses only the public API.
+ */
+#ifndef LAB_CLI_H
+#define LAB_CLI_H
+
+#include "labaudit.h"
+
+#include <stddef.h>
+
+enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
+enum { MAX_PACKS = 64 };
+
+extern const char *prog;
+
+/* Options most commands share; parse_opts fills what it finds. */
+typedef struct opts {
+    const char *packs[MAX_PACKS];
+    size_t npacks;
+    const char *format;
+    const char *output;
+    const char *as_of;
+    const char *product;
+    const char *supplier;
+    int fail_on;
+    int jsonlogic;
+    int quiet;
+    const char *pos[8];
+    size_t npos;
+} opts;
+
+/* Prints "labaudit: WHAT: <lab_errmsg>" and returns EXIT_USAGE. */
+int fail(int code, const char *what);
+/* Prints a usage error and returns EXIT_USAGE. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes text to path ("-" or NULL: stdout) via a temp file and rename. */
+int write_output(const char *path, const char *text);
+/* Non-zero if --help or -h is among the arguments. */
+int want_help(int argc, char **argv);
+int parse_opts(int argc, char **argv, opts *o);
+/* Makes an engine from o->packs (or $LABAUDIT_RULES). */
+int make_engine(lab_engine **e, opts *o);
+/* Reads a whole file ("-" = stdin), NUL-terminated; NULL on error. */
+char *slurp(const char *path);
+
+int cmd_check(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_jsonlogic(int argc, char **argv);
+
+/* Commands in other files: declare them here and add {"name", fn}, to
+ * the list (one line each, to keep concurrent additions apart). */
+#define LAB_CLI_EXTRA_COMMANDS
+
+#endif /* LAB_CLI_H */
