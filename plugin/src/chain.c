@@ -12,6 +12,7 @@
  */
 #include "dataset.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,6 +209,70 @@ static int is_origin_role(const char *role)
            (strcmp(role, "farm") == 0 || strcmp(role, "gin") == 0);
 }
 
+/* Recruiters supply workers, not goods: never an untraced input. */
+static int is_goods_role(const char *role)
+{
+    return role == NULL || strcmp(role, "recruitment_agency") != 0;
+}
+
+static double link_volume(const lab_link *l)
+{
+    return isnan(l->volume) ? 0 : l->volume;
+}
+
+static double link_factor(const lab_link *l)
+{
+    return isnan(l->conversion_factor) ? 1 : l->conversion_factor;
+}
+
+/*
+ * Mass balance, in one sweep upstream-first.  A supplier's verified output
+ * is what its traced inputs allow: for an origin (a farm or gin with no
+ * inputs) everything it ships; otherwise the sum over its input links of
+ * volume x traced share of the seller x conversion factor.  The traced
+ * share of a seller is its verified output over what it ships, at most 1.
+ * Links inside a cycle count as untraced: no origin can be proven there.
+ */
+static int derive_volumes(lab_dataset *ds, const uint32_t *comp,
+                          const uint32_t *order, size_t nv, lab_chain *chain)
+{
+    const lab_table *links = &ds->tables[LAB_RECORD_LINK];
+    const lab_table *sup = &ds->tables[LAB_RECORD_SUPPLIER];
+    double *shipped = lab_calloc(nv ? nv : 1, sizeof *shipped);
+    double *share = lab_calloc(nv ? nv : 1, sizeof *share);
+    if (shipped == NULL || share == NULL) {
+        free(shipped);
+        free(share);
+        return LAB_ENOMEM;
+    }
+    for (size_t k = 0; k < links->n; k++)
+        shipped[ds->link_from[k]] += link_volume(lab_table_row(links, k));
+    for (size_t i = 0; i < nv; i++) {
+        uint32_t v = order[i];
+        const lab_supplier *s = lab_table_row(sup, v);
+        double traced = 0, untraced = 0;
+        for (uint32_t k = ds->in_off[v]; k < ds->in_off[v + 1]; k++) {
+            uint32_t l = ds->in_link[k];
+            uint32_t w = ds->link_from[l];
+            const lab_link *lk = lab_table_row(links, l);
+            double vol = link_volume(lk) * link_factor(lk);
+            double sh = comp[w] == comp[v] ? 0 : share[w];
+            traced += vol * sh;
+            untraced += vol * (1 - sh);
+        }
+        int leaf = ds->in_off[v] == ds->in_off[v + 1];
+        double verified = leaf && is_origin_role(s->role) ? shipped[v] : traced;
+        share[v] = shipped[v] > 0 ? verified / shipped[v] : 0;
+        if (share[v] > 1)
+            share[v] = 1;
+        chain[v].verified_volume = verified;
+        chain[v].untraced_volume = untraced;
+    }
+    free(shipped);
+    free(share);
+    return LAB_OK;
+}
+
 /* The facts of one component, from its members and its inputs. */
 static int derive_component(lab_dataset *ds, listset *ls, svec tmp[5],
                             const uint32_t *members, size_t nmembers,
@@ -235,7 +300,8 @@ static int derive_component(lab_dataset *ds, listset *ls, svec tmp[5],
         if (rc == LAB_OK && leaf)
             rc =
                 svec_push(&tmp[2], lab_val_str(s->country, strlen(s->country)));
-        if (rc == LAB_OK && leaf && !is_origin_role(s->role))
+        if (rc == LAB_OK && leaf && !is_origin_role(s->role) &&
+            is_goods_role(s->role))
             rc = svec_push(&tmp[4], lab_val_str(s->id, strlen(s->id)));
         if (rc != LAB_OK)
             return rc;
@@ -317,6 +383,9 @@ int lab_ds_derive_chains(lab_dataset *ds)
         goto out;
     for (size_t v = 0; v < nv; v++)
         chain[v] = facts[comp[v]];
+    rc = derive_volumes(ds, comp, order, nv, chain);
+    if (rc != LAB_OK)
+        goto out;
     ds->chain = chain;
     chain = NULL; /* now owned by the dataset */
 out:

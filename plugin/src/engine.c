@@ -86,6 +86,17 @@ static int v_audit_count(const lab_scope *sc, lab_val *out)
     return LAB_OK;
 }
 
+static int v_unannounced(const lab_scope *sc, lab_val *out)
+{
+    *out = lab_val_num(sc->unannounced_count);
+    return LAB_OK;
+}
+
+static int is_unannounced(const lab_audit *a)
+{
+    return a->type != NULL && strcmp(a->type, "announced") != 0;
+}
+
 /* Virtual fields: computed from the scope, named like stored ones. */
 static const struct {
     lab_slot slot;
@@ -101,6 +112,8 @@ static const struct {
      "days since the supplier's newest audit ended (null: never audited)"},
     {LAB_SLOT_SUPPLIER, "audit_count", v_audit_count,
      "number of audits of the supplier"},
+    {LAB_SLOT_SUPPLIER, "unannounced_audits", v_unannounced,
+     "audits of the supplier that were semi-announced or unannounced"},
 };
 
 /* Every possible reference, made once: [slot][field], then virtuals. */
@@ -415,10 +428,12 @@ static void scope_supplier(checkrun *cr, lab_slot slot, uint32_t v)
     cr->sc.rec[LAB_SLOT_CHAIN] = &ds->chain[v];
     const lab_audit *best = NULL;
     int32_t bestd = INT32_MIN;
+    cr->sc.unannounced_count = 0;
     for (uint32_t k = ds->audit_off[v]; k < ds->audit_off[v + 1]; k++) {
         const lab_audit *a =
             lab_table_row(&ds->tables[LAB_RECORD_AUDIT], ds->audit_of[k]);
         int32_t d;
+        cr->sc.unannounced_count += is_unannounced(a);
         if (audit_date(a, &d) && d > bestd) {
             bestd = d;
             best = a;
@@ -691,6 +706,8 @@ int lab_engine_test(char **out, size_t *failed, const lab_engine *e)
             memcpy(sc.rec, tc->rec, sizeof sc.rec);
             sc.latest_audit = tc->rec[LAB_SLOT_AUDIT];
             sc.audit_count = sc.latest_audit ? 1 : 0;
+            sc.unannounced_count =
+                sc.latest_audit && is_unannounced(sc.latest_audit);
             sc.as_of = tc->as_of;
             sc.overrides = tc->overrides;
             sc.noverrides = tc->noverrides;

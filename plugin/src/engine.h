@@ -46,6 +46,7 @@ typedef struct lab_scope {
     const void *rec[LAB_SLOT_COUNT_];
     const lab_audit *latest_audit; /* newest audit of the supplier */
     int32_t audit_count;           /* audits of the supplier */
+    int32_t unannounced_count;     /* of them, semi- or unannounced */
     int32_t as_of;                 /* days since 1970-01-01 */
     const lab_override *overrides;
     size_t noverrides;

@@ -261,7 +261,12 @@ typedef const lab_list *LAB_CTYPE_LIST;
     X(untraced_ids, LIST, NONE, NONE, LAB_F_DERIVED,                          \
       "ids of those untraced suppliers")                                       \
     X(in_cycle, BOOL, NONE, NONE, LAB_F_DERIVED,                              \
-      "the chain contains a cycle of links")
+      "the chain contains a cycle of links")                                   \
+    X(verified_volume, NUM, NONE, NONE, LAB_F_DERIVED,                        \
+      "output volume that inputs traced to an origin can account for "         \
+      "(mass balance, in this supplier's output units)")                       \
+    X(untraced_volume, NUM, NONE, NONE, LAB_F_DERIVED,                        \
+      "input volume, in output units, not traced to an origin")
 
 #define LAB_X_MEMBER(name, type, check, ev, flags, doc) LAB_CTYPE_##type name;
 
