@@ -134,6 +134,10 @@ typedef enum lab_key_type {
 /* Flags for lab_key_write_private() and lab_key_write_public(). */
 enum { LAB_KEY_OVERWRITE = 1 };
 
+/* PBKDF2-HMAC-SHA256 rounds protecting an encrypted key file (OWASP's
+ * 2023 advice for this function). */
+enum { LAB_KEY_PBKDF2_ITER = 600000 };
+
 /* Largest key file or PEM variable read. */
 enum { LAB_KEY_MAX_FILE = 64 * 1024 };
 
@@ -146,7 +150,8 @@ int lab_key_type_of(lab_key_type *out, const EVP_PKEY *key);
 
 /* Writes the private key as PEM PKCS#8 to path with mode 0600, through a
  * temporary file in the same folder renamed into place.  If pass_env is
- * not NULL, the key is encrypted (PBES2, AES-256-CBC) with the passphrase
+ * not NULL, the key is encrypted (PBES2: PBKDF2-HMAC-SHA256 with
+ * LAB_KEY_PBKDF2_ITER rounds, AES-256-CBC) with the passphrase
  * held in the environment variable of that name (which must be set and
  * not empty).  An existing file is kept (LAB_EDUPLICATE) unless flags has
  * LAB_KEY_OVERWRITE. */

@@ -606,7 +606,7 @@ int lab_jws_verify(unsigned char **payload, size_t *payload_len,
     lab_jws_alg alg = LAB_JWS_EDDSA;
     int rc;
 
-    if (token == NULL || key == NULL || payload == NULL)
+    if (token == NULL || key == NULL || payload == NULL || payload_len == NULL)
         return lab_seterr(LAB_EINVAL, "JWS: no token or no key");
     if (token_len > LAB_JWS_MAX_TOKEN)
         return lab_seterr(LAB_ELIMIT,

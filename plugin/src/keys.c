@@ -13,7 +13,10 @@
 #include <openssl/crypto.h>
 #include <openssl/decoder.h>
 #include <openssl/encoder.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -90,10 +93,9 @@ int lab_key_generate(EVP_PKEY **out, lab_key_type type)
 
 /* ---- encoding ---- */
 
-/* Encodes key into bio with the given selection and structure; if pass
- * is not NULL, the private key is encrypted with AES-256-CBC (PBES2). */
+/* Encodes key into bio as PEM with the given selection and structure. */
 static int encode_key(BIO *bio, EVP_PKEY *key, int selection,
-                      const char *structure, const char *pass, size_t passlen)
+                      const char *structure)
 {
     lab_ossl_scope scope;
     int rc = LAB_OK;
@@ -106,19 +108,56 @@ static int encode_key(BIO *bio, EVP_PKEY *key, int selection,
                            structure, EVP_PKEY_get0_type_name(key));
         goto out;
     }
-    if (pass != NULL &&
-        (OSSL_ENCODER_CTX_set_cipher(ec, "AES-256-CBC", NULL) != 1 ||
-         OSSL_ENCODER_CTX_set_passphrase(ec, (const unsigned char *)pass,
-                                         passlen) != 1)) {
-        rc = lab_ossl_fail(&scope, LAB_ECRYPTO, "cannot set up key encryption");
-        goto out;
-    }
     if (OSSL_ENCODER_to_bio(ec, bio) != 1)
         rc = lab_ossl_fail(&scope, LAB_ECRYPTO, "cannot encode the %s key",
                            selection == EVP_PKEY_PUBLIC_KEY ? "public"
                                                             : "private");
 out:
     OSSL_ENCODER_CTX_free(ec);
+    lab_ossl_leave(&scope);
+    return rc;
+}
+
+/* Encodes the private key as PEM EncryptedPrivateKeyInfo: PBES2 with
+ * PBKDF2-HMAC-SHA256 (LAB_KEY_PBKDF2_ITER rounds, 16-byte random salt) and
+ * AES-256-CBC.  OpenSSL's encoder would use only 2048 rounds. */
+static int encode_encrypted(BIO *bio, EVP_PKEY *key, const char *pass,
+                            size_t passlen)
+{
+    OSSL_LIB_CTX *ctx = NULL;
+    lab_ossl_scope scope;
+    PKCS8_PRIV_KEY_INFO *p8 = NULL;
+    EVP_CIPHER *cipher = NULL;
+    X509_SIG *sealed = NULL;
+    unsigned char salt[16];
+    int rc = lab_crypto_libctx(&ctx);
+
+    if (rc != LAB_OK)
+        return rc;
+    if (passlen > INT_MAX)
+        return lab_seterr(LAB_EINVAL, "the passphrase is too long");
+    lab_ossl_enter(&scope);
+    p8 = EVP_PKEY2PKCS8(key);
+    cipher = EVP_CIPHER_fetch(ctx, "AES-256-CBC", NULL);
+    if (p8 == NULL || cipher == NULL) {
+        rc = lab_ossl_fail(&scope, LAB_ECRYPTO, "cannot set up key encryption");
+        goto out;
+    }
+    if (RAND_bytes_ex(ctx, salt, sizeof salt, 0) != 1) {
+        rc = lab_ossl_fail(&scope, LAB_ECRYPTO, "no random bytes for a salt");
+        goto out;
+    }
+    sealed =
+        PKCS8_encrypt_ex(-1, cipher, pass, (int)passlen, salt, (int)sizeof salt,
+                         LAB_KEY_PBKDF2_ITER, p8, ctx, NULL);
+    if (sealed == NULL || PEM_write_bio_PKCS8(bio, sealed) != 1)
+        rc = lab_ossl_fail(&scope, LAB_ECRYPTO,
+                           "cannot encrypt the private key");
+out:
+    X509_SIG_free(sealed);
+    EVP_CIPHER_free(cipher);
+    /* Frees wipe the key bytes (OpenSSL cleanses PKCS#8 key data). */
+    PKCS8_PRIV_KEY_INFO_free(p8);
     lab_ossl_leave(&scope);
     return rc;
 }
@@ -224,8 +263,10 @@ int lab_key_write_private(const char *path, EVP_PKEY *key, const char *pass_env,
         rc = lab_seterr(LAB_ENOMEM, "out of memory");
         goto out;
     }
-    rc =
-        encode_key(bio, key, EVP_PKEY_KEYPAIR, "PrivateKeyInfo", pass, passlen);
+    if (pass != NULL)
+        rc = encode_encrypted(bio, key, pass, passlen);
+    else
+        rc = encode_key(bio, key, EVP_PKEY_KEYPAIR, "PrivateKeyInfo");
     if (rc != LAB_OK)
         goto out;
     long n = BIO_get_mem_data(bio, &pem);
@@ -251,8 +292,7 @@ int lab_key_public_pem(char **out, EVP_PKEY *key)
     BIO *bio = BIO_new(BIO_s_mem());
     if (bio == NULL)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    rc = encode_key(bio, key, EVP_PKEY_PUBLIC_KEY, "SubjectPublicKeyInfo", NULL,
-                    0);
+    rc = encode_key(bio, key, EVP_PKEY_PUBLIC_KEY, "SubjectPublicKeyInfo");
     if (rc == LAB_OK) {
         long n = BIO_get_mem_data(bio, &data);
         char *copy = n > 0 ? lab_strndup(data, (size_t)n) : NULL;
