@@ -21,6 +21,8 @@ extern const char *prog;
 typedef struct opts {
     const char *packs[MAX_PACKS];
     size_t npacks;
+    const char *lists[MAX_PACKS];
+    size_t nlists;
     const char *format;
     const char *output;
     const char *as_of;

@@ -92,6 +92,10 @@ int parse_opts(int argc, char **argv, opts *o)
             if (o->npacks == MAX_PACKS)
                 return usage_error("too many --rules (%s)", a);
             dst = &o->packs[o->npacks++];
+        } else if (strcmp(a, "--lists") == 0 || strcmp(a, "-l") == 0) {
+            if (o->nlists == MAX_PACKS)
+                return usage_error("too many --lists (%s)", a);
+            dst = &o->lists[o->nlists++];
         } else if (strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0) {
             dst = &o->format;
         } else if (strcmp(a, "--output") == 0 || strcmp(a, "-o") == 0) {
@@ -155,9 +159,14 @@ int make_engine(lab_engine **e, opts *o)
         }
         o->packs[o->npacks++] = d;
     }
+    const char *lists = getenv("LABAUDIT_LISTS");
+    if (o->nlists == 0 && lists != NULL && *lists != '\0')
+        o->lists[o->nlists++] = lists;
     lab_engine_options eo = LAB_ENGINE_OPTIONS_INIT;
     eo.packs = o->packs;
     eo.npacks = o->npacks;
+    eo.lists = o->lists;
+    eo.nlists = o->nlists;
     int rc = lab_engine_new(e, &eo);
     return rc == LAB_OK ? 0 : fail(rc, "rule packs");
 }
@@ -182,6 +191,8 @@ static const char check_help[] =
     "\n"
     "  -r, --rules PATH      rule pack file, or folder of packs (repeatable;\n"
     "                        default $LABAUDIT_RULES)\n"
+    "  -l, --lists PATH      reference lists: CSV file or folder, e.g.\n"
+    "                        rules/data (repeatable; default $LABAUDIT_LISTS)\n"
     "  -f, --format FMT      text (default) or json\n"
     "      --json            same as --format json\n"
     "  -o, --output FILE     write the report to FILE (atomically)\n"

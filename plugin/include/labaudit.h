@@ -127,9 +127,11 @@ typedef struct lab_engine_options {
     unsigned version;           /**< LAB_ENGINE_OPTIONS_VERSION */
     const char *const *packs;   /**< rule-pack files or folders of *.xml */
     size_t npacks;              /**< entries in packs */
+    const char *const *lists;   /**< reference lists: CSV files or folders */
+    size_t nlists;              /**< entries in lists */
 } lab_engine_options;
 
-#define LAB_ENGINE_OPTIONS_INIT {LAB_ENGINE_OPTIONS_VERSION, NULL, 0}
+#define LAB_ENGINE_OPTIONS_INIT {LAB_ENGINE_OPTIONS_VERSION, NULL, 0, NULL, 0}
 
 /** Fills *opts with defaults for the given struct version. */
 LAB_EXTERN(int) lab_engine_options_init(lab_engine_options *opts,
@@ -156,6 +158,17 @@ LAB_EXTERN(size_t) lab_engine_rule_count(const lab_engine *engine);
  */
 LAB_EXTERN(int) lab_engine_pack_info(const lab_engine *engine, size_t i,
                                      const char **id, const char **version,
+                                     const char **sha256);
+
+/**
+ * Describes reference list i: its id (file name), kind ("entities",
+ * "regions" or "reference"), version and SHA-256 (hex).  Borrowed from the
+ * engine.  LAB_ENOTFOUND if i is out of range.
+ */
+LAB_EXTERN(size_t) lab_engine_list_count(const lab_engine *engine);
+LAB_EXTERN(int) lab_engine_list_info(const lab_engine *engine, size_t i,
+                                     const char **id, const char **kind,
+                                     const char **version,
                                      const char **sha256);
 
 /**

@@ -92,28 +92,112 @@ static int v_unannounced(const lab_scope *sc, lab_val *out)
     return LAB_OK;
 }
 
+static int v_listed_score(const lab_scope *sc, lab_val *out)
+{
+    *out = sc->hit ? lab_val_num(sc->hit->score) : lab_val_null();
+    return LAB_OK;
+}
+
+static lab_val str_or_null(const char *s)
+{
+    return s ? lab_val_str(s, strlen(s)) : lab_val_null();
+}
+
+static int v_listed_name(const lab_scope *sc, lab_val *out)
+{
+    *out =
+        str_or_null(sc->hit && sc->hit->entity ? sc->hit->entity->name : NULL);
+    return LAB_OK;
+}
+
+static int v_listed_alias(const lab_scope *sc, lab_val *out)
+{
+    *out = str_or_null(sc->hit ? sc->hit->matched : NULL);
+    return LAB_OK;
+}
+
+static int v_listed_by(const lab_scope *sc, lab_val *out)
+{
+    *out = str_or_null(sc->hit ? sc->hit->by : NULL);
+    return LAB_OK;
+}
+
+static int v_high_risk_region(const lab_scope *sc, lab_val *out)
+{
+    const lab_supplier *s = sc->rec[LAB_SLOT_SUPPLIER];
+    if (s == NULL || sc->ref == NULL) {
+        *out = lab_val_null();
+        return LAB_OK;
+    }
+    *out = lab_val_bool(lab_region_listed(sc->ref, s->country) ||
+                        lab_region_listed(sc->ref, s->subdivision));
+    return LAB_OK;
+}
+
+static int v_chain_high_risk(const lab_scope *sc, lab_val *out)
+{
+    const lab_chain *c = sc->rec[LAB_SLOT_CHAIN];
+    if (c == NULL || sc->ref == NULL) {
+        *out = lab_val_null();
+        return LAB_OK;
+    }
+    int n = 0;
+    const lab_list *lists[2] = {c->countries, c->subdivisions};
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = 0; lists[k] != NULL && i < lists[k]->n; i++)
+            n += lab_region_listed(sc->ref, lists[k]->items[i].u.s);
+    *out = lab_val_num(n);
+    return LAB_OK;
+}
+
+static int v_listed_upstream(const lab_scope *sc, lab_val *out)
+{
+    *out = sc->listed_upstream >= 0 ? lab_val_num(sc->listed_upstream)
+                                    : lab_val_null();
+    return LAB_OK;
+}
+
 static int is_unannounced(const lab_audit *a)
 {
     return a->type != NULL && strcmp(a->type, "announced") != 0;
 }
 
-/* Virtual fields: computed from the scope, named like stored ones. */
+/* Virtual fields: computed from the scope, named like stored ones.
+ * `screening` marks those that need suppliers screened against the
+ * entity lists. */
 static const struct {
     lab_slot slot;
     const char *name;
     int (*compute)(const lab_scope *, lab_val *);
+    lab_vtype vtype;
+    int screening;
     const char *doc;
 } virtuals[] = {
-    {LAB_SLOT_AUDIT, "age_days", v_audit_age,
+    {LAB_SLOT_AUDIT, "age_days", v_audit_age, LAB_V_NUM, 0,
      "days from the audit's last day to the check date"},
-    {LAB_SLOT_AUDIT, "ilo_indicator_count", v_ilo_count,
+    {LAB_SLOT_AUDIT, "ilo_indicator_count", v_ilo_count, LAB_V_NUM, 0,
      "how many of the ILO indicators (ilo_* fields) were observed"},
-    {LAB_SLOT_SUPPLIER, "days_since_last_audit", v_days_since_audit,
-     "days since the supplier's newest audit ended (null: never audited)"},
-    {LAB_SLOT_SUPPLIER, "audit_count", v_audit_count,
+    {LAB_SLOT_SUPPLIER, "days_since_last_audit", v_days_since_audit, LAB_V_NUM,
+     0, "days since the supplier's newest audit ended (null: never audited)"},
+    {LAB_SLOT_SUPPLIER, "audit_count", v_audit_count, LAB_V_NUM, 0,
      "number of audits of the supplier"},
-    {LAB_SLOT_SUPPLIER, "unannounced_audits", v_unannounced,
+    {LAB_SLOT_SUPPLIER, "unannounced_audits", v_unannounced, LAB_V_NUM, 0,
      "audits of the supplier that were semi-announced or unannounced"},
+    {LAB_SLOT_SUPPLIER, "listed_score", v_listed_score, LAB_V_NUM, 1,
+     "similarity (0.8-1) of the best match on an entity list; 0 if none"},
+    {LAB_SLOT_SUPPLIER, "listed_name", v_listed_name, LAB_V_STR, 1,
+     "the listed entity the supplier matched"},
+    {LAB_SLOT_SUPPLIER, "listed_alias", v_listed_alias, LAB_V_STR, 1,
+     "the listed name or alias that matched"},
+    {LAB_SLOT_SUPPLIER, "listed_by", v_listed_by, LAB_V_STR, 1,
+     "the supplier's own name or alias that matched"},
+    {LAB_SLOT_SUPPLIER, "high_risk_region", v_high_risk_region, LAB_V_BOOL, 0,
+     "the supplier's country or region is on a high-risk region list"},
+    {LAB_SLOT_CHAIN, "high_risk_regions", v_chain_high_risk, LAB_V_NUM, 0,
+     "countries and regions in the chain that are on a high-risk list"},
+    {LAB_SLOT_CHAIN, "listed_suppliers", v_listed_upstream, LAB_V_NUM, 1,
+     "suppliers in a product's chain that match an entity list (chain "
+     "rules only)"},
 };
 
 /* Every possible reference, made once: [slot][field], then virtuals. */
@@ -151,7 +235,7 @@ static void refs_init(void)
                            slot_names[virtuals[i].slot].name, virtuals[i].name);
         r->slot = (uint8_t)virtuals[i].slot;
         r->compute = virtuals[i].compute;
-        r->vtype = LAB_V_NUM;
+        r->vtype = (uint8_t)virtuals[i].vtype;
         r->path = refs_paths + used;
         r->index = (uint16_t)k++;
         used += (size_t)len + 1;
@@ -241,6 +325,37 @@ int lab_rule_eval(const lab_rule *r, const lab_scope *sc, lab_arena *scratch)
 
 /* ---- engine ---- */
 
+static int is_screening(const lab_fieldref *r)
+{
+    for (size_t i = 0; i < LAB_ARRAY_LEN(virtuals); i++)
+        if (virtuals[i].compute == r->compute && virtuals[i].screening)
+            return 1;
+    return 0;
+}
+
+size_t lab_engine_list_count(const lab_engine *e)
+{
+    return e ? e->ref.nlists : 0;
+}
+
+int lab_engine_list_info(const lab_engine *e, size_t i, const char **id,
+                         const char **kind, const char **version,
+                         const char **sha256)
+{
+    if (e == NULL || i >= e->ref.nlists)
+        return lab_seterr(LAB_ENOTFOUND, "no reference list %zu", i);
+    const lab_reflist *l = &e->ref.lists[i];
+    if (id)
+        *id = l->id;
+    if (kind)
+        *kind = l->kind;
+    if (version)
+        *version = l->version;
+    if (sha256)
+        *sha256 = l->sha256;
+    return LAB_OK;
+}
+
 int lab_engine_options_init(lab_engine_options *opts, unsigned version)
 {
     if (opts == NULL || version != LAB_ENGINE_OPTIONS_VERSION)
@@ -329,6 +444,16 @@ int lab_engine_new(lab_engine **out, const lab_engine_options *opts)
     int rc = lab_strtab_init(&e->strings);
     for (size_t i = 0; i < opts->npacks && rc == LAB_OK; i++)
         rc = load_path(e, opts->packs[i], 0);
+    for (size_t i = 0; i < opts->nlists && rc == LAB_OK; i++) {
+        if (opts->lists == NULL || opts->lists[i] == NULL)
+            rc = lab_seterr(LAB_EINVAL, "reference list %zu is NULL", i);
+        else
+            rc = lab_refdata_load(&e->ref, &e->arena, &e->strings,
+                                  opts->lists[i]);
+    }
+    for (size_t i = 0; rc == LAB_OK && i < e->nrules; i++)
+        for (size_t k = 0; k < e->rules[i].nrefs; k++)
+            e->uses_screening |= is_screening(e->rules[i].refs[k]);
     if (rc == LAB_OK && e->nrules == 0)
         rc = lab_seterr(LAB_ENOTFOUND, "no rules found in the packs given");
     for (int s = 0; s < 4 && rc == LAB_OK; s++) {
@@ -352,6 +477,7 @@ void lab_engine_free(lab_engine *e)
 {
     if (e == NULL)
         return;
+    lab_refdata_free(&e->ref);
     free(e->packs);
     free(e->rules);
     lab_strtab_free(&e->strings);
@@ -394,6 +520,7 @@ typedef struct checkrun {
     lab_arena scratch;
     lab_scope sc;
     unsigned char *in_scope; /* suppliers to check, NULL = all */
+    lab_hit *hits;           /* screening per supplier, NULL if unused */
 } checkrun;
 
 static int eval_rules(checkrun *cr, lab_subject subj, const char *subject_id,
@@ -441,10 +568,13 @@ static void scope_supplier(checkrun *cr, lab_slot slot, uint32_t v)
     }
     cr->sc.latest_audit = best;
     cr->sc.audit_count = (int32_t)(ds->audit_off[v + 1] - ds->audit_off[v]);
+    cr->sc.hit = cr->hits ? &cr->hits[v] : NULL;
 }
 
 static void scope_clear(checkrun *cr)
 {
+    cr->sc.hit = NULL;
+    cr->sc.listed_upstream = -1;
     for (int s = 0; s < LAB_SLOT_COUNT_; s++)
         cr->sc.rec[s] = NULL;
     cr->sc.latest_audit = NULL;
@@ -558,12 +688,19 @@ static int check_products(checkrun *cr, const char *only)
         scope_clear(cr);
         scope_supplier(cr, LAB_SLOT_SUPPLIER, maker);
         cr->sc.rec[LAB_SLOT_PRODUCT] = p;
+        memset(mark, 0, nv + 1);
+        rc = mark_upstream(ds, maker, mark);
+        if (rc != LAB_OK)
+            break;
+        if (cr->hits != NULL) {
+            cr->sc.listed_upstream = 0;
+            for (size_t v = 0; v < nv; v++)
+                cr->sc.listed_upstream += mark[v] && cr->hits[v].score > 0;
+        }
         size_t before = cr->rep->n;
         rc = eval_rules(cr, LAB_SUBJECT_CHAIN, p->id, maker);
         if (rc != LAB_OK)
             break;
-        memset(mark, 0, nv + 1);
-        rc = mark_upstream(ds, maker, mark);
         lab_product_verdict *pv = &cr->rep->products[cr->rep->nproducts++];
         pv->id = p->id;
         pv->name = p->name;
@@ -583,6 +720,23 @@ static int check_products(checkrun *cr, const char *only)
     }
     free(mark);
     return rc;
+}
+
+/* Screens every supplier in scope against the entity lists, once. */
+static int screen_all(checkrun *cr)
+{
+    const lab_table *t = &cr->ds->tables[LAB_RECORD_SUPPLIER];
+    lab_buf key = LAB_BUF_INIT;
+    cr->hits = lab_calloc(t->n ? t->n : 1, sizeof *cr->hits);
+    if (cr->hits == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    for (size_t v = 0; v < t->n; v++)
+        if (cr->in_scope == NULL || cr->in_scope[v])
+            lab_screen_supplier(&cr->e->ref, lab_table_row(t, v), &key,
+                                &cr->hits[v]);
+    int oom = key.oom;
+    lab_buf_free(&key);
+    return oom ? lab_seterr(LAB_ENOMEM, "out of memory") : LAB_OK;
 }
 
 int lab_check_options_init(lab_check_options *opts, unsigned version)
@@ -663,7 +817,10 @@ int lab_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     cr.rep = rep;
     lab_arena_init(&cr.scratch, 16 * 1024);
 
+    cr.sc.ref = &e->ref;
     rc = restrict_scope(&cr, o);
+    if (rc == LAB_OK && e->uses_screening)
+        rc = screen_all(&cr);
     if (rc == LAB_OK)
         rc = check_suppliers(&cr);
     if (rc == LAB_OK)
@@ -674,6 +831,7 @@ int lab_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
         rc = check_products(&cr, o->product);
     lab_arena_free(&cr.scratch);
     free(cr.in_scope);
+    free(cr.hits);
     if (rc == LAB_OK && o->progress != NULL)
         o->progress(o->progress_ud, cr.total, cr.total);
     if (rc != LAB_OK) {
@@ -711,6 +869,8 @@ int lab_engine_test(char **out, size_t *failed, const lab_engine *e)
             sc.as_of = tc->as_of;
             sc.overrides = tc->overrides;
             sc.noverrides = tc->noverrides;
+            sc.ref = &e->ref;
+            sc.listed_upstream = -1;
             lab_arena_reset(&scratch);
             int fired = lab_rule_eval(r, &sc, &scratch);
             ncases++;
@@ -856,8 +1016,11 @@ int lab_schema_describe(char **out)
     lab_buf_adds(&b, ",\"computed\":[");
     for (size_t i = 0; i < LAB_ARRAY_LEN(virtuals); i++) {
         lab_buf_adds(&b, i ? ",{" : "{");
-        lab_buf_printf(&b, "\"name\":\"%s.%s\",\"type\":\"number\"",
-                       slot_names[virtuals[i].slot].name, virtuals[i].name);
+        lab_buf_printf(&b, "\"name\":\"%s.%s\",\"type\":\"%s\"",
+                       slot_names[virtuals[i].slot].name, virtuals[i].name,
+                       virtuals[i].vtype == LAB_V_NUM    ? "number"
+                       : virtuals[i].vtype == LAB_V_BOOL ? "boolean"
+                                                         : "string");
         json_kv(&b, "description", virtuals[i].doc, 1);
         lab_buf_addc(&b, '}');
     }

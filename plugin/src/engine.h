@@ -9,6 +9,7 @@
 
 #include "dataset.h"
 #include "expr.h"
+#include "reflist.h"
 #include "schema.h"
 
 /* The records a condition can name, by slot. */
@@ -50,6 +51,9 @@ typedef struct lab_scope {
     int32_t as_of;                 /* days since 1970-01-01 */
     const lab_override *overrides;
     size_t noverrides;
+    const lab_refdata *ref;     /* the engine's reference lists */
+    const lab_hit *hit;         /* screening of the supplier, or NULL */
+    int32_t listed_upstream;    /* listed suppliers in the chain; -1 n/a */
 } lab_scope;
 
 typedef struct lab_basis {
@@ -112,6 +116,8 @@ struct lab_engine {
     /* rules by subject, in load order */
     const lab_rule **by_subject[4];
     size_t nby_subject[4];
+    lab_refdata ref;     /* reference lists */
+    int uses_screening;  /* some rule reads a screening field */
 };
 
 /* Loads one pack file into the engine (rulepack.c). */

@@ -250,6 +250,20 @@ static void render_json(lab_buf *b, const lab_report *rep)
         jstr(b, e->packs[p]->sha256);
         lab_buf_printf(b, ",\"rules\":%zu}", e->packs[p]->nrules);
     }
+    lab_buf_adds(b, "],\"lists\":[");
+    for (size_t i = 0; i < e->ref.nlists; i++) {
+        const lab_reflist *l = &e->ref.lists[i];
+        lab_buf_adds(b, i ? ",{" : "{");
+        jkey(b, "id", 0);
+        jstr(b, l->id);
+        jkey(b, "kind", 1);
+        jstr(b, l->kind);
+        jkey(b, "version", 1);
+        jstr(b, l->version);
+        jkey(b, "sha256", 1);
+        jstr(b, l->sha256);
+        lab_buf_printf(b, ",\"entries\":%zu}", l->entries);
+    }
     lab_buf_adds(b, "],\"records\":{");
     for (int k = 0; k < LAB_TABLE_COUNT; k++)
         lab_buf_printf(b, "%s\"%ss\":%zu", k ? "," : "", lab_entities[k].name,
@@ -344,6 +358,12 @@ static void render_text(lab_buf *b, const lab_report *rep)
         lab_buf_printf(b, "pack: %s %s (%zu rules) sha256:%s\n",
                        e->packs[p]->id, e->packs[p]->version,
                        e->packs[p]->nrules, e->packs[p]->sha256);
+    for (size_t i = 0; i < e->ref.nlists; i++) {
+        const lab_reflist *l = &e->ref.lists[i];
+        lab_buf_printf(b, "list: %s (%s, %zu entries) version %s sha256:%s\n",
+                       l->id, l->kind, l->entries,
+                       l->version ? l->version : "unknown", l->sha256);
+    }
     if (rep->nproducts > 0)
         lab_buf_adds(b, "\nproducts:\n");
     for (size_t i = 0; i < rep->nproducts; i++) {

@@ -534,13 +534,30 @@ static int set_test_attr(loader *ld, lab_testcase *tc, lab_slot slot,
                         ld->path, pos.line);
         goto out;
     }
-    if (!lab_num_parse(val, strlen(val), &d)) {
+    if (ref->vtype == LAB_V_STR) {
+        const char *in = lab_strtab_intern(&ld->e->strings, val, strlen(val));
+        if (in == NULL) {
+            rc = lab_seterr(LAB_ENOMEM, "out of memory");
+            goto out;
+        }
+        ov[*nov].v = lab_val_str(in, strlen(in));
+    } else if (ref->vtype == LAB_V_BOOL) {
+        if (strcmp(val, "true") != 0 && strcmp(val, "false") != 0) {
+            rc = lab_seterr(LAB_ESCHEMA,
+                            "%s:%u: test: %s: expected true or "
+                            "false",
+                            ld->path, pos.line, path);
+            goto out;
+        }
+        ov[*nov].v = lab_val_bool(strcmp(val, "true") == 0);
+    } else if (lab_num_parse(val, strlen(val), &d)) {
+        ov[*nov].v = lab_val_num(d);
+    } else {
         rc = lab_seterr(LAB_ESCHEMA, "%s:%u: test: %s: expected a number",
                         ld->path, pos.line, path);
         goto out;
     }
     ov[*nov].ref = ref;
-    ov[*nov].v = lab_val_num(d);
     (*nov)++;
 out:
     xmlFree(v);

@@ -1,0 +1,499 @@
+/*
+ * reflist.c - loads reference lists (CSV with a header naming its columns)
+ * and screens suppliers against the entity lists among them.  A file whose
+ * header has `name` is an entity list (with `aliases` separated by ';' and
+ * optionally `country`, `status`); one with `code` is a list of high-risk
+ * regions; any other is kept for its version and digest only, so reports
+ * can say which edition of every list was in force.
+ *
+ * Matching works on keys: the name folded to lower-case ASCII, punctuation
+ * dropped, legal forms removed (English, German, French, Spanish, Chinese),
+ * transliteration variants mapped to one spelling, tokens sorted.  Two keys
+ * score by the Dice coefficient of their tokens, where tokens of five or
+ * more letters that differ by one edit still count as equal; keys equal
+ * once spaces are dropped ("Xin Jiang" and "Xinjiang") score 1.
+ */
+#include "reflist.h"
+
+#include "csv/csv.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- normalisation ---- */
+
+/* Legal forms and filler words dropped from names. */
+static const char *const stopwords[] = {
+    "co",  "company", "corp",  "corporation", "inc",     "incorporated",
+    "ltd", "limited", "llc",   "llp",         "lp",      "plc",
+    "pvt", "private", "pte",   "gmbh",        "ag",      "kg",
+    "sa",  "sas",     "sarl",  "srl",         "spa",     "bv",
+    "nv",  "jsc",     "ojsc",  "pjsc",        "ooo",     "the",
+    "and", "of",      "group", "holding",     "holdings"};
+
+/* Chinese legal forms, removed before tokenising (longest first). */
+static const char *const cn_forms[] = {"股份有限公司", "有限责任公司",
+                                       "有限公司", "集团", "公司"};
+
+/* Transliteration variants: first spelling is mapped to the second. */
+static const char *const variants[][2] = {
+    {"sinkiang", "xinjiang"},   {"urumchi", "urumqi"},
+    {"wulumuqi", "urumqi"},     {"kashi", "kashgar"},
+    {"khotan", "hotan"},        {"hetian", "hotan"},
+    {"akesu", "aksu"},          {"bingtuan", "xpcc"},
+    {"peking", "beijing"},      {"canton", "guangzhou"},
+    {"tsingtao", "qingdao"},    {"amoy", "xiamen"},
+    {"textiles", "textile"},    {"cottons", "cotton"},
+    {"industries", "industry"}, {"industrial", "industry"}};
+
+/* Folds a two-byte UTF-8 Latin-1 letter to ASCII, or 0. */
+static char fold_latin1(unsigned char c1, unsigned char c2)
+{
+    static const char map[] = /* U+00C0 .. U+00FF */
+        "aaaaaaaceeeeiiiidnooooo*ouuuuyts"
+        "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
+    if (c1 == 0xc3 && c2 >= 0x80 && c2 <= 0xbf) {
+        char r = map[c2 - 0x80];
+        return (r >= 'a' && r <= 'z') ? r : 0;
+    }
+    return 0;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int is_stopword(const char *t, size_t n)
+{
+    for (size_t i = 0; i < LAB_ARRAY_LEN(stopwords); i++)
+        if (strlen(stopwords[i]) == n && memcmp(stopwords[i], t, n) == 0)
+            return 1;
+    return 0;
+}
+
+void lab_name_key(lab_buf *out, const char *name)
+{
+    char folded[512];
+    size_t k = 0;
+    const unsigned char *s = (const unsigned char *)name;
+
+    out->len = 0;
+    while (*s != '\0' && k < sizeof folded - 8) {
+        size_t skip = 0;
+        for (size_t f = 0; f < LAB_ARRAY_LEN(cn_forms); f++) {
+            size_t fl = strlen(cn_forms[f]);
+            if (strncmp((const char *)s, cn_forms[f], fl) == 0) {
+                skip = fl;
+                break;
+            }
+        }
+        if (skip > 0) {
+            s += skip;
+            folded[k++] = ' ';
+            continue;
+        }
+        unsigned char c = *s;
+        if (c >= 'A' && c <= 'Z') {
+            folded[k++] = (char)(c + 32);
+            s++;
+        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+            folded[k++] = (char)c;
+            s++;
+        } else if (c >= 0x80) {
+            char f = s[1] ? fold_latin1(c, s[1]) : 0;
+            if (f) {
+                folded[k++] = f;
+                s += 2;
+                continue;
+            }
+            /* other scripts pass through whole */
+            size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+            for (size_t i = 0; i < len && *s; i++)
+                folded[k++] = (char)*s++;
+        } else {
+            folded[k++] = ' ';
+            s++;
+        }
+    }
+    folded[k] = '\0';
+
+    /* tokens: drop legal forms, map variants, sort, dedupe */
+    const char *tok[64];
+    char *save = NULL;
+    size_t nt = 0;
+    for (char *t = strtok_r(folded, " ", &save); t && nt < 64;
+         t = strtok_r(NULL, " ", &save)) {
+        if (is_stopword(t, strlen(t)))
+            continue;
+        for (size_t v = 0; v < LAB_ARRAY_LEN(variants); v++)
+            if (strcmp(t, variants[v][0]) == 0) {
+                t = (char *)variants[v][1];
+                break;
+            }
+        tok[nt++] = t;
+    }
+    qsort(tok, nt, sizeof *tok, cmp_cstr);
+    for (size_t i = 0; i < nt; i++) {
+        if (i > 0 && strcmp(tok[i], tok[i - 1]) == 0)
+            continue;
+        if (out->len > 0)
+            lab_buf_addc(out, ' ');
+        lab_buf_adds(out, tok[i]);
+    }
+    if (out->data == NULL)
+        lab_buf_adds(out, "");
+}
+
+/* Edit distance of two short strings, stopping early past `max`. */
+static int within_one_edit(const char *a, size_t na, const char *b, size_t nb)
+{
+    if (na > nb + 1 || nb > na + 1)
+        return 0;
+    size_t i = 0, j = 0;
+    int edits = 0;
+    while (i < na && j < nb) {
+        if (a[i] == b[j]) {
+            i++;
+            j++;
+            continue;
+        }
+        if (++edits > 1)
+            return 0;
+        if (na > nb)
+            i++;
+        else if (nb > na)
+            j++;
+        else {
+            i++;
+            j++;
+        }
+    }
+    edits += (int)((na - i) + (nb - j));
+    return edits <= 1;
+}
+
+static size_t split(const char *s, const char *tok[64], size_t len[64])
+{
+    size_t n = 0;
+    while (*s && n < 64) {
+        while (*s == ' ')
+            s++;
+        if (!*s)
+            break;
+        tok[n] = s;
+        while (*s && *s != ' ')
+            s++;
+        len[n] = (size_t)(s - tok[n]);
+        n++;
+    }
+    return n;
+}
+
+static int same_without_spaces(const char *a, const char *b)
+{
+    while (*a || *b) {
+        while (*a == ' ')
+            a++;
+        while (*b == ' ')
+            b++;
+        if (*a != *b)
+            return 0;
+        if (*a) {
+            a++;
+            b++;
+        }
+    }
+    return 1;
+}
+
+double lab_key_similarity(const char *a, const char *b)
+{
+    const char *ta[64], *tb[64];
+    size_t la[64], lb[64];
+    unsigned char used[64] = {0};
+    size_t na = split(a, ta, la), nb = split(b, tb, lb);
+    if (na == 0 || nb == 0)
+        return 0;
+    if (same_without_spaces(a, b))
+        return 1;
+    size_t common = 0;
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++) {
+            if (used[j])
+                continue;
+            int eq = la[i] == lb[j] && memcmp(ta[i], tb[j], la[i]) == 0;
+            if (!eq && la[i] >= 5 && lb[j] >= 5)
+                eq = within_one_edit(ta[i], la[i], tb[j], lb[j]);
+            if (eq) {
+                used[j] = 1;
+                common++;
+                break;
+            }
+        }
+    return 2.0 * (double)common / (double)(na + nb);
+}
+
+/* ---- loading ---- */
+
+typedef struct lstate {
+    lab_refdata *rd;
+    lab_arena *a;
+    lab_strtab *st;
+    lab_reflist *list;
+    int col_name, col_aliases, col_country, col_status, col_code, col_version,
+        col_retrieved;
+    int header_done;
+    const char *path;
+} lstate;
+
+static const char *intern(lstate *ls, const lab_csv_field *f)
+{
+    if (f->len == 0)
+        return NULL;
+    return lab_strtab_intern(ls->st, f->text, f->len);
+}
+
+static int newer(const char *a, const char *b)
+{
+    return b != NULL && (a == NULL || strcmp(b, a) > 0);
+}
+
+static int add_entity(lstate *ls, const lab_csv_field *f, size_t n,
+                      unsigned line)
+{
+    lab_refdata *rd = ls->rd;
+    if ((size_t)ls->col_name >= n || f[ls->col_name].len == 0)
+        return lab_seterr(LAB_EPARSE, "%s:%u: entity without a name", ls->path,
+                          line);
+    lab_listed *e =
+        lab_reallocarray(rd->entities, rd->nentities + 1, sizeof *e);
+    if (e == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    rd->entities = e;
+    e = &rd->entities[rd->nentities];
+    memset(e, 0, sizeof *e);
+    e->name = intern(ls, &f[ls->col_name]);
+    e->list_id = ls->list->id;
+    if (ls->col_country >= 0 && (size_t)ls->col_country < n)
+        e->country = intern(ls, &f[ls->col_country]);
+    if (ls->col_status >= 0 && (size_t)ls->col_status < n)
+        e->status = intern(ls, &f[ls->col_status]);
+
+    const char *names[33];
+    size_t nn = 0;
+    names[nn++] = e->name;
+    if (ls->col_aliases >= 0 && (size_t)ls->col_aliases < n) {
+        const char *s = f[ls->col_aliases].text;
+        size_t len = f[ls->col_aliases].len, start = 0;
+        for (size_t i = 0; i <= len && nn < 33; i++) {
+            if (i < len && s[i] != ';')
+                continue;
+            size_t x = start, y = i;
+            while (x < y && s[x] == ' ')
+                x++;
+            while (y > x && s[y - 1] == ' ')
+                y--;
+            if (y > x)
+                names[nn++] = lab_strtab_intern(ls->st, s + x, y - x);
+            start = i + 1;
+        }
+    }
+    e->names = lab_arena_alloc(ls->a, nn * sizeof *e->names);
+    e->keys = lab_arena_alloc(ls->a, nn * sizeof *e->keys);
+    if (e->names == NULL || e->keys == NULL || e->name == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    lab_buf key = LAB_BUF_INIT;
+    for (size_t i = 0; i < nn; i++) {
+        if (names[i] == NULL) {
+            lab_buf_free(&key);
+            return lab_seterr(LAB_ENOMEM, "out of memory");
+        }
+        lab_name_key(&key, names[i]);
+        e->names[i] = names[i];
+        e->keys[i] = lab_arena_strndup(ls->a, key.data, key.len);
+    }
+    lab_buf_free(&key);
+    e->nnames = nn;
+    rd->nentities++;
+    return LAB_OK;
+}
+
+static int add_region(lstate *ls, const lab_csv_field *f, size_t n,
+                      unsigned line)
+{
+    lab_refdata *rd = ls->rd;
+    if ((size_t)ls->col_code >= n || f[ls->col_code].len == 0)
+        return lab_seterr(LAB_EPARSE, "%s:%u: region without a code", ls->path,
+                          line);
+    const char **r = lab_reallocarray(rd->regions, rd->nregions + 1, sizeof *r);
+    if (r == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    rd->regions = r;
+    rd->regions[rd->nregions] = intern(ls, &f[ls->col_code]);
+    if (rd->regions[rd->nregions] == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    rd->nregions++;
+    return LAB_OK;
+}
+
+static int list_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
+{
+    lstate *ls = ud;
+    if (!ls->header_done) {
+        ls->header_done = 1;
+        for (size_t i = 0; i < n; i++) {
+            const char *h = f[i].text;
+            int *slot = strcmp(h, "name") == 0           ? &ls->col_name
+                        : strcmp(h, "aliases") == 0      ? &ls->col_aliases
+                        : strcmp(h, "country") == 0      ? &ls->col_country
+                        : strcmp(h, "status") == 0       ? &ls->col_status
+                        : strcmp(h, "code") == 0         ? &ls->col_code
+                        : strcmp(h, "list_version") == 0 ? &ls->col_version
+                        : strcmp(h, "retrieved") == 0    ? &ls->col_retrieved
+                                                         : NULL;
+            if (slot != NULL)
+                *slot = (int)i;
+        }
+        ls->list->kind = ls->col_name >= 0   ? "entities"
+                         : ls->col_code >= 0 ? "regions"
+                                             : "reference";
+        return LAB_OK;
+    }
+    ls->list->entries++;
+    int vcol = ls->col_version >= 0 ? ls->col_version : ls->col_retrieved;
+    if (vcol >= 0 && (size_t)vcol < n && f[vcol].len > 0) {
+        const char *v = intern(ls, &f[vcol]);
+        if (newer(ls->list->version, v))
+            ls->list->version = v;
+    }
+    if (ls->col_name >= 0)
+        return add_entity(ls, f, n, line);
+    if (ls->col_code >= 0)
+        return add_region(ls, f, n, line);
+    return LAB_OK;
+}
+
+static int load_file(lab_refdata *rd, lab_arena *a, lab_strtab *st,
+                     const char *path)
+{
+    lab_reflist *l = lab_reallocarray(rd->lists, rd->nlists + 1, sizeof *l);
+    if (l == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    rd->lists = l;
+    l = &rd->lists[rd->nlists];
+    memset(l, 0, sizeof *l);
+    l->path = lab_arena_strndup(a, path, strlen(path));
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t bl = strlen(base);
+    if (bl > 4 && strcmp(base + bl - 4, ".csv") == 0)
+        bl -= 4;
+    l->id = lab_arena_strndup(a, base, bl);
+    if (l->path == NULL || l->id == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = lab_read_file(&buf, &len, path, 64u << 20);
+    if (rc == LAB_OK)
+        rc = lab_sha256_hex(l->sha256, buf, len);
+    lstate ls = {rd, a, st, l, -1, -1, -1, -1, -1, -1, -1, 0, l->path};
+    if (rc == LAB_OK)
+        rc = lab_csv_read_buffer(buf, len, l->path, list_row, &ls);
+    free(buf);
+    if (rc != LAB_OK)
+        return lab_preerr(rc, "reference list");
+    rd->nlists++;
+    return LAB_OK;
+}
+
+int lab_refdata_load(lab_refdata *rd, lab_arena *a, lab_strtab *st,
+                     const char *path)
+{
+    struct stat stt;
+    if (stat(path, &stt) != 0)
+        return lab_seterr(LAB_EIO, "%s: no such reference list or folder",
+                          path);
+    if (!S_ISDIR(stt.st_mode))
+        return load_file(rd, a, st, path);
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return lab_seterr(LAB_EIO, "%s: cannot open folder", path);
+    char *names[256];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && n < LAB_ARRAY_LEN(names)) {
+        size_t l = strlen(de->d_name);
+        if (de->d_name[0] == '.' || l < 5 ||
+            strcmp(de->d_name + l - 4, ".csv") != 0)
+            continue;
+        names[n] = lab_malloc(strlen(path) + l + 2);
+        if (names[n] == NULL)
+            break;
+        snprintf(names[n], strlen(path) + l + 2, "%s/%s", path, de->d_name);
+        n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_cstr);
+    int rc = LAB_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == LAB_OK)
+            rc = load_file(rd, a, st, names[i]);
+        free(names[i]);
+    }
+    return rc;
+}
+
+void lab_refdata_free(lab_refdata *rd)
+{
+    free(rd->lists);
+    free(rd->entities);
+    free(rd->regions);
+    memset(rd, 0, sizeof *rd);
+}
+
+/* ---- screening ---- */
+
+static void try_name(const lab_refdata *rd, const char *name, lab_buf *key,
+                     lab_hit *hit)
+{
+    lab_name_key(key, name);
+    if (key->len == 0)
+        return;
+    for (size_t i = 0; i < rd->nentities; i++) {
+        const lab_listed *e = &rd->entities[i];
+        for (size_t k = 0; k < e->nnames; k++) {
+            double s = lab_key_similarity(key->data, e->keys[k]);
+            if (s > hit->score) {
+                hit->score = s;
+                hit->entity = e;
+                hit->matched = e->names[k];
+                hit->by = name;
+            }
+        }
+    }
+}
+
+void lab_screen_supplier(const lab_refdata *rd, const lab_supplier *s,
+                         lab_buf *scratch, lab_hit *hit)
+{
+    memset(hit, 0, sizeof *hit);
+    if (rd->nentities == 0)
+        return;
+    try_name(rd, s->name, scratch, hit);
+    for (uint32_t i = 0; s->aliases != NULL && i < s->aliases->n; i++)
+        try_name(rd, s->aliases->items[i].u.s, scratch, hit);
+    if (hit->score < LAB_MATCH_THRESHOLD)
+        memset(hit, 0, sizeof *hit);
+}
+
+int lab_region_listed(const lab_refdata *rd, const char *code)
+{
+    for (size_t i = 0; code != NULL && i < rd->nregions; i++)
+        if (strcmp(rd->regions[i], code) == 0)
+            return 1;
+    return 0;
+}

@@ -1,0 +1,76 @@
+/*
+ * reflist.h - reference lists (the UFLPA Entity List, withhold release
+ * orders, the DOL list, high-risk regions) loaded into an engine, and
+ * entity screening: does a supplier's name, alias or identifier match a
+ * listed entity, tolerant of case, punctuation, legal-form suffixes
+ * (Co., Ltd., GmbH, 有限公司...), word order and common transliteration
+ * variants.
+ */
+#ifndef LAB_REFLIST_H
+#define LAB_REFLIST_H
+
+#include "internal.h"
+#include "schema.h"
+
+/* One loaded list file. */
+typedef struct lab_reflist {
+    const char *path;
+    const char *id;      /* file name without .csv */
+    const char *kind;    /* "entities", "regions" or "reference" */
+    const char *version; /* list_version or newest retrieval date seen */
+    char sha256[65];
+    size_t entries;
+} lab_reflist;
+
+/* A listed entity, with its names normalised for matching. */
+typedef struct lab_listed {
+    const char *name;   /* as listed */
+    const char **names; /* name and aliases as listed */
+    const char **keys;  /* their normalised keys (sorted tokens) */
+    size_t nnames;
+    const char *country;
+    const char *list_id;
+    const char *status;
+} lab_listed;
+
+typedef struct lab_refdata {
+    lab_reflist *lists;
+    size_t nlists;
+    lab_listed *entities;
+    size_t nentities;
+    const char **regions; /* high-risk country or subdivision codes */
+    size_t nregions;
+} lab_refdata;
+
+/* The best match of one supplier. */
+typedef struct lab_hit {
+    double score; /* 0 when nothing matched */
+    const lab_listed *entity;
+    const char *matched; /* the listed name or alias that matched */
+    const char *by;      /* the supplier's name or alias that matched */
+} lab_hit;
+
+/* Scores at or above this are reported as matches. */
+#define LAB_MATCH_THRESHOLD 0.8
+
+/* Loads a list file, or every *.csv in a folder, into rd (allocating in
+ * a).  A list that fails to parse is an error naming file:line. */
+int lab_refdata_load(lab_refdata *rd, lab_arena *a, lab_strtab *st,
+                     const char *path);
+void lab_refdata_free(lab_refdata *rd);
+
+/* Normalises a name into a matching key: lower case, ASCII-folded,
+ * punctuation and legal forms removed, variants mapped, tokens sorted. */
+void lab_name_key(lab_buf *out, const char *name);
+/* Similarity of two keys, 0..1. */
+double lab_key_similarity(const char *a, const char *b);
+
+/* Screens one supplier against the entities; fills *hit (score 0 if none
+ * reaches LAB_MATCH_THRESHOLD). */
+void lab_screen_supplier(const lab_refdata *rd, const lab_supplier *s,
+                         lab_buf *scratch, lab_hit *hit);
+
+/* Is this country or subdivision code a listed high-risk region? */
+int lab_region_listed(const lab_refdata *rd, const char *code);
+
+#endif /* LAB_REFLIST_H */
