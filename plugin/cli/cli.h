@@ -28,6 +28,7 @@ typedef struct opts {
     const char *as_of;
     const char *product;
     const char *supplier;
+    const char *waivers;
     int fail_on;
     int jsonlogic;
     int quiet;
@@ -55,6 +56,8 @@ int cmd_jsonlogic(int argc, char **argv);
 
 /* Commands in other files: declare them here and add {"name", fn}, to
  * the list (one line each, to keep concurrent additions apart). */
-#define LAB_CLI_EXTRA_COMMANDS
+int cmd_ledger(int argc, char **argv);
+#define LAB_CLI_EXTRA_COMMANDS \
+    {"ledger", cmd_ledger},
 
 #endif /* LAB_CLI_H */

@@ -100,6 +100,8 @@ int parse_opts(int argc, char **argv, opts *o)
             dst = &o->format;
         } else if (strcmp(a, "--output") == 0 || strcmp(a, "-o") == 0) {
             dst = &o->output;
+        } else if (strcmp(a, "--waivers") == 0 || strcmp(a, "-w") == 0) {
+            dst = &o->waivers;
         } else if (strcmp(a, "--as-of") == 0) {
             dst = &o->as_of;
         } else if (strcmp(a, "--product") == 0) {
@@ -199,6 +201,8 @@ static const char check_help[] =
     "      --fail-on SEV     exit 1 if a finding is at least SEV: info, "
     "minor,\n"
     "                        major, blocker (default) or never\n"
+    "  -w, --waivers FILE    accept findings listed in FILE (CSV: rule,\n"
+    "                        subject_id, approver, justification, expires)\n"
     "      --as-of DATE      evaluate as of DATE (YYYY-MM-DD; default today)\n"
     "      --product ID      check only this product's chain\n"
     "      --supplier ID     check only this supplier and its upstream chain\n"
@@ -247,6 +251,7 @@ int cmd_check(int argc, char **argv)
     co.as_of = o.as_of;
     co.product = o.product;
     co.supplier = o.supplier;
+    co.waivers = o.waivers;
     if (tty)
         co.progress = progress;
     rc = lab_check(&rep, e, ds, &co);
@@ -256,6 +261,8 @@ int cmd_check(int argc, char **argv)
         fail(rc, "check");
         goto out;
     }
+    for (size_t i = 0; i < lab_report_warning_count(rep); i++)
+        fprintf(stderr, "%s: warning: %s\n", prog, lab_report_warning(rep, i));
     if (write_output(o.output, text) != 0)
         goto out;
     status = o.fail_on <= 3 &&

@@ -205,6 +205,20 @@ LAB_EXTERN(void) lab_dataset_free(lab_dataset *ds);
 LAB_EXTERN(int) lab_dataset_load(lab_dataset *ds, const char *source);
 
 /**
+ * Loads records from a PostgreSQL database.  `conninfo` is any libpq
+ * connection string or postgresql:// URI (use sslmode=verify-full across
+ * a network).  `mapping` names an INI file giving the schema to pin in
+ * search_path and one SQL query per record kind whose result columns are
+ * named as fields (see examples/sql/mapping.ini); NULL uses the built-in
+ * mapping of labaudit's reference schema.  Rows stream (bounded memory)
+ * from one read-only snapshot.  All or nothing, like lab_dataset_load();
+ * errors name MAPPING:KIND:ROW:COLUMN.  LAB_EDB when the database fails,
+ * LAB_EUNSUPPORTED when built without PostgreSQL.
+ */
+LAB_EXTERN(int) lab_dataset_load_pg(lab_dataset *ds, const char *conninfo,
+                                    const char *mapping);
+
+/**
  * Adds one record given as field names and text values, the same way the
  * CSV adapter does: each value is parsed and validated for its field's
  * type (dates, countries, OS IDs, numbers...).  `origin` names where the
@@ -245,10 +259,14 @@ typedef struct lab_check_options {
     const char *supplier; /**< only this supplier and its chain; NULL = all */
     lab_progress_fn progress; /**< may be NULL */
     void *progress_ud;        /**< passed to progress */
+    /** Waiver file (CSV: rule, subject_id, approver, justification,
+     *  expires), or NULL.  A waived finding stays in the report, marked,
+     *  and no longer counts against --fail-on or a product's verdict. */
+    const char *waivers;
 } lab_check_options;
 
 #define LAB_CHECK_OPTIONS_INIT                                                \
-    {LAB_CHECK_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL}
+    {LAB_CHECK_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL}
 
 LAB_EXTERN(int) lab_check_options_init(lab_check_options *opts,
                                        unsigned version);
@@ -268,9 +286,20 @@ LAB_EXTERN(void) lab_report_free(lab_report *report);
 LAB_EXTERN(size_t) lab_report_finding_count(const lab_report *report);
 LAB_EXTERN(const lab_finding *) lab_report_finding(const lab_report *report,
                                                    size_t i);
-/** The worst severity of any finding, or -1 when there is none. */
+/** The worst severity of any finding not waived, or -1 when none. */
 LAB_EXTERN(int) lab_report_worst(const lab_report *report);
-/** Number of findings at or above `severity`. */
+/** Warnings of the check (expired or unmatched waivers, ...). */
+LAB_EXTERN(size_t) lab_report_warning_count(const lab_report *report);
+LAB_EXTERN(const char *) lab_report_warning(const lab_report *report,
+                                            size_t i);
+/** Non-zero if a waiver accepts the finding; then *approver,
+ *  *justification and *expires (YYYY-MM-DD) describe it (any may be
+ *  NULL). */
+LAB_EXTERN(int) lab_finding_waiver(const lab_finding *f,
+                                   const char **approver,
+                                   const char **justification,
+                                   const char **expires);
+/** Number of findings at or above `severity` that no waiver accepts. */
 LAB_EXTERN(size_t) lab_report_count_at_least(const lab_report *report,
                                              lab_severity severity);
 
@@ -345,6 +374,61 @@ LAB_EXTERN(int) lab_condition_translate(char **out, const char *text,
  * computed fields conditions can read.  For rule authors and tools.
  */
 LAB_EXTERN(int) lab_schema_describe(char **out);
+
+/* ---------------------------------------------------------------- */
+/* Ledger: an append-only, hash-chained record in PostgreSQL         */
+
+/*
+ * The ledger is the schema `labaudit` in a PostgreSQL database: runs,
+ * findings, waivers, certificates and status lists.  The database refuses
+ * UPDATE, TRUNCATE and the DELETE of rows younger than 7 years, and
+ * chains every row to the one before it with SHA-256, so that a change
+ * made behind the triggers' back is found by lab_ledger_verify().  Each
+ * call opens and closes its own connection (`conninfo` as for
+ * lab_dataset_load_pg()); any thread may call them.
+ */
+
+/** Creates or migrates the ledger schema; idempotent and safe to run
+ *  concurrently.  *version (may be NULL) gets the schema version. */
+LAB_EXTERN(int) lab_ledger_init(int *version, const char *conninfo);
+
+/**
+ * Records a run (pack digests, the dataset's SHA-256 when ds is not NULL,
+ * counts, verdicts) and all its findings in one transaction under
+ * `run_id` (1 to 200 bytes).  A run id already in the ledger records
+ * nothing and sets *recorded (may be NULL) to 0; otherwise 1.  On any
+ * failure, a lost connection included, nothing of the run is kept and
+ * the call may simply be repeated.
+ */
+LAB_EXTERN(int) lab_ledger_record_run(int *recorded, const char *conninfo,
+                                      const lab_report *report,
+                                      const lab_dataset *ds,
+                                      const char *run_id);
+
+/**
+ * Records a certificate event: `status` "issued" (with its token and its
+ * index in status list `status_list`), "revoked" or "suspended" (`reason`
+ * may be NULL).  The same serial and status twice records nothing.
+ * Pass -1 as status_index when there is none.
+ */
+LAB_EXTERN(int) lab_ledger_record_certificate(
+    const char *conninfo, const char *serial, const char *status,
+    const char *token, const char *status_list, long long status_index,
+    const char *reason);
+
+/**
+ * Recomputes every row's hash on this side and checks each table's chain.
+ * *out receives a human-readable account (free with lab_free) naming, per
+ * table, the first row that does not match; *bad the number of such rows.
+ * Returns LAB_OK when the check ran, whatever its outcome.
+ */
+LAB_EXTERN(int) lab_ledger_verify(char **out, size_t *bad,
+                                  const char *conninfo);
+
+/** Lists the runs (run_id NULL), or one run with its findings, as text
+ *  in *out (free with lab_free).  LAB_ENOTFOUND for an unknown run. */
+LAB_EXTERN(int) lab_ledger_show(char **out, const char *conninfo,
+                                const char *run_id);
 
 /* ---------------------------------------------------------------- */
 /* Plugin entry point                                                */

@@ -660,8 +660,8 @@ static int mark_upstream(const lab_dataset *ds, uint32_t v, unsigned char *mark)
     return LAB_OK;
 }
 
-/* Product chains: the chain rules, then the product's verdict, the worst
- * finding anywhere upstream of its maker. */
+/* Product chains: the chain rules of every product in scope.  Verdicts
+ * come later (compute_verdicts), once waivers are applied. */
 static int check_products(checkrun *cr, const char *only)
 {
     const lab_dataset *ds = cr->ds;
@@ -688,31 +688,50 @@ static int check_products(checkrun *cr, const char *only)
         scope_clear(cr);
         scope_supplier(cr, LAB_SLOT_SUPPLIER, maker);
         cr->sc.rec[LAB_SLOT_PRODUCT] = p;
-        memset(mark, 0, nv + 1);
-        rc = mark_upstream(ds, maker, mark);
-        if (rc != LAB_OK)
-            break;
         if (cr->hits != NULL) {
+            memset(mark, 0, nv + 1);
+            rc = mark_upstream(ds, maker, mark);
             cr->sc.listed_upstream = 0;
-            for (size_t v = 0; v < nv; v++)
+            for (size_t v = 0; rc == LAB_OK && v < nv; v++)
                 cr->sc.listed_upstream += mark[v] && cr->hits[v].score > 0;
         }
-        size_t before = cr->rep->n;
-        rc = eval_rules(cr, LAB_SUBJECT_CHAIN, p->id, maker);
-        if (rc != LAB_OK)
-            break;
+        if (rc == LAB_OK)
+            rc = eval_rules(cr, LAB_SUBJECT_CHAIN, p->id, maker);
         lab_product_verdict *pv = &cr->rep->products[cr->rep->nproducts++];
+        memset(pv, 0, sizeof *pv);
         pv->id = p->id;
         pv->name = p->name;
+        pv->maker = maker;
+    }
+    free(mark);
+    return rc;
+}
+
+/* Each product's verdict: the worst finding not waived anywhere upstream
+ * of its maker, or on the product's own chain. */
+static int compute_verdicts(checkrun *cr)
+{
+    size_t nv = cr->ds->tables[LAB_RECORD_SUPPLIER].n;
+    unsigned char *mark = lab_malloc(nv + 1);
+    int rc = LAB_OK;
+    if (mark == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    for (size_t i = 0; i < cr->rep->nproducts && rc == LAB_OK; i++) {
+        lab_product_verdict *pv = &cr->rep->products[i];
+        memset(mark, 0, nv + 1);
+        rc = mark_upstream(cr->ds, pv->maker, mark);
         pv->worst = -1;
-        pv->nfindings = 0;
         for (size_t f = 0; f < cr->rep->n && rc == LAB_OK; f++) {
             const lab_finding *fd = &cr->rep->findings[f];
             int ours = fd->subject == LAB_SUBJECT_CHAIN
-                           ? (f >= before && fd->subject_id == p->id)
+                           ? strcmp(fd->subject_id, pv->id) == 0
                            : mark[fd->supplier];
             if (!ours)
                 continue;
+            if (fd->waiver != NULL) {
+                pv->nwaived++;
+                continue;
+            }
             pv->nfindings++;
             if ((int)fd->rule->severity > pv->worst)
                 pv->worst = (int)fd->rule->severity;
@@ -720,6 +739,40 @@ static int check_products(checkrun *cr, const char *only)
     }
     free(mark);
     return rc;
+}
+
+/* Workers at the facilities whose audits have open findings, by sex and
+ * age band: the disaggregation the OSCE Action Plan asks for. */
+static int count_affected(checkrun *cr)
+{
+    lab_report *rep = cr->rep;
+    const lab_table *audits = &cr->ds->tables[LAB_RECORD_AUDIT];
+    unsigned char *seen = lab_calloc(audits->n + 1, 1);
+    if (seen == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    memset(&rep->affected, 0, sizeof rep->affected);
+    for (size_t f = 0; f < rep->n; f++) {
+        const lab_finding *fd = &rep->findings[f];
+        if (fd->subject != LAB_SUBJECT_AUDIT || fd->waiver != NULL)
+            continue;
+        long a = lab_ds_find(cr->ds, LAB_RECORD_AUDIT, fd->subject_id);
+        if (a < 0 || seen[a])
+            continue;
+        seen[a] = 1;
+        const lab_audit *au = lab_table_row(audits, (size_t)a);
+        rep->affected.audits++;
+        int32_t v[4] = {au->workers_total, au->workers_female, au->workers_male,
+                        au->workers_under_18};
+        int64_t *dst[4] = {&rep->affected.workers, &rep->affected.women,
+                           &rep->affected.men, &rep->affected.under_18};
+        for (int k = 0; k < 4; k++)
+            if (v[k] != LAB_INT_NONE)
+                *dst[k] += v[k];
+            else
+                rep->affected.unknown |= 1 << k;
+    }
+    free(seen);
+    return LAB_OK;
 }
 
 /* Screens every supplier in scope against the entity lists, once. */
@@ -812,6 +865,7 @@ int lab_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     rep->engine = e;
     lab_arena_init(&rep->arena, 64 * 1024);
     lab_date_format(rep->as_of, cr.sc.as_of);
+    rep->as_of_days = cr.sc.as_of;
     for (int k = 0; k < LAB_TABLE_COUNT; k++)
         rep->counts[k] = ds->tables[k].n;
     cr.rep = rep;
@@ -829,6 +883,12 @@ int lab_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
         rc = check_links(&cr);
     if (rc == LAB_OK)
         rc = check_products(&cr, o->product);
+    if (rc == LAB_OK && o->waivers != NULL)
+        rc = lab_waivers_apply(rep, o->waivers);
+    if (rc == LAB_OK)
+        rc = compute_verdicts(&cr);
+    if (rc == LAB_OK)
+        rc = count_affected(&cr);
     lab_arena_free(&cr.scratch);
     free(cr.in_scope);
     free(cr.hits);

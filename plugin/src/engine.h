@@ -144,13 +144,25 @@ struct lab_finding {
     const char **ev_values; /* JSON text */
     size_t nev;
     uint32_t supplier; /* supplier index the finding is attributed to */
+    const struct lab_waiver *waiver; /* set when a waiver accepts it */
 };
+
+/* A finding accepted by a named approver until a date. */
+typedef struct lab_waiver {
+    const char *rule, *subject_id, *approver, *justification;
+    char expires[11];
+    const char *file;
+    unsigned line;
+    int used;
+} lab_waiver;
 
 typedef struct lab_product_verdict {
     const char *id;
     const char *name;
-    int worst;
-    size_t nfindings;
+    uint32_t maker;
+    int worst;        /* of findings not waived; -1 if none */
+    size_t nfindings; /* not waived */
+    size_t nwaived;
 } lab_product_verdict;
 
 struct lab_report {
@@ -161,8 +173,24 @@ struct lab_report {
     lab_product_verdict *products;
     size_t nproducts;
     char as_of[11];
+    int32_t as_of_days;
     size_t counts[LAB_TABLE_COUNT];
+    lab_waiver *waivers;
+    size_t nwaivers;
+    char **warnings;
+    size_t nwarnings;
+    struct {
+        size_t audits;
+        int64_t workers, women, men, under_18;
+        unsigned unknown; /* bit k: some audit lacked figure k */
+    } affected;
 };
+
+/* Reads a waiver file (CSV: rule, subject_id, approver, justification,
+ * expires) and marks the findings it accepts (waiver.c). */
+int lab_waivers_apply(lab_report *rep, const char *path);
+/* Adds a warning to the report. */
+int lab_report_warn(lab_report *rep, const char *fmt, ...) LAB_PRINTF(2, 3);
 
 /* Adds a finding for rule r on the scope's subject. */
 int lab_report_add(lab_report *rep, const lab_rule *r, const lab_scope *sc,

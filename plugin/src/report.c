@@ -7,6 +7,8 @@
  */
 #include "engine.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,10 +100,54 @@ void lab_report_sort(lab_report *rep)
         qsort(rep->findings, rep->n, sizeof *rep->findings, cmp_finding);
 }
 
+int lab_report_warn(lab_report *rep, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char **w = lab_reallocarray(rep->warnings, rep->nwarnings + 1, sizeof *w);
+    if (w == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    rep->warnings = w;
+    w[rep->nwarnings] = lab_arena_strndup(&rep->arena, msg, strlen(msg));
+    if (w[rep->nwarnings] == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    rep->nwarnings++;
+    return LAB_OK;
+}
+
+size_t lab_report_warning_count(const lab_report *rep)
+{
+    return rep ? rep->nwarnings : 0;
+}
+
+const char *lab_report_warning(const lab_report *rep, size_t i)
+{
+    return rep && i < rep->nwarnings ? rep->warnings[i] : NULL;
+}
+
+int lab_finding_waiver(const lab_finding *f, const char **approver,
+                       const char **justification, const char **expires)
+{
+    if (f == NULL || f->waiver == NULL)
+        return 0;
+    if (approver)
+        *approver = f->waiver->approver;
+    if (justification)
+        *justification = f->waiver->justification;
+    if (expires)
+        *expires = f->waiver->expires;
+    return 1;
+}
+
 void lab_report_free(lab_report *rep)
 {
     if (rep == NULL)
         return;
+    free(rep->waivers);
+    free(rep->warnings);
     free(rep->findings);
     lab_arena_free(&rep->arena);
     free(rep);
@@ -123,7 +169,8 @@ int lab_report_worst(const lab_report *rep)
 {
     int worst = -1;
     for (size_t i = 0; rep && i < rep->n; i++)
-        if ((int)rep->findings[i].rule->severity > worst)
+        if (rep->findings[i].waiver == NULL &&
+            (int)rep->findings[i].rule->severity > worst)
             worst = (int)rep->findings[i].rule->severity;
     return worst;
 }
@@ -132,7 +179,8 @@ size_t lab_report_count_at_least(const lab_report *rep, lab_severity sev)
 {
     size_t n = 0;
     for (size_t i = 0; rep && i < rep->n; i++)
-        n += rep->findings[i].rule->severity >= sev;
+        n += rep->findings[i].waiver == NULL &&
+             rep->findings[i].rule->severity >= sev;
     return n;
 }
 
@@ -229,9 +277,13 @@ static void jkey(lab_buf *b, const char *k, int comma)
 static void render_json(lab_buf *b, const lab_report *rep)
 {
     const lab_engine *e = rep->engine;
-    size_t by_sev[4] = {0};
-    for (size_t i = 0; i < rep->n; i++)
-        by_sev[rep->findings[i].rule->severity]++;
+    size_t by_sev[4] = {0}, waived = 0;
+    for (size_t i = 0; i < rep->n; i++) {
+        if (rep->findings[i].waiver != NULL)
+            waived++;
+        else
+            by_sev[rep->findings[i].rule->severity]++;
+    }
 
     lab_buf_adds(b, "{");
     jkey(b, "labaudit", 0);
@@ -272,9 +324,22 @@ static void render_json(lab_buf *b, const lab_report *rep)
     lab_buf_printf(b, "\"findings\":%zu", rep->n);
     for (int s = 3; s >= 0; s--)
         lab_buf_printf(b, ",\"%s\":%zu", lab_severity_name(s), by_sev[s]);
+    lab_buf_printf(b, ",\"waived\":%zu", waived);
     jkey(b, "worst", 1);
     jstr(b, lab_severity_name(lab_report_worst(rep)));
-    lab_buf_adds(b, "},\"products\":[");
+    lab_buf_printf(b, ",\"affected\":{\"audits\":%zu", rep->affected.audits);
+    static const char *const akeys[4] = {"workers", "women", "men", "under_18"};
+    const int64_t avals[4] = {rep->affected.workers, rep->affected.women,
+                              rep->affected.men, rep->affected.under_18};
+    for (int k = 0; k < 4; k++)
+        lab_buf_printf(b, ",\"%s\":%lld%s", akeys[k], (long long)avals[k], "");
+    lab_buf_adds(b, "}},\"warnings\":[");
+    for (size_t i = 0; i < rep->nwarnings; i++) {
+        if (i > 0)
+            lab_buf_addc(b, ',');
+        jstr(b, rep->warnings[i]);
+    }
+    lab_buf_adds(b, "],\"products\":[");
     for (size_t i = 0; i < rep->nproducts; i++) {
         const lab_product_verdict *p = &rep->products[i];
         lab_buf_adds(b, i ? ",{" : "{");
@@ -284,7 +349,8 @@ static void render_json(lab_buf *b, const lab_report *rep)
         jstr(b, p->name);
         jkey(b, "worst", 1);
         jstr(b, lab_severity_name(p->worst));
-        lab_buf_printf(b, ",\"findings\":%zu,\"blocked\":%s}", p->nfindings,
+        lab_buf_printf(b, ",\"findings\":%zu,\"waived\":%zu,\"blocked\":%s}",
+                       p->nfindings, p->nwaived,
                        p->worst >= LAB_SEV_BLOCKER ? "true" : "false");
     }
     lab_buf_adds(b, "],\"findings\":[");
@@ -329,6 +395,16 @@ static void render_json(lab_buf *b, const lab_report *rep)
         lab_buf_addc(b, ']');
         jkey(b, "remediation", 1);
         jstr(b, r->remediation);
+        if (f->waiver != NULL) {
+            lab_buf_adds(b, ",\"waiver\":{");
+            jkey(b, "approver", 0);
+            jstr(b, f->waiver->approver);
+            jkey(b, "justification", 1);
+            jstr(b, f->waiver->justification);
+            jkey(b, "expires", 1);
+            jstr(b, f->waiver->expires);
+            lab_buf_addc(b, '}');
+        }
         lab_buf_addc(b, '}');
     }
     lab_buf_adds(b, "]}\n");
@@ -373,18 +449,36 @@ static void render_text(lab_buf *b, const lab_report *rep)
                        p->id, p->name ? " (" : "", p->name ? p->name : "",
                        p->name ? ")" : "");
         if (p->nfindings == 0)
-            lab_buf_adds(b, "no findings in its chain\n");
+            lab_buf_adds(b, "no findings in its chain");
         else
-            lab_buf_printf(b, "%zu finding%s in its chain, worst %s\n",
+            lab_buf_printf(b, "%zu finding%s in its chain, worst %s",
                            p->nfindings, p->nfindings == 1 ? "" : "s",
                            lab_severity_name(p->worst));
+        if (p->nwaived > 0)
+            lab_buf_printf(b, " (%zu waived)", p->nwaived);
+        lab_buf_addc(b, '\n');
     }
+    if (rep->affected.audits > 0) {
+        lab_buf_printf(
+            b,
+            "\nworkers at facilities with audit findings: %lld "
+            "(women %lld, men %lld, under 18 %lld) in %zu "
+            "audit%s%s\n",
+            (long long)rep->affected.workers, (long long)rep->affected.women,
+            (long long)rep->affected.men, (long long)rep->affected.under_18,
+            rep->affected.audits, rep->affected.audits == 1 ? "" : "s",
+            rep->affected.unknown ? "; some audits lack figures" : "");
+    }
+    for (size_t i = 0; i < rep->nwarnings; i++)
+        lab_buf_printf(b, "warning: %s\n", rep->warnings[i]);
     lab_buf_printf(b, "\nfindings: %zu\n", rep->n);
     for (size_t i = 0; i < rep->n; i++) {
         const lab_finding *f = &rep->findings[i];
         const lab_rule *r = f->rule;
         lab_buf_adds(b, "  ");
         upper(b, lab_severity_name((int)r->severity), 8);
+        if (f->waiver != NULL)
+            lab_buf_adds(b, "(WAIVED) ");
         lab_buf_printf(b, "%s  %s %s: %s\n", r->id, subject_names[f->subject],
                        f->subject_id, r->title);
         lab_buf_printf(b, "           %s\n", f->message);
@@ -398,6 +492,11 @@ static void render_text(lab_buf *b, const lab_report *rep)
             lab_buf_printf(b, "           basis: %s\n", r->basis[k].cite);
         if (r->remediation)
             lab_buf_printf(b, "           remedy: %s\n", r->remediation);
+        if (f->waiver != NULL)
+            lab_buf_printf(b, "           waived by %s until %s: %s\n",
+                           f->waiver->approver, f->waiver->expires,
+                           f->waiver->justification ? f->waiver->justification
+                                                    : "(no justification)");
     }
 }
 

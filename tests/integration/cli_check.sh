@@ -68,6 +68,42 @@ sed '0,/<condition>.*<\/condition>/s//<condition>supplier.country > 5<\/conditio
     rules/starter/starter.xml > "$tmp/badpack.xml"
 check "type error exits 2" run 2 "$cli" rules lint "$tmp/badpack.xml"
 check "type error names line:col" grep -Eq 'badpack.xml:[0-9]+:[0-9]+: rule .*supplier.country' "$tmp/err"
+# reference lists, entity screening and waivers
+check "lists and screening" run 1 "$cli" check examples/cotton --rules rules --lists rules/data --format json -o "$tmp/full.json"
+check "screening found the transliterated alias" python3 - "$tmp/full.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert {l["id"] for l in r["lists"]} >= {"uflpa-entity-list", "high-risk-regions"}, r["lists"]
+assert all(len(l["sha256"]) == 64 and l["version"] for l in r["lists"])
+m = [f for f in r["findings"] if f["rule"] == "origin.entity-list-match"]
+assert len(m) == 1 and m[0]["subject_id"] == "G-CN-001", m
+assert "Sinkiang" in m[0]["message"] and "Xinjiang Production" in m[0]["message"], m
+p = {x["id"]: x for x in r["products"]}
+assert p["SKU-TEE-CREW-001"]["findings"] == 0 and not p["SKU-TEE-CREW-001"]["blocked"], p
+a = r["summary"]["affected"]
+assert a["audits"] > 0 and a["women"] + a["men"] <= a["workers"], a
+PY
+printf 'rule,subject_id,approver,justification,expires\norigin.entity-list-match,G-CN-001,A. Auditor,"Registry: a different entity",2999-01-01\nstarter.recruitment-fees,AUD-2026-0204,B. Buyer,,2000-01-01\nno.such-rule,X,C,,2999-01-01\n' > "$tmp/w.csv"
+check "waivers apply" run 1 "$cli" check examples/cotton --rules rules --lists rules/data --waivers "$tmp/w.csv" --format json -o "$tmp/w.json"
+check "expired and unmatched waivers warn with file:line" bash -c "grep -q 'w.csv:3: waiver for starter.recruitment-fees on AUD-2026-0204 expired' '$tmp/err' && grep -q 'w.csv:4: .*matches no finding' '$tmp/err'"
+check "waived finding kept and marked" python3 - "$tmp/w.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+m = [f for f in r["findings"] if f["rule"] == "origin.entity-list-match"][0]
+assert m["waiver"]["approver"] == "A. Auditor" and m["waiver"]["expires"] == "2999-01-01", m
+assert r["summary"]["waived"] == 1, r["summary"]
+e = [f for f in r["findings"] if f["rule"] == "starter.recruitment-fees"][0]
+assert "waiver" not in e, e
+PY
+printf 'rule,subject_id,approver,justification,expires\norigin.entity-list-match,G-CN-001,A. Auditor,,2999-01-01\n' > "$tmp/w2.csv"
+check "blocker waiver needs a justification" run 2 "$cli" check examples/cotton --rules rules --lists rules/data --waivers "$tmp/w2.csv"
+check "its message names file:line" grep -q 'w2.csv:2: waiver for blocker' "$tmp/err"
+printf 'rule,subject_id,approver,justification,expires\norigin.entity-list-match,G-CN-001,,x,2999-01-01\n' > "$tmp/w3.csv"
+check "waiver without approver is an error" run 2 "$cli" check examples/cotton --rules rules --lists rules/data --waivers "$tmp/w3.csv"
+printf 'name,aliases\n"unterminated\n' > "$tmp/badlist.csv"
+check "bad reference list exits 2" run 2 "$cli" check examples/cotton --rules rules --lists "$tmp/badlist.csv"
+check "bad list names file:line" grep -q 'badlist.csv:2:' "$tmp/err"
+
 check "usage error exits 2" run 2 "$cli" check
 check "unknown command exits 2" run 2 "$cli" frobnicate
 
