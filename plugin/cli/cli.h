@@ -56,8 +56,6 @@ int cmd_jsonlogic(int argc, char **argv);
 
 /* Commands in other files: declare them here and add {"name", fn}, to
  * the list (one line each, to keep concurrent additions apart). */
-int cmd_ledger(int argc, char **argv);
 #define LAB_CLI_EXTRA_COMMANDS \
-    {"ledger", cmd_ledger},
 
 #endif /* LAB_CLI_H */
