@@ -31,6 +31,7 @@ typedef struct opts {
     const char *waivers;
     int fail_on;
     int jsonlogic;
+    int scopes;
     int quiet;
     const char *pos[8];
     size_t npos;

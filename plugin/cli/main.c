@@ -121,6 +121,9 @@ int parse_opts(int argc, char **argv, opts *o)
         } else if (strcmp(a, "--jsonlogic") == 0) {
             o->jsonlogic = 1;
             continue;
+        } else if (strcmp(a, "--scopes") == 0) {
+            o->scopes = 1;
+            continue;
         } else if (strcmp(a, "--json") == 0) {
             o->format = "json";
             continue;
@@ -206,6 +209,8 @@ static const char check_help[] =
     "      --as-of DATE      evaluate as of DATE (YYYY-MM-DD; default today)\n"
     "      --product ID      check only this product's chain\n"
     "      --supplier ID     check only this supplier and its upstream chain\n"
+    "      --scopes          print, one JSON line per subject, what the\n"
+    "                        rules see instead of evaluating them\n"
     "  -q, --quiet           no progress on stderr\n"
     "\n"
     "Exit status: 0 no finding at or above the threshold, 1 findings,\n"
@@ -254,6 +259,15 @@ int cmd_check(int argc, char **argv)
     co.waivers = o.waivers;
     if (tty)
         co.progress = progress;
+    if (o.scopes) {
+        rc = lab_check_scopes(&text, e, ds, &co);
+        if (rc != LAB_OK) {
+            fail(rc, "check");
+            goto out;
+        }
+        status = write_output(o.output, text);
+        goto out;
+    }
     rc = lab_check(&rep, e, ds, &co);
     if (rc == LAB_OK)
         rc = lab_report_render(&text, rep, fmt);

@@ -268,6 +268,18 @@ LAB_EXTERN(int) lab_check(lab_report **out, const lab_engine *engine,
                           lab_dataset *ds, const lab_check_options *opts);
 LAB_EXTERN(void) lab_report_free(lab_report *report);
 
+/**
+ * Instead of evaluating, writes what every rule would see: one JSON
+ * document per line, {"subject": "audit", "id": "A1", "scope":
+ * {"audit": {...}, "supplier": {...}, "chain": {...}}}, with every stored
+ * and computed field.  Evaluating a pack's exported JsonLogic
+ * (lab_engine_describe with jsonlogic) on each "scope" with any JsonLogic
+ * library gives the same verdicts as lab_check.  Free with lab_free().
+ */
+LAB_EXTERN(int) lab_check_scopes(char **out, const lab_engine *engine,
+                                 lab_dataset *ds,
+                                 const lab_check_options *opts);
+
 /** Findings, in a deterministic order (subject kind, subject id, rule). */
 LAB_EXTERN(size_t) lab_report_finding_count(const lab_report *report);
 LAB_EXTERN(const lab_finding *) lab_report_finding(const lab_report *report,

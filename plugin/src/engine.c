@@ -521,13 +521,54 @@ typedef struct checkrun {
     lab_scope sc;
     unsigned char *in_scope; /* suppliers to check, NULL = all */
     lab_hit *hits;           /* screening per supplier, NULL if unused */
+    lab_buf *dump;           /* set: write scopes instead of evaluating */
 } checkrun;
+
+/* Writes the scope as the JSON document a JsonLogic library would need
+ * to evaluate the same rules: every record the subject sees, with every
+ * stored and computed field (absent ones as null). */
+static void dump_scope(checkrun *cr, lab_subject subj, const char *subject_id)
+{
+    static const char *const subj_names[] = {"supplier", "link", "audit",
+                                             "chain"};
+    lab_buf *b = cr->dump;
+    pthread_once(&refs_once, refs_init);
+    lab_buf_adds(b, "{\"subject\":");
+    lab_buf_printf(b, "\"%s\",\"id\":", subj_names[subj]);
+    lab_buf_add_json_string(b, subject_id, strlen(subject_id));
+    lab_buf_adds(b, ",\"scope\":{");
+    int first = 1;
+    for (int s = 0; s < LAB_SLOT_COUNT_; s++) {
+        if (!visible[subj][s] || cr->sc.rec[s] == NULL)
+            continue;
+        lab_buf_printf(b, "%s\"%s\":{", first ? "" : ",", slot_names[s].name);
+        first = 0;
+        int ffirst = 1;
+        for (size_t i = 0; i < refs_n; i++) {
+            const lab_fieldref *r = &refs_all[i];
+            if (r->slot != s)
+                continue;
+            lab_val v;
+            lab_scope_fetch(&cr->sc, r, &v);
+            const char *name = strchr(r->path, '.') + 1;
+            lab_buf_printf(b, "%s\"%s\":", ffirst ? "" : ",", name);
+            lab_val_to_json(b, &v);
+            ffirst = 0;
+        }
+        lab_buf_addc(b, '}');
+    }
+    lab_buf_adds(b, "}}\n");
+}
 
 static int eval_rules(checkrun *cr, lab_subject subj, const char *subject_id,
                       uint32_t supplier)
 {
     if (cr->opts->progress != NULL && (++cr->done & 0xffff) == 0)
         cr->opts->progress(cr->opts->progress_ud, cr->done, cr->total);
+    if (cr->dump != NULL) {
+        dump_scope(cr, subj, subject_id);
+        return LAB_OK;
+    }
     const lab_rule *const *rules = cr->e->by_subject[subj];
     for (size_t i = 0; i < cr->e->nby_subject[subj]; i++) {
         lab_arena_reset(&cr->scratch);
@@ -831,8 +872,33 @@ static int restrict_scope(checkrun *cr, const lab_check_options *o)
     return mark_upstream(ds, (uint32_t)root, cr->in_scope);
 }
 
+static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
+                     const lab_check_options *opts, lab_buf *dump);
+
 int lab_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
               const lab_check_options *opts)
+{
+    return run_check(out, e, ds, opts, NULL);
+}
+
+int lab_check_scopes(char **out, const lab_engine *e, lab_dataset *ds,
+                     const lab_check_options *opts)
+{
+    lab_buf b = LAB_BUF_INIT;
+    lab_report *rep = NULL;
+    if (out == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_check_scopes: NULL argument");
+    int rc = run_check(&rep, e, ds, opts, &b);
+    lab_report_free(rep);
+    if (rc != LAB_OK) {
+        lab_buf_free(&b);
+        return rc;
+    }
+    return lab_buf_detach(&b, out);
+}
+
+static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
+                     const lab_check_options *opts, lab_buf *dump)
 {
     lab_check_options defaults = LAB_CHECK_OPTIONS_INIT;
     const lab_check_options *o = opts ? opts : &defaults;
@@ -847,6 +913,7 @@ int lab_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     cr.e = e;
     cr.ds = ds;
     cr.opts = o;
+    cr.dump = dump;
     cr.total = ds->tables[LAB_RECORD_SUPPLIER].n +
                ds->tables[LAB_RECORD_AUDIT].n + ds->tables[LAB_RECORD_LINK].n +
                ds->tables[LAB_RECORD_PRODUCT].n;
