@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# python_binding.sh - runs the ctypes binding's own tests
+# (examples/python/test_labaudit.py, standard library only) against the
+# library just built: once with the library named by path in
+# LABAUDIT_LIB, once found by its SONAME through LD_LIBRARY_PATH, so that
+# both ways a host loads it are covered.
+# labels: integration
+set -euo pipefail
+lib=${LAB_LIB:?} src=${LAB_SOURCE_DIR:?}
+py=$(command -v python3) || { echo "python3 is not installed" >&2; exit 1; }
+cd "$src/examples/python"
+export LAB_SOURCE_DIR=$src PYTHONDONTWRITEBYTECODE=1
+
+echo "-- LABAUDIT_LIB=$lib"
+LABAUDIT_LIB=$lib "$py" -m unittest -v test_labaudit
+
+echo "-- by name (liblabaudit.so.0) through LD_LIBRARY_PATH"
+env -u LABAUDIT_LIB LD_LIBRARY_PATH="$(dirname "$lib")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    "$py" -m unittest test_labaudit.LibraryTest test_labaudit.CheckTest
