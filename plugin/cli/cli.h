@@ -57,6 +57,20 @@ int cmd_jsonlogic(int argc, char **argv);
 
 /* Commands in other files: declare them here and add {"name", fn}, to
  * the list (one line each, to keep concurrent additions apart). */
+int cmd_keygen(int argc, char **argv);
+int cmd_certify(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_json(int argc, char **argv);
+int cmd_status_list(int argc, char **argv);
 #define LAB_CLI_EXTRA_COMMANDS \
+    {"keygen", cmd_keygen}, \
+    {"certify", cmd_certify}, \
+    {"verify", cmd_verify}, \
+    {"revoke", cmd_revoke}, \
+    {"show", cmd_show}, \
+    {"json", cmd_json}, \
+    {"status-list", cmd_status_list}, \
 
 #endif /* LAB_CLI_H */

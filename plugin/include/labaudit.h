@@ -374,6 +374,204 @@ LAB_EXTERN(int) lab_condition_translate(char **out, const char *text,
 LAB_EXTERN(int) lab_schema_describe(char **out);
 
 /* ---------------------------------------------------------------- */
+/* Certificates: keys, issuing, verifying, revoking                  */
+
+/*
+ * A certificate is a UN Transparency Protocol Digital Conformity
+ * Credential (W3C Verifiable Credentials 2.0, conformityTopic
+ * "social.labour") for one product, sealed as a compact JWS with header
+ * typ "vc+jwt", cty "vc", alg EdDSA (Ed25519 key) or ES256 (P-256 key)
+ * and kid (the RFC 7638 thumbprint of the issuer's public JWK).  A trust
+ * list is a JSON object mapping each trusted issuer id to its public keys:
+ *   {"did:web:brand.example": [{"kty":"OKP","crv":"Ed25519","x":"..",
+ *                               "kid":".."}]}
+ * (the value may also be {"keys": [...]}).  Revocation uses a W3C
+ * Bitstring Status List credential, itself a vc+jwt kept in a file.
+ */
+
+/** Key types for lab_keygen(). */
+typedef enum lab_key_alg {
+    LAB_KEY_ALG_ED25519 = 0, /**< EdDSA (the default) */
+    LAB_KEY_ALG_P256 = 1     /**< ES256 */
+} lab_key_alg;
+
+enum { LAB_KEYGEN_OPTIONS_VERSION = 1 };
+
+/** Options for lab_keygen(). */
+typedef struct lab_keygen_options {
+    unsigned version;           /**< LAB_KEYGEN_OPTIONS_VERSION */
+    lab_key_alg alg;            /**< key type */
+    const char *passphrase_env; /**< encrypt with the passphrase in this
+                                     environment variable; NULL = plain */
+    int overwrite;              /**< replace an existing key file */
+} lab_keygen_options;
+
+#define LAB_KEYGEN_OPTIONS_INIT                                               \
+    {LAB_KEYGEN_OPTIONS_VERSION, LAB_KEY_ALG_ED25519, NULL, 0}
+
+LAB_EXTERN(int) lab_keygen_options_init(lab_keygen_options *opts,
+                                        unsigned version);
+
+/**
+ * Generates a key pair and writes the private key to `path` as PEM
+ * PKCS#8 with mode 0600 (atomically; an existing file is kept with
+ * LAB_EDUPLICATE unless opts->overwrite).  *public_jwk receives the
+ * public key as a JWK with "kid" and "alg" (free with lab_free).
+ */
+LAB_EXTERN(int) lab_keygen(char **public_jwk, const char *path,
+                           const lab_keygen_options *opts);
+
+/** How lab_certify() seals the credential. */
+typedef enum lab_seal {
+    LAB_SEAL_JWS = 0,           /**< vc+jwt compact JWS only */
+    LAB_SEAL_DATA_INTEGRITY = 1 /**< and an embedded eddsa-jcs-2022 proof
+                                     (Ed25519 keys only) */
+} lab_seal;
+
+enum { LAB_CERTIFY_OPTIONS_VERSION = 1 };
+
+/** Options for lab_certify(). */
+typedef struct lab_certify_options {
+    unsigned version;           /**< LAB_CERTIFY_OPTIONS_VERSION */
+    const char *product;        /**< product id (required) */
+    const char *const *lots;    /**< lots covered; NULL = the product's */
+    size_t nlots;               /**< entries in lots */
+    const char *claim;          /**< claim text; NULL = the product's */
+    const char *issuer_id;      /**< issuer URI, e.g. did:web:... */
+    const char *issuer_name;    /**< issuer's name; NULL = issuer_id */
+    const char *key_file;       /**< issuer's private key (PEM, 0600) */
+    const char *passphrase_env; /**< variable holding its passphrase */
+    const char *valid_from;     /**< RFC 3339 UTC; NULL = now */
+    unsigned valid_days;        /**< validity; 0 = 365 days */
+    const char *status_list;    /**< status list credential file, or NULL */
+    long status_index;          /**< this certificate's bit; -1 = none */
+    int enveloped;              /**< give an EnvelopedVerifiableCredential
+                                     JSON document instead of the token */
+    lab_seal seal;              /**< LAB_SEAL_JWS or DATA_INTEGRITY */
+} lab_certify_options;
+
+#define LAB_CERTIFY_OPTIONS_INIT                                              \
+    {LAB_CERTIFY_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL,     \
+     NULL, NULL, 0, NULL, -1, 0, LAB_SEAL_JWS}
+
+LAB_EXTERN(int) lab_certify_options_init(lab_certify_options *opts,
+                                         unsigned version);
+
+/**
+ * Issues a certificate for opts->product from a report made by lab_check()
+ * on `ds` (with or without a product restriction, as long as the product
+ * was checked).  The scope lists the product and lots, the claim, every
+ * facility upstream of the product's maker (OS ID, country, tier =
+ * links from the maker), the engine's rule packs and reference lists
+ * (id, version, SHA-256), the audit reports of those facilities (SHA-256)
+ * and the waivers.  Refused with LAB_ETEST while any blocker that is not
+ * waived is open in the product's chain: lab_errmsg() then lists them
+ * ("rule on subject; ...").  *out receives the token (or the enveloped
+ * JSON document); free it with lab_free().
+ */
+LAB_EXTERN(int) lab_certify(char **out, const lab_report *report,
+                            const lab_dataset *ds,
+                            const lab_certify_options *opts);
+
+/** Outcomes of lab_verify(); append only. */
+typedef enum lab_verify_status {
+    LAB_VERIFY_VALID = 0,
+    LAB_VERIFY_BAD_SIGNATURE = 1,    /**< "bad_signature" */
+    LAB_VERIFY_UNTRUSTED_ISSUER = 2, /**< "untrusted_issuer": issuer or kid
+                                          not on the trust list */
+    LAB_VERIFY_ALG_NOT_ALLOWED = 3,  /**< "alg_not_allowed": not EdDSA or
+                                          ES256, or not the key's */
+    LAB_VERIFY_MALFORMED = 4,        /**< "malformed" */
+    LAB_VERIFY_NOT_YET_VALID = 5,    /**< "not_yet_valid" */
+    LAB_VERIFY_EXPIRED = 6,          /**< "expired" */
+    LAB_VERIFY_REVOKED = 7,          /**< "revoked" */
+    LAB_VERIFY_EVIDENCE_MISMATCH = 8 /**< "evidence_mismatch" */
+} lab_verify_status;
+
+/** The reason code of a status ("bad_signature"...; "valid" for 0). */
+LAB_EXTERN(const char *) lab_verify_reason(int status);
+
+enum { LAB_VERIFY_OPTIONS_VERSION = 1 };
+
+/** Options for lab_verify(). */
+typedef struct lab_verify_options {
+    unsigned version;        /**< LAB_VERIFY_OPTIONS_VERSION */
+    const char *trust_list;  /**< trust list JSON text (required) */
+    const char *status_list; /**< status list credential (the vc+jwt as
+                                  fetched or read from a file), or NULL */
+    size_t status_list_len;  /**< its length in bytes */
+    const char *evidence_dir; /**< folder of the audit report files whose
+                                   SHA-256 must match; NULL = not checked */
+    const char *at;          /**< point in time, RFC 3339; NULL = now */
+    lab_format format;       /**< of *result_json: LAB_FORMAT_JSON, or
+                                  LAB_FORMAT_TEXT for a person (claim,
+                                  scope, issuer, validity, result) */
+} lab_verify_options;
+
+#define LAB_VERIFY_OPTIONS_INIT                                               \
+    {LAB_VERIFY_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, LAB_FORMAT_JSON}
+
+LAB_EXTERN(int) lab_verify_options_init(lab_verify_options *opts,
+                                        unsigned version);
+
+/**
+ * Verifies a certificate: a compact vc+jwt token or an enveloped JSON
+ * document.  Only EdDSA and ES256 are accepted; the issuer and the kid
+ * must be on the trust list; the credential must be valid at opts->at;
+ * with a status list, its signature (same issuer) and the certificate's
+ * bit are checked; with an evidence folder, every audit report file the
+ * certificate names must be there with the SHA-256 it records.  Returns
+ * LAB_OK when verification ran, whatever its outcome: *status is a
+ * lab_verify_status, and *result_json (if not NULL; free with lab_free)
+ * is {"valid", "reason", "message", "issuer", "kid", "alg",
+ * "status_checked", "evidence_checked", "header", "credential"} where
+ * "credential" is the decoded payload (trust it only when valid).  A bad
+ * trust list or argument is an error (LAB_EPARSE, LAB_EINVAL).
+ */
+LAB_EXTERN(int) lab_verify(int *status, char **result_json, const char *cert,
+                           size_t cert_len, const lab_verify_options *opts);
+
+enum { LAB_STATUS_OPTIONS_VERSION = 1 };
+
+/** Options for lab_status_list_create() and lab_revoke(). */
+typedef struct lab_status_options {
+    unsigned version;           /**< LAB_STATUS_OPTIONS_VERSION */
+    const char *key_file;       /**< issuer's private key */
+    const char *passphrase_env; /**< variable holding its passphrase */
+    const char *list_url;       /**< create: the list credential's id URL */
+    const char *issuer_id;      /**< create: issuer URI */
+    size_t bits;                /**< create: size; 0 = 131072 (16 KiB) */
+} lab_status_options;
+
+#define LAB_STATUS_OPTIONS_INIT                                               \
+    {LAB_STATUS_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0}
+
+LAB_EXTERN(int) lab_status_options_init(lab_status_options *opts,
+                                        unsigned version);
+
+/**
+ * Writes a new, all-clear revocation Bitstring Status List credential
+ * (signed vc+jwt) to `path`, atomically; an existing file is kept
+ * (LAB_EDUPLICATE).
+ */
+LAB_EXTERN(int) lab_status_list_create(const char *path,
+                                       const lab_status_options *opts);
+
+/**
+ * Sets bit `index` of the status list credential in `path` (revoking the
+ * certificates that point at it), re-signs it with opts->key_file and
+ * replaces the file atomically.  The key must be the list issuer's.
+ */
+LAB_EXTERN(int) lab_revoke(const char *path, size_t index,
+                           const lab_status_options *opts);
+
+/**
+ * RFC 8785 canonical form of a JSON text (duplicate names refused,
+ * numbers as ECMAScript prints them).  Free *out with lab_free().
+ */
+LAB_EXTERN(int) lab_json_canon(char **out, const char *json, size_t len);
+
+/* ---------------------------------------------------------------- */
 /* Plugin entry point                                                */
 
 /**

@@ -1,0 +1,624 @@
+/*
+ * cmd_cert.c - the certificate commands of `labaudit`: keygen (an issuer
+ * key pair, its public JWK and optionally a one-issuer trust list),
+ * status-list (a new revocation list), certify (check a product's chain
+ * and, with no blocker open, issue a signed UNTP conformity credential),
+ * verify (offline, with a trust list, a status list, an evidence folder
+ * and a point in time), revoke, show (the certificate for a person) and
+ * json canon (RFC 8785, for interop debugging).  Like every command it
+ * uses only the public API.  Exit codes: 0 success or a valid
+ * certificate, 1 an invalid certificate or a refused certify, 2 usage or
+ * input errors.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum { MAX_LOTS = 64 };
+
+/* The value after option argv[*i], or NULL (with a usage error printed). */
+static const char *optval(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        usage_error("%s needs a value", argv[*i]);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static int is(const char *a, const char *name)
+{
+    return strcmp(a, name) == 0;
+}
+
+/* Parses a non-negative decimal number. */
+static int parse_count(const char *s, unsigned long long *out)
+{
+    char *end = NULL;
+    if (s == NULL || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    return errno == 0 && *end == '\0' ? 0 : -1;
+}
+
+/* Reads a whole file, dropping one trailing newline; NULL on error. */
+static char *read_trimmed(const char *path, size_t *len)
+{
+    char *s = slurp(path);
+    if (s == NULL) {
+        fprintf(stderr, "%s: %s: cannot read: %s\n", prog, path,
+                strerror(errno));
+        return NULL;
+    }
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    *len = n;
+    return s;
+}
+
+/* Appends s to a JSON string literal in buf (ASCII-safe escaping). */
+static void json_quote(char *buf, size_t cap, const char *s)
+{
+    size_t n = strlen(buf);
+    if (n + 1 < cap)
+        buf[n++] = '"';
+    for (; *s && n + 8 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            n += (size_t)snprintf(buf + n, cap - n, "\\%c", c);
+        else if (c < 0x20)
+            n += (size_t)snprintf(buf + n, cap - n, "\\u%04x", c);
+        else
+            buf[n++] = (char)c;
+    }
+    if (n + 1 < cap)
+        buf[n++] = '"';
+    buf[n < cap ? n : cap - 1] = '\0';
+}
+
+/* ---- keygen ---- */
+
+static const char keygen_help[] =
+    "usage: labaudit keygen [--alg ed25519|p256] [--passphrase-env VAR]\n"
+    "                       [--issuer ID] [--force] -o KEY\n"
+    "\n"
+    "Generates an issuer key pair.  KEY gets the private key (PEM PKCS#8,\n"
+    "mode 0600, encrypted when --passphrase-env names a variable holding a\n"
+    "passphrase); KEY.pub.jwk the public key as a JWK with its kid; with\n"
+    "--issuer, KEY.trust.json a trust list naming ID with this key, for\n"
+    "verifiers.\n";
+
+int cmd_keygen(int argc, char **argv)
+{
+    lab_keygen_options ko = LAB_KEYGEN_OPTIONS_INIT;
+    const char *out = NULL, *issuer = NULL;
+
+    if (want_help(argc, argv)) {
+        fputs(keygen_help, stdout);
+        return 0;
+    }
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        if (is(a, "--force")) {
+            ko.overwrite = 1;
+            continue;
+        }
+        if (!is(a, "--alg") && !is(a, "--passphrase-env") &&
+            !is(a, "--issuer") && !is(a, "-o") && !is(a, "--output"))
+            return usage_error("keygen: unknown argument '%s'", a);
+        if ((v = optval(argc, argv, &i)) == NULL)
+            return EXIT_USAGE;
+        if (is(a, "--alg")) {
+            if (is(v, "ed25519") || is(v, "EdDSA"))
+                ko.alg = LAB_KEY_ALG_ED25519;
+            else if (is(v, "p256") || is(v, "ES256"))
+                ko.alg = LAB_KEY_ALG_P256;
+            else
+                return usage_error("--alg '%s': expected ed25519 or p256", v);
+        } else if (is(a, "--passphrase-env")) {
+            ko.passphrase_env = v;
+        } else if (is(a, "--issuer")) {
+            issuer = v;
+        } else {
+            out = v;
+        }
+    }
+    if (out == NULL)
+        return usage_error("keygen: give the key file with -o KEY");
+    char *jwk = NULL;
+    int rc = lab_keygen(&jwk, out, &ko);
+    if (rc != LAB_OK)
+        return fail(rc, "keygen");
+    size_t n = strlen(out) + 32;
+    char *path = malloc(n);
+    size_t tcap = strlen(jwk) + 2 * (issuer ? strlen(issuer) : 0) + 64;
+    char *trust = malloc(tcap);
+    int status = path && trust ? 0 : EXIT_USAGE;
+    if (status == 0) {
+        snprintf(path, n, "%s.pub.jwk", out);
+        size_t jl = strlen(jwk);
+        char *line = malloc(jl + 2);
+        if (line == NULL) {
+            status = EXIT_USAGE;
+        } else {
+            memcpy(line, jwk, jl);
+            memcpy(line + jl, "\n", 2);
+            status = write_output(path, line);
+            free(line);
+            if (status == 0)
+                chmod(path, 0644); /* public: anyone may read it */
+        }
+    }
+    if (status == 0 && issuer != NULL) {
+        snprintf(path, n, "%s.trust.json", out);
+        trust[0] = '{';
+        trust[1] = '\0';
+        json_quote(trust, tcap, issuer);
+        size_t tl = strlen(trust);
+        snprintf(trust + tl, tcap - tl, ": [%s]}\n", jwk);
+        status = write_output(path, trust);
+        if (status == 0)
+            chmod(path, 0644);
+    }
+    if (status == 0)
+        printf("%s: private key (0600); %s.pub.jwk: public key%s%s%s\n", out,
+               out, issuer ? "; " : "", issuer ? out : "",
+               issuer ? ".trust.json: trust list" : "");
+    free(path);
+    free(trust);
+    lab_free(jwk);
+    return status;
+}
+
+/* ---- status-list and revoke ---- */
+
+static const char status_help[] =
+    "usage: labaudit status-list create --url URL --issuer ID --key KEY\n"
+    "                                   [--bits N] [--passphrase-env VAR] "
+    "-o FILE\n"
+    "\n"
+    "Creates an empty revocation list (a W3C Bitstring Status List\n"
+    "credential signed as vc+jwt, 131072 bits unless --bits says more).\n"
+    "Publish FILE at URL; certificates point at it with --status-list\n"
+    "FILE --status-index N, and `labaudit revoke` sets their bits.\n";
+
+static const char revoke_help[] =
+    "usage: labaudit revoke --status-list FILE --index N --key KEY\n"
+    "                       [--passphrase-env VAR]\n"
+    "\n"
+    "Revokes the certificate with status index N: sets bit N of the\n"
+    "status list in FILE, re-signs it with KEY and replaces FILE\n"
+    "atomically.  Publish the new FILE.\n";
+
+/* Shared options of status-list create and revoke. */
+static int parse_status(int argc, char **argv, lab_status_options *so,
+                        const char **file, unsigned long long *index,
+                        int *have_index)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = optval(argc, argv, &i);
+        unsigned long long num = 0;
+        if (v == NULL)
+            return EXIT_USAGE;
+        if (is(a, "--key"))
+            so->key_file = v;
+        else if (is(a, "--passphrase-env"))
+            so->passphrase_env = v;
+        else if (is(a, "--url"))
+            so->list_url = v;
+        else if (is(a, "--issuer"))
+            so->issuer_id = v;
+        else if (is(a, "-o") || is(a, "--output") || is(a, "--status-list"))
+            *file = v;
+        else if ((is(a, "--bits") || is(a, "--index")) &&
+                 parse_count(v, &num) != 0)
+            return usage_error("%s '%s': expected a number", a, v);
+        else if (is(a, "--bits"))
+            so->bits = (size_t)num;
+        else if (is(a, "--index")) {
+            *index = num;
+            *have_index = 1;
+        } else
+            return usage_error("unknown option '%s'", a);
+    }
+    return 0;
+}
+
+int cmd_status_list(int argc, char **argv)
+{
+    lab_status_options so = LAB_STATUS_OPTIONS_INIT;
+    const char *file = NULL;
+    unsigned long long index = 0;
+    int have_index = 0;
+
+    if (want_help(argc, argv) || argc == 0) {
+        fputs(status_help, argc ? stdout : stderr);
+        return argc ? 0 : EXIT_USAGE;
+    }
+    if (!is(argv[0], "create"))
+        return usage_error("status-list: unknown subcommand '%s'", argv[0]);
+    int st = parse_status(argc - 1, argv + 1, &so, &file, &index, &have_index);
+    if (st != 0)
+        return st;
+    if (file == NULL || so.key_file == NULL || so.list_url == NULL ||
+        so.issuer_id == NULL)
+        return usage_error("status-list create: --url, --issuer, --key and "
+                           "-o FILE are required");
+    int rc = lab_status_list_create(file, &so);
+    if (rc != LAB_OK)
+        return fail(rc, "status-list");
+    printf("%s: revocation list %s (all clear)\n", file, so.list_url);
+    return 0;
+}
+
+int cmd_revoke(int argc, char **argv)
+{
+    lab_status_options so = LAB_STATUS_OPTIONS_INIT;
+    const char *file = NULL;
+    unsigned long long index = 0;
+    int have_index = 0;
+
+    if (want_help(argc, argv)) {
+        fputs(revoke_help, stdout);
+        return 0;
+    }
+    int st = parse_status(argc, argv, &so, &file, &index, &have_index);
+    if (st != 0)
+        return st;
+    if (file == NULL || so.key_file == NULL || !have_index)
+        return usage_error("revoke: --status-list FILE, --index N and --key "
+                           "KEY are required");
+    int rc = lab_revoke(file, (size_t)index, &so);
+    if (rc != LAB_OK)
+        return fail(rc, "revoke");
+    printf("%s: index %llu revoked; publish the new file\n", file, index);
+    return 0;
+}
+
+/* ---- certify ---- */
+
+static const char certify_help[] =
+    "usage: labaudit certify DATA --rules PACK [--lists LIST] --product P\n"
+    "                        --issuer ID --key KEY -o CERT [options]\n"
+    "\n"
+    "Checks product P's whole chain and, if no blocker is open, issues a\n"
+    "UN Transparency Protocol Digital Conformity Credential (W3C VC 2.0,\n"
+    "topic social.labour) signed as a vc+jwt with KEY (EdDSA for Ed25519,\n"
+    "ES256 for P-256).  With an open blocker nothing is written, the\n"
+    "blockers are listed and the exit status is 1.\n"
+    "\n"
+    "  -r, --rules PATH         rule packs (repeatable; $LABAUDIT_RULES)\n"
+    "  -l, --lists PATH         reference lists (repeatable)\n"
+    "      --product P          the product (required)\n"
+    "      --lots L1,L2         lots covered (default: the product's)\n"
+    "      --claim TEXT         claim text (default: the product's)\n"
+    "      --issuer ID          issuer URI, e.g. did:web:brand.example\n"
+    "      --issuer-name NAME   issuer's name\n"
+    "      --key KEY            issuer's private key (0600)\n"
+    "      --passphrase-env V   variable holding the key's passphrase\n"
+    "      --valid-from TIME    RFC 3339 (default now)\n"
+    "      --valid-days N       validity (default 365)\n"
+    "      --status-list FILE   revocation list made by `status-list "
+    "create`\n"
+    "      --status-index N     this certificate's bit in it\n"
+    "      --enveloped          write an EnvelopedVerifiableCredential "
+    "(JSON)\n"
+    "      --seal data-integrity  also embed an eddsa-jcs-2022 proof\n"
+    "      --as-of DATE         evaluate as of DATE (YYYY-MM-DD)\n"
+    "  -o, --output CERT        where to write the certificate\n";
+
+typedef struct certify_args {
+    opts o;
+    lab_certify_options co;
+    const char *lots[MAX_LOTS];
+    char *lots_buf;
+} certify_args;
+
+/* Splits "A,B" into co.lots (keeps the buffer in a->lots_buf). */
+static int add_lots(certify_args *a, const char *v)
+{
+    char *copy = strdup(v);
+    if (copy == NULL)
+        return EXIT_USAGE;
+    free(a->lots_buf);
+    a->lots_buf = copy;
+    a->co.nlots = 0;
+    for (char *save = NULL, *t = strtok_r(copy, ",;", &save); t != NULL;
+         t = strtok_r(NULL, ",;", &save)) {
+        if (a->co.nlots == MAX_LOTS)
+            return usage_error("--lots: more than %d lots", MAX_LOTS);
+        a->lots[a->co.nlots++] = t;
+    }
+    a->co.lots = a->lots;
+    return 0;
+}
+
+static int parse_certify(int argc, char **argv, certify_args *a)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *k = argv[i], *v = NULL;
+        if (is(k, "--enveloped")) {
+            a->co.enveloped = 1;
+            continue;
+        }
+        if (is(k, "-q") || is(k, "--quiet"))
+            continue;
+        if (k[0] != '-') {
+            if (a->o.npos > 0)
+                return usage_error("certify: one DATA folder, not '%s'", k);
+            a->o.pos[a->o.npos++] = k;
+            continue;
+        }
+        if ((v = optval(argc, argv, &i)) == NULL)
+            return EXIT_USAGE;
+        unsigned long long num = 0;
+        if (is(k, "-r") || is(k, "--rules")) {
+            if (a->o.npacks == MAX_PACKS)
+                return usage_error("too many --rules");
+            a->o.packs[a->o.npacks++] = v;
+        } else if (is(k, "-l") || is(k, "--lists")) {
+            if (a->o.nlists == MAX_PACKS)
+                return usage_error("too many --lists");
+            a->o.lists[a->o.nlists++] = v;
+        } else if (is(k, "--product")) {
+            a->co.product = v;
+        } else if (is(k, "--lots")) {
+            if (add_lots(a, v) != 0)
+                return EXIT_USAGE;
+        } else if (is(k, "--claim")) {
+            a->co.claim = v;
+        } else if (is(k, "--issuer")) {
+            a->co.issuer_id = v;
+        } else if (is(k, "--issuer-name")) {
+            a->co.issuer_name = v;
+        } else if (is(k, "--key")) {
+            a->co.key_file = v;
+        } else if (is(k, "--passphrase-env")) {
+            a->co.passphrase_env = v;
+        } else if (is(k, "--valid-from")) {
+            a->co.valid_from = v;
+        } else if (is(k, "--valid-days") || is(k, "--status-index")) {
+            if (parse_count(v, &num) != 0 || num > 0x7fffffffULL)
+                return usage_error("%s '%s': expected a number", k, v);
+            if (is(k, "--valid-days"))
+                a->co.valid_days = (unsigned)num;
+            else
+                a->co.status_index = (long)num;
+        } else if (is(k, "--status-list")) {
+            a->co.status_list = v;
+        } else if (is(k, "--seal")) {
+            if (is(v, "data-integrity"))
+                a->co.seal = LAB_SEAL_DATA_INTEGRITY;
+            else if (!is(v, "jws"))
+                return usage_error("--seal '%s': expected data-integrity", v);
+        } else if (is(k, "--as-of")) {
+            a->o.as_of = v;
+        } else if (is(k, "-o") || is(k, "--output")) {
+            a->o.output = v;
+        } else {
+            return usage_error("certify: unknown option '%s'", k);
+        }
+    }
+    if (a->o.npos != 1 || a->co.product == NULL || a->co.issuer_id == NULL ||
+        a->co.key_file == NULL || a->o.output == NULL)
+        return usage_error("certify: DATA, --product, --issuer, --key and "
+                           "-o CERT are required");
+    return 0;
+}
+
+/* Prints the refusal: the message, then each blocker on its own line. */
+static void print_blockers(void)
+{
+    const char *msg = lab_errmsg();
+    const char *list = strstr(msg, "issued: ");
+    fprintf(stderr, "%s: certify refused: %.*s\n", prog,
+            list ? (int)(list - msg + 6) : (int)strlen(msg), msg);
+    if (list == NULL)
+        return;
+    list += 8;
+    while (*list) {
+        const char *end = strstr(list, "; ");
+        size_t n = end ? (size_t)(end - list) : strlen(list);
+        fprintf(stderr, "  BLOCKER %.*s\n", (int)n, list);
+        list += n + (end ? 2 : 0);
+    }
+}
+
+int cmd_certify(int argc, char **argv)
+{
+    certify_args a;
+    lab_engine *e = NULL;
+    lab_dataset *ds = NULL;
+    lab_report *rep = NULL;
+    char *cert = NULL;
+    int status = EXIT_USAGE, rc;
+
+    if (want_help(argc, argv)) {
+        fputs(certify_help, stdout);
+        return 0;
+    }
+    memset(&a, 0, sizeof a);
+    lab_certify_options_init(&a.co, LAB_CERTIFY_OPTIONS_VERSION);
+    if (parse_certify(argc, argv, &a) != 0)
+        goto out;
+    if (make_engine(&e, &a.o) != 0)
+        goto out;
+    if ((rc = lab_dataset_new(&ds)) != LAB_OK ||
+        (rc = lab_dataset_load(ds, a.o.pos[0])) != LAB_OK) {
+        fail(rc, a.o.pos[0]);
+        goto out;
+    }
+    lab_check_options chk = LAB_CHECK_OPTIONS_INIT;
+    chk.product = a.co.product;
+    chk.as_of = a.o.as_of;
+    if ((rc = lab_check(&rep, e, ds, &chk)) != LAB_OK) {
+        fail(rc, "check");
+        goto out;
+    }
+    rc = lab_certify(&cert, rep, ds, &a.co);
+    if (rc == LAB_ETEST) {
+        print_blockers();
+        status = EXIT_FINDINGS;
+        goto out;
+    }
+    if (rc != LAB_OK) {
+        fail(rc, "certify");
+        goto out;
+    }
+    size_t n = strlen(cert);
+    char *line = malloc(n + 2);
+    if (line != NULL) {
+        memcpy(line, cert, n);
+        memcpy(line + n, "\n", 2);
+        status = write_output(a.o.output, line);
+        free(line);
+    }
+    if (status == 0 && strcmp(a.o.output, "-") != 0)
+        fprintf(stderr, "%s: certificate for %s written to %s\n", prog,
+                a.co.product, a.o.output);
+out:
+    lab_free(cert);
+    lab_report_free(rep);
+    lab_dataset_free(ds);
+    lab_engine_free(e);
+    free(a.lots_buf);
+    return status;
+}
+
+/* ---- verify and show ---- */
+
+static const char verify_help[] =
+    "usage: labaudit verify CERT --trust TRUSTLIST [--status-list FILE]\n"
+    "                       [--evidence DIR] [--at TIME] [--json]\n"
+    "       labaudit show CERT [--trust TRUSTLIST] [same options]\n"
+    "\n"
+    "Verifies a certificate offline: the signature (EdDSA or ES256 only),\n"
+    "the issuer and key against TRUSTLIST (JSON: issuer id -> JWKs), the\n"
+    "validity dates at TIME (RFC 3339, default now), revocation against a\n"
+    "status list file, and with --evidence the SHA-256 of every audit\n"
+    "report file the certificate names.  `show` prints the claim, scope,\n"
+    "issuer, validity and the result for a person.\n"
+    "\n"
+    "Exit status: 0 valid, 1 invalid (the reason code is printed:\n"
+    "bad_signature, untrusted_issuer, alg_not_allowed, malformed,\n"
+    "not_yet_valid, expired, revoked, evidence_mismatch), 2 usage.\n";
+
+static int run_verify(int argc, char **argv, int show)
+{
+    lab_verify_options vo = LAB_VERIFY_OPTIONS_INIT;
+    const char *cert_path = NULL, *trust_path = NULL, *status_path = NULL;
+    char *cert = NULL, *trust = NULL, *list = NULL, *result = NULL;
+    size_t cert_len = 0, list_len = 0, trust_len = 0;
+    int json = 0, status = EXIT_USAGE, vstatus = 0;
+
+    if (want_help(argc, argv)) {
+        fputs(verify_help, stdout);
+        return 0;
+    }
+    for (int i = 0; i < argc; i++) {
+        const char *k = argv[i], *v = NULL;
+        if (is(k, "--json")) {
+            json = 1;
+            continue;
+        }
+        if (k[0] != '-' || is(k, "-")) {
+            if (cert_path != NULL)
+                return usage_error("one certificate at a time ('%s')", k);
+            cert_path = k;
+            continue;
+        }
+        if ((v = optval(argc, argv, &i)) == NULL)
+            return EXIT_USAGE;
+        if (is(k, "--trust"))
+            trust_path = v;
+        else if (is(k, "--status-list"))
+            status_path = v;
+        else if (is(k, "--evidence"))
+            vo.evidence_dir = v;
+        else if (is(k, "--at"))
+            vo.at = v;
+        else
+            return usage_error("unknown option '%s'", k);
+    }
+    if (cert_path == NULL || (!show && trust_path == NULL))
+        return usage_error("verify: give CERT and --trust TRUSTLIST");
+    if ((cert = read_trimmed(cert_path, &cert_len)) == NULL)
+        goto out;
+    if (trust_path && (trust = read_trimmed(trust_path, &trust_len)) == NULL)
+        goto out;
+    if (status_path && (list = read_trimmed(status_path, &list_len)) == NULL)
+        goto out;
+    vo.trust_list = trust;
+    vo.status_list = list;
+    vo.status_list_len = list_len;
+    vo.format = json ? LAB_FORMAT_JSON : LAB_FORMAT_TEXT;
+    int rc = lab_verify(&vstatus, &result, cert, cert_len, &vo);
+    if (rc != LAB_OK) {
+        fail(rc, "verify");
+        goto out;
+    }
+    if (json || show) {
+        fputs(result, stdout);
+        if (json)
+            fputc('\n', stdout);
+    } else if (vstatus == LAB_VERIFY_VALID) {
+        printf("valid\n");
+    } else {
+        /* The text account starts with "result: INVALID (reason): why". */
+        const char *nl = strchr(result, '\n');
+        printf("invalid: %s\n", lab_verify_reason(vstatus));
+        fprintf(stderr, "%s: %.*s\n", prog,
+                nl ? (int)(nl - result) : (int)strlen(result), result);
+    }
+    status = vstatus == LAB_VERIFY_VALID ? 0 : EXIT_FINDINGS;
+out:
+    free(cert);
+    free(trust);
+    free(list);
+    lab_free(result);
+    return status;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+    return run_verify(argc, argv, 0);
+}
+
+int cmd_show(int argc, char **argv)
+{
+    return run_verify(argc, argv, 1);
+}
+
+/* ---- json canon ---- */
+
+int cmd_json(int argc, char **argv)
+{
+    if (argc != 2 || !is(argv[0], "canon")) {
+        if (want_help(argc, argv)) {
+            puts("usage: labaudit json canon FILE\n\nPrints the RFC 8785 "
+                 "canonical form of a JSON file (no newline added).");
+            return 0;
+        }
+        return usage_error("usage: labaudit json canon FILE");
+    }
+    char *text = slurp(argv[1]);
+    if (text == NULL) {
+        fprintf(stderr, "%s: %s: cannot read: %s\n", prog, argv[1],
+                strerror(errno));
+        return EXIT_USAGE;
+    }
+    char *out = NULL;
+    int rc = lab_json_canon(&out, text, strlen(text));
+    free(text);
+    if (rc != LAB_OK)
+        return fail(rc, argv[1]);
+    fputs(out, stdout);
+    lab_free(out);
+    return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
+}

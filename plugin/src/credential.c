@@ -1,0 +1,931 @@
+/*
+ * credential.c - compliance certificates.  lab_certify() turns a checked
+ * product into a UN Transparency Protocol Digital Conformity Credential
+ * (W3C VC 2.0 data model, conformityTopic social.labour) whose scope is
+ * the product and lots, the claim, every facility upstream of the maker
+ * with its OS ID, country and tier, the rule packs and reference lists
+ * with their SHA-256, the audit reports with theirs, the waivers, the
+ * validity dates and a Bitstring Status List entry; it refuses while a
+ * blocker is open in the chain, and seals the credential as a vc+jwt
+ * compact JWS (optionally with an embedded eddsa-jcs-2022 proof, or
+ * wrapped as an EnvelopedVerifiableCredential).  lab_verify() checks such
+ * a token offline and names the first thing wrong with it by a stable
+ * reason code.  Keys, JWS, JCS and Data Integrity come from crypto.h.
+ */
+#include "credential.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small helpers ---- */
+
+static int oom(void)
+{
+    return lab_seterr(LAB_ENOMEM, "out of memory");
+}
+
+/* Appends s percent-encoded except for RFC 3986 unreserved characters. */
+static void add_pct(lab_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+            (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' ||
+            *p == '~') {
+            lab_buf_addc(b, (char)*p);
+        } else {
+            lab_buf_addc(b, '%');
+            lab_buf_addc(b, hex[*p >> 4]);
+            lab_buf_addc(b, hex[*p & 15]);
+        }
+    }
+}
+
+/* "urn:labaudit:<kind>:<id percent-encoded>" as a new JSON string. */
+static json_t *urn(const char *kind, const char *id)
+{
+    lab_buf b = LAB_BUF_INIT;
+    lab_buf_printf(&b, "urn:labaudit:%s:", kind);
+    add_pct(&b, id);
+    json_t *s = b.oom ? NULL : json_stringn(b.data, b.len);
+    lab_buf_free(&b);
+    return s;
+}
+
+/* A random "urn:uuid:" (version 4) into buf[46]. */
+static int new_uuid(char buf[46])
+{
+    OSSL_LIB_CTX *ctx = NULL;
+    unsigned char r[16];
+    int rc = lab_crypto_libctx(&ctx);
+    if (rc != LAB_OK)
+        return rc;
+    if (RAND_bytes_ex(ctx, r, sizeof r, 0) != 1)
+        return lab_seterr(LAB_ECRYPTO, "no random bytes for a credential id");
+    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+    snprintf(buf, 46,
+             "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+             "%02x%02x%02x%02x%02x%02x",
+             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+             r[11], r[12], r[13], r[14], r[15]);
+    return LAB_OK;
+}
+
+/* A plausible absolute URI: a scheme, ':', then no blanks or controls. */
+static int looks_like_uri(const char *s)
+{
+    size_t i = 0;
+    if (s == NULL ||
+        !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+        return 0;
+    while (s[i] && s[i] != ':') {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))
+            return 0;
+        i++;
+    }
+    if (s[i] != ':' || s[i + 1] == '\0')
+        return 0;
+    for (i++; s[i]; i++)
+        if ((unsigned char)s[i] <= ' ' || s[i] == '"' || s[i] == '<' ||
+            s[i] == '>' || s[i] == '\\' || s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+static int set_new(json_t *o, const char *k, json_t *v)
+{
+    return v != NULL && json_object_set_new(o, k, v) == 0 ? 0 : -1;
+}
+
+/* ---- the product's chain ---- */
+
+/* Whether a finding has been waived.  The report does not carry waivers
+ * yet; when it does, this is the one place that reads them. */
+static int finding_waived(const lab_finding *f)
+{
+    (void)f;
+    return 0;
+}
+
+typedef struct chain {
+    const lab_product *product;
+    uint32_t maker;
+    int32_t *tier;   /* per supplier: links from the maker, -1 = outside */
+    uint32_t *order; /* suppliers in the chain, by tier then id */
+    size_t n;
+} chain;
+
+static void chain_free(chain *c)
+{
+    free(c->tier);
+    free(c->order);
+    c->tier = NULL;
+    c->order = NULL;
+}
+
+typedef struct tier_key {
+    int32_t tier;
+    uint32_t index;
+    const char *id;
+} tier_key;
+
+static int by_tier(const void *a, const void *b)
+{
+    const tier_key *x = a, *y = b;
+    if (x->tier != y->tier)
+        return x->tier < y->tier ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+/* Orders the chain by tier, then supplier id (no shared state, so that
+ * threads may certify at once). */
+static int chain_sort(chain *c, const lab_dataset *ds)
+{
+    const lab_table *t = &ds->tables[LAB_RECORD_SUPPLIER];
+    tier_key *k = lab_calloc(c->n ? c->n : 1, sizeof *k);
+    if (k == NULL)
+        return oom();
+    for (size_t i = 0; i < c->n; i++) {
+        const lab_supplier *s = lab_table_row(t, c->order[i]);
+        k[i].tier = c->tier[c->order[i]];
+        k[i].index = c->order[i];
+        k[i].id = s->id;
+    }
+    qsort(k, c->n, sizeof *k, by_tier);
+    for (size_t i = 0; i < c->n; i++)
+        c->order[i] = k[i].index;
+    free(k);
+    return LAB_OK;
+}
+
+/* Finds the product and the tier of every supplier upstream of its maker
+ * (breadth first over the links into each supplier). */
+static int chain_make(chain *c, const lab_dataset *ds, const char *product)
+{
+    memset(c, 0, sizeof *c);
+    if (!ds->indexed)
+        return lab_seterr(LAB_EINVAL, "certify: the dataset has not been "
+                                      "checked (run lab_check first)");
+    long p = lab_ds_find(ds, LAB_RECORD_PRODUCT, product);
+    if (p < 0)
+        return lab_seterr(LAB_ENOTFOUND, "no product '%s' in the dataset",
+                          product);
+    c->product = lab_table_row(&ds->tables[LAB_RECORD_PRODUCT], (size_t)p);
+    long m = lab_ds_find(ds, LAB_RECORD_SUPPLIER, c->product->supplier_id);
+    if (m < 0)
+        return lab_seterr(LAB_ENOTFOUND, "product '%s': no maker '%s'", product,
+                          c->product->supplier_id);
+    size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
+    c->maker = (uint32_t)m;
+    c->tier = lab_malloc((nv + 1) * sizeof *c->tier);
+    c->order = lab_malloc((nv + 1) * sizeof *c->order);
+    if (c->tier == NULL || c->order == NULL) {
+        chain_free(c);
+        return oom();
+    }
+    for (size_t i = 0; i < nv; i++)
+        c->tier[i] = -1;
+    c->tier[c->maker] = 0;
+    c->order[c->n++] = c->maker;
+    for (size_t head = 0; head < c->n; head++) {
+        uint32_t u = c->order[head];
+        for (uint32_t k = ds->in_off[u]; k < ds->in_off[u + 1]; k++) {
+            uint32_t w = ds->link_from[ds->in_link[k]];
+            if (c->tier[w] < 0) {
+                c->tier[w] = c->tier[u] + 1;
+                c->order[c->n++] = w;
+            }
+        }
+    }
+    int rc = chain_sort(c, ds);
+    if (rc != LAB_OK)
+        chain_free(c);
+    return rc;
+}
+
+/* Is finding f about the product's chain (as the engine's verdict
+ * counts it)? */
+static int in_chain(const chain *c, const lab_finding *f)
+{
+    if (f->subject == LAB_SUBJECT_CHAIN)
+        return strcmp(f->subject_id, c->product->id) == 0;
+    return c->tier[f->supplier] >= 0;
+}
+
+static int report_has_product(const lab_report *rep, const char *product)
+{
+    for (size_t i = 0; i < rep->nproducts; i++)
+        if (strcmp(rep->products[i].id, product) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *subject_name(lab_subject s)
+{
+    static const char *const names[] = {"supplier", "link", "audit", "chain"};
+    return (unsigned)s < 4 ? names[s] : "?";
+}
+
+int lab_cred_blockers(char **out, size_t *n, const lab_report *rep,
+                      const lab_dataset *ds, const char *product)
+{
+    chain c;
+    if (!report_has_product(rep, product))
+        return lab_seterr(LAB_ENOTFOUND,
+                          "the report did not check product '%s'", product);
+    int rc = chain_make(&c, ds, product);
+    if (rc != LAB_OK)
+        return rc;
+    lab_buf b = LAB_BUF_INIT;
+    size_t count = 0, more = 0;
+    for (size_t i = 0; i < rep->n; i++) {
+        const lab_finding *f = &rep->findings[i];
+        if (f->rule->severity != LAB_SEV_BLOCKER || !in_chain(&c, f) ||
+            finding_waived(f))
+            continue;
+        /* The list goes into the one-line message: keep it short. */
+        if (b.len < 700)
+            lab_buf_printf(&b, "%s%s on %s %s", count ? "; " : "", f->rule->id,
+                           subject_name(f->subject), f->subject_id);
+        else
+            more++;
+        count++;
+    }
+    if (more > 0)
+        lab_buf_printf(&b, "; and %zu more", more);
+    chain_free(&c);
+    lab_buf_addc(&b, '\0');
+    char *s = NULL;
+    if (lab_buf_detach(&b, &s) != LAB_OK)
+        return oom();
+    *out = s;
+    *n = count;
+    return LAB_OK;
+}
+
+/* ---- building the credential ---- */
+
+static json_t *build_facility(const lab_supplier *s, int32_t tier)
+{
+    json_t *fac = NULL, *f = json_object();
+    if (f == NULL)
+        return NULL;
+    if (s->os_id != NULL) {
+        lab_buf b = LAB_BUF_INIT;
+        lab_buf_adds(&b, "https://opensupplyhub.org/facilities/");
+        add_pct(&b, s->os_id);
+        fac = json_pack("{s:s%, s:s, s:s}", "id", b.data ? b.data : "", b.len,
+                        "name", s->name, "registeredId", s->os_id);
+        lab_buf_free(&b);
+    } else {
+        fac = json_pack("{s:o, s:s}", "id", urn("supplier", s->id), "name",
+                        s->name);
+    }
+    int bad = set_new(f, "type", json_pack("[s]", "FacilityVerification")) ||
+              set_new(f, "facility", fac) ||
+              set_new(f, "IDverifiedByCAB", json_false()) ||
+              set_new(f, "supplierId", json_string(s->id)) ||
+              set_new(f, "tier", json_integer(tier)) ||
+              set_new(f, "country", json_string(s->country));
+    if (!bad && s->os_id != NULL)
+        bad = set_new(f, "osId", json_string(s->os_id));
+    if (!bad && s->role != NULL)
+        bad = set_new(f, "role", json_string(s->role));
+    if (!bad && s->subdivision != NULL)
+        bad = set_new(f, "subdivision", json_string(s->subdivision));
+    if (bad) {
+        json_decref(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* The document holding an audit's report, if any. */
+static const lab_document *audit_document(const lab_dataset *ds,
+                                          const char *audit_id)
+{
+    const lab_table *t = &ds->tables[LAB_RECORD_DOCUMENT];
+    const lab_document *any = NULL;
+    for (size_t i = 0; i < t->n; i++) {
+        const lab_document *d = lab_table_row(t, i);
+        if (d->audit_id == NULL || strcmp(d->audit_id, audit_id) != 0)
+            continue;
+        if (d->kind != NULL && strcmp(d->kind, "audit_report") == 0)
+            return d;
+        if (any == NULL)
+            any = d;
+    }
+    return any;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static json_t *build_audits(const lab_dataset *ds, const chain *c)
+{
+    const lab_table *t = &ds->tables[LAB_RECORD_AUDIT];
+    const lab_table *st = &ds->tables[LAB_RECORD_SUPPLIER];
+    json_t *arr = json_array();
+    for (size_t i = 0; arr != NULL && i < t->n; i++) {
+        const lab_audit *a = lab_table_row(t, i);
+        uint32_t owner = ds->audit_owner[i];
+        if (c->tier[owner] < 0)
+            continue;
+        const lab_supplier *s = lab_table_row(st, owner);
+        const lab_document *d = audit_document(ds, a->id);
+        const char *sha = a->report_sha256 ? a->report_sha256
+                          : d              ? d->sha256
+                                           : NULL;
+        json_t *o = json_pack("{s:s, s:s, s:s}", "id", a->id, "facility", s->id,
+                              "date", a->start_date);
+        int bad = o == NULL;
+        if (!bad && sha != NULL)
+            bad = set_new(o, "report_sha256", json_string(sha));
+        if (!bad && d != NULL && d->uri != NULL)
+            bad = set_new(o, "file", json_string(base_name(d->uri)));
+        if (!bad && a->auditor_org != NULL)
+            bad = set_new(o, "auditor", json_string(a->auditor_org));
+        if (bad || json_array_append_new(arr, o) != 0) {
+            json_decref(o);
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+static json_t *build_packs(const lab_engine *e, json_t **lists)
+{
+    json_t *packs = json_array();
+    *lists = json_array();
+    for (size_t i = 0; packs && *lists && i < lab_engine_pack_count(e); i++) {
+        const char *id, *ver, *sha;
+        lab_engine_pack_info(e, i, &id, &ver, &sha);
+        if (json_array_append_new(packs,
+                                  json_pack("{s:s, s:s, s:s}", "id", id,
+                                            "version", ver, "sha256", sha)))
+            goto fail;
+    }
+    for (size_t i = 0; packs && *lists && i < lab_engine_list_count(e); i++) {
+        const char *id, *kind, *ver, *sha;
+        lab_engine_list_info(e, i, &id, &kind, &ver, &sha);
+        if (json_array_append_new(*lists,
+                                  json_pack("{s:s, s:s, s:s, s:s}", "id", id,
+                                            "kind", kind, "version",
+                                            ver ? ver : "", "sha256", sha)))
+            goto fail;
+    }
+    if (packs != NULL && *lists != NULL)
+        return packs;
+fail:
+    json_decref(packs);
+    json_decref(*lists);
+    *lists = NULL;
+    return NULL;
+}
+
+/* Findings in the chain below blocker (or waived), and counts. */
+static json_t *build_findings(const lab_report *rep, const chain *c,
+                              json_t **counts, json_t **waivers)
+{
+    size_t by[4] = {0, 0, 0, 0};
+    json_t *arr = json_array();
+    *waivers = json_array();
+    for (size_t i = 0; arr && *waivers && i < rep->n; i++) {
+        const lab_finding *f = &rep->findings[i];
+        if (!in_chain(c, f))
+            continue;
+        by[f->rule->severity & 3]++;
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s}", "rule", f->rule->id, "severity",
+                      lab_severity_name(f->rule->severity), "subject",
+                      subject_name(f->subject), "subjectId", f->subject_id);
+        if (json_array_append_new(finding_waived(f) ? *waivers : arr, o)) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    *counts = json_pack(
+        "{s:I, s:I, s:I, s:I}", "blocker", (json_int_t)by[LAB_SEV_BLOCKER],
+        "major", (json_int_t)by[LAB_SEV_MAJOR], "minor",
+        (json_int_t)by[LAB_SEV_MINOR], "info", (json_int_t)by[LAB_SEV_INFO]);
+    if (arr == NULL || *waivers == NULL || *counts == NULL) {
+        json_decref(arr);
+        json_decref(*waivers);
+        json_decref(*counts);
+        return NULL;
+    }
+    return arr;
+}
+
+static json_t *build_products(const chain *c, const lab_certify_options *o,
+                              json_t **lots)
+{
+    const lab_product *p = c->product;
+    json_t *arr = json_array();
+    *lots = json_array();
+    if (o->lots != NULL) {
+        for (size_t i = 0; *lots && i < o->nlots; i++)
+            if (json_array_append_new(*lots, json_string(o->lots[i])))
+                goto fail;
+    } else if (p->lots != NULL) {
+        for (uint32_t i = 0; *lots && i < p->lots->n; i++)
+            if (json_array_append_new(*lots,
+                                      json_string(p->lots->items[i].u.s)))
+                goto fail;
+    }
+    if (arr == NULL || *lots == NULL)
+        goto fail;
+    size_t nl = json_array_size(*lots);
+    for (size_t i = 0; i < (nl ? nl : 1); i++) {
+        json_t *prod =
+            json_pack("{s:o, s:s, s:s}", "id", urn("product", p->id), "name",
+                      p->name ? p->name : p->id, "registeredId", p->id);
+        if (prod != NULL && nl > 0 &&
+            set_new(prod, "batchNumber", json_copy(json_array_get(*lots, i)))) {
+            json_decref(prod);
+            prod = NULL;
+        }
+        if (json_array_append_new(arr,
+                                  json_pack("{s:[s], s:o, s:b}", "type",
+                                            "ProductVerification", "product",
+                                            prod, "IDverifiedByCAB", 0)))
+            goto fail;
+    }
+    return arr;
+fail:
+    json_decref(arr);
+    json_decref(*lots);
+    *lots = NULL;
+    return NULL;
+}
+
+/* Everything in the scope that is about the product's assessment. */
+static json_t *build_assessment(const lab_report *rep, const lab_dataset *ds,
+                                const chain *c, const lab_certify_options *o,
+                                const char *claim, const char *subject_id)
+{
+    json_t *lots = NULL, *counts = NULL, *waivers = NULL, *facs = NULL;
+    json_t *products = build_products(c, o, &lots);
+    json_t *findings = build_findings(rep, c, &counts, &waivers);
+    json_t *audits = build_audits(ds, c);
+    const lab_table *st = &ds->tables[LAB_RECORD_SUPPLIER];
+
+    facs = json_array();
+    for (size_t i = 0; facs && i < c->n; i++)
+        if (json_array_append_new(facs,
+                                  build_facility(lab_table_row(st, c->order[i]),
+                                                 c->tier[c->order[i]]))) {
+            json_decref(facs);
+            facs = NULL;
+        }
+    lab_buf id = LAB_BUF_INIT;
+    lab_buf_printf(&id, "%s#assessment", subject_id);
+    lab_buf desc = LAB_BUF_INIT;
+    lab_buf_printf(&desc,
+                   "Every facility upstream of %s's maker (%zu in %s) was "
+                   "checked against the rule packs listed in the scope as "
+                   "of %s; no blocking finding is open in the chain.",
+                   c->product->id, c->n, "the chain", rep->as_of);
+    json_t *a = NULL;
+    if (products && findings && audits && facs && !id.oom && !desc.oom)
+        a = json_pack(
+            "{s:[s,s], s:s, s:s, s:s, s:s, s:s, s:b, s:O, s:O, s:s, s:O, "
+            "s:s, s:O, s:O, s:O, s:O}",
+            "type", "ConformityAssessment", "Declaration", "id", id.data,
+            "name", claim, "description", desc.data, "assessmentDate",
+            rep->as_of, "conformityTopic", "social.labour", "conformance", 1,
+            "assessedProduct", products, "assessedFacility", facs, "claim",
+            claim, "lots", lots, "result", "pass", "findingCounts", counts,
+            "findings", findings, "waivers", waivers, "auditReports", audits);
+    lab_buf_free(&id);
+    lab_buf_free(&desc);
+    json_decref(products);
+    json_decref(lots);
+    json_decref(findings);
+    json_decref(counts);
+    json_decref(waivers);
+    json_decref(audits);
+    json_decref(facs);
+    return a;
+}
+
+static json_t *build_scheme(const lab_report *rep, const json_t *issuer)
+{
+    json_t *lists = NULL;
+    json_t *packs = build_packs(rep->engine, &lists);
+    char *canon = NULL;
+    char sha[65];
+    if (packs == NULL || lab_jcs_serialize(&canon, NULL, packs) != LAB_OK ||
+        lab_sha256_hex(sha, canon, strlen(canon)) != LAB_OK) {
+        free(canon);
+        json_decref(packs);
+        json_decref(lists);
+        return NULL;
+    }
+    free(canon);
+    lab_buf name = LAB_BUF_INIT;
+    lab_buf_adds(&name, "labaudit rule packs");
+    for (size_t i = 0; i < json_array_size(packs); i++)
+        lab_buf_printf(
+            &name, "%s%s %s", i ? ", " : ": ",
+            json_string_value(json_object_get(json_array_get(packs, i), "id")),
+            json_string_value(
+                json_object_get(json_array_get(packs, i), "version")));
+    char scheme_id[96];
+    snprintf(scheme_id, sizeof scheme_id, "urn:labaudit:rulepacks:sha256:%s",
+             sha);
+    json_t *s = NULL;
+    if (!name.oom)
+        s = json_pack(
+            "{s:[s], s:s, s:s, s:s, s:s, s:s, s:{s:O, s:O}, s:o, s:o}", "type",
+            "ConformityScheme", "id", scheme_id, "name", name.data,
+            "description",
+            "Forced-labour, child-labour and record-retention rule packs "
+            "evaluated by labaudit over the whole supply chain, with the "
+            "reference lists named here.",
+            "version", lab_version(), "validFrom", rep->as_of, "owner", "id",
+            json_object_get(issuer, "id"), "name",
+            json_object_get(issuer, "name"), "rulePacks", packs,
+            "referenceLists", lists);
+    else {
+        json_decref(packs);
+        json_decref(lists);
+    }
+    lab_buf_free(&name);
+    return s;
+}
+
+int lab_cred_build(json_t **out, const lab_report *rep, const lab_dataset *ds,
+                   const lab_certify_options *o, int64_t now,
+                   const char *list_url)
+{
+    chain c;
+    char cred_id[46], subj_id[46], from[21], until[21];
+    json_t *cred = NULL;
+    int rc = chain_make(&c, ds, o->product);
+    if (rc != LAB_OK)
+        return rc;
+    if ((rc = new_uuid(cred_id)) != LAB_OK ||
+        (rc = new_uuid(subj_id)) != LAB_OK)
+        goto out;
+    const char *claim = o->claim ? o->claim : c.product->claim;
+    if (claim == NULL || claim[0] == '\0') {
+        rc = lab_seterr(LAB_EINVAL,
+                        "certify: product '%s' has no claim; give one",
+                        c.product->id);
+        goto out;
+    }
+    lab_time_format(from, now);
+    lab_time_format(
+        until, now + (int64_t)(o->valid_days ? o->valid_days : 365) * 86400);
+    json_t *issuer = json_pack("{s:[s], s:s, s:s}", "type", "CredentialIssuer",
+                               "id", o->issuer_id, "name",
+                               o->issuer_name ? o->issuer_name : o->issuer_id);
+    json_t *scheme = issuer ? build_scheme(rep, issuer) : NULL;
+    json_t *assessment =
+        scheme ? build_assessment(rep, ds, &c, o, claim, subj_id) : NULL;
+    lab_buf name = LAB_BUF_INIT;
+    lab_buf_printf(&name, "Labour conformity of %s: %s", c.product->id, claim);
+    if (assessment != NULL && !name.oom)
+        cred = json_pack(
+            "{s:[s,s], s:[s,s], s:s, s:O, s:s, s:s, "
+            "s:{s:[s,s], s:s, s:s, s:s, s:s, s:s, s:s, s:{s:O, s:O}, s:O, "
+            "s:[O]}}",
+            "@context", LAB_VC_CONTEXT, LAB_DCC_CONTEXT, "type",
+            "DigitalConformityCredential", "VerifiableCredential", "id",
+            cred_id, "issuer", issuer, "validFrom", from, "validUntil", until,
+            "credentialSubject", "type", "ConformityAttestation", "Attestation",
+            "id", subj_id, "name", name.data, "assessorLevel", "Self",
+            "assessmentLevel", "Unspecified", "attestationType", "verification",
+            "description", claim, "issuedToParty", "id",
+            json_object_get(issuer, "id"), "name",
+            json_object_get(issuer, "name"), "scope", scheme, "assessment",
+            assessment);
+    lab_buf_free(&name);
+    json_decref(issuer);
+    json_decref(scheme);
+    json_decref(assessment);
+    if (cred == NULL) {
+        rc = oom();
+        goto out;
+    }
+    if (list_url != NULL) {
+        char idx[32];
+        snprintf(idx, sizeof idx, "%ld", o->status_index);
+        lab_buf sid = LAB_BUF_INIT;
+        lab_buf_printf(&sid, "%s#%s", list_url, idx);
+        if (sid.oom ||
+            set_new(cred, "credentialStatus",
+                    json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", sid.data,
+                              "type", "BitstringStatusListEntry",
+                              "statusPurpose", "revocation", "statusListIndex",
+                              idx, "statusListCredential", list_url)))
+            rc = oom();
+        lab_buf_free(&sid);
+        if (rc != LAB_OK)
+            goto out;
+    }
+    *out = cred;
+    cred = NULL;
+out:
+    json_decref(cred);
+    chain_free(&c);
+    return rc;
+}
+
+/* ---- sealing ---- */
+
+int lab_cred_seal(char **token, const json_t *credential, EVP_PKEY *key)
+{
+    char *kid = NULL, *payload = NULL;
+    size_t n = 0;
+    int rc = lab_key_id(&kid, key);
+    if (rc == LAB_OK)
+        rc = lab_jcs_serialize(&payload, &n, credential);
+    json_t *hdr = rc == LAB_OK ? json_pack("{s:s, s:s, s:s}", "typ", "vc+jwt",
+                                           "cty", "vc", "kid", kid)
+                               : NULL;
+    if (rc == LAB_OK && hdr == NULL)
+        rc = oom();
+    if (rc == LAB_OK)
+        rc = lab_jws_sign(token, hdr, payload, n, key);
+    json_decref(hdr);
+    free(payload);
+    free(kid);
+    return rc;
+}
+
+int lab_cred_split(json_t **hdr, json_t **payload, const char *t, size_t n)
+{
+    const char *d1 = memchr(t, '.', n);
+    const char *d2 = d1 ? memchr(d1 + 1, '.', n - (size_t)(d1 + 1 - t)) : NULL;
+    if (d2 == NULL || memchr(d2 + 1, '.', n - (size_t)(d2 + 1 - t)) != NULL)
+        return lab_seterr(LAB_EPARSE, "not a compact JWS (three parts "
+                                      "separated by dots)");
+    const char *parts[2] = {t, d1 + 1};
+    size_t lens[2] = {(size_t)(d1 - t), (size_t)(d2 - d1 - 1)};
+    json_t **outs[2] = {hdr, payload};
+    for (int i = 0; i < 2; i++) {
+        unsigned char *raw = NULL;
+        size_t len = 0;
+        json_error_t err;
+        if (outs[i] == NULL)
+            continue;
+        int rc = lab_b64url_decode(&raw, &len, parts[i], lens[i]);
+        if (rc != LAB_OK)
+            return lab_preerr(rc, "JWS %s", i ? "payload" : "header");
+        json_t *v =
+            json_loadb((const char *)raw, len, JSON_REJECT_DUPLICATES, &err);
+        free(raw);
+        if (!json_is_object(v)) {
+            json_decref(v);
+            if (i == 1 && hdr != NULL && *hdr != NULL) {
+                json_decref(*hdr);
+                *hdr = NULL;
+            }
+            return lab_seterr(LAB_EPARSE, "JWS %s: not a JSON object%s%s",
+                              i ? "payload" : "header", v ? "" : ": ",
+                              v ? "" : err.text);
+        }
+        *outs[i] = v;
+    }
+    return LAB_OK;
+}
+
+int lab_cred_peek(json_t **payload, const char *token, size_t n)
+{
+    return lab_cred_split(NULL, payload, token, n);
+}
+
+/* ---- the public calls: keygen, certify, canon ---- */
+
+int lab_keygen_options_init(lab_keygen_options *opts, unsigned version)
+{
+    if (opts == NULL || version != LAB_KEYGEN_OPTIONS_VERSION)
+        return lab_seterr(LAB_EVERSION,
+                          "lab_keygen_options version %u is not supported "
+                          "(this library knows version %d)",
+                          version, LAB_KEYGEN_OPTIONS_VERSION);
+    lab_keygen_options d = LAB_KEYGEN_OPTIONS_INIT;
+    *opts = d;
+    return LAB_OK;
+}
+
+int lab_keygen(char **public_jwk, const char *path,
+               const lab_keygen_options *opts)
+{
+    lab_keygen_options d = LAB_KEYGEN_OPTIONS_INIT;
+    const lab_keygen_options *o = opts ? opts : &d;
+    EVP_PKEY *key = NULL;
+    json_t *jwk = NULL;
+    char *text = NULL;
+
+    if (o->version != LAB_KEYGEN_OPTIONS_VERSION)
+        return lab_seterr(LAB_EVERSION,
+                          "lab_keygen_options: version %u is "
+                          "not supported",
+                          o->version);
+    if (path == NULL || public_jwk == NULL)
+        return lab_seterr(LAB_EINVAL, "keygen: no key file given");
+    int rc = lab_key_generate(
+        &key, o->alg == LAB_KEY_ALG_P256 ? LAB_KEY_P256 : LAB_KEY_ED25519);
+    if (rc == LAB_OK)
+        rc = lab_key_public_jwk(&jwk, key);
+    if (rc == LAB_OK)
+        rc = lab_jcs_serialize(&text, NULL, jwk);
+    if (rc == LAB_OK)
+        rc = lab_key_write_private(path, key, o->passphrase_env,
+                                   o->overwrite ? LAB_KEY_OVERWRITE : 0);
+    if (rc == LAB_OK) {
+        *public_jwk = text;
+        text = NULL;
+    }
+    free(text);
+    json_decref(jwk);
+    EVP_PKEY_free(key);
+    return rc;
+}
+
+int lab_json_canon(char **out, const char *json, size_t len)
+{
+    if (out == NULL || json == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_json_canon: NULL argument");
+    return lab_jcs_text(out, NULL, json, len);
+}
+
+int lab_certify_options_init(lab_certify_options *opts, unsigned version)
+{
+    if (opts == NULL || version != LAB_CERTIFY_OPTIONS_VERSION)
+        return lab_seterr(LAB_EVERSION,
+                          "lab_certify_options version %u is not supported "
+                          "(this library knows version %d)",
+                          version, LAB_CERTIFY_OPTIONS_VERSION);
+    lab_certify_options d = LAB_CERTIFY_OPTIONS_INIT;
+    *opts = d;
+    return LAB_OK;
+}
+
+/* Reads our own status list: its id, checking our key signed it and the
+ * index is inside it. */
+static int status_list_url(char **url, const char *path, long index,
+                           EVP_PKEY *key)
+{
+    char *text = NULL;
+    unsigned char *payload = NULL, *bits = NULL;
+    size_t len = 0, plen = 0, nbytes = 0;
+    json_t *cred = NULL;
+    json_error_t err;
+    int rc = lab_read_file(&text, &len, path, LAB_CRED_MAX_FILE);
+    if (rc != LAB_OK)
+        return rc;
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        text[--len] = '\0';
+    rc = lab_jws_verify(&payload, &plen, NULL, text, len, key,
+                        LAB_JWS_EDDSA | LAB_JWS_ES256);
+    if (rc != LAB_OK) {
+        rc = lab_preerr(rc, "%s: not a status list signed with this key", path);
+        goto out;
+    }
+    cred =
+        json_loadb((const char *)payload, plen, JSON_REJECT_DUPLICATES, &err);
+    const char *id = json_string_value(json_object_get(cred, "id"));
+    const char *enc = json_string_value(json_object_get(
+        json_object_get(cred, "credentialSubject"), "encodedList"));
+    if (id == NULL || enc == NULL) {
+        rc = lab_seterr(LAB_EPARSE,
+                        "%s: not a Bitstring Status List "
+                        "credential (no id or encodedList)",
+                        path);
+        goto out;
+    }
+    rc = lab_status_decode(&bits, &nbytes, enc);
+    if (rc == LAB_OK && (index < 0 || (size_t)index / 8 >= nbytes))
+        rc = lab_seterr(LAB_EINVAL,
+                        "status index %ld is outside the list's %zu bits",
+                        index, nbytes * 8);
+    if (rc == LAB_OK && (*url = lab_strdup(id)) == NULL)
+        rc = oom();
+out:
+    free(text);
+    free(payload);
+    free(bits);
+    json_decref(cred);
+    return rc;
+}
+
+static int certify_args(const lab_certify_options *o)
+{
+    if (o == NULL || o->version != LAB_CERTIFY_OPTIONS_VERSION)
+        return lab_seterr(LAB_EVERSION, "lab_certify_options: missing or "
+                                        "unsupported version");
+    if (o->product == NULL || o->key_file == NULL)
+        return lab_seterr(LAB_EINVAL,
+                          "certify: a product and a key file are required");
+    if (!looks_like_uri(o->issuer_id))
+        return lab_seterr(LAB_EINVAL,
+                          "certify: issuer id '%.80s' is not a URI (give "
+                          "e.g. did:web:brand.example)",
+                          o->issuer_id ? o->issuer_id : "");
+    if (o->status_list != NULL && o->status_index < 0)
+        return lab_seterr(LAB_EINVAL,
+                          "certify: a status list needs a status index");
+    return LAB_OK;
+}
+
+static int envelope(char **out, char *token)
+{
+    lab_buf b = LAB_BUF_INIT;
+    json_t *env = NULL;
+    lab_buf_adds(&b, "data:application/vc+jwt,");
+    lab_buf_adds(&b, token);
+    if (!b.oom)
+        env = json_pack("{s:[s], s:s, s:s}", "@context", LAB_VC_CONTEXT, "id",
+                        b.data, "type", "EnvelopedVerifiableCredential");
+    lab_buf_free(&b);
+    if (env == NULL)
+        return oom();
+    int rc = lab_jcs_serialize(out, NULL, env);
+    json_decref(env);
+    return rc;
+}
+
+int lab_certify(char **out, const lab_report *rep, const lab_dataset *ds,
+                const lab_certify_options *o)
+{
+    EVP_PKEY *key = NULL;
+    json_t *cred = NULL;
+    char *url = NULL, *token = NULL, *blockers = NULL, *kid = NULL;
+    size_t nblockers = 0;
+
+    if (out == NULL || rep == NULL || ds == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_certify: NULL argument");
+    int rc = certify_args(o);
+    if (rc == LAB_OK)
+        rc = lab_cred_blockers(&blockers, &nblockers, rep, ds, o->product);
+    if (rc == LAB_OK && nblockers > 0)
+        rc = lab_seterr(LAB_ETEST,
+                        "product '%s' has %zu open blocker%s in its chain, "
+                        "so no certificate is issued: %s",
+                        o->product, nblockers, nblockers == 1 ? "" : "s",
+                        blockers);
+    if (rc == LAB_OK)
+        rc = lab_key_load_private_file(&key, o->key_file, o->passphrase_env);
+    if (rc == LAB_OK && o->status_list != NULL)
+        rc = status_list_url(&url, o->status_list, o->status_index, key);
+    int64_t now = lab_time_now();
+    if (rc == LAB_OK && o->valid_from != NULL)
+        rc = lab_time_parse(&now, o->valid_from);
+    if (rc == LAB_OK)
+        rc = lab_cred_build(&cred, rep, ds, o, now, url);
+    if (rc == LAB_OK && o->seal == LAB_SEAL_DATA_INTEGRITY) {
+        char from[21];
+        lab_time_format(from, now);
+        rc = lab_key_id(&kid, key);
+        lab_buf vm = LAB_BUF_INIT;
+        lab_buf_printf(&vm, "%s#%s", o->issuer_id, kid ? kid : "");
+        json_t *opts = rc == LAB_OK && !vm.oom
+                           ? json_pack("{s:s, s:s, s:s, s:s, s:s}", "type",
+                                       "DataIntegrityProof", "cryptosuite",
+                                       "eddsa-jcs-2022", "created", from,
+                                       "verificationMethod", vm.data,
+                                       "proofPurpose", "assertionMethod")
+                           : NULL;
+        lab_buf_free(&vm);
+        json_t *secured = NULL;
+        if (rc == LAB_OK && opts == NULL)
+            rc = oom();
+        if (rc == LAB_OK)
+            rc = lab_di_eddsa_jcs_secure(&secured, cred, opts, key);
+        json_decref(opts);
+        if (rc == LAB_OK) {
+            json_decref(cred);
+            cred = secured;
+        }
+    }
+    if (rc == LAB_OK)
+        rc = lab_cred_seal(&token, cred, key);
+    if (rc == LAB_OK && o->enveloped) {
+        rc = envelope(out, token);
+    } else if (rc == LAB_OK) {
+        *out = token;
+        token = NULL;
+    }
+    free(token);
+    free(kid);
+    free(url);
+    free(blockers);
+    json_decref(cred);
+    EVP_PKEY_free(key);
+    return rc;
+}

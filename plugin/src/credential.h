@@ -1,0 +1,99 @@
+/*
+ * credential.h - certificates, internal to the library: building the UNTP
+ * Digital Conformity Credential of one product from a report, a dataset
+ * and the engine's packs and lists (credential.c); sealing it as a vc+jwt
+ * and verifying such tokens against a trust list, a point in time, a
+ * status list and an evidence folder (credential.c); and the W3C
+ * Bitstring Status List with the small GZIP codec it needs, RFC 3339
+ * times and atomic file replacement (credential_status.c).
+ */
+#ifndef LAB_CREDENTIAL_H
+#define LAB_CREDENTIAL_H
+
+#include "crypto.h"
+#include "engine.h"
+
+#include <stdint.h>
+
+/* The JSON-LD contexts a labaudit credential starts with. */
+#define LAB_VC_CONTEXT "https://www.w3.org/ns/credentials/v2"
+#define LAB_DCC_CONTEXT "https://test.uncefact.org/vocabulary/untp/dcc/working/"
+
+/* Smallest status list (W3C Bitstring Status List: 16 KiB of bits). */
+enum { LAB_STATUS_MIN_BITS = 131072 };
+/* Largest decompressed status list accepted (16 MiB of bits). */
+enum { LAB_STATUS_MAX_BYTES = 16 * 1024 * 1024 };
+/* Largest trust list, status list or evidence file read. */
+enum { LAB_CRED_MAX_FILE = 64 * 1024 * 1024 };
+
+/* ---- building (credential.c) ---- */
+
+/* Lists the open (non-waived) blockers in product's chain as
+ * "rule on subject" items separated by "; " into *out (free()), and
+ * their number in *n.  LAB_ENOTFOUND if the report did not check the
+ * product. */
+int lab_cred_blockers(char **out, size_t *n, const lab_report *rep,
+                      const lab_dataset *ds, const char *product);
+
+/* Builds the unsigned credential (a JSON object) for opts->product.
+ * `now` is the issuing time in seconds since the epoch; list_url is the
+ * status list credential's id (NULL for no credentialStatus). */
+int lab_cred_build(json_t **out, const lab_report *rep, const lab_dataset *ds,
+                   const lab_certify_options *opts, int64_t now,
+                   const char *list_url);
+
+/* ---- RFC 3339 times (credential_status.c) ---- */
+
+/* Parses "YYYY-MM-DDThh:mm:ss[.frac](Z|+hh:mm|-hh:mm)" (fractions are
+ * dropped) into seconds since the epoch.  LAB_EPARSE otherwise. */
+int lab_time_parse(int64_t *out, const char *s);
+/* Formats t as "YYYY-MM-DDThh:mm:ssZ" (buf needs 21 bytes). */
+void lab_time_format(char buf[21], int64_t t);
+/* The current time, seconds since the epoch. */
+int64_t lab_time_now(void);
+
+/* ---- GZIP, RFC 1952 (credential_status.c) ---- */
+
+/* Compresses p[0..n) as one GZIP member (fixed Huffman codes, runs as
+ * distance-1 matches: what a bitstring needs).  free() the result. */
+int lab_gzip(unsigned char **out, size_t *outlen, const unsigned char *p,
+             size_t n);
+/* Decompresses one GZIP member (stored, fixed and dynamic blocks), with
+ * its CRC-32 and length checked and at most `limit` bytes out. */
+int lab_gunzip(unsigned char **out, size_t *outlen, const unsigned char *p,
+               size_t n, size_t limit);
+
+/* ---- Bitstring Status List (credential_status.c) ---- */
+
+/* The encodedList value of a bitstring: multibase 'u' + base64url of its
+ * GZIP.  free() the result. */
+int lab_status_encode(char **out, const unsigned char *bits, size_t nbytes);
+/* Decodes an encodedList back to its bytes (free()).  LAB_EPARSE for a
+ * value that is not 'u' + base64url of a GZIP of at least 16 KiB. */
+int lab_status_decode(unsigned char **bits, size_t *nbytes, const char *enc);
+/* Bit `index` of a bitstring: index 0 is the most significant bit of the
+ * first byte.  -1 if out of range. */
+int lab_status_get(const unsigned char *bits, size_t nbytes, size_t index);
+
+/* ---- sealing and verifying (credential.c) ---- */
+
+/* Signs a credential as a vc+jwt (typ "vc+jwt", cty "vc", kid). */
+int lab_cred_seal(char **token, const json_t *credential, EVP_PKEY *key);
+
+/* Splits a compact JWS and decodes its header and payload as JSON
+ * objects (either output may be NULL), verifying nothing.  LAB_EPARSE
+ * unless there are three parts, canonical base64url and objects. */
+int lab_cred_split(json_t **hdr, json_t **payload, const char *t, size_t n);
+
+/* Decodes the payload of a compact JWS without verifying it (for a
+ * status list the issuer itself keeps).  json_decref the result. */
+int lab_cred_peek(json_t **payload, const char *token, size_t n);
+
+/* ---- files (credential_status.c) ---- */
+
+/* Writes data to a temporary file beside path and renames it into place
+ * (mode 0644).  An existing file is replaced only if `replace`. */
+int lab_cred_write_file(const char *path, const void *data, size_t n,
+                        int replace);
+
+#endif /* LAB_CREDENTIAL_H */
