@@ -677,28 +677,52 @@ static int check_links(checkrun *cr)
     return LAB_OK;
 }
 
-/* Marks v and everything upstream of it in mark[] (iterative walk). */
-static int mark_upstream(const lab_dataset *ds, uint32_t v, unsigned char *mark)
+/* Walks upstream of a supplier.  The stamp array makes a new walk cost
+ * only what it visits: no clearing between walks. */
+typedef struct walker {
+    uint32_t *stamp; /* stamp[v] == cur: v visited in this walk */
+    uint32_t *list;  /* visited suppliers, list[0..n) */
+    size_t n;
+    uint32_t cur;
+} walker;
+
+static int walker_init(walker *w, size_t nv)
 {
-    size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
-    uint32_t *stack = lab_malloc((nv + 1) * sizeof *stack);
-    size_t sp = 0;
-    if (stack == NULL)
+    w->stamp = lab_calloc(nv + 1, sizeof *w->stamp);
+    w->list = lab_malloc((nv + 1) * sizeof *w->list);
+    w->n = 0;
+    w->cur = 0;
+    if (w->stamp == NULL || w->list == NULL) {
+        free(w->stamp);
+        free(w->list);
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    mark[v] = 1;
-    stack[sp++] = v;
-    while (sp > 0) {
-        uint32_t u = stack[--sp];
+    }
+    return LAB_OK;
+}
+
+static void walker_free(walker *w)
+{
+    free(w->stamp);
+    free(w->list);
+}
+
+/* Visits v and everything upstream of it: w->list[0..w->n). */
+static void walk_upstream(walker *w, const lab_dataset *ds, uint32_t v)
+{
+    w->cur++;
+    w->n = 0;
+    w->stamp[v] = w->cur;
+    w->list[w->n++] = v;
+    for (size_t head = 0; head < w->n; head++) {
+        uint32_t u = w->list[head];
         for (uint32_t k = ds->in_off[u]; k < ds->in_off[u + 1]; k++) {
-            uint32_t w = ds->link_from[ds->in_link[k]];
-            if (!mark[w]) {
-                mark[w] = 1;
-                stack[sp++] = w;
+            uint32_t x = ds->link_from[ds->in_link[k]];
+            if (w->stamp[x] != w->cur) {
+                w->stamp[x] = w->cur;
+                w->list[w->n++] = x;
             }
         }
     }
-    free(stack);
-    return LAB_OK;
 }
 
 /* Product chains: the chain rules of every product in scope.  Verdicts
@@ -708,16 +732,15 @@ static int check_products(checkrun *cr, const char *only)
     const lab_dataset *ds = cr->ds;
     const lab_table *t = &ds->tables[LAB_RECORD_PRODUCT];
     size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
-    unsigned char *mark = NULL;
+    walker w = {0};
     int rc = LAB_OK;
 
     cr->rep->products = lab_arena_alloc(&cr->rep->arena,
                                         (t->n + 1) * sizeof *cr->rep->products);
-    mark = lab_malloc(nv + 1);
-    if (cr->rep->products == NULL || mark == NULL) {
-        free(mark);
+    if (cr->rep->products == NULL)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    }
+    if (cr->hits != NULL && (rc = walker_init(&w, nv)) != LAB_OK)
+        return rc;
     for (size_t i = 0; i < t->n && rc == LAB_OK; i++) {
         const lab_product *p = lab_table_row(t, i);
         if (only != NULL && strcmp(only, p->id) != 0)
@@ -730,55 +753,97 @@ static int check_products(checkrun *cr, const char *only)
         scope_supplier(cr, LAB_SLOT_SUPPLIER, maker);
         cr->sc.rec[LAB_SLOT_PRODUCT] = p;
         if (cr->hits != NULL) {
-            memset(mark, 0, nv + 1);
-            rc = mark_upstream(ds, maker, mark);
+            walk_upstream(&w, ds, maker);
             cr->sc.listed_upstream = 0;
-            for (size_t v = 0; rc == LAB_OK && v < nv; v++)
-                cr->sc.listed_upstream += mark[v] && cr->hits[v].score > 0;
+            for (size_t k = 0; k < w.n; k++)
+                cr->sc.listed_upstream += cr->hits[w.list[k]].score > 0;
         }
-        if (rc == LAB_OK)
-            rc = eval_rules(cr, LAB_SUBJECT_CHAIN, p->id, maker);
+        rc = eval_rules(cr, LAB_SUBJECT_CHAIN, p->id, maker);
         lab_product_verdict *pv = &cr->rep->products[cr->rep->nproducts++];
         memset(pv, 0, sizeof *pv);
         pv->id = p->id;
         pv->name = p->name;
         pv->maker = maker;
     }
-    free(mark);
+    if (cr->hits != NULL)
+        walker_free(&w);
     return rc;
 }
 
-/* Each product's verdict: the worst finding not waived anywhere upstream
- * of its maker, or on the product's own chain. */
+/* Each product's verdict: the worst finding not waived on any supplier
+ * upstream of its maker or on the product's own chain.  Findings are
+ * tallied per supplier once; each product then folds over what its walk
+ * visits, so the cost is the findings plus the chains, not their
+ * product. */
 static int compute_verdicts(checkrun *cr)
 {
-    size_t nv = cr->ds->tables[LAB_RECORD_SUPPLIER].n;
-    unsigned char *mark = lab_malloc(nv + 1);
+    const lab_dataset *ds = cr->ds;
+    lab_report *rep = cr->rep;
+    size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
+    size_t np = ds->tables[LAB_RECORD_PRODUCT].n;
+    uint32_t *nfind = lab_calloc(nv + 1, sizeof *nfind);
+    uint32_t *nwaived = lab_calloc(nv + 1, sizeof *nwaived);
+    signed char *worst = lab_malloc(nv + 1);
+    long *verdict_of = lab_malloc((np + 1) * sizeof *verdict_of);
+    walker w = {0};
     int rc = LAB_OK;
-    if (mark == NULL)
-        return lab_seterr(LAB_ENOMEM, "out of memory");
-    for (size_t i = 0; i < cr->rep->nproducts && rc == LAB_OK; i++) {
-        lab_product_verdict *pv = &cr->rep->products[i];
-        memset(mark, 0, nv + 1);
-        rc = mark_upstream(cr->ds, pv->maker, mark);
-        pv->worst = -1;
-        for (size_t f = 0; f < cr->rep->n && rc == LAB_OK; f++) {
-            const lab_finding *fd = &cr->rep->findings[f];
-            int ours = fd->subject == LAB_SUBJECT_CHAIN
-                           ? strcmp(fd->subject_id, pv->id) == 0
-                           : mark[fd->supplier];
-            if (!ours)
+
+    if (nfind == NULL || nwaived == NULL || worst == NULL ||
+        verdict_of == NULL || walker_init(&w, nv) != LAB_OK) {
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
+        goto out;
+    }
+    memset(worst, -1, nv + 1);
+    for (size_t i = 0; i < np; i++)
+        verdict_of[i] = -1;
+    for (size_t i = 0; i < rep->nproducts; i++) {
+        rep->products[i].worst = -1;
+        long row = lab_ds_find(ds, LAB_RECORD_PRODUCT, rep->products[i].id);
+        if (row >= 0)
+            verdict_of[row] = (long)i;
+    }
+    for (size_t f = 0; f < rep->n; f++) {
+        const lab_finding *fd = &rep->findings[f];
+        int sev = (int)fd->rule->severity;
+        if (fd->subject == LAB_SUBJECT_CHAIN) {
+            long row = lab_ds_find(ds, LAB_RECORD_PRODUCT, fd->subject_id);
+            if (row < 0 || verdict_of[row] < 0)
                 continue;
+            lab_product_verdict *pv = &rep->products[verdict_of[row]];
             if (fd->waiver != NULL) {
                 pv->nwaived++;
                 continue;
             }
             pv->nfindings++;
-            if ((int)fd->rule->severity > pv->worst)
-                pv->worst = (int)fd->rule->severity;
+            if (sev > pv->worst)
+                pv->worst = sev;
+            continue;
+        }
+        if (fd->waiver != NULL) {
+            nwaived[fd->supplier]++;
+            continue;
+        }
+        nfind[fd->supplier]++;
+        if (sev > worst[fd->supplier])
+            worst[fd->supplier] = (signed char)sev;
+    }
+    for (size_t i = 0; i < rep->nproducts; i++) {
+        lab_product_verdict *pv = &rep->products[i];
+        walk_upstream(&w, ds, pv->maker);
+        for (size_t k = 0; k < w.n; k++) {
+            uint32_t v = w.list[k];
+            pv->nfindings += nfind[v];
+            pv->nwaived += nwaived[v];
+            if (worst[v] > pv->worst)
+                pv->worst = worst[v];
         }
     }
-    free(mark);
+out:
+    walker_free(&w);
+    free(nfind);
+    free(nwaived);
+    free(worst);
+    free(verdict_of);
     return rc;
 }
 
@@ -866,10 +931,15 @@ static int restrict_scope(checkrun *cr, const lab_check_options *o)
     } else {
         return LAB_OK;
     }
+    walker w;
     cr->in_scope = lab_calloc(nv + 1, 1);
-    if (cr->in_scope == NULL)
+    if (cr->in_scope == NULL || walker_init(&w, nv) != LAB_OK)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    return mark_upstream(ds, (uint32_t)root, cr->in_scope);
+    walk_upstream(&w, ds, (uint32_t)root);
+    for (size_t k = 0; k < w.n; k++)
+        cr->in_scope[w.list[k]] = 1;
+    walker_free(&w);
+    return LAB_OK;
 }
 
 static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
