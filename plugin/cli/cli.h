@@ -29,6 +29,7 @@ typedef struct opts {
     const char *product;
     const char *supplier;
     const char *waivers;
+    const char *evidence;
     int fail_on;
     int jsonlogic;
     int scopes;

@@ -102,6 +102,8 @@ int parse_opts(int argc, char **argv, opts *o)
             dst = &o->output;
         } else if (strcmp(a, "--waivers") == 0 || strcmp(a, "-w") == 0) {
             dst = &o->waivers;
+        } else if (strcmp(a, "--evidence") == 0) {
+            dst = &o->evidence;
         } else if (strcmp(a, "--as-of") == 0) {
             dst = &o->as_of;
         } else if (strcmp(a, "--product") == 0) {
@@ -206,6 +208,8 @@ static const char check_help[] =
     "                        major, blocker (default) or never\n"
     "  -w, --waivers FILE    accept findings listed in FILE (CSV: rule,\n"
     "                        subject_id, approver, justification, expires)\n"
+    "      --evidence DIR    check every document's file under DIR against\n"
+    "                        its SHA-256 (missing or changed: a finding)\n"
     "      --as-of DATE      evaluate as of DATE (YYYY-MM-DD; default today)\n"
     "      --product ID      check only this product's chain\n"
     "      --supplier ID     check only this supplier and its upstream chain\n"
@@ -257,6 +261,7 @@ int cmd_check(int argc, char **argv)
     co.product = o.product;
     co.supplier = o.supplier;
     co.waivers = o.waivers;
+    co.evidence_dir = o.evidence;
     if (tty)
         co.progress = progress;
     if (o.scopes) {

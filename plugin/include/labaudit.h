@@ -249,10 +249,15 @@ typedef struct lab_check_options {
      *  expires), or NULL.  A waived finding stays in the report, marked,
      *  and no longer counts against --fail-on or a product's verdict. */
     const char *waivers;
+    /** Folder the documents' `uri`s are relative to, or NULL.  Given, every
+     *  document's file is hashed and compared with its `sha256`: the
+     *  counts feed audit.evidence_missing / audit.evidence_changed (and
+     *  the supplier's) for the record-retention rules. */
+    const char *evidence_dir;
 } lab_check_options;
 
 #define LAB_CHECK_OPTIONS_INIT                                                \
-    {LAB_CHECK_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL}
+    {LAB_CHECK_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 
 LAB_EXTERN(int) lab_check_options_init(lab_check_options *opts,
                                        unsigned version);

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 /* ---- field references ---- */
@@ -157,6 +158,44 @@ static int v_listed_upstream(const lab_scope *sc, lab_val *out)
     return LAB_OK;
 }
 
+/* Evidence counts: for audit i, evidence[2i] missing and [2i+1] changed;
+ * for supplier v, the same after the audits. */
+static int evidence_count(const lab_scope *sc, int audit, int changed,
+                          lab_val *out)
+{
+    if (sc->evidence == NULL) {
+        *out = lab_val_null();
+        return LAB_OK;
+    }
+    size_t base = audit ? 2 * (size_t)sc->audit_index
+                        : 2 * (sc->naudits + sc->supplier_index);
+    int ok = audit ? sc->rec[LAB_SLOT_AUDIT] != NULL
+                   : sc->rec[LAB_SLOT_SUPPLIER] != NULL;
+    *out =
+        ok ? lab_val_num(sc->evidence[base + (size_t)changed]) : lab_val_null();
+    return LAB_OK;
+}
+
+static int v_ev_audit_missing(const lab_scope *sc, lab_val *out)
+{
+    return evidence_count(sc, 1, 0, out);
+}
+
+static int v_ev_audit_changed(const lab_scope *sc, lab_val *out)
+{
+    return evidence_count(sc, 1, 1, out);
+}
+
+static int v_ev_supplier_missing(const lab_scope *sc, lab_val *out)
+{
+    return evidence_count(sc, 0, 0, out);
+}
+
+static int v_ev_supplier_changed(const lab_scope *sc, lab_val *out)
+{
+    return evidence_count(sc, 0, 1, out);
+}
+
 static int is_unannounced(const lab_audit *a)
 {
     return a->type != NULL && strcmp(a->type, "announced") != 0;
@@ -195,6 +234,14 @@ static const struct {
      "the supplier's country or region is on a high-risk region list"},
     {LAB_SLOT_CHAIN, "high_risk_regions", v_chain_high_risk, LAB_V_NUM, 0,
      "countries and regions in the chain that are on a high-risk list"},
+    {LAB_SLOT_AUDIT, "evidence_missing", v_ev_audit_missing, LAB_V_NUM, 0,
+     "documents of the audit whose file is missing (with an evidence dir)"},
+    {LAB_SLOT_AUDIT, "evidence_changed", v_ev_audit_changed, LAB_V_NUM, 0,
+     "documents of the audit whose file no longer has its SHA-256"},
+    {LAB_SLOT_SUPPLIER, "evidence_missing", v_ev_supplier_missing, LAB_V_NUM, 0,
+     "documents of the supplier whose file is missing"},
+    {LAB_SLOT_SUPPLIER, "evidence_changed", v_ev_supplier_changed, LAB_V_NUM, 0,
+     "documents of the supplier whose file no longer has its SHA-256"},
     {LAB_SLOT_CHAIN, "listed_suppliers", v_listed_upstream, LAB_V_NUM, 1,
      "suppliers in a product's chain that match an entity list (chain "
      "rules only)"},
@@ -522,6 +569,7 @@ typedef struct checkrun {
     unsigned char *in_scope; /* suppliers to check, NULL = all */
     lab_hit *hits;           /* screening per supplier, NULL if unused */
     lab_buf *dump;           /* set: write scopes instead of evaluating */
+    int32_t *evidence;       /* see check_evidence */
 } checkrun;
 
 /* Writes the scope as the JSON document a JsonLogic library would need
@@ -593,6 +641,7 @@ static void scope_supplier(checkrun *cr, lab_slot slot, uint32_t v)
     cr->sc.rec[slot] = lab_table_row(&ds->tables[LAB_RECORD_SUPPLIER], v);
     if (slot != LAB_SLOT_SUPPLIER)
         return;
+    cr->sc.supplier_index = v;
     cr->sc.rec[LAB_SLOT_CHAIN] = &ds->chain[v];
     const lab_audit *best = NULL;
     int32_t bestd = INT32_MIN;
@@ -605,6 +654,7 @@ static void scope_supplier(checkrun *cr, lab_slot slot, uint32_t v)
         if (audit_date(a, &d) && d > bestd) {
             bestd = d;
             best = a;
+            cr->sc.audit_index = ds->audit_of[k];
         }
     }
     cr->sc.latest_audit = best;
@@ -650,6 +700,7 @@ static int check_audits(checkrun *cr)
         scope_supplier(cr, LAB_SLOT_SUPPLIER, v);
         const lab_audit *a = lab_table_row(t, i);
         cr->sc.rec[LAB_SLOT_AUDIT] = a;
+        cr->sc.audit_index = (uint32_t)i;
         int rc = eval_rules(cr, LAB_SUBJECT_AUDIT, a->id, v);
         if (rc != LAB_OK)
             return rc;
@@ -881,6 +932,67 @@ static int count_affected(checkrun *cr)
     return LAB_OK;
 }
 
+/* Hashes every document's file under the evidence folder and counts, per
+ * audit and per supplier, the files missing and the files changed.  A
+ * uri that is absolute or climbs out of the folder counts as missing. */
+static int check_evidence(checkrun *cr, const char *dir)
+{
+    const lab_dataset *ds = cr->ds;
+    const lab_table *docs = &ds->tables[LAB_RECORD_DOCUMENT];
+    size_t na = ds->tables[LAB_RECORD_AUDIT].n;
+    size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
+    int32_t *ev = lab_calloc(2 * (na + nv) + 2, sizeof *ev);
+    if (ev == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    int rc = LAB_OK;
+    for (size_t i = 0; i < docs->n && rc == LAB_OK; i++) {
+        const lab_document *d = lab_table_row(docs, i);
+        if (d->uri == NULL || d->sha256 == NULL)
+            continue;
+        int changed = 0, missing = 0;
+        if (d->uri[0] == '/' || strstr(d->uri, "..") != NULL ||
+            strstr(d->uri, "://") != NULL) {
+            missing = 1;
+            rc = lab_report_warn(cr->rep,
+                                 "document %s: uri '%s' is not a "
+                                 "path inside the evidence folder",
+                                 d->id, d->uri);
+        } else {
+            char path[4096];
+            char *buf = NULL;
+            size_t len = 0;
+            char hex[65];
+            snprintf(path, sizeof path, "%s/%s", dir, d->uri);
+            if (lab_read_file(&buf, &len, path, (size_t)1 << 31) != LAB_OK)
+                missing = 1;
+            else if (lab_sha256_hex(hex, buf, len) != LAB_OK ||
+                     strcasecmp(hex, d->sha256) != 0)
+                changed = 1;
+            free(buf);
+            lab_clearerr();
+        }
+        long a =
+            d->audit_id ? lab_ds_find(ds, LAB_RECORD_AUDIT, d->audit_id) : -1;
+        long v = d->supplier_id
+                     ? lab_ds_find(ds, LAB_RECORD_SUPPLIER, d->supplier_id)
+                     : -1;
+        if (v < 0 && a >= 0)
+            v = (long)ds->audit_owner[a];
+        if (a >= 0) {
+            ev[2 * a] += missing;
+            ev[2 * a + 1] += changed;
+        }
+        if (v >= 0) {
+            ev[2 * (na + (size_t)v)] += missing;
+            ev[2 * (na + (size_t)v) + 1] += changed;
+        }
+    }
+    cr->evidence = ev;
+    cr->sc.evidence = ev;
+    cr->sc.naudits = na;
+    return rc;
+}
+
 /* Screens every supplier in scope against the entity lists, once. */
 static int screen_all(checkrun *cr)
 {
@@ -1012,6 +1124,8 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     rc = restrict_scope(&cr, o);
     if (rc == LAB_OK && e->uses_screening)
         rc = screen_all(&cr);
+    if (rc == LAB_OK && o->evidence_dir != NULL)
+        rc = check_evidence(&cr, o->evidence_dir);
     if (rc == LAB_OK)
         rc = check_suppliers(&cr);
     if (rc == LAB_OK)
@@ -1029,6 +1143,7 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     lab_arena_free(&cr.scratch);
     free(cr.in_scope);
     free(cr.hits);
+    free(cr.evidence);
     if (rc == LAB_OK && o->progress != NULL)
         o->progress(o->progress_ud, cr.total, cr.total);
     if (rc != LAB_OK) {

@@ -54,6 +54,10 @@ typedef struct lab_scope {
     const lab_refdata *ref;     /* the engine's reference lists */
     const lab_hit *hit;         /* screening of the supplier, or NULL */
     int32_t listed_upstream;    /* listed suppliers in the chain; -1 n/a */
+    const int32_t *evidence;    /* per audit then per supplier: missing,
+                                   changed; NULL without an evidence dir */
+    size_t naudits;             /* audits in the dataset (evidence layout) */
+    uint32_t supplier_index, audit_index;
 } lab_scope;
 
 typedef struct lab_basis {
