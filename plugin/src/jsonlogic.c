@@ -22,7 +22,7 @@ enum { VAL_MAX_DEPTH = 4096 };
 /* Temporary memory one evaluation may take from the scratch arena. */
 #define SCRATCH_MAX ((size_t)256 << 20)
 /* Nodes evaluated plus values visited by one evaluation. */
-#define STEP_MAX ((uint64_t)1 << 27)
+#define STEP_MAX ((uint64_t)1 << 25)
 /* Significant digits kept when converting decimal text to a double:
  * more than the 767 that correct rounding can ever need. */
 enum { MAX_SIG_DIGITS = 780 };

@@ -21,8 +21,8 @@ static json_t *jl_normalise(const json_t *j)
     char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
     if (text == NULL)
         return NULL;
-    json_t *r = json_loads(text, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL,
-                           NULL);
+    json_t *r =
+        json_loads(text, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, NULL);
     free(text);
     return r;
 }
@@ -70,8 +70,8 @@ static int jl_check_case(const json_t *rule, const json_t *data,
     int rc = jl_run_case(rule, data, &got);
     int ok = 0;
     if (rc == LAB_OK) {
-        json_t *g = json_loads(got, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL,
-                               NULL);
+        json_t *g =
+            json_loads(got, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, NULL);
         json_t *e = jl_normalise(expected);
         ok = g != NULL && e != NULL && json_equal(g, e);
         json_decref(g);

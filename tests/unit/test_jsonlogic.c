@@ -315,6 +315,12 @@ static const char *const edge_cases[][3] = {
     {"{\"==\":[null,{\"and\":[]}]}", "null", "true"},
     {"{\"===\":[1,[1]]}", "null", "false"},
     {"{\"!=\":[\"1\",[1]]}", "null", "false"},
+    {"{\"missing_some\":[1,\"ab\"]}", "{}", "[]"},
+    {"{\"missing_some\":[2,\"ab\"]}", "{}", "[\"ab\"]"},
+    {"{\"reduce\":[[1],{\"var\":\"\"},{\"and\":[]}]}", "null",
+     "{\"current\":1}"},
+    {"{\"<\":[\"é\",\"z\"]}", "null", "false"},
+    {"{\"<\":[\"ü\",\"é\"]}", "null", "false"},
 
 };
 
@@ -335,6 +341,31 @@ static void test_javascript_corners(void **state)
         json_decref(want);
     }
     assert_int_equal(passed, LAB_ARRAY_LEN(edge_cases));
+}
+
+/* JavaScript strings are UTF-16: where json-logic-js would cut a
+ * supplementary character in half (a lone surrogate, which UTF-8 cannot
+ * hold), labaudit gives U+FFFD instead. */
+static void test_split_surrogate_pairs(void **state)
+{
+    (void)state;
+    static const char *const cases[][3] = {
+        {"{\"var\":\"s.0\"}", "{\"s\":\"\\ud83d\\ude00\"}", "\"\\ufffd\""},
+        {"{\"var\":\"s.length\"}", "{\"s\":\"\\ud83d\\ude00\"}", "2"},
+        {"{\"substr\":[\"a\\ud83d\\ude00b\",0,2]}", "null", "\"a\\ufffd\""},
+        {"{\"substr\":[\"a\\ud83d\\ude00b\",2]}", "null", "\"\\ufffdb\""},
+        {"{\"substr\":[\"a\\ud83d\\ude00b\",1,2]}", "null",
+         "\"\\ud83d\\ude00\""},
+    };
+    for (size_t i = 0; i < LAB_ARRAY_LEN(cases); i++) {
+        json_t *rule = json_loads(cases[i][0], JSON_DECODE_ANY, NULL);
+        json_t *data = json_loads(cases[i][1], JSON_DECODE_ANY, NULL);
+        json_t *want = json_loads(cases[i][2], JSON_DECODE_ANY, NULL);
+        assert_true(jl_check_case(rule, data, want, "surrogates"));
+        json_decref(rule);
+        json_decref(data);
+        json_decref(want);
+    }
 }
 
 static void test_value_coercions(void **state)
@@ -671,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_suite_round_trips),
         cmocka_unit_test(test_scalar_argument_round_trips),
         cmocka_unit_test(test_javascript_corners),
+        cmocka_unit_test(test_split_surrogate_pairs),
         cmocka_unit_test(test_value_coercions),
         cmocka_unit_test(test_operator_names),
         cmocka_unit_test(test_unknown_operator),
