@@ -347,8 +347,10 @@ static int parse_certify(int argc, char **argv, certify_args *a)
             a->co.enveloped = 1;
             continue;
         }
-        if (is(k, "-q") || is(k, "--quiet"))
+        if (is(k, "-q") || is(k, "--quiet")) {
+            a->o.quiet = 1;
             continue;
+        }
         if (k[0] != '-') {
             if (a->o.npos > 0)
                 return usage_error("certify: one DATA folder, not '%s'", k);
@@ -479,7 +481,7 @@ int cmd_certify(int argc, char **argv)
         status = write_output(a.o.output, line);
         free(line);
     }
-    if (status == 0 && strcmp(a.o.output, "-") != 0)
+    if (status == 0 && !a.o.quiet && strcmp(a.o.output, "-") != 0)
         fprintf(stderr, "%s: certificate for %s written to %s\n", prog,
                 a.co.product, a.o.output);
 out:

@@ -1,0 +1,59 @@
+# labels: integration interop
+# cert_interop.sh - proof that others can verify labaudit certificates:
+# issues certificates of every kind for the clean cotton product (EdDSA,
+# ES256, enveloped, with an eddsa-jcs-2022 proof, several lots) and has
+# the npm package jose verify each one with the issuer's public JWK, and
+# ajv (draft 2020-12 with ajv-formats) validate each payload against the
+# UN Transparency Protocol DCC schema in ../shared/conformance/untp-dcc/.
+# Versions are pinned in tests/interop/cert/package.json.  Needs node and
+# npm (and the network the first time, for npm install): without them
+# this test fails, loudly.
+set -euo pipefail
+
+cli=${LAB_CLI:?LAB_CLI is not set}
+src=${LAB_SOURCE_DIR:?LAB_SOURCE_DIR is not set}
+conf=${LAB_CONFORMANCE_DIR:-$src/../shared/conformance}
+dir=$src/tests/interop/cert
+schema=$conf/untp-dcc/untp-dcc-schema.json
+
+for tool in node npm; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "cert_interop: $tool is not installed; this test needs Node.js and npm (.ci/setup installs them)" >&2
+        exit 1
+    fi
+done
+if [[ ! -f $schema ]]; then
+    echo "cert_interop: $schema not found: the UNTP DCC schema comes from ../shared/conformance (CI has it)" >&2
+    exit 1
+fi
+if [[ ! -d $dir/node_modules/jose || ! -d $dir/node_modules/ajv-formats ]]; then
+    (cd "$dir" && npm install --no-audit --no-fund)
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+ISSUER=did:web:brand.example
+export LAB_TEST_PASS="interop passphrase"
+"$cli" keygen --issuer "$ISSUER" -o ed.pem >/dev/null
+"$cli" keygen --alg p256 --passphrase-env LAB_TEST_PASS -o p256.pem >/dev/null
+python3 - <<'PY'
+import json
+json.dump({"did:web:brand.example": [json.load(open(f + ".pub.jwk")) for f in ("ed.pem", "p256.pem")]},
+          open("trust.json", "w"))
+PY
+"$cli" status-list create --url https://brand.example/status/7 --issuer "$ISSUER" \
+    --key ed.pem -o status.jwt >/dev/null
+C=(certify "$src/examples/cotton" --rules "$src/rules" --lists "$src/rules/data"
+    --product SKU-TEE-CREW-001 --issuer "$ISSUER" --issuer-name "Example Brand" -q)
+"$cli" "${C[@]}" --key ed.pem --status-list status.jwt --status-index 3 -o eddsa.jwt
+"$cli" "${C[@]}" --key p256.pem --passphrase-env LAB_TEST_PASS -o es256.jwt
+"$cli" "${C[@]}" --key ed.pem --enveloped -o enveloped.json
+"$cli" "${C[@]}" --key ed.pem --seal data-integrity -o di.jwt
+"$cli" "${C[@]}" --key p256.pem --passphrase-env LAB_TEST_PASS --lots L1,L2,L3 \
+    --claim "Cotton traced to farms without forced labour" --valid-days 30 -o lots.jwt
+for c in *.jwt enveloped.json; do
+    [[ $c == status.jwt ]] && continue
+    "$cli" verify "$c" --trust trust.json --status-list status.jwt >/dev/null
+done
+node "$dir/check.mjs" "$schema" trust.json eddsa.jwt es256.jwt enveloped.json di.jwt lots.jwt

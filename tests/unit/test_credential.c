@@ -1,0 +1,599 @@
+/*
+ * test_credential.c - the certificate module as a specification: a clean
+ * product gets a UNTP conformity credential sealed as vc+jwt (EdDSA and
+ * ES256, compact, enveloped, with an eddsa-jcs-2022 proof) that verifies
+ * against its trust list; a product with an open blocker is refused with
+ * the blockers named; every changed byte of a token or of its payload is
+ * rejected; crafted tokens (alg none, HS256 keyed with the public key, a
+ * swapped kid, another certificate's payload) are rejected with the right
+ * reason code; validity dates, revocation through a Bitstring Status
+ * List and evidence hashes are enforced; and the GZIP codec and RFC 3339
+ * times behave.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "credential.h"
+
+#include <openssl/hmac.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ISSUER "did:web:brand.example"
+#define LIST_URL "https://brand.example/status/1"
+#define CLEAN "SKU-TEE-CREW-001"
+#define TAINTED "SKU-SHIRT-POP-002"
+
+typedef struct fixture {
+    char dir[64];
+    char key[128], key2[128], pkey[128], list[128];
+    char *trust; /* both Ed25519 keys and the P-256 key of ISSUER */
+    lab_engine *e;
+    lab_dataset *ds;
+    lab_report *rep;
+} fixture;
+
+static fixture fx;
+
+static void path_in(char *out, size_t n, const char *name)
+{
+    snprintf(out, n, "%s/%s", fx.dir, name);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    char *jwk1 = NULL, *jwk2 = NULL, *jwk3 = NULL;
+    lab_keygen_options ko = LAB_KEYGEN_OPTIONS_INIT;
+    snprintf(fx.dir, sizeof fx.dir, "/tmp/test_credential.XXXXXX");
+    if (mkdtemp(fx.dir) == NULL)
+        return -1;
+    path_in(fx.key, sizeof fx.key, "issuer.pem");
+    path_in(fx.key2, sizeof fx.key2, "second.pem");
+    path_in(fx.pkey, sizeof fx.pkey, "p256.pem");
+    path_in(fx.list, sizeof fx.list, "status.jwt");
+    if (lab_keygen(&jwk1, fx.key, &ko) != LAB_OK ||
+        lab_keygen(&jwk2, fx.key2, &ko) != LAB_OK)
+        return -1;
+    ko.alg = LAB_KEY_ALG_P256;
+    if (lab_keygen(&jwk3, fx.pkey, &ko) != LAB_OK)
+        return -1;
+    lab_buf b = LAB_BUF_INIT;
+    lab_buf_printf(&b, "{\"%s\": [%s, %s, %s]}", ISSUER, jwk1, jwk2, jwk3);
+    fx.trust = b.data;
+    lab_free(jwk1);
+    lab_free(jwk2);
+    lab_free(jwk3);
+
+    lab_status_options so = LAB_STATUS_OPTIONS_INIT;
+    so.key_file = fx.key;
+    so.list_url = LIST_URL;
+    so.issuer_id = ISSUER;
+    if (lab_status_list_create(fx.list, &so) != LAB_OK)
+        return -1;
+
+    const char *packs[] = {LAB_SOURCE_DIR "/rules"};
+    const char *lists[] = {LAB_SOURCE_DIR "/rules/data"};
+    lab_engine_options eo = LAB_ENGINE_OPTIONS_INIT;
+    eo.packs = packs;
+    eo.npacks = 1;
+    eo.lists = lists;
+    eo.nlists = 1;
+    if (lab_engine_new(&fx.e, &eo) != LAB_OK ||
+        lab_dataset_new(&fx.ds) != LAB_OK ||
+        lab_dataset_load(fx.ds, LAB_SOURCE_DIR "/examples/cotton") != LAB_OK ||
+        lab_check(&fx.rep, fx.e, fx.ds, NULL) != LAB_OK) {
+        fprintf(stderr, "setup: %s\n", lab_errmsg());
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    lab_report_free(fx.rep);
+    lab_dataset_free(fx.ds);
+    lab_engine_free(fx.e);
+    free(fx.trust);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx.dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Issues a certificate for the clean product with the given key. */
+static char *issue(const char *key, int enveloped, lab_seal seal,
+                   const char *from, long index)
+{
+    lab_certify_options co = LAB_CERTIFY_OPTIONS_INIT;
+    char *tok = NULL;
+    co.product = CLEAN;
+    co.issuer_id = ISSUER;
+    co.issuer_name = "Example Brand";
+    co.key_file = key;
+    co.enveloped = enveloped;
+    co.seal = seal;
+    co.valid_from = from;
+    co.valid_days = 30;
+    if (index >= 0) {
+        co.status_list = fx.list;
+        co.status_index = index;
+    }
+    int rc = lab_certify(&tok, fx.rep, fx.ds, &co);
+    if (rc != LAB_OK)
+        fprintf(stderr, "certify: %s\n", lab_errmsg());
+    assert_int_equal(rc, LAB_OK);
+    return tok;
+}
+
+/* Verifies and returns the status (at a time inside the validity). */
+static int check_at(const char *tok, size_t n, const char *at, const char *list,
+                    const char *evidence)
+{
+    lab_verify_options vo = LAB_VERIFY_OPTIONS_INIT;
+    int status = -1;
+    vo.trust_list = fx.trust;
+    vo.at = at;
+    vo.status_list = list;
+    vo.status_list_len = list ? strlen(list) : 0;
+    vo.evidence_dir = evidence;
+    assert_int_equal(lab_verify(&status, NULL, tok, n, &vo), LAB_OK);
+    return status;
+}
+
+static int check(const char *tok)
+{
+    return check_at(tok, strlen(tok), "2026-01-10T00:00:00Z", NULL, NULL);
+}
+
+#define FROM "2026-01-01T00:00:00Z"
+
+static void test_clean_product_verifies(void **state)
+{
+    (void)state;
+    char *tok = issue(fx.key, 0, LAB_SEAL_JWS, FROM, -1);
+    char *res = NULL;
+    int status = -1;
+    lab_verify_options vo = LAB_VERIFY_OPTIONS_INIT;
+    vo.trust_list = fx.trust;
+    vo.at = "2026-01-10T00:00:00Z";
+    assert_int_equal(lab_verify(&status, &res, tok, strlen(tok), &vo), LAB_OK);
+    assert_int_equal(status, LAB_VERIFY_VALID);
+    assert_non_null(strstr(res, "\"conformityTopic\": \"social.labour\""));
+    assert_non_null(strstr(res, "\"reason\": \"valid\""));
+    assert_non_null(strstr(res, "IN20211186XQ2RT")); /* the gin's OS ID */
+    /* The header: typ vc+jwt, cty vc, EdDSA, a kid. */
+    json_t *hdr = NULL;
+    assert_int_equal(lab_cred_split(&hdr, NULL, tok, strlen(tok)), LAB_OK);
+    assert_string_equal(json_string_value(json_object_get(hdr, "typ")),
+                        "vc+jwt");
+    assert_string_equal(json_string_value(json_object_get(hdr, "cty")), "vc");
+    assert_string_equal(json_string_value(json_object_get(hdr, "alg")),
+                        "EdDSA");
+    assert_non_null(json_object_get(hdr, "kid"));
+    json_decref(hdr);
+    lab_free(res);
+    lab_free(tok);
+}
+
+static void test_es256_enveloped_and_data_integrity(void **state)
+{
+    (void)state;
+    char *tok = issue(fx.pkey, 0, LAB_SEAL_JWS, FROM, -1);
+    assert_int_equal(check(tok), LAB_VERIFY_VALID);
+    assert_non_null(strstr(tok, "eyJhbGciOiJFUzI1NiI")); /* {"alg":"ES256" */
+    lab_free(tok);
+    tok = issue(fx.key, 1, LAB_SEAL_JWS, FROM, -1);
+    assert_non_null(strstr(tok, "\"type\":\"EnvelopedVerifiableCredential\""));
+    assert_non_null(strstr(tok, "\"id\":\"data:application/vc+jwt,ey"));
+    assert_int_equal(check(tok), LAB_VERIFY_VALID);
+    lab_free(tok);
+    tok = issue(fx.key, 0, LAB_SEAL_DATA_INTEGRITY, FROM, -1);
+    json_t *payload = NULL;
+    assert_int_equal(lab_cred_peek(&payload, tok, strlen(tok)), LAB_OK);
+    const json_t *proof = json_object_get(payload, "proof");
+    assert_string_equal(
+        json_string_value(json_object_get(proof, "cryptosuite")),
+        "eddsa-jcs-2022");
+    json_decref(payload);
+    assert_int_equal(check(tok), LAB_VERIFY_VALID);
+    lab_free(tok);
+}
+
+static void test_blocked_product_is_refused(void **state)
+{
+    (void)state;
+    lab_certify_options co = LAB_CERTIFY_OPTIONS_INIT;
+    char *tok = NULL;
+    co.product = TAINTED;
+    co.issuer_id = ISSUER;
+    co.key_file = fx.key;
+    assert_int_equal(lab_certify(&tok, fx.rep, fx.ds, &co), LAB_ETEST);
+    assert_null(tok);
+    assert_non_null(strstr(lab_errmsg(), "open blockers"));
+    assert_non_null(strstr(lab_errmsg(), "origin.supplier-in-xinjiang"));
+    co.issuer_id = "not a uri";
+    co.product = CLEAN;
+    assert_int_equal(lab_certify(&tok, fx.rep, fx.ds, &co), LAB_EINVAL);
+}
+
+/* Replaces byte i with another base64url character. */
+static char other_char(char c)
+{
+    return c == 'A' ? 'B' : c == '.' ? 'A' : 'A';
+}
+
+static void test_every_token_byte_matters(void **state)
+{
+    (void)state;
+    char *tok = issue(fx.key, 0, LAB_SEAL_JWS, FROM, -1);
+    size_t n = strlen(tok);
+    char *copy = malloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(copy, tok, n + 1);
+        copy[i] = other_char(copy[i]);
+        int st = check(copy);
+        if (st == LAB_VERIFY_VALID)
+            fail_msg("token byte %zu changed and still valid", i);
+    }
+    free(copy);
+    lab_free(tok);
+}
+
+/* Re-assembles header.payload'.signature with payload byte i changed. */
+static void test_every_payload_byte_matters(void **state)
+{
+    (void)state;
+    char *tok = issue(fx.key, 0, LAB_SEAL_JWS, FROM, -1);
+    const char *d1 = strchr(tok, '.'), *d2 = strrchr(tok, '.');
+    unsigned char *raw = NULL;
+    size_t len = 0;
+    assert_int_equal(
+        lab_b64url_decode(&raw, &len, d1 + 1, (size_t)(d2 - d1 - 1)), LAB_OK);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char saved = raw[i];
+        raw[i] = (unsigned char)(saved == 'a' ? 'b' : 'a');
+        char *p64 = NULL;
+        assert_int_equal(lab_b64url_encode(&p64, raw, len), LAB_OK);
+        lab_buf b = LAB_BUF_INIT;
+        lab_buf_add(&b, tok, (size_t)(d1 - tok) + 1);
+        lab_buf_adds(&b, p64);
+        lab_buf_adds(&b, d2);
+        if (check(b.data) == LAB_VERIFY_VALID)
+            fail_msg("payload byte %zu changed and still valid", i);
+        lab_buf_free(&b);
+        free(p64);
+        raw[i] = saved;
+    }
+    free(raw);
+    lab_free(tok);
+}
+
+/* header (JSON text) + the payload and signature parts of tok. */
+static char *with_header(const char *tok, const char *header, int keep_sig)
+{
+    char *h64 = NULL;
+    lab_b64url_encode(&h64, header, strlen(header));
+    const char *d1 = strchr(tok, '.'), *d2 = strrchr(tok, '.');
+    lab_buf b = LAB_BUF_INIT;
+    lab_buf_adds(&b, h64);
+    lab_buf_add(&b, d1, keep_sig ? strlen(d1) : (size_t)(d2 - d1) + 1);
+    free(h64);
+    return b.data;
+}
+
+static char *kid_of(const char *tok)
+{
+    json_t *hdr = NULL;
+    lab_cred_split(&hdr, NULL, tok, strlen(tok));
+    char *kid = strdup(json_string_value(json_object_get(hdr, "kid")));
+    json_decref(hdr);
+    return kid;
+}
+
+static void test_crafted_tokens(void **state)
+{
+    (void)state;
+    char *tok = issue(fx.key, 0, LAB_SEAL_JWS, FROM, -1);
+    char *other = issue(fx.key2, 0, LAB_SEAL_JWS, FROM, -1);
+    char *kid = kid_of(tok), *kid2 = kid_of(other);
+    char hdr[256];
+
+    /* alg none, with and without a signature part */
+    snprintf(hdr, sizeof hdr,
+             "{\"alg\":\"none\",\"typ\":\"vc+jwt\",\"kid\":\"%s\"}", kid);
+    char *t = with_header(tok, hdr, 0);
+    assert_int_equal(check(t), LAB_VERIFY_ALG_NOT_ALLOWED);
+    free(t);
+    t = with_header(tok, hdr, 1);
+    assert_int_equal(check(t), LAB_VERIFY_ALG_NOT_ALLOWED);
+    free(t);
+
+    /* HS256 keyed with the issuer's public key (PEM and JWK x) */
+    snprintf(hdr, sizeof hdr,
+             "{\"alg\":\"HS256\",\"typ\":\"vc+jwt\",\"kid\":\"%s\"}", kid);
+    t = with_header(tok, hdr, 0);
+    EVP_PKEY *key = NULL;
+    char *pem = NULL;
+    assert_int_equal(lab_key_load_private_file(&key, fx.key, NULL), LAB_OK);
+    assert_int_equal(lab_key_public_pem(&pem, key), LAB_OK);
+    unsigned char mac[32];
+    unsigned int maclen = 0;
+    size_t signed_len = strlen(t) - 1;
+    HMAC(EVP_sha256(), pem, (int)strlen(pem), (const unsigned char *)t,
+         signed_len, mac, &maclen);
+    char *m64 = NULL;
+    lab_b64url_encode(&m64, mac, maclen);
+    lab_buf b = LAB_BUF_INIT;
+    lab_buf_adds(&b, t);
+    lab_buf_adds(&b, m64);
+    assert_int_equal(check(b.data), LAB_VERIFY_ALG_NOT_ALLOWED);
+    lab_buf_free(&b);
+    free(m64);
+    free(pem);
+    free(t);
+    EVP_PKEY_free(key);
+
+    /* ES256 claimed over an Ed25519 signature and key */
+    snprintf(hdr, sizeof hdr,
+             "{\"alg\":\"ES256\",\"cty\":\"vc\",\"kid\":\"%s\",\"typ\":"
+             "\"vc+jwt\"}",
+             kid);
+    t = with_header(tok, hdr, 1);
+    assert_int_equal(check(t), LAB_VERIFY_ALG_NOT_ALLOWED);
+    free(t);
+
+    /* a swapped kid: another trusted key's id, and an unknown one */
+    snprintf(hdr, sizeof hdr,
+             "{\"alg\":\"EdDSA\",\"cty\":\"vc\",\"kid\":\"%s\",\"typ\":"
+             "\"vc+jwt\"}",
+             kid2);
+    t = with_header(tok, hdr, 1);
+    assert_int_equal(check(t), LAB_VERIFY_BAD_SIGNATURE);
+    free(t);
+    snprintf(hdr, sizeof hdr,
+             "{\"alg\":\"EdDSA\",\"cty\":\"vc\",\"kid\":\"%s\",\"typ\":"
+             "\"vc+jwt\"}",
+             "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    t = with_header(tok, hdr, 1);
+    assert_int_equal(check(t), LAB_VERIFY_UNTRUSTED_ISSUER);
+    free(t);
+
+    /* unknown crit, wrong typ */
+    snprintf(hdr, sizeof hdr,
+             "{\"alg\":\"EdDSA\",\"crit\":[\"x\"],\"kid\":\"%s\",\"typ\":"
+             "\"vc+jwt\",\"x\":1}",
+             kid);
+    t = with_header(tok, hdr, 1);
+    assert_int_equal(check(t), LAB_VERIFY_MALFORMED);
+    free(t);
+    snprintf(hdr, sizeof hdr,
+             "{\"alg\":\"EdDSA\",\"kid\":\"%s\",\"typ\":\"JWT\"}", kid);
+    t = with_header(tok, hdr, 1);
+    assert_int_equal(check(t), LAB_VERIFY_MALFORMED);
+    free(t);
+
+    /* the payload of another certificate under this one's signature */
+    const char *d1 = strchr(tok, '.'), *d2 = strrchr(tok, '.');
+    const char *o1 = strchr(other, '.'), *o2 = strrchr(other, '.');
+    b = (lab_buf)LAB_BUF_INIT;
+    lab_buf_add(&b, tok, (size_t)(d1 - tok));
+    lab_buf_add(&b, o1, (size_t)(o2 - o1));
+    lab_buf_adds(&b, d2);
+    assert_int_equal(check(b.data), LAB_VERIFY_BAD_SIGNATURE);
+    lab_buf_free(&b);
+
+    /* an issuer that is not on the trust list */
+    lab_verify_options vo = LAB_VERIFY_OPTIONS_INIT;
+    int st = -1;
+    vo.trust_list = "{\"did:web:other.example\": []}";
+    vo.at = "2026-01-10T00:00:00Z";
+    assert_int_equal(lab_verify(&st, NULL, tok, strlen(tok), &vo), LAB_OK);
+    assert_int_equal(st, LAB_VERIFY_UNTRUSTED_ISSUER);
+    vo.trust_list = "[not json";
+    assert_int_equal(lab_verify(&st, NULL, tok, strlen(tok), &vo), LAB_EPARSE);
+
+    /* garbage, oversized and two-part tokens */
+    assert_int_equal(check("not a token"), LAB_VERIFY_MALFORMED);
+    assert_int_equal(check("a.b"), LAB_VERIFY_MALFORMED);
+    char *big = malloc(LAB_JWS_MAX_TOKEN + 2);
+    memset(big, 'A', LAB_JWS_MAX_TOKEN + 1);
+    big[LAB_JWS_MAX_TOKEN + 1] = '\0';
+    assert_int_equal(check(big), LAB_VERIFY_MALFORMED);
+    free(big);
+
+    free(kid);
+    free(kid2);
+    lab_free(tok);
+    lab_free(other);
+}
+
+static void test_validity_dates(void **state)
+{
+    (void)state;
+    char *tok = issue(fx.key, 0, LAB_SEAL_JWS, FROM, -1);
+    size_t n = strlen(tok);
+    assert_int_equal(check_at(tok, n, "2025-12-31T23:59:59Z", NULL, NULL),
+                     LAB_VERIFY_NOT_YET_VALID);
+    assert_int_equal(check_at(tok, n, FROM, NULL, NULL), LAB_VERIFY_VALID);
+    assert_int_equal(check_at(tok, n, "2026-01-30T23:59:59Z", NULL, NULL),
+                     LAB_VERIFY_VALID);
+    assert_int_equal(check_at(tok, n, "2026-01-31T00:00:00Z", NULL, NULL),
+                     LAB_VERIFY_EXPIRED);
+    assert_int_equal(check_at(tok, n, "2026-01-31T01:00:00+01:00", NULL, NULL),
+                     LAB_VERIFY_EXPIRED);
+    lab_free(tok);
+}
+
+static char *read_text(const char *path)
+{
+    char *s = NULL;
+    size_t n = 0;
+    assert_int_equal(lab_read_file(&s, &n, path, 1 << 20), LAB_OK);
+    return s;
+}
+
+static void test_revocation(void **state)
+{
+    (void)state;
+    char *tok = issue(fx.key, 0, LAB_SEAL_JWS, FROM, 4242);
+    char *tok2 = issue(fx.key, 0, LAB_SEAL_JWS, FROM, 4243);
+    const char *at = "2026-01-10T00:00:00Z";
+    char *list = read_text(fx.list);
+    assert_int_equal(check_at(tok, strlen(tok), at, list, NULL),
+                     LAB_VERIFY_VALID);
+    free(list);
+
+    lab_status_options so = LAB_STATUS_OPTIONS_INIT;
+    so.key_file = fx.key;
+    assert_int_equal(lab_revoke(fx.list, 4242, &so), LAB_OK);
+    list = read_text(fx.list);
+    assert_int_equal(check_at(tok, strlen(tok), at, list, NULL),
+                     LAB_VERIFY_REVOKED);
+    assert_int_equal(check_at(tok2, strlen(tok2), at, list, NULL),
+                     LAB_VERIFY_VALID);
+    free(list);
+
+    /* Another key may not re-sign the list; a list signed by another
+     * issuer's key is not trusted. */
+    so.key_file = fx.key2;
+    assert_int_not_equal(lab_revoke(fx.list, 4243, &so), LAB_OK);
+    so.key_file = fx.key;
+    assert_int_equal(lab_revoke(fx.list, 131071, &so), LAB_OK);
+    assert_int_equal(lab_revoke(fx.list, 131072, &so), LAB_EINVAL);
+    lab_free(tok);
+    lab_free(tok2);
+}
+
+static void test_evidence(void **state)
+{
+    (void)state;
+    char *tok = issue(fx.key, 0, LAB_SEAL_JWS, FROM, -1);
+    char ev[128], cmd[512];
+    const char *at = "2026-01-10T00:00:00Z";
+    path_in(ev, sizeof ev, "evidence");
+    snprintf(cmd, sizeof cmd, "cp -r '%s/examples/cotton/evidence' '%s'",
+             LAB_SOURCE_DIR, ev);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(check_at(tok, strlen(tok), at, NULL, ev),
+                     LAB_VERIFY_VALID);
+    snprintf(cmd, sizeof cmd, "echo tampered >> '%s/AUD-2026-0103.txt'", ev);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(check_at(tok, strlen(tok), at, NULL, ev),
+                     LAB_VERIFY_EVIDENCE_MISMATCH);
+    snprintf(cmd, sizeof cmd, "rm '%s/AUD-2026-0103.txt'", ev);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(check_at(tok, strlen(tok), at, NULL, ev),
+                     LAB_VERIFY_EVIDENCE_MISMATCH);
+    lab_free(tok);
+}
+
+static void test_gzip_and_status_lists(void **state)
+{
+    (void)state;
+    /* The example encodedList of the W3C Bitstring Status List spec: a
+     * dynamic-Huffman GZIP of 16 KiB of zeros. */
+    unsigned char *bits = NULL;
+    size_t n = 0;
+    assert_int_equal(
+        lab_status_decode(&bits, &n,
+                          "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAA"
+                          "AAAIC3AYbSVKsAQAAA"),
+        LAB_OK);
+    assert_int_equal(n, 16384);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(bits[i], 0);
+    bits[0] = 0x80;
+    bits[n - 1] = 0x01;
+    assert_int_equal(lab_status_get(bits, n, 0), 1);
+    assert_int_equal(lab_status_get(bits, n, 1), 0);
+    assert_int_equal(lab_status_get(bits, n, n * 8 - 1), 1);
+    assert_int_equal(lab_status_get(bits, n, n * 8), -1);
+    char *enc = NULL;
+    assert_int_equal(lab_status_encode(&enc, bits, n), LAB_OK);
+    assert_true(strlen(enc) < 200); /* runs compress */
+    unsigned char *back = NULL;
+    size_t m = 0;
+    assert_int_equal(lab_status_decode(&back, &m, enc), LAB_OK);
+    assert_int_equal(m, n);
+    assert_memory_equal(back, bits, n);
+    free(back);
+    free(enc);
+    free(bits);
+
+    /* Noisy data round-trips; corrupt data and short lists are refused. */
+    unsigned char noise[5000], *gz = NULL, *out = NULL;
+    size_t gzlen = 0, outlen = 0;
+    for (size_t i = 0; i < sizeof noise; i++)
+        noise[i] = (unsigned char)((i * 7919u) >> (i % 5));
+    assert_int_equal(lab_gzip(&gz, &gzlen, noise, sizeof noise), LAB_OK);
+    assert_int_equal(lab_gunzip(&out, &outlen, gz, gzlen, 1 << 20), LAB_OK);
+    assert_int_equal(outlen, sizeof noise);
+    assert_memory_equal(out, noise, sizeof noise);
+    free(out);
+    assert_int_equal(lab_gunzip(&out, &outlen, gz, gzlen, 100), LAB_ELIMIT);
+    gz[gzlen - 5] ^= 1; /* CRC */
+    assert_int_equal(lab_gunzip(&out, &outlen, gz, gzlen, 1 << 20), LAB_EPARSE);
+    for (size_t cut = 0; cut < gzlen; cut += 7)
+        assert_int_not_equal(lab_gunzip(&out, &outlen, gz, cut, 1 << 20),
+                             LAB_OK);
+    free(gz);
+    unsigned char small[100] = {0};
+    assert_int_equal(lab_status_encode(&enc, small, sizeof small), LAB_OK);
+    assert_int_equal(lab_status_decode(&back, &m, enc), LAB_EPARSE);
+    free(enc);
+}
+
+static void test_times(void **state)
+{
+    (void)state;
+    int64_t t = 0;
+    char buf[21];
+    assert_int_equal(lab_time_parse(&t, "1970-01-01T00:00:00Z"), LAB_OK);
+    assert_int_equal(t, 0);
+    assert_int_equal(lab_time_parse(&t, "2026-11-28T12:34:56.789+02:00"),
+                     LAB_OK);
+    lab_time_format(buf, t);
+    assert_string_equal(buf, "2026-11-28T10:34:56Z");
+    assert_int_equal(lab_time_parse(&t, "2026-02-30T00:00:00Z"), LAB_EPARSE);
+    assert_int_equal(lab_time_parse(&t, "2026-11-28 00:00:00Z"), LAB_EPARSE);
+    assert_int_equal(lab_time_parse(&t, "2026-11-28T00:00:00"), LAB_EPARSE);
+}
+
+static void test_json_canon(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    const char *in = "{\"b\": 1.0, \"a\": [1e21, \"\\u00e9\"]}";
+    assert_int_equal(lab_json_canon(&out, in, strlen(in)), LAB_OK);
+    assert_string_equal(out, "{\"a\":[1e+21,\"\xc3\xa9\"],\"b\":1}");
+    lab_free(out);
+    assert_int_not_equal(lab_json_canon(&out, "{\"a\":1,\"a\":2}", 13), LAB_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clean_product_verifies),
+        cmocka_unit_test(test_es256_enveloped_and_data_integrity),
+        cmocka_unit_test(test_blocked_product_is_refused),
+        cmocka_unit_test(test_every_token_byte_matters),
+        cmocka_unit_test(test_every_payload_byte_matters),
+        cmocka_unit_test(test_crafted_tokens),
+        cmocka_unit_test(test_validity_dates),
+        cmocka_unit_test(test_revocation),
+        cmocka_unit_test(test_evidence),
+        cmocka_unit_test(test_gzip_and_status_lists),
+        cmocka_unit_test(test_times),
+        cmocka_unit_test(test_json_canon),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
