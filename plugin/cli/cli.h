@@ -58,6 +58,7 @@ int cmd_jsonlogic(int argc, char **argv);
 
 /* Commands in other files: declare them here and add {"name", fn}, to
  * the list (one line each, to keep concurrent additions apart). */
+int cmd_ledger(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
@@ -73,5 +74,6 @@ int cmd_status_list(int argc, char **argv);
     {"show", cmd_show}, \
     {"json", cmd_json}, \
     {"status-list", cmd_status_list}, \
+    {"ledger", cmd_ledger}, \
 
 #endif /* LAB_CLI_H */

@@ -205,6 +205,20 @@ LAB_EXTERN(void) lab_dataset_free(lab_dataset *ds);
 LAB_EXTERN(int) lab_dataset_load(lab_dataset *ds, const char *source);
 
 /**
+ * Loads records from a PostgreSQL database.  `conninfo` is any libpq
+ * connection string or postgresql:// URI (use sslmode=verify-full across
+ * a network).  `mapping` names an INI file giving the schema to pin in
+ * search_path and one SQL query per record kind whose result columns are
+ * named as fields (see examples/sql/mapping.ini); NULL uses the built-in
+ * mapping of labaudit's reference schema.  Rows stream (bounded memory)
+ * from one read-only snapshot.  All or nothing, like lab_dataset_load();
+ * errors name MAPPING:KIND:ROW:COLUMN.  LAB_EDB when the database fails,
+ * LAB_EUNSUPPORTED when built without PostgreSQL.
+ */
+LAB_EXTERN(int) lab_dataset_load_pg(lab_dataset *ds, const char *conninfo,
+                                    const char *mapping);
+
+/**
  * Adds one record given as field names and text values, the same way the
  * CSV adapter does: each value is parsed and validated for its field's
  * type (dates, countries, OS IDs, numbers...).  `origin` names where the
@@ -575,6 +589,61 @@ LAB_EXTERN(int) lab_revoke(const char *path, size_t index,
  * numbers as ECMAScript prints them).  Free *out with lab_free().
  */
 LAB_EXTERN(int) lab_json_canon(char **out, const char *json, size_t len);
+
+/* ---------------------------------------------------------------- */
+/* Ledger: an append-only, hash-chained record in PostgreSQL         */
+
+/*
+ * The ledger is the schema `labaudit` in a PostgreSQL database: runs,
+ * findings, waivers, certificates and status lists.  The database refuses
+ * UPDATE, TRUNCATE and the DELETE of rows younger than 7 years, and
+ * chains every row to the one before it with SHA-256, so that a change
+ * made behind the triggers' back is found by lab_ledger_verify().  Each
+ * call opens and closes its own connection (`conninfo` as for
+ * lab_dataset_load_pg()); any thread may call them.
+ */
+
+/** Creates or migrates the ledger schema; idempotent and safe to run
+ *  concurrently.  *version (may be NULL) gets the schema version. */
+LAB_EXTERN(int) lab_ledger_init(int *version, const char *conninfo);
+
+/**
+ * Records a run (pack digests, the dataset's SHA-256 when ds is not NULL,
+ * counts, verdicts) and all its findings in one transaction under
+ * `run_id` (1 to 200 bytes).  A run id already in the ledger records
+ * nothing and sets *recorded (may be NULL) to 0; otherwise 1.  On any
+ * failure, a lost connection included, nothing of the run is kept and
+ * the call may simply be repeated.
+ */
+LAB_EXTERN(int) lab_ledger_record_run(int *recorded, const char *conninfo,
+                                      const lab_report *report,
+                                      const lab_dataset *ds,
+                                      const char *run_id);
+
+/**
+ * Records a certificate event: `status` "issued" (with its token and its
+ * index in status list `status_list`), "revoked" or "suspended" (`reason`
+ * may be NULL).  The same serial and status twice records nothing.
+ * Pass -1 as status_index when there is none.
+ */
+LAB_EXTERN(int) lab_ledger_record_certificate(
+    const char *conninfo, const char *serial, const char *status,
+    const char *token, const char *status_list, long long status_index,
+    const char *reason);
+
+/**
+ * Recomputes every row's hash on this side and checks each table's chain.
+ * *out receives a human-readable account (free with lab_free) naming, per
+ * table, the first rows that do not match; *bad the number of such rows.
+ * Returns LAB_OK when the check ran, whatever its outcome.
+ */
+LAB_EXTERN(int) lab_ledger_verify(char **out, size_t *bad,
+                                  const char *conninfo);
+
+/** Lists the runs (run_id NULL), or one run with its findings, as text
+ *  in *out (free with lab_free).  LAB_ENOTFOUND for an unknown run. */
+LAB_EXTERN(int) lab_ledger_show(char **out, const char *conninfo,
+                                const char *run_id);
 
 /* ---------------------------------------------------------------- */
 /* Plugin entry point                                                */

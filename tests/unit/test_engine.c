@@ -1014,6 +1014,86 @@ static void test_rule_tests_failing(void **state)
     lab_engine_free(e);
 }
 
+/* ---- progress and self-description ---- */
+
+typedef struct progress_log {
+    size_t calls, last_done, last_total;
+} progress_log;
+
+static void on_progress(void *ud, size_t done, size_t total)
+{
+    progress_log *p = ud;
+    p->calls++;
+    assert_true(done <= total);
+    p->last_done = done;
+    p->last_total = total;
+}
+
+static void test_check_progress(void **state)
+{
+    (void)state;
+    lab_engine *e = engine_ok(ENGINE_PACK);
+    lab_dataset *ds = cotton(0);
+    progress_log log = {0, 0, 0};
+    lab_check_options o = LAB_CHECK_OPTIONS_INIT;
+    lab_report *rep = NULL;
+    o.as_of = AS_OF;
+    o.progress = on_progress;
+    o.progress_ud = &log;
+    assert_int_equal(lab_check(&rep, e, ds, &o), LAB_OK);
+    /* at least the final call, with every record done */
+    assert_true(log.calls >= 1);
+    assert_int_equal(log.last_total, 11 + 8 + 2 + 3);
+    assert_int_equal(log.last_done, log.last_total);
+    lab_report_free(rep);
+    lab_dataset_free(ds);
+    lab_engine_free(e);
+}
+
+/* The description gives each condition in both languages, and they
+ * translate into each other. */
+static void test_describe(void **state)
+{
+    (void)state;
+    const char *packs[] = {STARTER_PACK, ENGINE_PACK};
+    lab_engine *e = NULL;
+    assert_int_equal(engine_from(&e, packs, 2), LAB_OK);
+    char *infix = NULL, *jl = NULL;
+    assert_int_equal(lab_engine_describe(&infix, e, 0), LAB_OK);
+    assert_int_equal(lab_engine_describe(&jl, e, 1), LAB_OK);
+    json_t *di = json_loads(infix, 0, NULL), *dj = json_loads(jl, 0, NULL);
+    assert_non_null(di);
+    assert_non_null(dj);
+    json_t *pi = json_object_get(di, "packs"),
+           *pj = json_object_get(dj, "packs");
+    assert_int_equal(json_array_size(pi), 2);
+    size_t nrules = 0;
+    for (size_t p = 0; p < 2; p++) {
+        json_t *ri = json_object_get(json_array_get(pi, p), "rules");
+        json_t *rj = json_object_get(json_array_get(pj, p), "rules");
+        for (size_t r = 0; r < json_array_size(ri); r++) {
+            const char *cond = json_string_value(
+                json_object_get(json_array_get(ri, r), "condition"));
+            json_t *want = json_object_get(json_array_get(rj, r), "condition");
+            assert_non_null(cond);
+            char *got = NULL;
+            assert_int_equal(lab_condition_translate(&got, cond, 1), LAB_OK);
+            json_t *g = json_loads(got, JSON_DECODE_ANY, NULL);
+            if (!json_equal(g, want))
+                fail_msg("%s: infix %s translates to %s", cond, cond, got);
+            json_decref(g);
+            lab_free(got);
+            nrules++;
+        }
+    }
+    assert_int_equal(nrules, lab_engine_rule_count(e));
+    json_decref(di);
+    json_decref(dj);
+    lab_free(infix);
+    lab_free(jl);
+    lab_engine_free(e);
+}
+
 /* ---- evaluation allocates nothing ---- */
 
 static void test_no_allocation_per_evaluation(void **state)
@@ -1089,6 +1169,8 @@ int main(void)
         cmocka_unit_test(test_plugin_api),
         cmocka_unit_test(test_rule_tests_starter),
         cmocka_unit_test(test_rule_tests_failing),
+        cmocka_unit_test(test_check_progress),
+        cmocka_unit_test(test_describe),
         cmocka_unit_test(test_no_allocation_per_evaluation),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
