@@ -1,0 +1,207 @@
+/*
+ * cmd_ledger.c - `labaudit ledger init|record|verify|show`: the
+ * append-only, hash-chained ledger in PostgreSQL.  init creates or
+ * migrates the schema; record checks a dataset (a folder or a database
+ * read through a mapping) against rule packs and writes the run and its
+ * findings in one transaction under a run id; verify recomputes every
+ * row's hash and names the first one that does not match (exit 1);
+ * show lists the runs or one run's findings.  The ledger's connection
+ * string comes from --db or $LABAUDIT_LEDGER.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char ledger_help[] =
+    "usage: labaudit ledger init    [--db CONNINFO]\n"
+    "       labaudit ledger record  [--db CONNINFO] --run-id ID DATA\n"
+    "                               --rules PACK [--mapping FILE] [--as-of "
+    "DATE]\n"
+    "       labaudit ledger verify  [--db CONNINFO]\n"
+    "       labaudit ledger show    [--db CONNINFO] [RUN-ID]\n"
+    "\n"
+    "The ledger is the schema 'labaudit' in a PostgreSQL database: runs,\n"
+    "findings, waivers, certificates and status lists, append-only (the\n"
+    "database refuses UPDATE, and DELETE for 7 years) and hash-chained.\n"
+    "\n"
+    "  --db CONNINFO    libpq connection string or postgresql:// URI\n"
+    "                   (default $LABAUDIT_LEDGER); prefer "
+    "sslmode=verify-full\n"
+    "  --run-id ID      the run's id; recording the same id again is a no-op\n"
+    "  --mapping FILE   DATA is a database: the mapping of its tables\n"
+    "                   (default: labaudit's reference schema)\n"
+    "\n"
+    "init      creates or migrates the schema (safe to repeat)\n"
+    "record    checks DATA (a folder, or postgresql://...) and records the\n"
+    "          run and all its findings in one transaction\n"
+    "verify    recomputes every row's hash; exit 1 naming the first row\n"
+    "          that does not match\n"
+    "show      lists the runs, or one run with its findings\n";
+
+typedef struct ledger_opts {
+    const char *db;
+    const char *run_id;
+    const char *mapping;
+} ledger_opts;
+
+/* Takes --db, --run-id and --mapping out of argv (compacting it) and
+ * leaves the rest for parse_opts. */
+static int take_ledger_opts(int *argc, char **argv, ledger_opts *lo)
+{
+    int j = 0;
+    for (int i = 0; i < *argc; i++) {
+        const char **dst = NULL;
+        if (strcmp(argv[i], "--db") == 0)
+            dst = &lo->db;
+        else if (strcmp(argv[i], "--run-id") == 0)
+            dst = &lo->run_id;
+        else if (strcmp(argv[i], "--mapping") == 0)
+            dst = &lo->mapping;
+        if (dst == NULL) {
+            argv[j++] = argv[i];
+            continue;
+        }
+        if (i + 1 >= *argc)
+            return usage_error("%s needs a value", argv[i]);
+        *dst = argv[++i];
+    }
+    *argc = j;
+    if (lo->db == NULL) {
+        const char *env = getenv("LABAUDIT_LEDGER");
+        lo->db = env && *env ? env : NULL;
+    }
+    if (lo->db == NULL)
+        return usage_error("no ledger database: give --db CONNINFO (or set "
+                           "LABAUDIT_LEDGER)");
+    return 0;
+}
+
+static int is_database(const char *data, const char *mapping)
+{
+    struct stat st;
+    if (strncmp(data, "postgresql://", 13) == 0 ||
+        strncmp(data, "postgres://", 11) == 0)
+        return 1;
+    if (stat(data, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    return mapping != NULL || strchr(data, '=') != NULL;
+}
+
+static int ledger_record(const ledger_opts *lo, opts *o)
+{
+    lab_engine *e = NULL;
+    lab_dataset *ds = NULL;
+    lab_report *rep = NULL;
+    int status = EXIT_USAGE, rc, recorded = 0;
+
+    if (lo->run_id == NULL)
+        return usage_error("ledger record needs --run-id ID");
+    if (o->npos != 1)
+        return usage_error("ledger record needs exactly one DATA");
+    if (make_engine(&e, o) != 0)
+        goto out;
+    rc = lab_dataset_new(&ds);
+    if (rc == LAB_OK)
+        rc = is_database(o->pos[0], lo->mapping)
+                 ? lab_dataset_load_pg(ds, o->pos[0], lo->mapping)
+                 : lab_dataset_load(ds, o->pos[0]);
+    if (rc != LAB_OK) {
+        fail(rc, "data");
+        goto out;
+    }
+    for (size_t i = 0; i < lab_dataset_warning_count(ds); i++)
+        fprintf(stderr, "%s: warning: %s\n", prog, lab_dataset_warning(ds, i));
+    lab_check_options co = LAB_CHECK_OPTIONS_INIT;
+    co.as_of = o->as_of;
+    rc = lab_check(&rep, e, ds, &co);
+    if (rc != LAB_OK) {
+        fail(rc, "check");
+        goto out;
+    }
+    rc = lab_ledger_record_run(&recorded, lo->db, rep, ds, lo->run_id);
+    if (rc != LAB_OK) {
+        fail(rc, "ledger record");
+        fprintf(stderr,
+                "%s: nothing of run '%s' was recorded; run the same command "
+                "again to retry\n",
+                prog, lo->run_id);
+        goto out;
+    }
+    if (recorded)
+        printf("recorded run %s: %zu findings\n", lo->run_id,
+               lab_report_finding_count(rep));
+    else
+        printf("run %s is already in the ledger: nothing recorded\n",
+               lo->run_id);
+    status = 0;
+out:
+    lab_report_free(rep);
+    lab_dataset_free(ds);
+    lab_engine_free(e);
+    return status;
+}
+
+static int ledger_verify(const ledger_opts *lo)
+{
+    char *text = NULL;
+    size_t bad = 0;
+    int rc = lab_ledger_verify(&text, &bad, lo->db);
+    if (rc != LAB_OK)
+        return fail(rc, "ledger verify");
+    fputs(text, bad ? stderr : stdout);
+    lab_free(text);
+    return bad ? EXIT_FINDINGS : 0;
+}
+
+static int ledger_show(const ledger_opts *lo, const opts *o)
+{
+    char *text = NULL;
+    if (o->npos > 1)
+        return usage_error("ledger show takes at most one RUN-ID");
+    int rc = lab_ledger_show(&text, lo->db, o->npos ? o->pos[0] : NULL);
+    if (rc != LAB_OK)
+        return fail(rc, "ledger show");
+    fputs(text, stdout);
+    lab_free(text);
+    return 0;
+}
+
+int cmd_ledger(int argc, char **argv)
+{
+    ledger_opts lo = {0};
+    opts o = {.fail_on = LAB_SEV_BLOCKER};
+    if (argc == 0 || want_help(argc, argv)) {
+        fputs(ledger_help, argc == 0 ? stderr : stdout);
+        return argc == 0 ? EXIT_USAGE : 0;
+    }
+    const char *sub = argv[0];
+    argc--;
+    argv++;
+    if (take_ledger_opts(&argc, argv, &lo) != 0)
+        return EXIT_USAGE;
+    if (parse_opts(argc, argv, &o) != 0)
+        return EXIT_USAGE;
+    if (strcmp(sub, "init") == 0) {
+        int version = 0;
+        if (o.npos != 0)
+            return usage_error("ledger init takes no arguments");
+        int rc = lab_ledger_init(&version, lo.db);
+        if (rc != LAB_OK)
+            return fail(rc, "ledger init");
+        printf("ledger schema 'labaudit' at version %d\n", version);
+        return 0;
+    }
+    if (strcmp(sub, "record") == 0)
+        return ledger_record(&lo, &o);
+    if (strcmp(sub, "verify") == 0)
+        return o.npos ? usage_error("ledger verify takes no arguments")
+                      : ledger_verify(&lo);
+    if (strcmp(sub, "show") == 0)
+        return ledger_show(&lo, &o);
+    return usage_error("unknown ledger command '%s' (expected init, record, "
+                       "verify or show)",
+                       sub);
+}
