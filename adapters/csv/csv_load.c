@@ -1,12 +1,12 @@
 /*
  * csv_load.c - loads a folder of CSV files into a dataset: suppliers.csv,
- * links.csv and audits.csv (required), documents.csv and products.csv
- * (optional).  Each file's header row maps its columns to schema fields
- * by exact name; an unknown column is a warning and is ignored, a
- * duplicate column or a missing required one is an error.  Every data
- * row goes to lab_ds_row() with each value's line and column, which
- * parses and checks it.  The loader stops at the first error and leaves
- * the rollback to its caller (lab_dataset_load).
+ * links.csv and audits.csv (required unless the audits came as XML
+ * reports), documents.csv and products.csv (optional).  Each file's header row
+ * maps its columns to schema fields by exact name; an unknown column is a
+ * warning and is ignored, a duplicate column or a missing required one is an
+ * error.  Every data row goes to lab_ds_row() with each value's line and
+ * column, which parses and checks it.  The loader stops at the first error and
+ * leaves the rollback to its caller (lab_dataset_load).
  */
 #include "csv.h"
 #include "dataset.h"
@@ -23,6 +23,7 @@ typedef struct csv_load {
     lab_dataset *ds;
     lab_record_kind kind;
     const char *path;
+    int skip_known; /* skip rows whose id is already in the dataset */
     size_t ncols;           /* 0 until the header has been read */
     const lab_field **cols; /* per column; NULL = ignored */
     const char **values;
@@ -108,6 +109,27 @@ static int load_header(csv_load *L, const lab_csv_field *h, size_t n,
     return check_required(L, line);
 }
 
+/* A summary row for a record already loaded from a richer source (an
+ * audit with its XML report) is skipped: the richer record stands.  This
+ * is the documented way to keep audits.csv for ERPs that only have
+ * summaries beside the reports, so it is not warned about. */
+static int skip_row(csv_load *L, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (L->cols[i] == NULL || strcmp(L->cols[i]->name, "id") != 0)
+            continue;
+        char id[512];
+        if (L->lens[i] >= sizeof id)
+            return 0;
+        memcpy(id, L->values[i], L->lens[i]);
+        id[L->lens[i]] = '\0';
+        if (lab_ds_find(L->ds, L->kind, id) < 0)
+            return 0;
+        return 1;
+    }
+    return 0;
+}
+
 static int load_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
 {
     csv_load *L = ud;
@@ -124,13 +146,16 @@ static int load_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
         L->pos[i] = (lab_pos){L->path, f[i].line, f[i].col};
     }
     lab_pos rowpos = {L->path, line, 1};
+    if (L->skip_known && L->cols[0] != NULL && skip_row(L, n))
+        return LAB_OK;
     return lab_ds_row(L->ds, L->kind, L->cols, L->values, L->lens, L->pos, n,
                       rowpos);
 }
 
-static int load_file(lab_dataset *ds, lab_record_kind kind, const char *path)
+static int load_file(lab_dataset *ds, lab_record_kind kind, const char *path,
+                     int skip_known)
 {
-    csv_load L = {ds, kind, path, 0, NULL, NULL, NULL, NULL};
+    csv_load L = {ds, kind, path, skip_known, 0, NULL, NULL, NULL, NULL};
     int rc = lab_csv_read_file(path, load_row, &L);
     if (rc == LAB_OK && L.ncols == 0)
         rc = lab_seterr(LAB_ESCHEMA,
@@ -156,13 +181,14 @@ static char *join_path(const char *dir, const char *file)
     return p;
 }
 
-int lab_csv_load_dir(lab_dataset *ds, const char *dir)
+int lab_csv_load_dir(lab_dataset *ds, const char *dir, unsigned flags)
 {
     if (ds == NULL || dir == NULL)
         return lab_seterr(LAB_EINVAL, "lab_csv_load_dir: NULL argument");
     for (int k = LAB_ENT_SUPPLIER; k <= LAB_ENT_PRODUCT; k++) {
         const lab_entity *e = &lab_entities[k];
-        int required = k <= LAB_ENT_AUDIT;
+        int required = k < LAB_ENT_AUDIT ||
+                       (k == LAB_ENT_AUDIT && !(flags & LAB_CSV_HAVE_AUDITS));
         char *path = join_path(dir, e->file);
         if (path == NULL)
             return lab_seterr(LAB_ENOMEM, "%s: out of memory", dir);
@@ -175,7 +201,9 @@ int lab_csv_load_dir(lab_dataset *ds, const char *dir)
                                 "of the dataset there (a required file)",
                                 path, e->name);
         } else {
-            rc = load_file(ds, (lab_record_kind)k, path);
+            rc = load_file(ds, (lab_record_kind)k, path,
+                           (flags & LAB_CSV_HAVE_AUDITS) &&
+                               (k == LAB_ENT_AUDIT || k == LAB_ENT_DOCUMENT));
         }
         free(path);
         if (rc != LAB_OK)

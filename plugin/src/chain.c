@@ -136,7 +136,7 @@ static int make_set(lab_dataset *ds, listset *ls, svec *s, const lab_list **out)
 static int tarjan(const lab_dataset *ds, size_t nv, uint32_t *comp,
                   size_t *ncomp)
 {
-    enum { UNSEEN = UINT32_MAX };
+    const uint32_t UNSEEN = UINT32_MAX;
     uint32_t *index = lab_malloc(nv * sizeof *index);
     uint32_t *low = lab_malloc(nv * sizeof *low);
     uint32_t *stack = lab_malloc(nv * sizeof *stack);

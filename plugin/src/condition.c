@@ -394,7 +394,7 @@ static lab_node *parse_call(parser *ps, int op, unsigned line, unsigned col)
     }
     next(ps);
     lab_node *n = mk(ps, (lab_op)op, argc, line, col);
-    if (n != NULL)
+    if (n != NULL && argc > 0)
         memcpy(n->args, argv, argc * sizeof *argv);
     return n;
 }
@@ -448,7 +448,7 @@ static lab_node *parse_list(parser *ps)
     }
     next(ps);
     lab_node *arr = mk(ps, LAB_OP_ARRAY, n, line, col);
-    if (arr != NULL)
+    if (arr != NULL && n > 0)
         memcpy(arr->args, items, n * sizeof *items);
     return arr;
 }

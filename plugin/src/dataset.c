@@ -321,20 +321,26 @@ int lab_dataset_load(lab_dataset *ds, const char *source)
     if (!is_dir(source))
         return lab_seterr(LAB_EIO,
                           "%s: not a folder (expected a folder holding "
-                          "suppliers.csv, links.csv and audits.csv)",
+                          "suppliers.csv, links.csv, and audits.csv or "
+                          "audits/*.xml)",
                           source);
 
     lab_ds_mark m;
     lab_ds_mark_set(ds, &m);
-    int rc = lab_csv_load_dir(ds, source);
+    int rc = LAB_OK;
+    unsigned flags = 0;
 #if LAB_HAVE_XML
-    if (rc == LAB_OK) {
-        char sub[4096];
-        snprintf(sub, sizeof sub, "%s/audits", source);
-        if (is_dir(sub))
-            rc = lab_xml_load_dir(ds, sub);
+    /* XML audit reports first: they are richer than audits.csv's summary
+     * rows, which then only add audits that have no report. */
+    char sub[4096];
+    snprintf(sub, sizeof sub, "%s/audits", source);
+    if (is_dir(sub)) {
+        rc = lab_xml_load_dir(ds, sub);
+        flags |= LAB_CSV_HAVE_AUDITS;
     }
 #endif
+    if (rc == LAB_OK)
+        rc = lab_csv_load_dir(ds, source, flags);
     if (rc == LAB_OK)
         rc = lab_ds_index(ds);
     if (rc != LAB_OK)

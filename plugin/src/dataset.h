@@ -84,7 +84,11 @@ long lab_ds_find(const lab_dataset *ds, lab_record_kind kind,
 /* Computes chain facts for every supplier in O(V+E) (cycle-safe). */
 int lab_ds_derive_chains(lab_dataset *ds);
 
-/* The CSV adapter: loads a folder of CSV files (adapters/csv). */
-int lab_csv_load_dir(lab_dataset *ds, const char *dir);
+/* The CSV adapter: loads a folder of CSV files (adapters/csv).  With
+ * LAB_CSV_HAVE_AUDITS (the audits came as XML reports first), audits.csv
+ * is optional and its rows, like documents.csv's, are skipped for ids
+ * already loaded. */
+enum { LAB_CSV_HAVE_AUDITS = 1u << 0 };
+int lab_csv_load_dir(lab_dataset *ds, const char *dir, unsigned flags);
 
 #endif /* LAB_DATASET_H */

@@ -26,7 +26,7 @@
 /* Sets this thread's message and returns `code`, so callers can write
  * `return lab_seterr(LAB_EPARSE, "%s:%u:%u: ...", ...)`. */
 int lab_seterr(int code, const char *fmt, ...) LAB_PRINTF(2, 3);
-int lab_vseterr(int code, const char *fmt, va_list ap);
+int lab_vseterr(int code, const char *fmt, va_list ap) LAB_PRINTF(2, 0);
 /* Prefixes the current message with "prefix: " (keeps the code). */
 int lab_preerr(int code, const char *fmt, ...) LAB_PRINTF(2, 3);
 void lab_clearerr(void);
