@@ -12,16 +12,22 @@ import sys
 
 
 class EngineOptions(ctypes.Structure):
+    # The leading fields; the options structs grow at the end, so the
+    # struct is laid over a larger zeroed buffer filled by *_init().
     _fields_ = [("version", ctypes.c_uint),
                 ("packs", ctypes.POINTER(ctypes.c_char_p)),
                 ("npacks", ctypes.c_size_t)]
 
 
 class CheckOptions(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint), ("as_of", ctypes.c_char_p),
-                ("product", ctypes.c_char_p), ("supplier", ctypes.c_char_p),
-                ("progress", ctypes.c_void_p), ("progress_ud", ctypes.c_void_p),
-                ("waivers", ctypes.c_char_p)]
+    _fields_ = [("version", ctypes.c_uint), ("as_of", ctypes.c_char_p)]
+
+
+def options(lib, init, cls, version):
+    buf = ctypes.create_string_buffer(512)  # zeroed, larger than any version
+    if init(buf, version) != 0:
+        raise SystemExit("options init failed")
+    return buf, cls.from_buffer(buf)
 
 
 def main():
@@ -43,13 +49,17 @@ def main():
     if rc != 0:
         die("load")
     arr = (ctypes.c_char_p * len(packs))(*packs)
-    eo = EngineOptions(1, arr, len(packs))
+    ebuf, eo = options(lib, lib.lab_engine_options_init, EngineOptions, 1)
+    eo.packs = arr
+    eo.npacks = len(packs)
     eng = ctypes.c_void_p()
-    if lib.lab_engine_new(ctypes.byref(eng), ctypes.byref(eo)) != 0:
+    if lib.lab_engine_new(ctypes.byref(eng), ebuf) != 0:
         die("engine")
-    co = CheckOptions(1, as_of.encode())
+    cbuf, co = options(lib, lib.lab_check_options_init, CheckOptions, 1)
+    as_of_b = as_of.encode()
+    co.as_of = as_of_b
     rep = ctypes.c_void_p()
-    if lib.lab_check(ctypes.byref(rep), eng, ds, ctypes.byref(co)) != 0:
+    if lib.lab_check(ctypes.byref(rep), eng, ds, cbuf) != 0:
         die("check")
     out = ctypes.c_void_p()
     if lib.lab_report_render(ctypes.byref(out), rep, 1) != 0:
