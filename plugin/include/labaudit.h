@@ -63,7 +63,8 @@ typedef enum lab_error {
     LAB_EDB = -11,        /**< the database failed */
     LAB_ENET = -12,       /**< a network transfer failed */
     LAB_EUNSUPPORTED = -13, /**< not built in or not supported */
-    LAB_ETEST = -14       /**< a rule-pack test case failed */
+    LAB_ETEST = -14,      /**< a rule-pack test case failed */
+    LAB_EBLOCKED = -15    /**< refused: a blocking finding is open */
 } lab_error;
 
 /** Finding severities, ordered: a higher value is worse. */

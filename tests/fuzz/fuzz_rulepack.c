@@ -21,6 +21,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char path[64];
 static int fd = -1;
 
+static void remove_file(void)
+{
+    unlink(path);
+}
+
 static void init_file(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -29,6 +34,7 @@ static void init_file(void)
     fd = mkstemp(path);
     if (fd < 0)
         abort();
+    atexit(remove_file);
 }
 
 static void write_input(const uint8_t *data, size_t size)
