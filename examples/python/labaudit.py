@@ -149,6 +149,14 @@ class PackInfo:
 
 
 # ---------------------------------------------------------------- structs
+#
+# Option structs are filled by the library's *_init() before we set our
+# fields.  labaudit grows them at the end (new optional fields, NULL
+# meaning "not used"), so each one here carries spare zeroed room: a
+# newer library's *_init() then writes its defaults into memory we own,
+# and fields this binding does not know stay at those defaults.
+
+_SPARE = ("_spare", ctypes.c_void_p * 32)
 
 class _EngineOptions(ctypes.Structure):
     _fields_ = [
@@ -157,6 +165,7 @@ class _EngineOptions(ctypes.Structure):
         ("npacks", ctypes.c_size_t),
         ("lists", ctypes.POINTER(ctypes.c_char_p)),
         ("nlists", ctypes.c_size_t),
+        _SPARE,
     ]
 
 
@@ -173,6 +182,8 @@ class _CheckOptions(ctypes.Structure):
         ("progress", _PROGRESS_FN),
         ("progress_ud", ctypes.c_void_p),
         ("waivers", ctypes.c_char_p),
+        ("evidence_dir", ctypes.c_char_p),
+        _SPARE,
     ]
 
 
@@ -184,6 +195,7 @@ class _VerifyOptions(ctypes.Structure):
         ("status_list_len", ctypes.c_size_t),
         ("evidence_dir", ctypes.c_char_p),
         ("at", ctypes.c_char_p),
+        _SPARE,
     ]
 
 
@@ -535,12 +547,15 @@ class Engine(_Handle):
     def check(self, dataset: "Dataset", as_of: Optional[str] = None,
               product: Optional[str] = None, supplier: Optional[str] = None,
               waivers: Optional[Union[str, os.PathLike]] = None,
+              evidence_dir: Optional[Union[str, os.PathLike]] = None,
               progress=None) -> "Report":
         """Runs every rule on `dataset`; returns a Report.
 
         `as_of` is YYYY-MM-DD (default: today, UTC); `product` or
         `supplier` limit the check to that chain; `waivers` names a waiver
         CSV file (waived findings stay, marked, but no longer count);
+        `evidence_dir` the folder documents' uris are relative to (their
+        files are then hashed and compared with the recorded SHA-256);
         `progress(done, total)` is called now and then from the checking
         thread.
         """
@@ -551,6 +566,7 @@ class Engine(_Handle):
         opts.product = _arg(product)
         opts.supplier = _arg(supplier)
         opts.waivers = _arg(waivers)
+        opts.evidence_dir = _arg(evidence_dir)
         cb = None
         if progress is not None:
             cb = _PROGRESS_FN(lambda _ud, done, total: progress(done, total))

@@ -11,6 +11,19 @@ py=$(command -v python3) || { echo "python3 is not installed" >&2; exit 1; }
 cd "$src/examples/python"
 export LAB_SOURCE_DIR=$src PYTHONDONTWRITEBYTECODE=1
 
+# A sanitizer build of the library (the asan stage) can only be loaded
+# into python with its runtime preloaded; python itself is not leak-free.
+sanitizer_preload() {
+    local rt
+    rt=$(ldd "$1" | awk '/lib(asan|ubsan|tsan)\.so/ {print $3}' | tr '\n' ' ')
+    if [[ -n ${rt// /} ]]; then
+        export LD_PRELOAD="$rt${LD_PRELOAD:+ $LD_PRELOAD}"
+        export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+        echo "preloading sanitizer runtime: $rt"
+    fi
+}
+sanitizer_preload "$lib"
+
 echo "-- LABAUDIT_LIB=$lib"
 LABAUDIT_LIB=$lib "$py" -m unittest -v test_labaudit
 

@@ -1,0 +1,45 @@
+# configuration.py - where labaudit finds its inputs inside Tryton: one
+# Configuration record (a singleton) naming the dataset folder the
+# supplier network is read from, the rule packs and reference lists, an
+# optional waiver file, the severity that blocks a purchase, an optional
+# evaluation date, the library path and the trust list for certificates.
+from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+
+from . import screening
+
+
+class Configuration(ModelSingleton, ModelSQL, ModelView):
+    'Labour Audit Configuration'
+    __name__ = 'labaudit.configuration'
+
+    data_path = fields.Char("Data Folder",
+        help="Folder of labaudit CSV files (suppliers.csv, links.csv, "
+        "audits.csv...) describing the supply network.")
+    rules_paths = fields.Text("Rule Packs",
+        help="Rule-pack files or folders, one per line.")
+    lists_paths = fields.Text("Reference Lists",
+        help="Reference-list CSV files or folders, one per line.")
+    waivers_path = fields.Char("Waiver File",
+        help="Optional CSV of accepted findings (rule, subject_id, "
+        "approver, justification, expires).")
+    block_severity = fields.Selection(screening.SEVERITIES,
+        "Blocking Severity", required=True,
+        help="Purchases are stopped while the supplier's chain has an "
+        "open finding at or above this severity.")
+    as_of = fields.Date("Evaluate As Of",
+        help="Date to evaluate audits against; empty means today.")
+    library_path = fields.Char("Library",
+        help="Path of liblabaudit.so.0; empty means $LABAUDIT_LIB or the "
+        "library found by the system loader.")
+    trust_list = fields.Text("Trust List",
+        help="JSON trust list (issuers and their keys) used to verify "
+        "product certificates.")
+
+    @classmethod
+    def default_block_severity(cls):
+        return 'blocker'
+
+    @classmethod
+    def write(cls, *args):
+        super().write(*args)
+        screening.forget_engines()

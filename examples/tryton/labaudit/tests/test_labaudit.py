@@ -1,0 +1,180 @@
+# test_labaudit.py - the labaudit Tryton module under trytond's own test
+# framework: the module's models and views pass ModuleTestCase; screening
+# stores status and findings on the party (tainted blocked, clean clear,
+# unknown and misconfigured suppliers said so); the scheduled task
+# screens every mapped party; a product's certificate never shows as
+# verified without lab_verify; and the proteus scenario
+# scenario_labaudit.rst quotes and confirms real purchases.  Paths come
+# from LAB_SOURCE_DIR (the repository) and the library from LABAUDIT_LIB.
+import datetime
+import doctest
+import os
+import unittest
+
+import trytond.tests.test_tryton
+from trytond.exceptions import UserError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import (
+    ModuleTestCase, doctest_checker, doctest_teardown, with_transaction)
+
+SRC = os.environ.get('LAB_SOURCE_DIR') or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+AS_OF = datetime.date(2026, 11, 28)
+
+
+def configure(data=True):
+    "Writes the labaudit configuration for the repository's example."
+    Configuration = Pool().get('labaudit.configuration')
+    Configuration.write([Configuration(1)], {
+            'data_path': (os.path.join(SRC, 'examples', 'cotton')
+                if data else None),
+            'rules_paths': os.path.join(SRC, 'rules'),
+            'lists_paths': os.path.join(SRC, 'rules', 'data'),
+            'as_of': AS_OF,
+            })
+
+
+def supplier(name, labaudit_id):
+    Party = Pool().get('party.party')
+    party, = Party.create([{
+                'name': name, 'labaudit_supplier_id': labaudit_id}])
+    return party
+
+
+class LabauditTestCase(ModuleTestCase):
+    'Test labaudit module'
+    module = 'labaudit'
+
+    @with_transaction()
+    def test_tainted_supplier_blocked(self):
+        "Screening the tainted garment maker stores its blockers"
+        configure()
+        party = supplier('Example Shirts', 'GM-BD-001')
+        Party = Pool().get('party.party')
+        Party.labaudit_screen([party])
+        party = Party(party.id)
+        self.assertEqual(party.labaudit_status, 'blocked')
+        self.assertEqual(party.labaudit_worst, 'blocker')
+        self.assertIsNotNone(party.labaudit_screened)
+        rules = {f.rule: f for f in party.labaudit_findings}
+        xj = rules['starter.xinjiang-cotton']
+        self.assertEqual(xj.severity, 'blocker')
+        self.assertEqual(xj.subject, 'chain')
+        self.assertEqual(xj.subject_id, 'SKU-SHIRT-POP-002')
+        self.assertIn('CN-XJ', xj.evidence)
+        docs = rules['starter.identity-documents-held']
+        self.assertIn('audit.documents_held_by_employer=37', docs.evidence)
+        self.assertTrue(docs.message and docs.remediation)
+
+    @with_transaction()
+    def test_clean_supplier_clear(self):
+        "Screening the clean garment maker finds nothing"
+        configure()
+        party = supplier('Example Apparel', 'GM-IN-001')
+        Party = Pool().get('party.party')
+        Party.labaudit_screen([party])
+        party = Party(party.id)
+        self.assertEqual(party.labaudit_status, 'clear')
+        self.assertIsNone(party.labaudit_worst)
+        self.assertEqual(len(party.labaudit_findings), 0)
+
+    @with_transaction()
+    def test_screen_again_replaces_findings(self):
+        "A second screening replaces the findings of the first"
+        configure()
+        party = supplier('Example Shirts', 'GM-BD-001')
+        Party = Pool().get('party.party')
+        Party.labaudit_screen([party])
+        first = len(Party(party.id).labaudit_findings)
+        Party.labaudit_screen([party])
+        self.assertEqual(len(Party(party.id).labaudit_findings), first)
+
+    @with_transaction()
+    def test_unknown_supplier(self):
+        "A supplier id missing from the data is reported, not cleared"
+        configure()
+        party = supplier('Somebody', 'NO-SUCH-SUPPLIER')
+        Party = Pool().get('party.party')
+        Party.labaudit_screen([party])
+        party = Party(party.id)
+        self.assertEqual(party.labaudit_status, 'not_found')
+        self.assertIn('NO-SUCH-SUPPLIER', party.labaudit_message)
+
+    @with_transaction()
+    def test_misconfigured(self):
+        "Without a data folder screening fails and says why"
+        configure(data=False)
+        party = supplier('Example Shirts', 'GM-BD-001')
+        Party = Pool().get('party.party')
+        Party.labaudit_screen([party])
+        party = Party(party.id)
+        self.assertEqual(party.labaudit_status, 'error')
+        self.assertIn('data folder', party.labaudit_message)
+
+    @with_transaction()
+    def test_cron_screens_every_mapped_supplier(self):
+        "The scheduled task screens every party with a supplier id"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Cron = pool.get('ir.cron')
+        configure()
+        tainted = supplier('Example Shirts', 'GM-BD-001')
+        clean = supplier('Example Apparel', 'GM-IN-001')
+        other, = Party.create([{'name': 'Not a supplier'}])
+        crons = Cron.search(
+            [('method', '=', 'party.party|labaudit_screen_all')])
+        self.assertEqual(len(crons), 1)
+        Cron.run_once(crons)
+        self.assertEqual(Party(tainted.id).labaudit_status, 'blocked')
+        self.assertEqual(Party(clean.id).labaudit_status, 'clear')
+        self.assertIsNone(Party(other.id).labaudit_status)
+
+    @with_transaction()
+    def test_findings_text_names_rules_and_evidence(self):
+        "The purchase error lists rule, severity, subject and evidence"
+        from trytond.modules.labaudit import purchase, screening
+        configure()
+        config = Pool().get('labaudit.configuration')(1)
+        result = screening.screen(config, 'GM-BD-001')
+        text = purchase.findings_text(result.blocking)
+        self.assertIn('- starter.xinjiang-cotton (blocker) on chain '
+            'SKU-SHIRT-POP-002: chain.subdivisions=', text)
+        self.assertIn('and ', text.splitlines()[-1])
+
+    @with_transaction()
+    def test_certificate_is_never_shown_verified_unchecked(self):
+        "A product certificate is not verified without lab_verify"
+        import labaudit as lab
+        pool = Pool()
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        configure()
+        unit, = Uom.search([('symbol', '=', 'u')])
+        template, = Template.create([{
+                    'name': 'Example shirt',
+                    'default_uom': unit.id,
+                    'labaudit_certificate': 'eyJhbGciOiJFZERTQSJ9.e30.AA',
+                    }])
+        status = Template(template.id).labaudit_certificate_status
+        self.assertTrue(status.startswith('not verified: '), status)
+        if not lab.load().can_verify:
+            self.assertEqual(status,
+                'not verified: verification not available')
+        empty, = Template.create([{
+                    'name': 'No certificate', 'default_uom': unit.id}])
+        self.assertEqual(Template(empty.id).labaudit_certificate_status, '')
+
+
+def suite():
+    suite = trytond.tests.test_tryton.suite()
+    suite.addTests(unittest.TestLoader().loadTestsFromTestCase(
+            LabauditTestCase))
+    suite.addTests(doctest.DocFileSuite('scenario_labaudit.rst',
+            tearDown=doctest_teardown, encoding='utf-8',
+            optionflags=doctest.REPORT_ONLY_FIRST_FAILURE,
+            checker=doctest_checker))
+    return suite
+
+
+def load_tests(loader, tests, pattern):
+    return suite()
