@@ -30,6 +30,7 @@ typedef struct opts {
     const char *supplier;
     const char *waivers;
     const char *evidence;
+    const char *mapping;
     int fail_on;
     int jsonlogic;
     int scopes;
@@ -49,6 +50,9 @@ int want_help(int argc, char **argv);
 int parse_opts(int argc, char **argv, opts *o);
 /* Makes an engine from o->packs (or $LABAUDIT_RULES). */
 int make_engine(lab_engine **e, opts *o);
+/* Non-zero if DATA names a database rather than a folder: a postgres
+ * URI, or key=value connection text, or any DATA given with --mapping. */
+int is_database(const char *data, const char *mapping);
 /* Reads a whole file ("-" = stdin), NUL-terminated; NULL on error. */
 char *slurp(const char *path);
 

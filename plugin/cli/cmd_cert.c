@@ -464,7 +464,7 @@ int cmd_certify(int argc, char **argv)
         goto out;
     }
     rc = lab_certify(&cert, rep, ds, &a.co);
-    if (rc == LAB_ETEST) {
+    if (rc == LAB_EBLOCKED) {
         print_blockers();
         status = EXIT_FINDINGS;
         goto out;

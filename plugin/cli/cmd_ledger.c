@@ -79,17 +79,6 @@ static int take_ledger_opts(int *argc, char **argv, ledger_opts *lo)
     return 0;
 }
 
-static int is_database(const char *data, const char *mapping)
-{
-    struct stat st;
-    if (strncmp(data, "postgresql://", 13) == 0 ||
-        strncmp(data, "postgres://", 11) == 0)
-        return 1;
-    if (stat(data, &st) == 0 && S_ISDIR(st.st_mode))
-        return 0;
-    return mapping != NULL || strchr(data, '=') != NULL;
-}
-
 static int ledger_record(const ledger_opts *lo, opts *o)
 {
     lab_engine *e = NULL;

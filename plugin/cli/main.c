@@ -104,6 +104,8 @@ int parse_opts(int argc, char **argv, opts *o)
             dst = &o->waivers;
         } else if (strcmp(a, "--evidence") == 0) {
             dst = &o->evidence;
+        } else if (strcmp(a, "--mapping") == 0) {
+            dst = &o->mapping;
         } else if (strcmp(a, "--as-of") == 0) {
             dst = &o->as_of;
         } else if (strcmp(a, "--product") == 0) {
@@ -145,6 +147,17 @@ int parse_opts(int argc, char **argv, opts *o)
         *dst = argv[++i];
     }
     return 0;
+}
+
+int is_database(const char *data, const char *mapping)
+{
+    struct stat st;
+    if (strncmp(data, "postgresql://", 13) == 0 ||
+        strncmp(data, "postgres://", 11) == 0)
+        return 1;
+    if (stat(data, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    return mapping != NULL || strchr(data, '=') != NULL;
 }
 
 static const char *default_rules(void)
@@ -194,7 +207,9 @@ static const char check_help[] =
     "\n"
     "Checks a dataset against rule packs and prints the findings.\n"
     "DATA is a folder of suppliers.csv, links.csv, audits.csv (and\n"
-    "optionally products.csv, documents.csv, audits/*.xml).\n"
+    "optionally products.csv, documents.csv, audits/*.xml), or a\n"
+    "PostgreSQL connection string (postgresql://... or key=value; use\n"
+    "sslmode=verify-full across a network) read through --mapping.\n"
     "\n"
     "  -r, --rules PATH      rule pack file, or folder of packs (repeatable;\n"
     "                        default $LABAUDIT_RULES)\n"
@@ -206,6 +221,8 @@ static const char check_help[] =
     "      --fail-on SEV     exit 1 if a finding is at least SEV: info, "
     "minor,\n"
     "                        major, blocker (default) or never\n"
+    "      --mapping FILE    SQL queries per record kind for a database\n"
+    "                        (default: labaudit's reference schema)\n"
     "  -w, --waivers FILE    accept findings listed in FILE (CSV: rule,\n"
     "                        subject_id, approver, justification, expires)\n"
     "      --evidence DIR    check every document's file under DIR against\n"
@@ -248,7 +265,9 @@ int cmd_check(int argc, char **argv)
     if (tty)
         fprintf(stderr, "loading %s...\n", o.pos[0]);
     rc = lab_dataset_new(&ds);
-    if (rc == LAB_OK)
+    if (rc == LAB_OK && is_database(o.pos[0], o.mapping))
+        rc = lab_dataset_load_pg(ds, o.pos[0], o.mapping);
+    else if (rc == LAB_OK)
         rc = lab_dataset_load(ds, o.pos[0]);
     if (rc != LAB_OK) {
         fail(rc, "data");

@@ -55,6 +55,7 @@ const char *lab_strerror(int code)
         "network error",
         "not supported",
         "test failed",
+        "blocked by an open finding",
     };
     if (code > 0 || -code >= (int)LAB_ARRAY_LEN(texts))
         return "unknown error";

@@ -106,12 +106,10 @@ static int set_new(json_t *o, const char *k, json_t *v)
 
 /* ---- the product's chain ---- */
 
-/* Whether a finding has been waived.  The report does not carry waivers
- * yet; when it does, this is the one place that reads them. */
+/* Whether a waiver accepts the finding (see waiver.c). */
 static int finding_waived(const lab_finding *f)
 {
-    (void)f;
-    return 0;
+    return f->waiver != NULL;
 }
 
 typedef struct chain {
@@ -410,7 +408,17 @@ static json_t *build_findings(const lab_report *rep, const chain *c,
             json_pack("{s:s, s:s, s:s, s:s}", "rule", f->rule->id, "severity",
                       lab_severity_name(f->rule->severity), "subject",
                       subject_name(f->subject), "subjectId", f->subject_id);
-        if (json_array_append_new(finding_waived(f) ? *waivers : arr, o)) {
+        if (o != NULL && finding_waived(f) &&
+            json_object_update_new(
+                o,
+                json_pack("{s:s, s:s?, s:s}", "approver", f->waiver->approver,
+                          "justification", f->waiver->justification, "expires",
+                          f->waiver->expires)) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
+        if (o == NULL ||
+            json_array_append_new(finding_waived(f) ? *waivers : arr, o)) {
             json_decref(arr);
             arr = NULL;
         }
@@ -874,7 +882,7 @@ int lab_certify(char **out, const lab_report *rep, const lab_dataset *ds,
     if (rc == LAB_OK)
         rc = lab_cred_blockers(&blockers, &nblockers, rep, ds, o->product);
     if (rc == LAB_OK && nblockers > 0)
-        rc = lab_seterr(LAB_ETEST,
+        rc = lab_seterr(LAB_EBLOCKED,
                         "product '%s' has %zu open blocker%s in its chain, "
                         "so no certificate is issued: %s",
                         o->product, nblockers, nblockers == 1 ? "" : "s",

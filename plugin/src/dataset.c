@@ -314,10 +314,7 @@ int lab_dataset_load(lab_dataset *ds, const char *source)
         return lab_seterr(LAB_EINVAL, "lab_dataset_load: NULL argument");
     if (strncmp(source, "postgresql://", 13) == 0 ||
         strncmp(source, "postgres://", 11) == 0)
-        return lab_seterr(LAB_EUNSUPPORTED,
-                          "%s: PostgreSQL sources are not built into this "
-                          "library",
-                          source);
+        return lab_dataset_load_pg(ds, source, NULL);
     if (!is_dir(source))
         return lab_seterr(LAB_EIO,
                           "%s: not a folder (expected a folder holding "

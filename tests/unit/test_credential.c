@@ -216,7 +216,7 @@ static void test_blocked_product_is_refused(void **state)
     co.product = TAINTED;
     co.issuer_id = ISSUER;
     co.key_file = fx.key;
-    assert_int_equal(lab_certify(&tok, fx.rep, fx.ds, &co), LAB_ETEST);
+    assert_int_equal(lab_certify(&tok, fx.rep, fx.ds, &co), LAB_EBLOCKED);
     assert_null(tok);
     assert_non_null(strstr(lab_errmsg(), "open blockers"));
     assert_non_null(strstr(lab_errmsg(), "origin.supplier-in-xinjiang"));
