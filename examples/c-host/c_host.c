@@ -229,6 +229,9 @@ int main(int argc, char **argv)
     status =
         run_check(&p, argv[i + 1], as_of, lists,
                   (const char *const *)&argv[i + 2], (size_t)(argc - i - 2));
-    dlclose(p.handle);
+    /* The plugin stays loaded until the process ends, as PostgreSQL keeps
+     * its modules: labaudit compiles its schemas once per process and
+     * keeps them (unloading it would strand them). */
+    fflush(stdout);
     return status;
 }

@@ -46,18 +46,22 @@ export LABAUDIT_LIB=$lib LAB_SOURCE_DIR=$src
 unset TRYTOND_CONFIG || true
 
 # A sanitizer build of the library (the asan stage) can only be loaded
-# into python with its runtime preloaded; python itself is not leak-free.
-sanitizer_preload() {
-    local rt
-    rt=$(ldd "$1" | awk '/lib(asan|ubsan|tsan)\.so/ {print $3}' | tr '\n' ' ')
-    if [[ -n ${rt// /} ]]; then
-        export LD_PRELOAD="$rt${LD_PRELOAD:+ $LD_PRELOAD}"
-        export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-        echo "preloading sanitizer runtime: $rt"
-    fi
-}
-sanitizer_preload "$lib"
+# into python with its runtime preloaded (python alone: other tools may
+# not run under it); python itself is not leak-free.
+preload=$(ldd "$lib" | awk '/lib(asan|ubsan|tsan)\.so/ {print $3}' | tr '\n' ' ')
+preload=${preload% }
+if [[ -n $preload ]]; then
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+    echo "python runs with the sanitizer runtime preloaded: $preload"
+fi
+py_run() { LD_PRELOAD="$preload${LD_PRELOAD:+ $LD_PRELOAD}" "$py" "$@"; }
+# ASan binds crypt() when it starts; trytond (passlib) loads libcrypt
+# later, so preload it too or ASan's interceptor calls a NULL crypt.
+if [[ $preload == *libasan* ]]; then
+    crypt_lib=$(ldconfig -p | awk '/libcrypt\.so\.1 / {print $NF; exit}')
+    [[ -n $crypt_lib ]] && preload="$preload $crypt_lib"
+fi
 
 cd "$tmp"
-"$py" -m unittest discover -v -s "$site/trytond/modules/labaudit/tests" \
+py_run -m unittest discover -v -s "$site/trytond/modules/labaudit/tests" \
     -t "$site/trytond/modules/labaudit/tests" -p 'test_*.py'
