@@ -81,7 +81,7 @@ _ERROR_NAMES = {
     -1: "ENOMEM", -2: "EINVAL", -3: "EIO", -4: "EPARSE", -5: "ESCHEMA",
     -6: "ENOTFOUND", -7: "EVERSION", -8: "ELIMIT", -9: "EDUPLICATE",
     -10: "ECRYPTO", -11: "EDB", -12: "ENET", -13: "EUNSUPPORTED",
-    -14: "ETEST",
+    -14: "ETEST", -15: "EBLOCKED",
 }
 
 
