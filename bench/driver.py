@@ -327,12 +327,20 @@ class Bench:
         self.build_all()
         peers = self.node_ready()
         growth = [1000, 10000, 100000] if q else [10000, 100000, 1000000]
-        self.rule_eval(10000 if q else 100000, peers)
-        self.ingest(growth[-1])
-        self.xml(2000 if q else 20000)
-        self.placeholders()
-        self.latency(growth[-1])
-        self.memory_and_growth(growth)
+        only = set(self.a.only.split(",")) if self.a.only else None
+        want = lambda name: only is None or name in only
+        if want("rules"):
+            self.rule_eval(10000 if q else 100000, peers)
+        if want("ingest"):
+            self.ingest(growth[-1])
+        if want("xml"):
+            self.xml(2000 if q else 20000)
+        if only is None:
+            self.placeholders()
+        if want("latency"):
+            self.latency(growth[-1])
+        if want("growth"):
+            self.memory_and_growth(growth)
 
 
 def fmt_n(n):
@@ -394,6 +402,8 @@ def main():
                    help="small sizes (CI smoke test, under 2 minutes)")
     p.add_argument("--json", action="store_true", help="JSON on stdout")
     p.add_argument("--verbose", action="store_true", help="show build output")
+    p.add_argument("--only", metavar="LIST",
+                   help="only these figures: rules,ingest,xml,latency,growth")
     p.add_argument("--no-build", action="store_true",
                    help="use the programs already built in build-bench/")
     a = p.parse_args()
