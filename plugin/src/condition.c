@@ -23,6 +23,7 @@
  */
 #include "expr.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,7 +58,8 @@ typedef struct parser {
     /* position of p */
     unsigned pline, pcol;
     int depth;
-    int callback; /* > 0 inside a map/filter/... body */
+    int callback;  /* > 0 inside a map/filter/... body */
+    int after_dot; /* the previous token was '.': digits are a segment */
     int rc;
 } parser;
 
@@ -135,6 +137,14 @@ static void lex_string(parser *ps)
 static void lex_number(parser *ps)
 {
     ps->tstart = ps->p;
+    if (ps->after_dot) {
+        /* a path segment such as the 0 of items.0.name */
+        while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
+            advance_char(ps);
+        ps->tlen = (size_t)(ps->p - ps->tstart);
+        ps->tok = T_NUM;
+        return;
+    }
     while (ps->p < ps->end &&
            ((*ps->p >= '0' && *ps->p <= '9') || *ps->p == '.' ||
             *ps->p == 'e' || *ps->p == 'E' ||
@@ -148,7 +158,15 @@ static void lex_number(parser *ps)
     ps->tok = T_NUM;
 }
 
+static void next_token(parser *ps);
+
 static void next(parser *ps)
+{
+    ps->after_dot = ps->tok == T_DOT && ps->tlen == 1;
+    next_token(ps);
+}
+
+static void next_token(parser *ps)
 {
     while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' ||
                                *ps->p == '\n' || *ps->p == '\r'))
@@ -279,7 +297,7 @@ static lab_node *mk1(parser *ps, lab_op op, lab_node *x, unsigned line,
 static lab_node *nary(parser *ps, lab_op op, lab_node *x, lab_node *y,
                       unsigned line, unsigned col)
 {
-    if (x->op == op && x->line == line && x->col == col) {
+    if (x->op == op) {
         lab_node **args = lab_arena_alloc(ps->a, (x->nargs + 1) * sizeof *args);
         if (args == NULL) {
             ps->rc = lab_seterr(LAB_ENOMEM, "out of memory");
@@ -310,6 +328,65 @@ static lab_node *lit_str(parser *ps, const char *s, size_t n, unsigned line,
     return node;
 }
 
+static int hex4(const char *s, unsigned *v)
+{
+    *v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        unsigned d = (c >= '0' && c <= '9')   ? (unsigned)(c - '0')
+                     : (c >= 'a' && c <= 'f') ? (unsigned)(c - 'a' + 10)
+                     : (c >= 'A' && c <= 'F') ? (unsigned)(c - 'A' + 10)
+                                              : 16u;
+        if (d > 15)
+            return 0;
+        *v = *v * 16 + d;
+    }
+    return 1;
+}
+
+/* Decodes the XXXX of \uXXXX (and a following \uYYYY low surrogate) at s
+ * into UTF-8 at out; returns the characters of s used, 0 if malformed.
+ * The output needs at most 4 bytes, never more than the escape's 6. */
+static size_t decode_u_escape(const char *s, size_t n, char *out)
+{
+    unsigned cp, lo;
+    size_t used = 4;
+    if (n < 4 || !hex4(s, &cp))
+        return 0;
+    if (cp >= 0xdc00 && cp <= 0xdfff)
+        return 0;
+    if (cp >= 0xd800 && cp <= 0xdbff) {
+        if (n < 10 || s[4] != '\\' || s[5] != 'u' || !hex4(s + 6, &lo) ||
+            lo < 0xdc00 || lo > 0xdfff)
+            return 0;
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        used = 10;
+    }
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+    } else if (cp < 0x800) {
+        o[0] = (unsigned char)(0xc0 | (cp >> 6));
+        o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xe0 | (cp >> 12));
+        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+    } else {
+        o[0] = (unsigned char)(0xf0 | (cp >> 18));
+        o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+        o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+    }
+    return used;
+}
+
+static size_t utf8_len_of(const char *s)
+{
+    unsigned char c = (unsigned char)s[0];
+    return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
 /* Decodes the escapes of a string token into a literal node. */
 static lab_node *string_literal(parser *ps)
 {
@@ -337,16 +414,34 @@ static lab_node *string_literal(parser *ps)
         case 'r':
             out[k++] = '\r';
             break;
+        case 'b':
+            out[k++] = '\b';
+            break;
+        case 'f':
+            out[k++] = '\f';
+            break;
         case '\\':
         case '"':
         case '\'':
         case '/':
             out[k++] = e;
             break;
+        case 'u': {
+            size_t used = decode_u_escape(s + i + 1, n - i - 1, out + k);
+            if (used == 0) {
+                perr(ps, ps->line, ps->col,
+                     "bad \\u escape in string (expected \\uXXXX, a "
+                     "surrogate pair for characters beyond U+FFFF)");
+                return NULL;
+            }
+            i += used;
+            k += utf8_len_of(out + k);
+            break;
+        }
         default:
             perr(ps, ps->line, ps->col,
-                 "unknown escape '\\%c' in string (expected \\n \\t \\r \\\\ "
-                 "\\\" or \\')",
+                 "unknown escape '\\%c' in string (expected \\n \\t \\r \\b "
+                 "\\f \\uXXXX \\\\ \\\" or \\')",
                  (e >= 0x20 && e < 0x7f) ? e : '?');
             return NULL;
         }
@@ -402,25 +497,38 @@ static lab_node *parse_call(parser *ps, int op, unsigned line, unsigned col)
 static lab_node *parse_path(parser *ps)
 {
     unsigned line = ps->line, col = ps->col;
-    const char *start = ps->tstart;
-    const char *stop = ps->tstart + ps->tlen;
-    int it = ps->callback > 0 && is_kw(ps, "it");
+    lab_buf path = LAB_BUF_INIT;
+    int it = is_kw(ps, "it");
+    if (it && ps->callback == 0) {
+        perr(ps, line, col,
+             "'it' is the current element, only inside map, filter, reduce, "
+             "all, some or none");
+        return NULL;
+    }
+    if (!it)
+        lab_buf_add(&path, ps->tstart, ps->tlen);
     next(ps);
     while (ps->tok == T_DOT) {
         next(ps);
-        if (ps->tok != T_IDENT && ps->tok != T_NUM)
+        if (ps->tok != T_IDENT && ps->tok != T_NUM) {
+            lab_buf_free(&path);
             return expected(ps, "a field name after '.'");
-        stop = ps->tstart + ps->tlen;
+        }
+        if (path.len > 0 || !it)
+            lab_buf_addc(&path, '.');
+        lab_buf_add(&path, ps->tstart, ps->tlen);
         next(ps);
     }
-    if (it) {
-        /* `it` is the element; `it.x` is its field x */
-        start += 2;
-        if (start < stop)
-            start++;
+    if (path.oom) {
+        lab_buf_free(&path);
+        ps->rc = lab_seterr(LAB_ENOMEM, "out of memory");
+        return NULL;
     }
-    lab_node *path = lit_str(ps, start, (size_t)(stop - start), line, col);
-    lab_node *var = path ? mk1(ps, LAB_OP_VAR, path, line, col) : NULL;
+    /* `it` is the element ({"var": ""}); `it.x` is its field x */
+    lab_node *lit =
+        lit_str(ps, path.data ? path.data : "", path.len, line, col);
+    lab_buf_free(&path);
+    lab_node *var = lit ? mk1(ps, LAB_OP_VAR, lit, line, col) : NULL;
     if (var != NULL)
         var->flags |= LAB_NODE_SCALAR_ARG; /* {"var": "a.b"} */
     return var;
@@ -507,6 +615,9 @@ static lab_node *parse_primary(parser *ps)
         }
         if (ps->tok == T_QNAME)
             return expected(ps, "'(' after a `name`");
+        if (is_kw(ps, "and") || is_kw(ps, "or") || is_kw(ps, "not") ||
+            is_kw(ps, "in"))
+            return expected(ps, "a value or a field (not a keyword)");
         return parse_path(ps);
     }
     default:
@@ -524,11 +635,14 @@ static lab_node *parse_unary(parser *ps)
             perr(ps, line, col, "condition nested too deeply");
             return NULL;
         }
+        /* -3 is a literal; -(3) stays the operation {"-": [3]} */
+        int paren = ps->tok == T_LP;
         lab_node *x = parse_unary(ps);
         ps->depth--;
         if (x == NULL)
             return NULL;
-        if (op == LAB_OP_SUB && x->op == LAB_OP_LIT && x->lit.t == LAB_V_NUM) {
+        if (op == LAB_OP_SUB && !paren && x->op == LAB_OP_LIT &&
+            x->lit.t == LAB_V_NUM) {
             x->lit.u.d = -x->lit.u.d; /* a negative literal */
             x->line = line;
             x->col = col;
@@ -543,6 +657,7 @@ static lab_node *parse_binary_level(parser *ps, const int *ops, size_t nops,
                                     lab_node *(*sub)(parser *))
 {
     lab_node *x = sub(ps);
+    lab_node *chain = NULL; /* the n-ary node this loop is growing */
     unsigned line = x ? x->line : 0, col = x ? x->col : 0;
     while (x != NULL && ps->tok == T_OP) {
         int op = -1;
@@ -555,13 +670,13 @@ static lab_node *parse_binary_level(parser *ps, const int *ops, size_t nops,
         lab_node *y = sub(ps);
         if (y == NULL)
             return NULL;
-        /* + and * are n-ary in JsonLogic: a + b + c is one "+" */
-        if ((op == LAB_OP_ADD || op == LAB_OP_MUL) && x->op == op &&
-            !(x->flags & LAB_NODE_SCALAR_ARG) && x->line == line &&
-            x->col == col && x->nargs >= 2)
+        /* + and * are n-ary in JsonLogic: a + b + c is one "+", while
+         * (a + b) + c keeps its parentheses as a nested "+" */
+        if (x == chain && x->op == op)
             x = nary(ps, (lab_op)op, x, y, line, col);
         else
             x = mk2(ps, (lab_op)op, x, y, line, col);
+        chain = (op == LAB_OP_ADD || op == LAB_OP_MUL) ? x : NULL;
     }
     return x;
 }
@@ -739,6 +854,33 @@ static lab_node *parse_expr(parser *ps)
     return c;
 }
 
+/* How deep the tree nests once written as JsonLogic: an operation is an
+ * object holding an array of arguments (two levels, one in scalar form). */
+static int val_depth(const lab_val *v)
+{
+    int d = 0;
+    if (v->t == LAB_V_ARR)
+        for (uint32_t i = 0; i < v->n; i++) {
+            int k = val_depth(&v->u.a[i]);
+            d = k > d ? k : d;
+        }
+    return v->t == LAB_V_ARR || v->t == LAB_V_OBJ ? d + 1 : 0;
+}
+
+static int jl_depth(const lab_node *n)
+{
+    if (n->op == LAB_OP_LIT)
+        return val_depth(&n->lit);
+    int d = 0;
+    for (uint32_t i = 0; i < n->nargs; i++) {
+        int k = jl_depth(n->args[i]);
+        d = k > d ? k : d;
+    }
+    if (n->op == LAB_OP_ARRAY)
+        return d + 1;
+    return d + ((n->flags & LAB_NODE_SCALAR_ARG) ? 1 : 2);
+}
+
 int lab_cond_parse(lab_node **out, lab_arena *a, const char *text, size_t len,
                    lab_pos origin)
 {
@@ -752,10 +894,14 @@ int lab_cond_parse(lab_node **out, lab_arena *a, const char *text, size_t len,
     ps.pcol = origin.col ? origin.col : 1;
     ps.rc = LAB_OK;
 
-    if (memchr(text, '\0', len) != NULL)
+    const char *nul = memchr(text, '\0', len);
+    if (nul != NULL) {
+        while (ps.p < nul)
+            advance_char(&ps);
         return lab_seterr(LAB_EPARSE, "%s:%u:%u: NUL byte in condition",
                           origin.file ? origin.file : "<condition>", ps.pline,
                           ps.pcol);
+    }
     next(&ps);
     if (ps.tok == T_END && ps.rc == LAB_OK)
         return perr(&ps, ps.line, ps.col, "empty condition");
@@ -767,6 +913,12 @@ int lab_cond_parse(lab_node **out, lab_arena *a, const char *text, size_t len,
     if (n == NULL)
         return lab_seterr(LAB_EPARSE, "%s: cannot parse condition",
                           origin.file ? origin.file : "<condition>");
+    if (jl_depth(n) > LAB_EXPR_MAX_DEPTH)
+        return lab_seterr(LAB_EPARSE,
+                          "%s:%u:%u: condition nested too deeply: as "
+                          "JsonLogic it would nest over %d levels",
+                          origin.file ? origin.file : "<condition>", n->line,
+                          n->col, LAB_EXPR_MAX_DEPTH);
     *out = n;
     return LAB_OK;
 }
@@ -814,22 +966,37 @@ static int infix_prec(const lab_node *n)
 
 static void write_node(lab_buf *b, const lab_node *n, int minprec, int cb);
 
+/* An identifier, then '.'-separated identifiers or digit runs: what the
+ * parser reads back as a path.  After `it.` the first segment may be
+ * digits too. */
+static int is_path_after(const char *s, size_t n, int digits_first);
+
 static int is_ident_path(const char *s, size_t n)
 {
+    return is_path_after(s, n, 0);
+}
+
+static int is_path_after(const char *s, size_t n, int digits_first)
+{
     size_t i = 0;
-    if (n == 0)
+    if (n == 0 || (!is_ident_start(s[0]) && !digits_first))
         return 0;
-    while (i < n) {
-        if (!is_ident_start(s[i]))
+    for (;;) {
+        size_t start = i;
+        if (i < n && (s[i] >= '0' && s[i] <= '9') && (i > 0 || digits_first)) {
+            while (i < n && s[i] >= '0' && s[i] <= '9')
+                i++;
+        } else if (i < n && is_ident_start(s[i])) {
+            while (i < n && is_ident_char(s[i]))
+                i++;
+        }
+        if (i == start)
             return 0;
-        while (i < n && is_ident_char(s[i]))
-            i++;
-        if (i < n && s[i++] != '.')
-            return 0;
-        if (i == n && s[n - 1] == '.')
+        if (i == n)
+            return 1;
+        if (s[i++] != '.')
             return 0;
     }
-    return 1;
 }
 
 static int is_keyword(const char *s, size_t n)
@@ -846,7 +1013,10 @@ static int is_keyword(const char *s, size_t n)
 
 static void write_literal(lab_buf *b, const lab_val *v)
 {
-    lab_val_to_json(b, v);
+    if (v->t == LAB_V_NUM && v->u.d == 0 && signbit(v->u.d))
+        lab_buf_adds(b, "-0"); /* JSON would say 0 and lose the sign */
+    else
+        lab_val_to_json(b, v);
 }
 
 static void write_call(lab_buf *b, const lab_node *n, int cb)
@@ -877,7 +1047,8 @@ static void write_var(lab_buf *b, const lab_node *n, int cb)
             lab_buf_adds(b, "it");
             return;
         }
-        if (is_ident_path(s, len) && (cb > 0 || !is_keyword(s, len))) {
+        if (cb > 0 ? is_path_after(s, len, 1)
+                   : is_ident_path(s, len) && !is_keyword(s, len)) {
             if (cb > 0)
                 lab_buf_adds(b, "it.");
             lab_buf_add(b, s, len);
@@ -951,6 +1122,12 @@ static void write_node(lab_buf *b, const lab_node *n, int minprec, int cb)
             lab_buf_adds(b, n->op == LAB_OP_NOTNOT ? "!!"
                             : scalar               ? "!"
                                                    : "not ");
+            /* `! !x` is two negations; `!!x` would read as one "!!",
+             * and `!!!x` as "!!" then "!" */
+            if (n->op != LAB_OP_NOTNOT && scalar &&
+                (x->op == LAB_OP_NOT || x->op == LAB_OP_NOTNOT) &&
+                (x->flags & LAB_NODE_SCALAR_ARG))
+                lab_buf_addc(b, ' ');
             write_node(b, x, P_NOT, cb);
         }
     } else if (prec == P_UNARY) {
