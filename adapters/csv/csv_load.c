@@ -23,7 +23,7 @@ typedef struct csv_load {
     lab_dataset *ds;
     lab_record_kind kind;
     const char *path;
-    int skip_known; /* skip rows whose id is already in the dataset */
+    int skip_known;         /* skip rows whose id is already in the dataset */
     size_t ncols;           /* 0 until the header has been read */
     const lab_field **cols; /* per column; NULL = ignored */
     const char **values;

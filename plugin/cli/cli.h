@@ -70,14 +70,9 @@ int cmd_revoke(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_json(int argc, char **argv);
 int cmd_status_list(int argc, char **argv);
-#define LAB_CLI_EXTRA_COMMANDS \
-    {"keygen", cmd_keygen}, \
-    {"certify", cmd_certify}, \
-    {"verify", cmd_verify}, \
-    {"revoke", cmd_revoke}, \
-    {"show", cmd_show}, \
-    {"json", cmd_json}, \
-    {"status-list", cmd_status_list}, \
-    {"ledger", cmd_ledger}, \
+#define LAB_CLI_EXTRA_COMMANDS                                                \
+    {"keygen", cmd_keygen}, {"certify", cmd_certify}, {"verify", cmd_verify}, \
+        {"revoke", cmd_revoke}, {"show", cmd_show}, {"json", cmd_json},       \
+        {"status-list", cmd_status_list}, {"ledger", cmd_ledger},
 
 #endif /* LAB_CLI_H */

@@ -50,21 +50,21 @@ enum { LAB_ABI_MAJOR = 1 };
  */
 typedef enum lab_error {
     LAB_OK = 0,
-    LAB_ENOMEM = -1,      /**< out of memory */
-    LAB_EINVAL = -2,      /**< invalid argument from the caller */
-    LAB_EIO = -3,         /**< a file could not be read or written */
-    LAB_EPARSE = -4,      /**< malformed input (CSV, XML, JSON, condition) */
-    LAB_ESCHEMA = -5,     /**< well-formed input that breaks the schema */
-    LAB_ENOTFOUND = -6,   /**< a named item does not exist */
-    LAB_EVERSION = -7,    /**< unsupported struct, file or ABI version */
-    LAB_ELIMIT = -8,      /**< a size, depth or count limit was exceeded */
-    LAB_EDUPLICATE = -9,  /**< an id was defined twice */
-    LAB_ECRYPTO = -10,    /**< a cryptographic operation failed */
-    LAB_EDB = -11,        /**< the database failed */
-    LAB_ENET = -12,       /**< a network transfer failed */
+    LAB_ENOMEM = -1,        /**< out of memory */
+    LAB_EINVAL = -2,        /**< invalid argument from the caller */
+    LAB_EIO = -3,           /**< a file could not be read or written */
+    LAB_EPARSE = -4,        /**< malformed input (CSV, XML, JSON, condition) */
+    LAB_ESCHEMA = -5,       /**< well-formed input that breaks the schema */
+    LAB_ENOTFOUND = -6,     /**< a named item does not exist */
+    LAB_EVERSION = -7,      /**< unsupported struct, file or ABI version */
+    LAB_ELIMIT = -8,        /**< a size, depth or count limit was exceeded */
+    LAB_EDUPLICATE = -9,    /**< an id was defined twice */
+    LAB_ECRYPTO = -10,      /**< a cryptographic operation failed */
+    LAB_EDB = -11,          /**< the database failed */
+    LAB_ENET = -12,         /**< a network transfer failed */
     LAB_EUNSUPPORTED = -13, /**< not built in or not supported */
-    LAB_ETEST = -14,      /**< a rule-pack test case failed */
-    LAB_EBLOCKED = -15    /**< refused: a blocking finding is open */
+    LAB_ETEST = -14,        /**< a rule-pack test case failed */
+    LAB_EBLOCKED = -15      /**< refused: a blocking finding is open */
 } lab_error;
 
 /** Finding severities, ordered: a higher value is worse. */
@@ -125,18 +125,20 @@ enum { LAB_ENGINE_OPTIONS_VERSION = 1 };
 
 /** Options for lab_engine_new(). */
 typedef struct lab_engine_options {
-    unsigned version;           /**< LAB_ENGINE_OPTIONS_VERSION */
-    const char *const *packs;   /**< rule-pack files or folders of *.xml */
-    size_t npacks;              /**< entries in packs */
-    const char *const *lists;   /**< reference lists: CSV files or folders */
-    size_t nlists;              /**< entries in lists */
+    unsigned version;         /**< LAB_ENGINE_OPTIONS_VERSION */
+    const char *const *packs; /**< rule-pack files or folders of *.xml */
+    size_t npacks;            /**< entries in packs */
+    const char *const *lists; /**< reference lists: CSV files or folders */
+    size_t nlists;            /**< entries in lists */
 } lab_engine_options;
 
+/* clang-format off */
 #define LAB_ENGINE_OPTIONS_INIT {LAB_ENGINE_OPTIONS_VERSION, NULL, 0, NULL, 0}
+/* clang-format on */
 
 /** Fills *opts with defaults for the given struct version. */
-LAB_EXTERN(int) lab_engine_options_init(lab_engine_options *opts,
-                                        unsigned version);
+LAB_EXTERN(int)
+lab_engine_options_init(lab_engine_options *opts, unsigned version);
 
 /**
  * Loads, validates, type-checks and compiles every rule pack named in
@@ -144,8 +146,8 @@ LAB_EXTERN(int) lab_engine_options_init(lab_engine_options *opts,
  * immutable engine that any number of threads may share; free it with
  * lab_engine_free() once no thread uses it.
  */
-LAB_EXTERN(int) lab_engine_new(lab_engine **out,
-                               const lab_engine_options *opts);
+LAB_EXTERN(int)
+lab_engine_new(lab_engine **out, const lab_engine_options *opts);
 LAB_EXTERN(void) lab_engine_free(lab_engine *engine);
 
 /** Number of packs and rules compiled into the engine. */
@@ -157,9 +159,9 @@ LAB_EXTERN(size_t) lab_engine_rule_count(const lab_engine *engine);
  * loaded.  Pointers are borrowed from the engine.  LAB_ENOTFOUND if i is
  * out of range.
  */
-LAB_EXTERN(int) lab_engine_pack_info(const lab_engine *engine, size_t i,
-                                     const char **id, const char **version,
-                                     const char **sha256);
+LAB_EXTERN(int)
+lab_engine_pack_info(const lab_engine *engine, size_t i, const char **id,
+                     const char **version, const char **sha256);
 
 /**
  * Describes reference list i: its id (file name), kind ("entities",
@@ -167,18 +169,18 @@ LAB_EXTERN(int) lab_engine_pack_info(const lab_engine *engine, size_t i,
  * engine.  LAB_ENOTFOUND if i is out of range.
  */
 LAB_EXTERN(size_t) lab_engine_list_count(const lab_engine *engine);
-LAB_EXTERN(int) lab_engine_list_info(const lab_engine *engine, size_t i,
-                                     const char **id, const char **kind,
-                                     const char **version,
-                                     const char **sha256);
+LAB_EXTERN(int)
+lab_engine_list_info(const lab_engine *engine, size_t i, const char **id,
+                     const char **kind, const char **version,
+                     const char **sha256);
 
 /**
  * Writes every pack, rule and test as JSON to *out (free with lab_free).
  * With `jsonlogic` non-zero, each condition is given as JsonLogic;
  * otherwise in the infix condition language.
  */
-LAB_EXTERN(int) lab_engine_describe(char **out, const lab_engine *engine,
-                                    int jsonlogic);
+LAB_EXTERN(int)
+lab_engine_describe(char **out, const lab_engine *engine, int jsonlogic);
 
 /**
  * Runs every rule's own test cases.  *out receives a human-readable
@@ -187,8 +189,8 @@ LAB_EXTERN(int) lab_engine_describe(char **out, const lab_engine *engine,
  * or one that must not.  Returns LAB_OK when the tests ran, whatever
  * their outcome.
  */
-LAB_EXTERN(int) lab_engine_test(char **out, size_t *failed,
-                                const lab_engine *engine);
+LAB_EXTERN(int)
+lab_engine_test(char **out, size_t *failed, const lab_engine *engine);
 
 /* ---------------------------------------------------------------- */
 /* Dataset: suppliers, links, audits, documents, products            */
@@ -216,8 +218,8 @@ LAB_EXTERN(int) lab_dataset_load(lab_dataset *ds, const char *source);
  * errors name MAPPING:KIND:ROW:COLUMN.  LAB_EDB when the database fails,
  * LAB_EUNSUPPORTED when built without PostgreSQL.
  */
-LAB_EXTERN(int) lab_dataset_load_pg(lab_dataset *ds, const char *conninfo,
-                                    const char *mapping);
+LAB_EXTERN(int)
+lab_dataset_load_pg(lab_dataset *ds, const char *conninfo, const char *mapping);
 
 /**
  * Adds one record given as field names and text values, the same way the
@@ -226,19 +228,17 @@ LAB_EXTERN(int) lab_dataset_load_pg(lab_dataset *ds, const char *conninfo,
  * record came from for error messages (may be NULL).  Unknown field names
  * are an error here (the CSV adapter only warns about unknown columns).
  */
-LAB_EXTERN(int) lab_dataset_add(lab_dataset *ds, lab_record_kind kind,
-                                const char *const *names,
-                                const char *const *values, size_t n,
-                                const char *origin);
+LAB_EXTERN(int)
+lab_dataset_add(lab_dataset *ds, lab_record_kind kind, const char *const *names,
+                const char *const *values, size_t n, const char *origin);
 
 /** Number of records of one kind. */
-LAB_EXTERN(size_t) lab_dataset_count(const lab_dataset *ds,
-                                     lab_record_kind kind);
+LAB_EXTERN(size_t)
+lab_dataset_count(const lab_dataset *ds, lab_record_kind kind);
 
 /** Warnings collected while loading (unknown columns, ...). */
 LAB_EXTERN(size_t) lab_dataset_warning_count(const lab_dataset *ds);
-LAB_EXTERN(const char *) lab_dataset_warning(const lab_dataset *ds,
-                                             size_t i);
+LAB_EXTERN(const char *) lab_dataset_warning(const lab_dataset *ds, size_t i);
 
 /* ---------------------------------------------------------------- */
 /* Check and report                                                  */
@@ -271,11 +271,13 @@ typedef struct lab_check_options {
     const char *evidence_dir;
 } lab_check_options;
 
+/* clang-format off */
 #define LAB_CHECK_OPTIONS_INIT                                                \
     {LAB_CHECK_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+/* clang-format on */
 
-LAB_EXTERN(int) lab_check_options_init(lab_check_options *opts,
-                                       unsigned version);
+LAB_EXTERN(int)
+lab_check_options_init(lab_check_options *opts, unsigned version);
 
 /**
  * Evaluates every rule of the engine on the dataset and writes the
@@ -284,8 +286,9 @@ LAB_EXTERN(int) lab_check_options_init(lab_check_options *opts,
  * another thread meanwhile; the engine may be.  Free with
  * lab_report_free().
  */
-LAB_EXTERN(int) lab_check(lab_report **out, const lab_engine *engine,
-                          lab_dataset *ds, const lab_check_options *opts);
+LAB_EXTERN(int)
+lab_check(lab_report **out, const lab_engine *engine, lab_dataset *ds,
+          const lab_check_options *opts);
 LAB_EXTERN(void) lab_report_free(lab_report *report);
 
 /**
@@ -296,35 +299,34 @@ LAB_EXTERN(void) lab_report_free(lab_report *report);
  * (lab_engine_describe with jsonlogic) on each "scope" with any JsonLogic
  * library gives the same verdicts as lab_check.  Free with lab_free().
  */
-LAB_EXTERN(int) lab_check_scopes(char **out, const lab_engine *engine,
-                                 lab_dataset *ds,
-                                 const lab_check_options *opts);
+LAB_EXTERN(int)
+lab_check_scopes(char **out, const lab_engine *engine, lab_dataset *ds,
+                 const lab_check_options *opts);
 
 /** Findings, in a deterministic order (subject kind, subject id, rule). */
 LAB_EXTERN(size_t) lab_report_finding_count(const lab_report *report);
-LAB_EXTERN(const lab_finding *) lab_report_finding(const lab_report *report,
-                                                   size_t i);
+LAB_EXTERN(const lab_finding *)
+lab_report_finding(const lab_report *report, size_t i);
 /** The worst severity of any finding not waived, or -1 when none. */
 LAB_EXTERN(int) lab_report_worst(const lab_report *report);
 /** Warnings of the check (expired or unmatched waivers, ...). */
 LAB_EXTERN(size_t) lab_report_warning_count(const lab_report *report);
-LAB_EXTERN(const char *) lab_report_warning(const lab_report *report,
-                                            size_t i);
+LAB_EXTERN(const char *) lab_report_warning(const lab_report *report, size_t i);
 /** Non-zero if a waiver accepts the finding; then *approver,
  *  *justification and *expires (YYYY-MM-DD) describe it (any may be
  *  NULL). */
-LAB_EXTERN(int) lab_finding_waiver(const lab_finding *f,
-                                   const char **approver,
-                                   const char **justification,
-                                   const char **expires);
+LAB_EXTERN(int)
+lab_finding_waiver(const lab_finding *f, const char **approver,
+                   const char **justification, const char **expires);
 /** Number of findings at or above `severity` that no waiver accepts. */
-LAB_EXTERN(size_t) lab_report_count_at_least(const lab_report *report,
-                                             lab_severity severity);
+LAB_EXTERN(size_t)
+lab_report_count_at_least(const lab_report *report, lab_severity severity);
 
 /** Products checked, with the worst severity found in each one's chain. */
 LAB_EXTERN(size_t) lab_report_product_count(const lab_report *report);
-LAB_EXTERN(int) lab_report_product(const lab_report *report, size_t i,
-                                   const char **id, int *worst);
+LAB_EXTERN(int)
+lab_report_product(const lab_report *report, size_t i, const char **id,
+                   int *worst);
 
 /** Accessors of a finding; strings are borrowed from the report. */
 LAB_EXTERN(const char *) lab_finding_rule_id(const lab_finding *f);
@@ -338,19 +340,16 @@ LAB_EXTERN(const char *) lab_finding_basis(const lab_finding *f);
 LAB_EXTERN(const char *) lab_finding_remediation(const lab_finding *f);
 /** The evidence: the fields the condition read and their values. */
 LAB_EXTERN(size_t) lab_finding_evidence_count(const lab_finding *f);
-LAB_EXTERN(int) lab_finding_evidence(const lab_finding *f, size_t i,
-                                     const char **field,
-                                     const char **value_json);
+LAB_EXTERN(int)
+lab_finding_evidence(const lab_finding *f, size_t i, const char **field,
+                     const char **value_json);
 
 /** Output formats for lab_report_render(). */
-typedef enum lab_format {
-    LAB_FORMAT_TEXT = 0,
-    LAB_FORMAT_JSON = 1
-} lab_format;
+typedef enum lab_format { LAB_FORMAT_TEXT = 0, LAB_FORMAT_JSON = 1 } lab_format;
 
 /** Renders the whole report; free *out with lab_free(). */
-LAB_EXTERN(int) lab_report_render(char **out, const lab_report *report,
-                                  lab_format format);
+LAB_EXTERN(int)
+lab_report_render(char **out, const lab_report *report, lab_format format);
 
 /* ---------------------------------------------------------------- */
 /* JSON in, JSON out (for FFI hosts)                                 */
@@ -365,8 +364,8 @@ LAB_EXTERN(int) lab_report_render(char **out, const lab_report *report,
  * Field values may be JSON strings, numbers or booleans.  On success *out
  * receives the report as JSON (the same as LAB_FORMAT_JSON).
  */
-LAB_EXTERN(int) lab_check_json(char **out, const lab_engine *engine,
-                               const char *request);
+LAB_EXTERN(int)
+lab_check_json(char **out, const lab_engine *engine, const char *request);
 
 /* ---------------------------------------------------------------- */
 /* Conditions and JsonLogic                                          */
@@ -375,16 +374,16 @@ LAB_EXTERN(int) lab_check_json(char **out, const lab_engine *engine,
  * Evaluates one JsonLogic rule on one JSON document and writes the
  * result as JSON to *out (free with lab_free).
  */
-LAB_EXTERN(int) lab_jsonlogic_apply(char **out, const char *rule_json,
-                                    const char *data_json);
+LAB_EXTERN(int)
+lab_jsonlogic_apply(char **out, const char *rule_json, const char *data_json);
 
 /**
  * Translates a condition between the infix language and JsonLogic.
  * `to_jsonlogic` non-zero: infix in, JsonLogic JSON out; zero: JsonLogic
  * in, infix out.  No type-checking against the record schema is done.
  */
-LAB_EXTERN(int) lab_condition_translate(char **out, const char *text,
-                                        int to_jsonlogic);
+LAB_EXTERN(int)
+lab_condition_translate(char **out, const char *text, int to_jsonlogic);
 
 /**
  * Describes the record schema as JSON: every record kind with its fields
@@ -426,11 +425,13 @@ typedef struct lab_keygen_options {
     int overwrite;              /**< replace an existing key file */
 } lab_keygen_options;
 
+/* clang-format off */
 #define LAB_KEYGEN_OPTIONS_INIT                                               \
     {LAB_KEYGEN_OPTIONS_VERSION, LAB_KEY_ALG_ED25519, NULL, 0}
+/* clang-format on */
 
-LAB_EXTERN(int) lab_keygen_options_init(lab_keygen_options *opts,
-                                        unsigned version);
+LAB_EXTERN(int)
+lab_keygen_options_init(lab_keygen_options *opts, unsigned version);
 
 /**
  * Generates a key pair and writes the private key to `path` as PEM
@@ -438,8 +439,8 @@ LAB_EXTERN(int) lab_keygen_options_init(lab_keygen_options *opts,
  * LAB_EDUPLICATE unless opts->overwrite).  *public_jwk receives the
  * public key as a JWK with "kid" and "alg" (free with lab_free).
  */
-LAB_EXTERN(int) lab_keygen(char **public_jwk, const char *path,
-                           const lab_keygen_options *opts);
+LAB_EXTERN(int)
+lab_keygen(char **public_jwk, const char *path, const lab_keygen_options *opts);
 
 /** How lab_certify() seals the credential. */
 typedef enum lab_seal {
@@ -470,12 +471,14 @@ typedef struct lab_certify_options {
     lab_seal seal;              /**< LAB_SEAL_JWS or DATA_INTEGRITY */
 } lab_certify_options;
 
+/* clang-format off */
 #define LAB_CERTIFY_OPTIONS_INIT                                              \
     {LAB_CERTIFY_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL,     \
      NULL, NULL, 0, NULL, -1, 0, LAB_SEAL_JWS}
+/* clang-format on */
 
-LAB_EXTERN(int) lab_certify_options_init(lab_certify_options *opts,
-                                         unsigned version);
+LAB_EXTERN(int)
+lab_certify_options_init(lab_certify_options *opts, unsigned version);
 
 /**
  * Issues a certificate for opts->product from a report made by lab_check()
@@ -489,9 +492,9 @@ LAB_EXTERN(int) lab_certify_options_init(lab_certify_options *opts,
  * ("rule on subject; ...").  *out receives the token (or the enveloped
  * JSON document); free it with lab_free().
  */
-LAB_EXTERN(int) lab_certify(char **out, const lab_report *report,
-                            const lab_dataset *ds,
-                            const lab_certify_options *opts);
+LAB_EXTERN(int)
+lab_certify(char **out, const lab_report *report, const lab_dataset *ds,
+            const lab_certify_options *opts);
 
 /** Outcomes of lab_verify(); append only. */
 typedef enum lab_verify_status {
@@ -515,24 +518,26 @@ enum { LAB_VERIFY_OPTIONS_VERSION = 1 };
 
 /** Options for lab_verify(). */
 typedef struct lab_verify_options {
-    unsigned version;        /**< LAB_VERIFY_OPTIONS_VERSION */
-    const char *trust_list;  /**< trust list JSON text (required) */
-    const char *status_list; /**< status list credential (the vc+jwt as
-                                  fetched or read from a file), or NULL */
-    size_t status_list_len;  /**< its length in bytes */
+    unsigned version;         /**< LAB_VERIFY_OPTIONS_VERSION */
+    const char *trust_list;   /**< trust list JSON text (required) */
+    const char *status_list;  /**< status list credential (the vc+jwt as
+                                   fetched or read from a file), or NULL */
+    size_t status_list_len;   /**< its length in bytes */
     const char *evidence_dir; /**< folder of the audit report files whose
                                    SHA-256 must match; NULL = not checked */
-    const char *at;          /**< point in time, RFC 3339; NULL = now */
-    lab_format format;       /**< of *result_json: LAB_FORMAT_JSON, or
-                                  LAB_FORMAT_TEXT for a person (claim,
-                                  scope, issuer, validity, result) */
+    const char *at;           /**< point in time, RFC 3339; NULL = now */
+    lab_format format;        /**< of *result_json: LAB_FORMAT_JSON, or
+                                   LAB_FORMAT_TEXT for a person (claim,
+                                   scope, issuer, validity, result) */
 } lab_verify_options;
 
+/* clang-format off */
 #define LAB_VERIFY_OPTIONS_INIT                                               \
     {LAB_VERIFY_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, LAB_FORMAT_JSON}
+/* clang-format on */
 
-LAB_EXTERN(int) lab_verify_options_init(lab_verify_options *opts,
-                                        unsigned version);
+LAB_EXTERN(int)
+lab_verify_options_init(lab_verify_options *opts, unsigned version);
 
 /**
  * Verifies a certificate: a compact vc+jwt token or an enveloped JSON
@@ -548,8 +553,9 @@ LAB_EXTERN(int) lab_verify_options_init(lab_verify_options *opts,
  * "credential" is the decoded payload (trust it only when valid).  A bad
  * trust list or argument is an error (LAB_EPARSE, LAB_EINVAL).
  */
-LAB_EXTERN(int) lab_verify(int *status, char **result_json, const char *cert,
-                           size_t cert_len, const lab_verify_options *opts);
+LAB_EXTERN(int)
+lab_verify(int *status, char **result_json, const char *cert, size_t cert_len,
+           const lab_verify_options *opts);
 
 enum { LAB_STATUS_OPTIONS_VERSION = 1 };
 
@@ -563,27 +569,29 @@ typedef struct lab_status_options {
     size_t bits;                /**< create: size; 0 = 131072 (16 KiB) */
 } lab_status_options;
 
+/* clang-format off */
 #define LAB_STATUS_OPTIONS_INIT                                               \
     {LAB_STATUS_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0}
+/* clang-format on */
 
-LAB_EXTERN(int) lab_status_options_init(lab_status_options *opts,
-                                        unsigned version);
+LAB_EXTERN(int)
+lab_status_options_init(lab_status_options *opts, unsigned version);
 
 /**
  * Writes a new, all-clear revocation Bitstring Status List credential
  * (signed vc+jwt) to `path`, atomically; an existing file is kept
  * (LAB_EDUPLICATE).
  */
-LAB_EXTERN(int) lab_status_list_create(const char *path,
-                                       const lab_status_options *opts);
+LAB_EXTERN(int)
+lab_status_list_create(const char *path, const lab_status_options *opts);
 
 /**
  * Sets bit `index` of the status list credential in `path` (revoking the
  * certificates that point at it), re-signs it with opts->key_file and
  * replaces the file atomically.  The key must be the list issuer's.
  */
-LAB_EXTERN(int) lab_revoke(const char *path, size_t index,
-                           const lab_status_options *opts);
+LAB_EXTERN(int)
+lab_revoke(const char *path, size_t index, const lab_status_options *opts);
 
 /**
  * RFC 8785 canonical form of a JSON text (duplicate names refused,
@@ -616,10 +624,10 @@ LAB_EXTERN(int) lab_ledger_init(int *version, const char *conninfo);
  * failure, a lost connection included, nothing of the run is kept and
  * the call may simply be repeated.
  */
-LAB_EXTERN(int) lab_ledger_record_run(int *recorded, const char *conninfo,
-                                      const lab_report *report,
-                                      const lab_dataset *ds,
-                                      const char *run_id);
+LAB_EXTERN(int)
+lab_ledger_record_run(int *recorded, const char *conninfo,
+                      const lab_report *report, const lab_dataset *ds,
+                      const char *run_id);
 
 /**
  * Records a certificate event: `status` "issued" (with its token and its
@@ -627,10 +635,11 @@ LAB_EXTERN(int) lab_ledger_record_run(int *recorded, const char *conninfo,
  * may be NULL).  The same serial and status twice records nothing.
  * Pass -1 as status_index when there is none.
  */
-LAB_EXTERN(int) lab_ledger_record_certificate(
-    const char *conninfo, const char *serial, const char *status,
-    const char *token, const char *status_list, long long status_index,
-    const char *reason);
+LAB_EXTERN(int)
+lab_ledger_record_certificate(const char *conninfo, const char *serial,
+                              const char *status, const char *token,
+                              const char *status_list, long long status_index,
+                              const char *reason);
 
 /**
  * Recomputes every row's hash on this side and checks each table's chain.
@@ -638,13 +647,13 @@ LAB_EXTERN(int) lab_ledger_record_certificate(
  * table, the first rows that do not match; *bad the number of such rows.
  * Returns LAB_OK when the check ran, whatever its outcome.
  */
-LAB_EXTERN(int) lab_ledger_verify(char **out, size_t *bad,
-                                  const char *conninfo);
+LAB_EXTERN(int)
+lab_ledger_verify(char **out, size_t *bad, const char *conninfo);
 
 /** Lists the runs (run_id NULL), or one run with its findings, as text
  *  in *out (free with lab_free).  LAB_ENOTFOUND for an unknown run. */
-LAB_EXTERN(int) lab_ledger_show(char **out, const char *conninfo,
-                                const char *run_id);
+LAB_EXTERN(int)
+lab_ledger_show(char **out, const char *conninfo, const char *run_id);
 
 /* ---------------------------------------------------------------- */
 /* Plugin entry point                                                */
@@ -655,8 +664,8 @@ LAB_EXTERN(int) lab_ledger_show(char **out, const char *conninfo,
  * against an older header reads a prefix of it.
  */
 typedef struct lab_api {
-    size_t size;       /**< sizeof the table as built */
-    int abi_version;   /**< LAB_ABI_MAJOR of the library */
+    size_t size;     /**< sizeof the table as built */
+    int abi_version; /**< LAB_ABI_MAJOR of the library */
     const char *(*version)(void);
     const char *(*errmsg)(void);
     const char *(*strerror)(int code);
@@ -669,8 +678,8 @@ typedef struct lab_api {
                        const char *const *names, const char *const *values,
                        size_t n, const char *origin);
     void (*dataset_free)(lab_dataset *ds);
-    int (*check)(lab_report **out, const lab_engine *engine,
-                 lab_dataset *ds, const lab_check_options *opts);
+    int (*check)(lab_report **out, const lab_engine *engine, lab_dataset *ds,
+                 const lab_check_options *opts);
     int (*report_render)(char **out, const lab_report *report,
                          lab_format format);
     int (*report_worst)(const lab_report *report);

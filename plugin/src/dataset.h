@@ -30,7 +30,7 @@ struct lab_dataset {
     lab_table tables[LAB_TABLE_COUNT];
     char **warnings;
     size_t nwarnings, capwarnings;
-    int indexed;     /* indexes and graph are current */
+    int indexed; /* indexes and graph are current */
     /* graph: for supplier i, its inputs are in_src[in_off[i]..in_off[i+1])
      * (supplier indexes of its sellers, via link indexes in_link[]), and
      * its outputs out_dst[out_off[i]..out_off[i+1]). */
@@ -78,8 +78,7 @@ void lab_ds_rollback(lab_dataset *ds, const lab_ds_mark *m);
  * supplier. */
 int lab_ds_index(lab_dataset *ds);
 /* Row index of the record with this id, or -1. */
-long lab_ds_find(const lab_dataset *ds, lab_record_kind kind,
-                 const char *id);
+long lab_ds_find(const lab_dataset *ds, lab_record_kind kind, const char *id);
 
 /* Computes chain facts for every supplier in O(V+E) (cycle-safe). */
 int lab_ds_derive_chains(lab_dataset *ds);

@@ -51,12 +51,12 @@ typedef struct lab_scope {
     int32_t as_of;                 /* days since 1970-01-01 */
     const lab_override *overrides;
     size_t noverrides;
-    const lab_refdata *ref;     /* the engine's reference lists */
-    const lab_hit *hit;         /* screening of the supplier, or NULL */
-    int32_t listed_upstream;    /* listed suppliers in the chain; -1 n/a */
-    const int32_t *evidence;    /* per audit then per supplier: missing,
-                                   changed; NULL without an evidence dir */
-    size_t naudits;             /* audits in the dataset (evidence layout) */
+    const lab_refdata *ref;  /* the engine's reference lists */
+    const lab_hit *hit;      /* screening of the supplier, or NULL */
+    int32_t listed_upstream; /* listed suppliers in the chain; -1 n/a */
+    const int32_t *evidence; /* per audit then per supplier: missing,
+                                changed; NULL without an evidence dir */
+    size_t naudits;          /* audits in the dataset (evidence layout) */
     uint32_t supplier_index, audit_index;
 } lab_scope;
 
@@ -120,8 +120,8 @@ struct lab_engine {
     /* rules by subject, in load order */
     const lab_rule **by_subject[4];
     size_t nby_subject[4];
-    lab_refdata ref;     /* reference lists */
-    int uses_screening;  /* some rule reads a screening field */
+    lab_refdata ref;    /* reference lists */
+    int uses_screening; /* some rule reads a screening field */
 };
 
 /* Loads one pack file into the engine (rulepack.c). */

@@ -155,10 +155,10 @@ typedef struct lab_node {
     uint16_t flags; /* LAB_NODE_* */
     uint32_t nargs;
     struct lab_node **args;
-    lab_val lit;              /* LAB_OP_LIT */
-    const lab_fieldref *ref;  /* LAB_OP_VAR with a constant path, once
-                                 resolved; NULL otherwise */
-    unsigned line, col;       /* position in the infix source, 0 if none */
+    lab_val lit;             /* LAB_OP_LIT */
+    const lab_fieldref *ref; /* LAB_OP_VAR with a constant path, once
+                                resolved; NULL otherwise */
+    unsigned line, col;      /* position in the infix source, 0 if none */
 } lab_node;
 
 /* Maximum nesting depth of an expression, enforced by both readers. */
@@ -172,10 +172,10 @@ typedef int (*lab_fetch_fn)(const void *scope, const lab_fieldref *ref,
                             lab_val *out);
 
 typedef struct lab_eval_ctx {
-    const lab_val *data;  /* the document "var" reads when not resolved */
-    const void *scope;    /* record scope for resolved vars, or NULL */
-    lab_fetch_fn fetch;   /* reads resolved vars from scope */
-    lab_arena *scratch;   /* temporaries (cat, merge, map results...) */
+    const lab_val *data; /* the document "var" reads when not resolved */
+    const void *scope;   /* record scope for resolved vars, or NULL */
+    lab_fetch_fn fetch;  /* reads resolved vars from scope */
+    lab_arena *scratch;  /* temporaries (cat, merge, map results...) */
 } lab_eval_ctx;
 
 /* Evaluates n.  A resolved var (n->ref != NULL) is read through
@@ -192,8 +192,8 @@ int lab_eval(lab_val *out, const lab_node *n, const lab_eval_ctx *ctx);
  * an error naming the JSON path of the offending object. */
 int lab_jl_from_json(lab_node **out, lab_arena *a, const json_t *rule);
 /* Parses JsonLogic text (with a `origin` for file:line:col messages). */
-int lab_jl_parse(lab_node **out, lab_arena *a, const char *text,
-                 size_t len, const char *origin);
+int lab_jl_parse(lab_node **out, lab_arena *a, const char *text, size_t len,
+                 const char *origin);
 /* Writes the tree as JsonLogic JSON. */
 void lab_jl_write(lab_buf *b, const lab_node *n);
 
@@ -201,8 +201,8 @@ void lab_jl_write(lab_buf *b, const lab_node *n);
 
 /* Parses a condition.  `origin` and (line, col) locate the text's first
  * character in its file, so messages say file:line:col. */
-int lab_cond_parse(lab_node **out, lab_arena *a, const char *text,
-                   size_t len, lab_pos origin);
+int lab_cond_parse(lab_node **out, lab_arena *a, const char *text, size_t len,
+                   lab_pos origin);
 /* Writes the tree in the infix language (fully round-trips). */
 void lab_cond_write(lab_buf *b, const lab_node *n);
 

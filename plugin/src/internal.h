@@ -77,7 +77,10 @@ typedef struct lab_buf {
     int oom; /* set on the first failed allocation; later appends no-op */
 } lab_buf;
 
-#define LAB_BUF_INIT {NULL, 0, 0, 0}
+#define LAB_BUF_INIT  \
+    {                 \
+        NULL, 0, 0, 0 \
+    }
 
 void lab_buf_add(lab_buf *b, const void *p, size_t n);
 void lab_buf_adds(lab_buf *b, const char *s);

@@ -60,88 +60,88 @@ typedef int8_t LAB_CTYPE_BOOL;
 typedef const lab_list *LAB_CTYPE_LIST;
 
 /* Allowed values of the enumerated fields. */
-#define LAB_ROLES                                                             \
-    "farm", "gin", "spinner", "fabric_mill", "dye_house", "garment_maker",  \
+#define LAB_ROLES                                                          \
+    "farm", "gin", "spinner", "fabric_mill", "dye_house", "garment_maker", \
         "trader", "brand", "recruitment_agency", "other"
-#define LAB_SCHEMES                                                           \
-    "smeta_2p", "smeta_4p", "amfori_bsci", "sa8000", "slcp", "internal",    \
-        "other"
+#define LAB_SCHEMES \
+    "smeta_2p", "smeta_4p", "amfori_bsci", "sa8000", "slcp", "internal", "other"
 #define LAB_AUDIT_TYPES "announced", "semi_announced", "unannounced"
-#define LAB_DOC_KINDS                                                         \
-    "audit_report", "corrective_action", "certificate", "contract",          \
-        "payroll", "permit", "other"
+#define LAB_DOC_KINDS                                                          \
+    "audit_report", "corrective_action", "certificate", "contract", "payroll", \
+        "permit", "other"
 
 /*
  * X(name, type, check, values, flags, description): `values` names the
  * list of allowed values of an enumerated field (ROLES, SCHEMES,
  * AUDIT_TYPES, DOC_KINDS) or is NONE.
  */
-#define LAB_SUPPLIER_FIELDS(X)                                                 \
-    X(id, STR, ID, NONE, LAB_F_REQUIRED, "the supplier's id in the ERP")      \
-    X(name, STR, NONE, NONE, LAB_F_REQUIRED, "registered name")              \
-    X(role, STR, ENUM, ROLES, 0, "what the facility does")              \
-    X(country, STR, COUNTRY, NONE, LAB_F_REQUIRED, "ISO 3166-1 alpha-2")      \
-    X(subdivision, STR, SUBDIV, NONE, 0, "ISO 3166-2 region, e.g. CN-XJ")     \
-    X(os_id, STR, OSID, NONE, 0, "Open Supply Hub OS ID")                      \
-    X(lei, STR, LEI, NONE, 0, "Legal Entity Identifier")                      \
-    X(duns, STR, NONE, NONE, 0, "D-U-N-S number")                             \
-    X(gln, STR, GLN, NONE, 0, "GS1 Global Location Number")                   \
-    X(address, STR, NONE, NONE, 0, "street address")                          \
-    X(city, STR, NONE, NONE, 0, "city")                                       \
-    X(aliases, LIST, NONE, NONE, 0, "other names, separated by ';'")          \
-    X(workers, INT, NONNEG, NONE, 0, "number of workers")                     \
-    X(licensed, BOOL, NONE, NONE, 0, "recruiter holds a licence")             \
-    X(ethical_association_member, BOOL, NONE, NONE, 0,                        \
-      "recruiter is a member of an ethical employment association")           \
-    X(recruits_for, LIST, NONE, NONE, 0,                                      \
+#define LAB_SUPPLIER_FIELDS(X)                                            \
+    X(id, STR, ID, NONE, LAB_F_REQUIRED, "the supplier's id in the ERP")  \
+    X(name, STR, NONE, NONE, LAB_F_REQUIRED, "registered name")           \
+    X(role, STR, ENUM, ROLES, 0, "what the facility does")                \
+    X(country, STR, COUNTRY, NONE, LAB_F_REQUIRED, "ISO 3166-1 alpha-2")  \
+    X(subdivision, STR, SUBDIV, NONE, 0, "ISO 3166-2 region, e.g. CN-XJ") \
+    X(os_id, STR, OSID, NONE, 0, "Open Supply Hub OS ID")                 \
+    X(lei, STR, LEI, NONE, 0, "Legal Entity Identifier")                  \
+    X(duns, STR, NONE, NONE, 0, "D-U-N-S number")                         \
+    X(gln, STR, GLN, NONE, 0, "GS1 Global Location Number")               \
+    X(address, STR, NONE, NONE, 0, "street address")                      \
+    X(city, STR, NONE, NONE, 0, "city")                                   \
+    X(aliases, LIST, NONE, NONE, 0, "other names, separated by ';'")      \
+    X(workers, INT, NONNEG, NONE, 0, "number of workers")                 \
+    X(licensed, BOOL, NONE, NONE, 0, "recruiter holds a licence")         \
+    X(ethical_association_member, BOOL, NONE, NONE, 0,                    \
+      "recruiter is a member of an ethical employment association")       \
+    X(recruits_for, LIST, NONE, NONE, 0,                                  \
       "recruiter: ids of the facilities it supplies workers to, ';'")
 
-#define LAB_LINK_FIELDS(X)                                                     \
-    X(id, STR, ID, NONE, 0, "link id; default supplier_id>buyer_id")          \
-    X(supplier_id, STR, ID, NONE, LAB_F_REQUIRED, "who supplies")             \
-    X(buyer_id, STR, ID, NONE, LAB_F_REQUIRED, "who buys")                    \
-    X(hs_code, STR, HS, NONE, 0, "Harmonized System code of the goods")       \
-    X(commodity, STR, NONE, NONE, 0, "what is supplied, in words")            \
-    X(volume, NUM, NONNEG, NONE, 0, "quantity in the period")                 \
-    X(unit, STR, NONE, NONE, 0, "unit of volume (kg, m, pcs...)")             \
-    X(conversion_factor, NUM, NONNEG, NONE, 0,                                \
-      "buyer's output units per unit of this input")                          \
-    X(lot, STR, NONE, NONE, 0, "lot or batch")                                \
-    X(period_start, STR, DATE, NONE, 0, "first day of the period")            \
+#define LAB_LINK_FIELDS(X)                                              \
+    X(id, STR, ID, NONE, 0, "link id; default supplier_id>buyer_id")    \
+    X(supplier_id, STR, ID, NONE, LAB_F_REQUIRED, "who supplies")       \
+    X(buyer_id, STR, ID, NONE, LAB_F_REQUIRED, "who buys")              \
+    X(hs_code, STR, HS, NONE, 0, "Harmonized System code of the goods") \
+    X(commodity, STR, NONE, NONE, 0, "what is supplied, in words")      \
+    X(volume, NUM, NONNEG, NONE, 0, "quantity in the period")           \
+    X(unit, STR, NONE, NONE, 0, "unit of volume (kg, m, pcs...)")       \
+    X(conversion_factor, NUM, NONNEG, NONE, 0,                          \
+      "buyer's output units per unit of this input")                    \
+    X(lot, STR, NONE, NONE, 0, "lot or batch")                          \
+    X(period_start, STR, DATE, NONE, 0, "first day of the period")      \
     X(period_end, STR, DATE, NONE, 0, "last day of the period")
 
 #define LAB_AUDIT_FIELDS(X)                                                    \
-    X(id, STR, ID, NONE, LAB_F_REQUIRED, "audit report id")                   \
-    X(supplier_id, STR, ID, NONE, LAB_F_REQUIRED, "audited facility")         \
-    X(scheme, STR, ENUM, SCHEMES, 0, "audit scheme")                    \
-    X(type, STR, ENUM, AUDIT_TYPES, 0, "how it was announced")          \
-    X(auditor_org, STR, NONE, NONE, 0, "audit firm")                          \
-    X(start_date, STR, DATE, NONE, LAB_F_REQUIRED, "first day on site")       \
-    X(end_date, STR, DATE, NONE, 0, "last day on site")                       \
-    X(workers_total, INT, NONNEG, NONE, 0, "workforce")                       \
-    X(workers_female, INT, NONNEG, NONE, 0, "women")                          \
-    X(workers_male, INT, NONNEG, NONE, 0, "men")                              \
-    X(workers_under_18, INT, NONNEG, NONE, 0, "young workers (under 18)")     \
-    X(workers_under_15, INT, NONNEG, NONE, 0, "children under 15")            \
-    X(migrants_foreign, INT, NONNEG, NONE, 0, "foreign migrant workers")      \
-    X(migrants_domestic, INT, NONNEG, NONE, 0, "internal migrant workers")    \
-    X(agency_workers, INT, NONNEG, NONE, 0, "workers hired via agencies")     \
-    X(interviews_total, INT, NONNEG, NONE, 0, "workers interviewed")          \
-    X(interviews_offsite, INT, NONNEG, NONE, 0, "of them, off site")          \
-    X(documents_held_by_employer, INT, NONNEG, NONE, 0,                       \
-      "workers whose identity documents the employer holds")                  \
-    X(documents_held_by_recruiter, INT, NONNEG, NONE, 0,                      \
-      "workers whose identity documents a recruiter holds")                   \
-    X(recruitment_fees_paid_by_workers, INT, NONNEG, NONE, 0,                 \
-      "workers who paid recruitment fees")                                    \
-    X(lowest_wage, NUM, NONNEG, NONE, 0, "lowest monthly wage paid")          \
-    X(legal_minimum_wage, NUM, NONNEG, NONE, 0, "legal monthly minimum")      \
-    X(currency, STR, CURRENCY, NONE, 0, "ISO 4217 currency of wages")         \
-    X(max_weekly_hours, NUM, NONNEG, NONE, 0, "longest week worked, hours")   \
-    X(max_consecutive_days, INT, NONNEG, NONE, 0, "longest run without rest") \
-    X(worker_representation, BOOL, NONE, NONE, 0,                             \
-      "a union or elected worker body exists")                                \
-    X(grievance_mechanism, BOOL, NONE, NONE, 0, "workers can raise grievances")\
+    X(id, STR, ID, NONE, LAB_F_REQUIRED, "audit report id")                    \
+    X(supplier_id, STR, ID, NONE, LAB_F_REQUIRED, "audited facility")          \
+    X(scheme, STR, ENUM, SCHEMES, 0, "audit scheme")                           \
+    X(type, STR, ENUM, AUDIT_TYPES, 0, "how it was announced")                 \
+    X(auditor_org, STR, NONE, NONE, 0, "audit firm")                           \
+    X(start_date, STR, DATE, NONE, LAB_F_REQUIRED, "first day on site")        \
+    X(end_date, STR, DATE, NONE, 0, "last day on site")                        \
+    X(workers_total, INT, NONNEG, NONE, 0, "workforce")                        \
+    X(workers_female, INT, NONNEG, NONE, 0, "women")                           \
+    X(workers_male, INT, NONNEG, NONE, 0, "men")                               \
+    X(workers_under_18, INT, NONNEG, NONE, 0, "young workers (under 18)")      \
+    X(workers_under_15, INT, NONNEG, NONE, 0, "children under 15")             \
+    X(migrants_foreign, INT, NONNEG, NONE, 0, "foreign migrant workers")       \
+    X(migrants_domestic, INT, NONNEG, NONE, 0, "internal migrant workers")     \
+    X(agency_workers, INT, NONNEG, NONE, 0, "workers hired via agencies")      \
+    X(interviews_total, INT, NONNEG, NONE, 0, "workers interviewed")           \
+    X(interviews_offsite, INT, NONNEG, NONE, 0, "of them, off site")           \
+    X(documents_held_by_employer, INT, NONNEG, NONE, 0,                        \
+      "workers whose identity documents the employer holds")                   \
+    X(documents_held_by_recruiter, INT, NONNEG, NONE, 0,                       \
+      "workers whose identity documents a recruiter holds")                    \
+    X(recruitment_fees_paid_by_workers, INT, NONNEG, NONE, 0,                  \
+      "workers who paid recruitment fees")                                     \
+    X(lowest_wage, NUM, NONNEG, NONE, 0, "lowest monthly wage paid")           \
+    X(legal_minimum_wage, NUM, NONNEG, NONE, 0, "legal monthly minimum")       \
+    X(currency, STR, CURRENCY, NONE, 0, "ISO 4217 currency of wages")          \
+    X(max_weekly_hours, NUM, NONNEG, NONE, 0, "longest week worked, hours")    \
+    X(max_consecutive_days, INT, NONNEG, NONE, 0, "longest run without rest")  \
+    X(worker_representation, BOOL, NONE, NONE, 0,                              \
+      "a union or elected worker body exists")                                 \
+    X(grievance_mechanism, BOOL, NONE, NONE, 0,                                \
+      "workers can raise grievances")                                          \
     X(report_sha256, STR, SHA256, NONE, 0, "SHA-256 of the report file")       \
     X(auditor_name, STR, NONE, NONE, 0, "lead auditor")                        \
     X(auditor_accreditation, STR, NONE, NONE, 0,                               \
@@ -193,79 +193,79 @@ typedef const lab_list *LAB_CTYPE_LIST;
     X(noncompliances_critical_open, INT, NONNEG, NONE, 0,                      \
       "critical non-compliances not yet closed")                               \
     X(noncompliances_earliest_due, STR, DATE, NONE, 0,                         \
-      "earliest due date of an open corrective action")                       \
+      "earliest due date of an open corrective action")                        \
     X(documents_held_by_dormitory, INT, NONNEG, NONE, 0,                       \
-      "workers whose identity documents a dormitory or landlord holds")       \
+      "workers whose identity documents a dormitory or landlord holds")        \
     X(documents_safekeeping_no_access, INT, NONNEG, NONE, 0,                   \
       "workers whose documents are in 'voluntary' safekeeping without "        \
       "free 24-hour access")                                                   \
     X(deposits_required, INT, NONNEG, NONE, 0,                                 \
-      "workers made to pay a deposit or bond to get or keep the job")         \
+      "workers made to pay a deposit or bond to get or keep the job")          \
     X(permits_renewable_only_by_employer, INT, NONNEG, NONE, 0,                \
-      "workers who cannot extend or renew their permit themselves")           \
+      "workers who cannot extend or renew their permit themselves")            \
     X(contracts_substituted, INT, NONNEG, NONE, 0,                             \
-      "workers whose contract differs from the one offered at recruitment")   \
+      "workers whose contract differs from the one offered at recruitment")    \
     X(workers_state_transfer, INT, NONNEG, NONE, 0,                            \
-      "workers placed through a state labour transfer programme")             \
+      "workers placed through a state labour transfer programme")              \
     X(minimum_age, INT, NONNEG, NONE, 0,                                       \
-      "legal minimum age for employment that applies (14, 15 or 16)")        \
+      "legal minimum age for employment that applies (14, 15 or 16)")          \
     X(workers_below_minimum_age, INT, NONNEG, NONE, 0,                         \
       "workers younger than minimum_age")                                      \
-    X(age_verification, BOOL, NONE, NONE, 0,                                  \
-      "ages checked against documents at hiring and kept on file")           \
+    X(age_verification, BOOL, NONE, NONE, 0,                                   \
+      "ages checked against documents at hiring and kept on file")             \
     X(lowest_wage_migrants, NUM, NONNEG, NONE, 0,                              \
-      "lowest monthly wage paid to a migrant or agency worker")               \
+      "lowest monthly wage paid to a migrant or agency worker")                \
     X(wage_delay_days, INT, NONNEG, NONE, 0,                                   \
-      "longest delay of a wage payment past its due date, days")              \
+      "longest delay of a wage payment past its due date, days")               \
     X(retaliation_cases, INT, NONNEG, NONE, 0,                                 \
-      "workers penalised for complaining, organising or speaking to auditors")\
+      "workers penalised for complaining, organising or speaking to auditors") \
     X(records_retention_years, NUM, NONNEG, NONE, 0,                           \
       "years the report, corrective actions and evidence are kept")
 
-#define LAB_DOCUMENT_FIELDS(X)                                                 \
-    X(id, STR, ID, NONE, LAB_F_REQUIRED, "document id")                       \
-    X(supplier_id, STR, ID, NONE, 0, "facility it concerns")                  \
-    X(audit_id, STR, ID, NONE, 0, "audit it belongs to")                      \
-    X(kind, STR, ENUM, DOC_KINDS, 0, "what the document is")            \
-    X(uri, STR, NONE, NONE, 0, "where it is kept")                            \
-    X(media_type, STR, NONE, NONE, 0, "e.g. application/pdf")                 \
-    X(sha256, STR, SHA256, NONE, 0, "SHA-256 of the file")                    \
+#define LAB_DOCUMENT_FIELDS(X)                                \
+    X(id, STR, ID, NONE, LAB_F_REQUIRED, "document id")       \
+    X(supplier_id, STR, ID, NONE, 0, "facility it concerns")  \
+    X(audit_id, STR, ID, NONE, 0, "audit it belongs to")      \
+    X(kind, STR, ENUM, DOC_KINDS, 0, "what the document is")  \
+    X(uri, STR, NONE, NONE, 0, "where it is kept")            \
+    X(media_type, STR, NONE, NONE, 0, "e.g. application/pdf") \
+    X(sha256, STR, SHA256, NONE, 0, "SHA-256 of the file")    \
     X(issued, STR, DATE, NONE, 0, "date of issue")
 
-#define LAB_PRODUCT_FIELDS(X)                                                  \
-    X(id, STR, ID, NONE, LAB_F_REQUIRED, "product id (SKU, style)")           \
-    X(name, STR, NONE, NONE, 0, "product name")                               \
-    X(supplier_id, STR, ID, NONE, LAB_F_REQUIRED,                             \
-      "facility that makes the finished product")                             \
-    X(hs_code, STR, HS, NONE, 0, "Harmonized System code")                    \
-    X(claim, STR, NONE, NONE, 0, "consumer-facing claim")                     \
-    X(lots, LIST, NONE, NONE, 0, "lots covered, separated by ';'")            \
-    X(claimed_volume, NUM, NONNEG, NONE, 0, "volume the claim covers")        \
+#define LAB_PRODUCT_FIELDS(X)                                          \
+    X(id, STR, ID, NONE, LAB_F_REQUIRED, "product id (SKU, style)")    \
+    X(name, STR, NONE, NONE, 0, "product name")                        \
+    X(supplier_id, STR, ID, NONE, LAB_F_REQUIRED,                      \
+      "facility that makes the finished product")                      \
+    X(hs_code, STR, HS, NONE, 0, "Harmonized System code")             \
+    X(claim, STR, NONE, NONE, 0, "consumer-facing claim")              \
+    X(lots, LIST, NONE, NONE, 0, "lots covered, separated by ';'")     \
+    X(claimed_volume, NUM, NONNEG, NONE, 0, "volume the claim covers") \
     X(unit, STR, NONE, NONE, 0, "unit of claimed_volume")
 
 /* Chain facts: derived once per dataset for every supplier, covering the
  * supplier and everything upstream of it. */
-#define LAB_CHAIN_FIELDS(X)                                                    \
-    X(depth, INT, NONE, NONE, LAB_F_DERIVED,                                  \
-      "longest run of links upstream (0 = no inputs)")                        \
-    X(countries, LIST, NONE, NONE, LAB_F_DERIVED,                             \
-      "countries of every supplier in the chain")                             \
-    X(subdivisions, LIST, NONE, NONE, LAB_F_DERIVED,                          \
-      "ISO 3166-2 regions of every supplier in the chain")                    \
-    X(origin_countries, LIST, NONE, NONE, LAB_F_DERIVED,                      \
-      "countries of the suppliers with no inputs")                            \
-    X(roles, LIST, NONE, NONE, LAB_F_DERIVED, "roles present upstream")       \
-    X(untraced, INT, NONE, NONE, LAB_F_DERIVED,                               \
-      "distinct suppliers upstream with no inputs that are not an origin "     \
-      "(farm or gin)")                                                         \
-    X(untraced_ids, LIST, NONE, NONE, LAB_F_DERIVED,                          \
-      "ids of those untraced suppliers")                                       \
-    X(in_cycle, BOOL, NONE, NONE, LAB_F_DERIVED,                              \
-      "the chain contains a cycle of links")                                   \
-    X(verified_volume, NUM, NONE, NONE, LAB_F_DERIVED,                        \
-      "output volume that inputs traced to an origin can account for "         \
-      "(mass balance, in this supplier's output units)")                       \
-    X(untraced_volume, NUM, NONE, NONE, LAB_F_DERIVED,                        \
+#define LAB_CHAIN_FIELDS(X)                                                \
+    X(depth, INT, NONE, NONE, LAB_F_DERIVED,                               \
+      "longest run of links upstream (0 = no inputs)")                     \
+    X(countries, LIST, NONE, NONE, LAB_F_DERIVED,                          \
+      "countries of every supplier in the chain")                          \
+    X(subdivisions, LIST, NONE, NONE, LAB_F_DERIVED,                       \
+      "ISO 3166-2 regions of every supplier in the chain")                 \
+    X(origin_countries, LIST, NONE, NONE, LAB_F_DERIVED,                   \
+      "countries of the suppliers with no inputs")                         \
+    X(roles, LIST, NONE, NONE, LAB_F_DERIVED, "roles present upstream")    \
+    X(untraced, INT, NONE, NONE, LAB_F_DERIVED,                            \
+      "distinct suppliers upstream with no inputs that are not an origin " \
+      "(farm or gin)")                                                     \
+    X(untraced_ids, LIST, NONE, NONE, LAB_F_DERIVED,                       \
+      "ids of those untraced suppliers")                                   \
+    X(in_cycle, BOOL, NONE, NONE, LAB_F_DERIVED,                           \
+      "the chain contains a cycle of links")                               \
+    X(verified_volume, NUM, NONE, NONE, LAB_F_DERIVED,                     \
+      "output volume that inputs traced to an origin can account for "     \
+      "(mass balance, in this supplier's output units)")                   \
+    X(untraced_volume, NUM, NONE, NONE, LAB_F_DERIVED,                     \
       "input volume, in output units, not traced to an origin")
 
 #define LAB_X_MEMBER(name, type, check, ev, flags, doc) LAB_CTYPE_##type name;
@@ -312,8 +312,8 @@ typedef enum lab_entity_id {
 } lab_entity_id;
 
 typedef struct lab_entity {
-    const char *name;       /* "supplier" */
-    const char *file;       /* "suppliers.csv", NULL for chain */
+    const char *name; /* "supplier" */
+    const char *file; /* "suppliers.csv", NULL for chain */
     const lab_field *fields;
     size_t nfields;
     size_t size; /* sizeof the record struct */
@@ -332,11 +332,12 @@ void lab_record_clear(const lab_entity *e, void *rec);
  * Parses `text` for field f and stores it in rec.  Empty text leaves the
  * field absent.  Derived fields are accepted too (rule-pack tests set
  * chain facts directly); input adapters reach fields through
- * lab_ds_column(), which never returns a derived one.  Strings are interned in st.  On a bad value returns
- * LAB_ESCHEMA with "file:line:col: field: expected ..., got '...'".
+ * lab_ds_column(), which never returns a derived one.  Strings are interned in
+ * st.  On a bad value returns LAB_ESCHEMA with "file:line:col: field: expected
+ * ..., got '...'".
  */
-int lab_field_set(const lab_field *f, void *rec, const char *text,
-                  size_t len, lab_strtab *st, lab_pos pos);
+int lab_field_set(const lab_field *f, void *rec, const char *text, size_t len,
+                  lab_strtab *st, lab_pos pos);
 
 /* Reads a field of a record as a value (absent gives null). */
 lab_val lab_field_get(const lab_field *f, const void *rec);
