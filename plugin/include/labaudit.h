@@ -281,7 +281,9 @@ lab_check_options_init(lab_check_options *opts, unsigned version);
 
 /**
  * Evaluates every rule of the engine on the dataset and writes the
- * findings to a new report.  The dataset's derived chain facts are
+ * findings to a new report.  The report borrows rule texts from the engine
+ * and ids from the dataset: keep both alive, and the dataset unchanged,
+ * for as long as the report is used.  The dataset's derived chain facts are
  * computed on first use and kept, so the dataset must not be used by
  * another thread meanwhile; the engine may be.  Free with
  * lab_report_free().
@@ -686,6 +688,15 @@ typedef struct lab_api {
     void (*report_free)(lab_report *report);
     int (*check_json)(char **out, const lab_engine *engine,
                       const char *request);
+    /* added in 0.1.0, after check_json */
+    size_t (*report_product_count)(const lab_report *report);
+    int (*report_product)(const lab_report *report, size_t i, const char **id,
+                          int *worst);
+    size_t (*report_count_at_least)(const lab_report *report,
+                                    lab_severity severity);
+    const char *(*severity_name)(int severity);
+    int (*dataset_load_pg)(lab_dataset *ds, const char *conninfo,
+                           const char *mapping);
 } lab_api;
 
 /**

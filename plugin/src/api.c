@@ -353,11 +353,28 @@ int lab_condition_translate(char **out, const char *text, int to_jsonlogic)
 /* ---- plugin entry ---- */
 
 static const lab_api api_v1 = {
-    sizeof(lab_api), LAB_ABI_MAJOR,     lab_version,      lab_errmsg,
-    lab_strerror,    lab_free,          lab_engine_new,   lab_engine_free,
-    lab_dataset_new, lab_dataset_load,  lab_dataset_add,  lab_dataset_free,
-    lab_check,       lab_report_render, lab_report_worst, lab_report_free,
-    lab_check_json,
+    .size = sizeof(lab_api),
+    .abi_version = LAB_ABI_MAJOR,
+    .version = lab_version,
+    .errmsg = lab_errmsg,
+    .strerror = lab_strerror,
+    .free = lab_free,
+    .engine_new = lab_engine_new,
+    .engine_free = lab_engine_free,
+    .dataset_new = lab_dataset_new,
+    .dataset_load = lab_dataset_load,
+    .dataset_add = lab_dataset_add,
+    .dataset_free = lab_dataset_free,
+    .check = lab_check,
+    .report_render = lab_report_render,
+    .report_worst = lab_report_worst,
+    .report_free = lab_report_free,
+    .check_json = lab_check_json,
+    .report_product_count = lab_report_product_count,
+    .report_product = lab_report_product,
+    .report_count_at_least = lab_report_count_at_least,
+    .severity_name = lab_severity_name,
+    .dataset_load_pg = lab_dataset_load_pg,
 };
 
 const lab_api *lab_plugin_get_api(int abi_major)

@@ -1112,6 +1112,7 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     if (rep == NULL)
         return lab_seterr(LAB_ENOMEM, "out of memory");
     rep->engine = e;
+    rep->ds = ds;
     lab_arena_init(&rep->arena, 64 * 1024);
     lab_date_format(rep->as_of, cr.sc.as_of);
     rep->as_of_days = cr.sc.as_of;

@@ -171,6 +171,7 @@ typedef struct lab_product_verdict {
 
 struct lab_report {
     const lab_engine *engine; /* rule texts are borrowed from it */
+    const lab_dataset *ds;    /* and subject ids, and the graph, from it */
     lab_arena arena;
     lab_finding *findings;
     size_t n, cap;
