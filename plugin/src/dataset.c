@@ -58,6 +58,18 @@ static void drop_graph(lab_dataset *ds)
     free(ds->audit_off);
     free(ds->audit_of);
     free(ds->chain);
+    free(ds->latest_audit);
+    free(ds->unannounced);
+    free(ds->product_off);
+    free(ds->product_of);
+    ds->latest_audit = ds->product_off = ds->product_of = NULL;
+    ds->unannounced = NULL;
+    for (int i = 0; i < 2; i++) {
+        free(ds->walk[i].stamp);
+        free(ds->walk[i].pos);
+        free(ds->walk[i].list);
+        memset(&ds->walk[i], 0, sizeof ds->walk[i]);
+    }
     free(ds->link_from);
     free(ds->link_to);
     free(ds->audit_owner);
@@ -403,6 +415,7 @@ int lab_ds_index(lab_dataset *ds)
     uint32_t *seller = lab_calloc(links->n ? links->n : 1, sizeof *seller);
     uint32_t *buyer = lab_calloc(links->n ? links->n : 1, sizeof *buyer);
     uint32_t *owner = lab_calloc(audits->n ? audits->n : 1, sizeof *owner);
+    uint32_t *maker = NULL;
     int rc = LAB_OK;
 
     if (seller == NULL || buyer == NULL || owner == NULL) {
@@ -422,11 +435,15 @@ int lab_ds_index(lab_dataset *ds)
                      &owner[i]);
     }
     const lab_table *products = &ds->tables[LAB_RECORD_PRODUCT];
+    maker = lab_calloc(products->n ? products->n : 1, sizeof *maker);
+    if (maker == NULL) {
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < products->n && rc == LAB_OK; i++) {
         const lab_product *p = lab_table_row(products, i);
-        uint32_t unused;
         rc = resolve(ds, "product", p->supplier_id, "supplier_id", p->id,
-                     &unused);
+                     &maker[i]);
     }
     if (rc != LAB_OK)
         goto out;
@@ -434,6 +451,8 @@ int lab_ds_index(lab_dataset *ds)
         csr_build(&ds->out_off, &ds->out_link, nv, links->n, seller) !=
             LAB_OK ||
         csr_build(&ds->audit_off, &ds->audit_of, nv, audits->n, owner) !=
+            LAB_OK ||
+        csr_build(&ds->product_off, &ds->product_of, nv, products->n, maker) !=
             LAB_OK) {
         drop_graph(ds);
         rc = lab_seterr(LAB_ENOMEM, "out of memory");
@@ -448,5 +467,6 @@ out:
     free(seller);
     free(buyer);
     free(owner);
+    free(maker);
     return rc;
 }

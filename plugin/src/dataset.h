@@ -41,7 +41,32 @@ struct lab_dataset {
     /* audits of supplier i: audit_of[audit_off[i]..audit_off[i+1]) */
     uint32_t *audit_off, *audit_of;
     lab_chain *chain; /* chain facts per supplier, NULL until derived */
+    /* per supplier, derived with the chains: the newest audit (row, or
+     * UINT32_MAX if none) and how many audits were not announced */
+    uint32_t *latest_audit;
+    int32_t *unannounced;
+    /* products by maker: product_of[product_off[v]..product_off[v+1]) */
+    uint32_t *product_off, *product_of;
+    /* walks reused by checks (a dataset serves one thread at a time) */
+    struct lab_walk {
+        uint32_t *stamp; /* stamp[v] == cur: v was reached */
+        uint32_t *pos;   /* pos[v]: v's place in list, when reached */
+        uint32_t *list;  /* the suppliers reached, list[0..n) */
+        size_t n;
+        uint32_t cur;
+    } walk[2];
 };
+
+typedef struct lab_walk lab_walk;
+
+/* Reaches v and everything upstream of it: w->list[0..w->n), each with
+ * its place in w->pos.  Costs only what it reaches. */
+int lab_walk_upstream(lab_walk *w, const lab_dataset *ds, uint32_t v);
+
+static inline int lab_walk_has(const lab_walk *w, uint32_t v)
+{
+    return w->stamp != NULL && w->stamp[v] == w->cur;
+}
 
 static inline void *lab_table_row(const lab_table *t, size_t i)
 {

@@ -566,10 +566,11 @@ typedef struct checkrun {
     lab_report *rep;
     lab_arena scratch;
     lab_scope sc;
-    unsigned char *in_scope; /* suppliers to check, NULL = all */
-    lab_hit *hits;           /* screening per supplier, NULL if unused */
-    lab_buf *dump;           /* set: write scopes instead of evaluating */
-    int32_t *evidence;       /* see check_evidence */
+    lab_walk *scope;   /* suppliers to check, NULL = all */
+    lab_hit *hits;     /* screening per supplier (or per place in
+                          the scope), NULL if unused */
+    lab_buf *dump;     /* set: write scopes instead of evaluating */
+    int32_t *evidence; /* see check_evidence */
 } checkrun;
 
 /* Writes the scope as the JSON document a JsonLogic library would need
@@ -643,25 +644,19 @@ static void scope_supplier(checkrun *cr, lab_slot slot, uint32_t v)
         return;
     cr->sc.supplier_index = v;
     cr->sc.rec[LAB_SLOT_CHAIN] = &ds->chain[v];
-    const lab_audit *best = NULL;
-    int32_t bestd = INT32_MIN;
-    cr->sc.unannounced_count = 0;
-    for (uint32_t k = ds->audit_off[v]; k < ds->audit_off[v + 1]; k++) {
-        const lab_audit *a =
-            lab_table_row(&ds->tables[LAB_RECORD_AUDIT], ds->audit_of[k]);
-        int32_t d;
-        cr->sc.unannounced_count += is_unannounced(a);
-        if (audit_date(a, &d) && d > bestd) {
-            bestd = d;
-            best = a;
-            cr->sc.audit_index = ds->audit_of[k];
-        }
-    }
-    cr->sc.latest_audit = best;
+    uint32_t latest = ds->latest_audit[v];
+    cr->sc.latest_audit =
+        latest == UINT32_MAX
+            ? NULL
+            : lab_table_row(&ds->tables[LAB_RECORD_AUDIT], latest);
+    if (latest != UINT32_MAX)
+        cr->sc.audit_index = latest;
+    cr->sc.unannounced_count = ds->unannounced[v];
     cr->sc.audit_count = (int32_t)(ds->audit_off[v + 1] - ds->audit_off[v]);
-    cr->sc.hit = cr->hits ? &cr->hits[v] : NULL;
+    cr->sc.hit = NULL;
+    if (cr->hits != NULL)
+        cr->sc.hit = &cr->hits[cr->scope ? cr->scope->pos[v] : v];
 }
-
 static void scope_clear(checkrun *cr)
 {
     cr->sc.hit = NULL;
@@ -672,155 +667,115 @@ static void scope_clear(checkrun *cr)
     cr->sc.audit_count = 0;
 }
 
+/* The suppliers to check: the scope's list, or every supplier. */
+static size_t scope_count(const checkrun *cr)
+{
+    return cr->scope ? cr->scope->n : cr->ds->tables[LAB_RECORD_SUPPLIER].n;
+}
+
+static uint32_t scope_at(const checkrun *cr, size_t k)
+{
+    return cr->scope ? cr->scope->list[k] : (uint32_t)k;
+}
+
 static int check_suppliers(checkrun *cr)
 {
-    const lab_table *t = &cr->ds->tables[LAB_RECORD_SUPPLIER];
-    for (size_t v = 0; v < t->n; v++) {
-        if (cr->in_scope && !cr->in_scope[v])
-            continue;
-        scope_clear(cr);
-        scope_supplier(cr, LAB_SLOT_SUPPLIER, (uint32_t)v);
-        cr->sc.rec[LAB_SLOT_AUDIT] = cr->sc.latest_audit;
-        const lab_supplier *s = cr->sc.rec[LAB_SLOT_SUPPLIER];
-        int rc = eval_rules(cr, LAB_SUBJECT_SUPPLIER, s->id, (uint32_t)v);
-        if (rc != LAB_OK)
-            return rc;
-    }
-    return LAB_OK;
-}
-
-static int check_audits(checkrun *cr)
-{
-    const lab_table *t = &cr->ds->tables[LAB_RECORD_AUDIT];
-    for (size_t i = 0; i < t->n; i++) {
-        uint32_t v = cr->ds->audit_owner[i];
-        if (cr->in_scope && !cr->in_scope[v])
-            continue;
+    for (size_t k = 0; k < scope_count(cr); k++) {
+        uint32_t v = scope_at(cr, k);
         scope_clear(cr);
         scope_supplier(cr, LAB_SLOT_SUPPLIER, v);
-        const lab_audit *a = lab_table_row(t, i);
-        cr->sc.rec[LAB_SLOT_AUDIT] = a;
-        cr->sc.audit_index = (uint32_t)i;
-        int rc = eval_rules(cr, LAB_SUBJECT_AUDIT, a->id, v);
+        cr->sc.rec[LAB_SLOT_AUDIT] = cr->sc.latest_audit;
+        const lab_supplier *s = cr->sc.rec[LAB_SLOT_SUPPLIER];
+        int rc = eval_rules(cr, LAB_SUBJECT_SUPPLIER, s->id, v);
         if (rc != LAB_OK)
             return rc;
     }
     return LAB_OK;
 }
-
-static int check_links(checkrun *cr)
+static int check_audits(checkrun *cr)
 {
-    const lab_table *t = &cr->ds->tables[LAB_RECORD_LINK];
-    for (size_t i = 0; i < t->n; i++) {
-        uint32_t from = cr->ds->link_from[i];
-        if (cr->in_scope && !cr->in_scope[from])
-            continue;
-        scope_clear(cr);
-        scope_supplier(cr, LAB_SLOT_SUPPLIER, from);
-        scope_supplier(cr, LAB_SLOT_BUYER, cr->ds->link_to[i]);
-        const lab_link *l = lab_table_row(t, i);
-        cr->sc.rec[LAB_SLOT_LINK] = l;
-        cr->sc.rec[LAB_SLOT_AUDIT] = NULL;
-        int rc = eval_rules(cr, LAB_SUBJECT_LINK, l->id, from);
-        if (rc != LAB_OK)
-            return rc;
-    }
-    return LAB_OK;
-}
-
-/* Walks upstream of a supplier.  The stamp array makes a new walk cost
- * only what it visits: no clearing between walks. */
-typedef struct walker {
-    uint32_t *stamp; /* stamp[v] == cur: v visited in this walk */
-    uint32_t *list;  /* visited suppliers, list[0..n) */
-    size_t n;
-    uint32_t cur;
-} walker;
-
-static int walker_init(walker *w, size_t nv)
-{
-    w->stamp = lab_calloc(nv + 1, sizeof *w->stamp);
-    w->list = lab_malloc((nv + 1) * sizeof *w->list);
-    w->n = 0;
-    w->cur = 0;
-    if (w->stamp == NULL || w->list == NULL) {
-        free(w->stamp);
-        free(w->list);
-        return lab_seterr(LAB_ENOMEM, "out of memory");
-    }
-    return LAB_OK;
-}
-
-static void walker_free(walker *w)
-{
-    free(w->stamp);
-    free(w->list);
-}
-
-/* Visits v and everything upstream of it: w->list[0..w->n). */
-static void walk_upstream(walker *w, const lab_dataset *ds, uint32_t v)
-{
-    w->cur++;
-    w->n = 0;
-    w->stamp[v] = w->cur;
-    w->list[w->n++] = v;
-    for (size_t head = 0; head < w->n; head++) {
-        uint32_t u = w->list[head];
-        for (uint32_t k = ds->in_off[u]; k < ds->in_off[u + 1]; k++) {
-            uint32_t x = ds->link_from[ds->in_link[k]];
-            if (w->stamp[x] != w->cur) {
-                w->stamp[x] = w->cur;
-                w->list[w->n++] = x;
-            }
+    const lab_dataset *ds = cr->ds;
+    const lab_table *t = &ds->tables[LAB_RECORD_AUDIT];
+    for (size_t k = 0; k < scope_count(cr); k++) {
+        uint32_t v = scope_at(cr, k);
+        for (uint32_t j = ds->audit_off[v]; j < ds->audit_off[v + 1]; j++) {
+            uint32_t i = ds->audit_of[j];
+            scope_clear(cr);
+            scope_supplier(cr, LAB_SLOT_SUPPLIER, v);
+            const lab_audit *a = lab_table_row(t, i);
+            cr->sc.rec[LAB_SLOT_AUDIT] = a;
+            cr->sc.audit_index = i;
+            int rc = eval_rules(cr, LAB_SUBJECT_AUDIT, a->id, v);
+            if (rc != LAB_OK)
+                return rc;
         }
     }
+    return LAB_OK;
 }
-
+static int check_links(checkrun *cr)
+{
+    const lab_dataset *ds = cr->ds;
+    const lab_table *t = &ds->tables[LAB_RECORD_LINK];
+    for (size_t k = 0; k < scope_count(cr); k++) {
+        uint32_t from = scope_at(cr, k);
+        for (uint32_t j = ds->out_off[from]; j < ds->out_off[from + 1]; j++) {
+            uint32_t i = ds->out_link[j];
+            scope_clear(cr);
+            scope_supplier(cr, LAB_SLOT_SUPPLIER, from);
+            scope_supplier(cr, LAB_SLOT_BUYER, ds->link_to[i]);
+            const lab_link *l = lab_table_row(t, i);
+            cr->sc.rec[LAB_SLOT_LINK] = l;
+            cr->sc.rec[LAB_SLOT_AUDIT] = NULL;
+            int rc = eval_rules(cr, LAB_SUBJECT_LINK, l->id, from);
+            if (rc != LAB_OK)
+                return rc;
+        }
+    }
+    return LAB_OK;
+}
 /* Product chains: the chain rules of every product in scope.  Verdicts
  * come later (compute_verdicts), once waivers are applied. */
 static int check_products(checkrun *cr, const char *only)
 {
-    const lab_dataset *ds = cr->ds;
+    lab_dataset *ds = cr->ds;
     const lab_table *t = &ds->tables[LAB_RECORD_PRODUCT];
-    size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
-    walker w = {0};
+    lab_walk *w = &ds->walk[1];
     int rc = LAB_OK;
 
     cr->rep->products = lab_arena_alloc(&cr->rep->arena,
                                         (t->n + 1) * sizeof *cr->rep->products);
     if (cr->rep->products == NULL)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    if (cr->hits != NULL && (rc = walker_init(&w, nv)) != LAB_OK)
-        return rc;
-    for (size_t i = 0; i < t->n && rc == LAB_OK; i++) {
-        const lab_product *p = lab_table_row(t, i);
-        if (only != NULL && strcmp(only, p->id) != 0)
-            continue;
-        uint32_t maker =
-            (uint32_t)lab_ds_find(ds, LAB_RECORD_SUPPLIER, p->supplier_id);
-        if (cr->in_scope && !cr->in_scope[maker])
-            continue;
-        scope_clear(cr);
-        scope_supplier(cr, LAB_SLOT_SUPPLIER, maker);
-        cr->sc.rec[LAB_SLOT_PRODUCT] = p;
-        if (cr->hits != NULL) {
-            walk_upstream(&w, ds, maker);
-            cr->sc.listed_upstream = 0;
-            for (size_t k = 0; k < w.n; k++)
-                cr->sc.listed_upstream += cr->hits[w.list[k]].score > 0;
+    for (size_t k = 0; k < scope_count(cr) && rc == LAB_OK; k++) {
+        uint32_t maker = scope_at(cr, k);
+        for (uint32_t j = ds->product_off[maker];
+             j < ds->product_off[maker + 1] && rc == LAB_OK; j++) {
+            const lab_product *p = lab_table_row(t, ds->product_of[j]);
+            if (only != NULL && strcmp(only, p->id) != 0)
+                continue;
+            scope_clear(cr);
+            scope_supplier(cr, LAB_SLOT_SUPPLIER, maker);
+            cr->sc.rec[LAB_SLOT_PRODUCT] = p;
+            if (cr->hits != NULL) {
+                rc = lab_walk_upstream(w, ds, maker);
+                cr->sc.listed_upstream = 0;
+                for (size_t i = 0; rc == LAB_OK && i < w->n; i++) {
+                    uint32_t v = w->list[i];
+                    size_t h = cr->scope ? cr->scope->pos[v] : v;
+                    cr->sc.listed_upstream += cr->hits[h].score > 0;
+                }
+            }
+            if (rc == LAB_OK)
+                rc = eval_rules(cr, LAB_SUBJECT_CHAIN, p->id, maker);
+            lab_product_verdict *pv = &cr->rep->products[cr->rep->nproducts++];
+            memset(pv, 0, sizeof *pv);
+            pv->id = p->id;
+            pv->name = p->name;
+            pv->maker = maker;
         }
-        rc = eval_rules(cr, LAB_SUBJECT_CHAIN, p->id, maker);
-        lab_product_verdict *pv = &cr->rep->products[cr->rep->nproducts++];
-        memset(pv, 0, sizeof *pv);
-        pv->id = p->id;
-        pv->name = p->name;
-        pv->maker = maker;
     }
-    if (cr->hits != NULL)
-        walker_free(&w);
     return rc;
 }
-
 /* Each product's verdict: the worst finding not waived on any supplier
  * upstream of its maker or on the product's own chain.  Findings are
  * tallied per supplier once; each product then folds over what its walk
@@ -828,76 +783,68 @@ static int check_products(checkrun *cr, const char *only)
  * product. */
 static int compute_verdicts(checkrun *cr)
 {
-    const lab_dataset *ds = cr->ds;
+    lab_dataset *ds = cr->ds;
     lab_report *rep = cr->rep;
-    size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
-    size_t np = ds->tables[LAB_RECORD_PRODUCT].n;
-    uint32_t *nfind = lab_calloc(nv + 1, sizeof *nfind);
-    uint32_t *nwaived = lab_calloc(nv + 1, sizeof *nwaived);
-    signed char *worst = lab_malloc(nv + 1);
-    long *verdict_of = lab_malloc((np + 1) * sizeof *verdict_of);
-    walker w = {0};
+    size_t n = scope_count(cr);
+    uint32_t *nfind = lab_calloc(n + 1, sizeof *nfind);
+    uint32_t *nwaived = lab_calloc(n + 1, sizeof *nwaived);
+    signed char *worst = lab_malloc(n + 1);
+    lab_walk *w = &ds->walk[1];
     int rc = LAB_OK;
 
-    if (nfind == NULL || nwaived == NULL || worst == NULL ||
-        verdict_of == NULL || walker_init(&w, nv) != LAB_OK) {
+    if (nfind == NULL || nwaived == NULL || worst == NULL) {
         rc = lab_seterr(LAB_ENOMEM, "out of memory");
         goto out;
     }
-    memset(worst, -1, nv + 1);
-    for (size_t i = 0; i < np; i++)
-        verdict_of[i] = -1;
-    for (size_t i = 0; i < rep->nproducts; i++) {
+    memset(worst, -1, n + 1);
+    for (size_t i = 0; i < rep->nproducts; i++)
         rep->products[i].worst = -1;
-        long row = lab_ds_find(ds, LAB_RECORD_PRODUCT, rep->products[i].id);
-        if (row >= 0)
-            verdict_of[row] = (long)i;
-    }
     for (size_t f = 0; f < rep->n; f++) {
         const lab_finding *fd = &rep->findings[f];
         int sev = (int)fd->rule->severity;
         if (fd->subject == LAB_SUBJECT_CHAIN) {
-            long row = lab_ds_find(ds, LAB_RECORD_PRODUCT, fd->subject_id);
-            if (row < 0 || verdict_of[row] < 0)
-                continue;
-            lab_product_verdict *pv = &rep->products[verdict_of[row]];
-            if (fd->waiver != NULL) {
-                pv->nwaived++;
-                continue;
+            /* the product's own chain findings; its id is the report's */
+            for (size_t i = 0; i < rep->nproducts; i++) {
+                lab_product_verdict *pv = &rep->products[i];
+                if (pv->id != fd->subject_id)
+                    continue;
+                if (fd->waiver != NULL) {
+                    pv->nwaived++;
+                } else {
+                    pv->nfindings++;
+                    pv->worst = sev > pv->worst ? sev : pv->worst;
+                }
+                break;
             }
-            pv->nfindings++;
-            if (sev > pv->worst)
-                pv->worst = sev;
             continue;
         }
+        size_t h = cr->scope ? cr->scope->pos[fd->supplier] : fd->supplier;
         if (fd->waiver != NULL) {
-            nwaived[fd->supplier]++;
+            nwaived[h]++;
             continue;
         }
-        nfind[fd->supplier]++;
-        if (sev > worst[fd->supplier])
-            worst[fd->supplier] = (signed char)sev;
+        nfind[h]++;
+        if (sev > worst[h])
+            worst[h] = (signed char)sev;
     }
-    for (size_t i = 0; i < rep->nproducts; i++) {
+    for (size_t i = 0; i < rep->nproducts && rc == LAB_OK; i++) {
         lab_product_verdict *pv = &rep->products[i];
-        walk_upstream(&w, ds, pv->maker);
-        for (size_t k = 0; k < w.n; k++) {
-            uint32_t v = w.list[k];
-            pv->nfindings += nfind[v];
-            pv->nwaived += nwaived[v];
-            if (worst[v] > pv->worst)
-                pv->worst = worst[v];
+        rc = lab_walk_upstream(w, ds, pv->maker);
+        for (size_t k = 0; rc == LAB_OK && k < w->n; k++) {
+            uint32_t v = w->list[k];
+            size_t h = cr->scope ? cr->scope->pos[v] : v;
+            pv->nfindings += nfind[h];
+            pv->nwaived += nwaived[h];
+            if (worst[h] > pv->worst)
+                pv->worst = worst[h];
         }
     }
 out:
-    walker_free(&w);
     free(nfind);
     free(nwaived);
     free(worst);
-    free(verdict_of);
     return rc;
 }
-
 /* Workers at the facilities whose audits have open findings, by sex and
  * age band: the disaggregation the OSCE Action Plan asks for. */
 static int count_affected(checkrun *cr)
@@ -998,18 +945,17 @@ static int screen_all(checkrun *cr)
 {
     const lab_table *t = &cr->ds->tables[LAB_RECORD_SUPPLIER];
     lab_buf key = LAB_BUF_INIT;
-    cr->hits = lab_calloc(t->n ? t->n : 1, sizeof *cr->hits);
+    size_t n = scope_count(cr);
+    cr->hits = lab_calloc(n + 1, sizeof *cr->hits);
     if (cr->hits == NULL)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    for (size_t v = 0; v < t->n; v++)
-        if (cr->in_scope == NULL || cr->in_scope[v])
-            lab_screen_supplier(&cr->e->ref, lab_table_row(t, v), &key,
-                                &cr->hits[v]);
+    for (size_t k = 0; k < n; k++)
+        lab_screen_supplier(&cr->e->ref, lab_table_row(t, scope_at(cr, k)),
+                            &key, &cr->hits[k]);
     int oom = key.oom;
     lab_buf_free(&key);
     return oom ? lab_seterr(LAB_ENOMEM, "out of memory") : LAB_OK;
 }
-
 int lab_check_options_init(lab_check_options *opts, unsigned version)
 {
     if (opts == NULL || version != LAB_CHECK_OPTIONS_VERSION)
@@ -1025,7 +971,6 @@ int lab_check_options_init(lab_check_options *opts, unsigned version)
 static int restrict_scope(checkrun *cr, const lab_check_options *o)
 {
     const lab_dataset *ds = cr->ds;
-    size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
     long root = -1;
     if (o->product != NULL) {
         long p = lab_ds_find(ds, LAB_RECORD_PRODUCT, o->product);
@@ -1043,15 +988,10 @@ static int restrict_scope(checkrun *cr, const lab_check_options *o)
     } else {
         return LAB_OK;
     }
-    walker w;
-    cr->in_scope = lab_calloc(nv + 1, 1);
-    if (cr->in_scope == NULL || walker_init(&w, nv) != LAB_OK)
-        return lab_seterr(LAB_ENOMEM, "out of memory");
-    walk_upstream(&w, ds, (uint32_t)root);
-    for (size_t k = 0; k < w.n; k++)
-        cr->in_scope[w.list[k]] = 1;
-    walker_free(&w);
-    return LAB_OK;
+    int rc = lab_walk_upstream(&cr->ds->walk[0], ds, (uint32_t)root);
+    if (rc == LAB_OK)
+        cr->scope = &cr->ds->walk[0];
+    return rc;
 }
 
 static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
@@ -1142,7 +1082,6 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     if (rc == LAB_OK)
         rc = count_affected(&cr);
     lab_arena_free(&cr.scratch);
-    free(cr.in_scope);
     free(cr.hits);
     free(cr.evidence);
     if (rc == LAB_OK && o->progress != NULL)

@@ -91,7 +91,10 @@ static int cmp_finding(const void *pa, const void *pb)
     if (c != 0)
         return c;
     /* rules are in load order in one array */
-    return a->rule < b->rule ? -1 : a->rule > b->rule;
+    if (a->rule != b->rule)
+        return a->rule < b->rule ? -1 : 1;
+    /* links may share an id: their messages tell them apart */
+    return strcmp(a->message, b->message);
 }
 
 void lab_report_sort(lab_report *rep)
