@@ -98,6 +98,7 @@ typedef struct lab_strtab {
     lab_arena arena;
     const char **slots; /* open addressing; NULL = empty */
     uint32_t *lens;
+    uint32_t *tags; /* top bits of each slot's hash */
     size_t cap;
     size_t count;
 } lab_strtab;

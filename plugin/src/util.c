@@ -381,7 +381,8 @@ int lab_strtab_init(lab_strtab *t)
     t->count = 0;
     t->slots = calloc(t->cap, sizeof *t->slots);
     t->lens = calloc(t->cap, sizeof *t->lens);
-    if (t->slots == NULL || t->lens == NULL) {
+    t->tags = calloc(t->cap, sizeof *t->tags);
+    if (t->slots == NULL || t->lens == NULL || t->tags == NULL) {
         lab_strtab_free(t);
         return LAB_ENOMEM;
     }
@@ -392,22 +393,35 @@ void lab_strtab_free(lab_strtab *t)
 {
     free(t->slots);
     free(t->lens);
+    free(t->tags);
     t->slots = NULL;
     t->lens = NULL;
+    t->tags = NULL;
     t->cap = t->count = 0;
     lab_arena_free(&t->arena);
 }
 
-static size_t strtab_probe(const lab_strtab *t, const char *s, size_t n)
+/* lens[i] is the length and tags[i] the hash's top 32 bits, compared
+ * before the bytes so that a probe rarely touches a string that is not
+ * the one sought. */
+static size_t strtab_probe_h(const lab_strtab *t, const char *s, size_t n,
+                             uint64_t h)
 {
     size_t mask = t->cap - 1;
-    size_t i = (size_t)lab_hash(s, n) & mask;
+    size_t i = (size_t)h & mask;
+    uint32_t tag = (uint32_t)(h >> 32);
     while (t->slots[i] != NULL) {
-        if (t->lens[i] == n && memcmp(t->slots[i], s, n) == 0)
+        if (t->tags[i] == tag && t->lens[i] == n &&
+            memcmp(t->slots[i], s, n) == 0)
             return i;
         i = (i + 1) & mask;
     }
     return i;
+}
+
+static size_t strtab_probe(const lab_strtab *t, const char *s, size_t n)
+{
+    return strtab_probe_h(t, s, n, lab_hash(s, n));
 }
 
 static int strtab_rehash(lab_strtab *t)
@@ -415,24 +429,30 @@ static int strtab_rehash(lab_strtab *t)
     size_t ncap = t->cap * 2;
     const char **slots = calloc(ncap, sizeof *slots);
     uint32_t *lens = calloc(ncap, sizeof *lens);
-    if (slots == NULL || lens == NULL) {
+    uint32_t *tags = calloc(ncap, sizeof *tags);
+    if (slots == NULL || lens == NULL || tags == NULL) {
         free(slots);
         free(lens);
+        free(tags);
         return LAB_ENOMEM;
     }
     lab_strtab old = *t;
     t->slots = slots;
     t->lens = lens;
+    t->tags = tags;
     t->cap = ncap;
     for (size_t i = 0; i < old.cap; i++) {
         if (old.slots[i] == NULL)
             continue;
-        size_t j = strtab_probe(t, old.slots[i], old.lens[i]);
+        uint64_t h = lab_hash(old.slots[i], old.lens[i]);
+        size_t j = strtab_probe_h(t, old.slots[i], old.lens[i], h);
         t->slots[j] = old.slots[i];
         t->lens[j] = old.lens[i];
+        t->tags[j] = (uint32_t)(h >> 32);
     }
     free(old.slots);
     free(old.lens);
+    free(old.tags);
     return LAB_OK;
 }
 
@@ -447,19 +467,22 @@ const char *lab_strtab_intern(lab_strtab *t, const char *s, size_t n)
 {
     if (n > UINT32_MAX)
         return NULL;
-    size_t i = strtab_probe(t, s, n);
+    uint64_t h = lab_hash(s, n);
+    size_t i = strtab_probe_h(t, s, n, h);
     if (t->slots[i] != NULL)
         return t->slots[i];
-    if ((t->count + 1) * 4 > t->cap * 3) {
+    /* at most half full: probes stay short */
+    if ((t->count + 1) * 2 > t->cap) {
         if (strtab_rehash(t) != LAB_OK)
             return NULL;
-        i = strtab_probe(t, s, n);
+        i = strtab_probe_h(t, s, n, h);
     }
     char *copy = lab_arena_strndup(&t->arena, s, n);
     if (copy == NULL)
         return NULL;
     t->slots[i] = copy;
     t->lens[i] = (uint32_t)n;
+    t->tags[i] = (uint32_t)(h >> 32);
     t->count++;
     return copy;
 }
@@ -480,14 +503,20 @@ size_t lab_num_format(char buf[32], double d)
         d == (double)(int64_t)d)
         return (size_t)snprintf(buf, 32, "%lld", (long long)d);
 
-    /* Shortest digits that round-trip, from %.{p}e. */
+    /* Shortest digits that round-trip, from %.{p}e.  Round-tripping is
+     * monotonic in the precision, so a binary search over 1..17 finds the
+     * shortest in at most five tries. */
     char tmp[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
+    int lo = 1, hi = 17;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(tmp, sizeof tmp, "%.*e", mid - 1, d);
         if (strtod(tmp, NULL) == d)
-            break;
+            hi = mid;
+        else
+            lo = mid + 1;
     }
+    snprintf(tmp, sizeof tmp, "%.*e", lo - 1, d);
     /* tmp is [-]D[.DDD]e[+-]XX: split into digits and exponent. */
     const char *p = tmp;
     int neg = 0;
