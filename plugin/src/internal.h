@@ -94,11 +94,15 @@ void lab_buf_free(lab_buf *b);
 
 /* ---- interned strings: equal text, equal pointer ---- */
 
+typedef struct lab_strslot {
+    const char *s; /* NULL = empty */
+    uint32_t len;
+    uint32_t tag; /* top bits of the hash */
+} lab_strslot;
+
 typedef struct lab_strtab {
     lab_arena arena;
-    const char **slots; /* open addressing; NULL = empty */
-    uint32_t *lens;
-    uint32_t *tags; /* top bits of each slot's hash */
+    lab_strslot *slots; /* open addressing, at most half full */
     size_t cap;
     size_t count;
 } lab_strtab;

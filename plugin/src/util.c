@@ -380,9 +380,7 @@ int lab_strtab_init(lab_strtab *t)
     t->cap = 1024;
     t->count = 0;
     t->slots = calloc(t->cap, sizeof *t->slots);
-    t->lens = calloc(t->cap, sizeof *t->lens);
-    t->tags = calloc(t->cap, sizeof *t->tags);
-    if (t->slots == NULL || t->lens == NULL || t->tags == NULL) {
+    if (t->slots == NULL) {
         lab_strtab_free(t);
         return LAB_ENOMEM;
     }
@@ -392,67 +390,46 @@ int lab_strtab_init(lab_strtab *t)
 void lab_strtab_free(lab_strtab *t)
 {
     free(t->slots);
-    free(t->lens);
-    free(t->tags);
     t->slots = NULL;
-    t->lens = NULL;
-    t->tags = NULL;
     t->cap = t->count = 0;
     lab_arena_free(&t->arena);
 }
 
-/* lens[i] is the length and tags[i] the hash's top 32 bits, compared
- * before the bytes so that a probe rarely touches a string that is not
- * the one sought. */
+/* A slot keeps the string's length and the top bits of its hash beside
+ * the pointer, all in one cache line, so a probe rarely touches a string
+ * that is not the one sought. */
 static size_t strtab_probe_h(const lab_strtab *t, const char *s, size_t n,
                              uint64_t h)
 {
     size_t mask = t->cap - 1;
     size_t i = (size_t)h & mask;
     uint32_t tag = (uint32_t)(h >> 32);
-    while (t->slots[i] != NULL) {
-        if (t->tags[i] == tag && t->lens[i] == n &&
-            memcmp(t->slots[i], s, n) == 0)
+    while (t->slots[i].s != NULL) {
+        if (t->slots[i].tag == tag && t->slots[i].len == n &&
+            memcmp(t->slots[i].s, s, n) == 0)
             return i;
         i = (i + 1) & mask;
     }
     return i;
 }
 
-static size_t strtab_probe(const lab_strtab *t, const char *s, size_t n)
-{
-    return strtab_probe_h(t, s, n, lab_hash(s, n));
-}
-
 static int strtab_rehash(lab_strtab *t)
 {
     size_t ncap = t->cap * 2;
-    const char **slots = calloc(ncap, sizeof *slots);
-    uint32_t *lens = calloc(ncap, sizeof *lens);
-    uint32_t *tags = calloc(ncap, sizeof *tags);
-    if (slots == NULL || lens == NULL || tags == NULL) {
-        free(slots);
-        free(lens);
-        free(tags);
+    lab_strslot *slots = calloc(ncap, sizeof *slots);
+    if (slots == NULL)
         return LAB_ENOMEM;
-    }
-    lab_strtab old = *t;
+    lab_strslot *old = t->slots;
+    size_t oldcap = t->cap;
     t->slots = slots;
-    t->lens = lens;
-    t->tags = tags;
     t->cap = ncap;
-    for (size_t i = 0; i < old.cap; i++) {
-        if (old.slots[i] == NULL)
+    for (size_t i = 0; i < oldcap; i++) {
+        if (old[i].s == NULL)
             continue;
-        uint64_t h = lab_hash(old.slots[i], old.lens[i]);
-        size_t j = strtab_probe_h(t, old.slots[i], old.lens[i], h);
-        t->slots[j] = old.slots[i];
-        t->lens[j] = old.lens[i];
-        t->tags[j] = (uint32_t)(h >> 32);
+        uint64_t h = lab_hash(old[i].s, old[i].len);
+        t->slots[strtab_probe_h(t, old[i].s, old[i].len, h)] = old[i];
     }
-    free(old.slots);
-    free(old.lens);
-    free(old.tags);
+    free(old);
     return LAB_OK;
 }
 
@@ -460,7 +437,7 @@ const char *lab_strtab_find(const lab_strtab *t, const char *s, size_t n)
 {
     if (t->cap == 0)
         return NULL;
-    return t->slots[strtab_probe(t, s, n)];
+    return t->slots[strtab_probe_h(t, s, n, lab_hash(s, n))].s;
 }
 
 const char *lab_strtab_intern(lab_strtab *t, const char *s, size_t n)
@@ -469,8 +446,8 @@ const char *lab_strtab_intern(lab_strtab *t, const char *s, size_t n)
         return NULL;
     uint64_t h = lab_hash(s, n);
     size_t i = strtab_probe_h(t, s, n, h);
-    if (t->slots[i] != NULL)
-        return t->slots[i];
+    if (t->slots[i].s != NULL)
+        return t->slots[i].s;
     /* at most half full: probes stay short */
     if ((t->count + 1) * 2 > t->cap) {
         if (strtab_rehash(t) != LAB_OK)
@@ -480,9 +457,9 @@ const char *lab_strtab_intern(lab_strtab *t, const char *s, size_t n)
     char *copy = lab_arena_strndup(&t->arena, s, n);
     if (copy == NULL)
         return NULL;
-    t->slots[i] = copy;
-    t->lens[i] = (uint32_t)n;
-    t->tags[i] = (uint32_t)(h >> 32);
+    t->slots[i].s = copy;
+    t->slots[i].len = (uint32_t)n;
+    t->slots[i].tag = (uint32_t)(h >> 32);
     t->count++;
     return copy;
 }
