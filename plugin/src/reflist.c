@@ -8,10 +8,11 @@
  *
  * Matching works on keys: the name folded to lower-case ASCII, punctuation
  * dropped, legal forms removed (English, German, French, Spanish, Chinese),
- * transliteration variants mapped to one spelling, tokens sorted.  Two keys
- * score by the Dice coefficient of their tokens, where tokens of five or
- * more letters that differ by one edit still count as equal; keys equal
- * once spaces are dropped ("Xin Jiang" and "Xinjiang") score 1.
+ * transliteration variants mapped to one spelling.  Two keys score by the
+ * Dice coefficient of their token sets (so word order does not matter),
+ * where tokens of five or more letters that differ by one edit still count
+ * as equal; keys equal once spaces are dropped ("Xin Jiang" and
+ * "Xinjiang") score 1.
  */
 #include "reflist.h"
 
@@ -120,25 +121,28 @@ void lab_name_key(lab_buf *out, const char *name)
     }
     folded[k] = '\0';
 
-    /* tokens: drop legal forms, map variants, sort, dedupe */
+    /* tokens: drop legal forms and single letters (the S and A of
+     * "S.A."), map variants, drop repeats; keep the order, so that "Xin
+     * Jiang" can still be compared with "Xinjiang" once spaces go */
     const char *tok[64];
     char *save = NULL;
     size_t nt = 0;
     for (char *t = strtok_r(folded, " ", &save); t && nt < 64;
          t = strtok_r(NULL, " ", &save)) {
-        if (is_stopword(t, strlen(t)))
+        if (strlen(t) < 2 || is_stopword(t, strlen(t)))
             continue;
         for (size_t v = 0; v < LAB_ARRAY_LEN(variants); v++)
             if (strcmp(t, variants[v][0]) == 0) {
                 t = (char *)variants[v][1];
                 break;
             }
-        tok[nt++] = t;
+        size_t j = 0;
+        while (j < nt && strcmp(tok[j], t) != 0)
+            j++;
+        if (j == nt)
+            tok[nt++] = t;
     }
-    qsort(tok, nt, sizeof *tok, cmp_cstr);
     for (size_t i = 0; i < nt; i++) {
-        if (i > 0 && strcmp(tok[i], tok[i - 1]) == 0)
-            continue;
         if (out->len > 0)
             lab_buf_addc(out, ' ');
         lab_buf_adds(out, tok[i]);

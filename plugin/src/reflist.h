@@ -60,7 +60,8 @@ int lab_refdata_load(lab_refdata *rd, lab_arena *a, lab_strtab *st,
 void lab_refdata_free(lab_refdata *rd);
 
 /* Normalises a name into a matching key: lower case, ASCII-folded,
- * punctuation and legal forms removed, variants mapped, tokens sorted. */
+ * punctuation and legal forms removed, variants mapped, repeats dropped
+ * (word order is kept; similarity ignores it). */
 void lab_name_key(lab_buf *out, const char *name);
 /* Similarity of two keys, 0..1. */
 double lab_key_similarity(const char *a, const char *b);
