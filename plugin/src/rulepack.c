@@ -749,12 +749,15 @@ static int parse_and_validate(loader *ld, xmlDocPtr *out)
         goto out;
     }
     if (doc->intSubset != NULL || doc->extSubset != NULL) {
-        rc = lab_seterr(
-            LAB_EPARSE,
-            "%s:%ld: a DOCTYPE is not allowed in a rule pack "
-            "(DTDs and entities are refused for safety)",
-            ld->path,
-            doc->intSubset ? xmlGetLineNo((xmlNodePtr)doc->intSubset) : 1L);
+        /* libxml2 keeps no line for a DOCTYPE: find it in the text */
+        const char *dt = strstr(ld->buf, "<!DOCTYPE");
+        unsigned line = 1;
+        for (const char *q = ld->buf; dt != NULL && q < dt; q++)
+            line += *q == '\n';
+        rc = lab_seterr(LAB_EPARSE,
+                        "%s:%u: a DOCTYPE is not allowed in a rule pack "
+                        "(DTDs and entities are refused for safety)",
+                        ld->path, line);
         goto out;
     }
     pthread_once(&schema_once, schema_init);

@@ -32,7 +32,7 @@
  *      text, so it is off after an entity (&gt; &lt; &amp;) or CDATA:
  *      "audit.workers_total &gt; 1 1" reports the stray 1 at 7:40, the
  *      file has it at 7:43.
- *  R2  a DOCTYPE with an internal subset is reported at line -1.
+ *  R2  (fixed) a DOCTYPE with an internal subset was reported at line -1.
  */
 #ifndef LAB_TEST_KNOWN_BUGS
 #define LAB_TEST_KNOWN_BUGS 0
@@ -417,8 +417,7 @@ static void test_bad_xml(void **state)
                    "<pack xmlns=\"urn:labaudit:rulepack:1\" id=\"t.d\" "
                    "version=\"1.0.0\">\n"
                    "<title>&boom;</title><publisher>p</publisher></pack>\n",
-                   LAB_EPARSE, LAB_TEST_KNOWN_BUGS ? ":2: " : ":", /* R2 */
-                   "DOCTYPE is not allowed");
+                   LAB_EPARSE, ":2: ", "DOCTYPE is not allowed");
     check_bad_pack("external.xml",
                    "<?xml version=\"1.0\"?>\n"
                    "<!DOCTYPE pack SYSTEM \"http://example.invalid/x.dtd\">\n"
