@@ -505,7 +505,9 @@ static const char verify_help[] =
     "validity dates at TIME (RFC 3339, default now), revocation against a\n"
     "status list file, and with --evidence the SHA-256 of every audit\n"
     "report file the certificate names.  `show` prints the claim, scope,\n"
-    "issuer, validity and the result for a person.\n"
+    "issuer, validity and the result for a person; `show --format html\n"
+    "[--url URL] [-o FILE]` writes them as a page with a QR code (of URL,\n"
+    "where the certificate is published, if given).\n"
     "\n"
     "Exit status: 0 valid, 1 invalid (the reason code is printed:\n"
     "bad_signature, untrusted_issuer, alg_not_allowed, malformed,\n"
@@ -514,6 +516,7 @@ static const char verify_help[] =
 static int run_verify(int argc, char **argv, int show)
 {
     lab_verify_options vo = LAB_VERIFY_OPTIONS_INIT;
+    const char *page_url = NULL, *page_out = NULL, *format = NULL;
     const char *cert_path = NULL, *trust_path = NULL, *status_path = NULL;
     char *cert = NULL, *trust = NULL, *list = NULL, *result = NULL;
     size_t cert_len = 0, list_len = 0, trust_len = 0;
@@ -545,11 +548,22 @@ static int run_verify(int argc, char **argv, int show)
             vo.evidence_dir = v;
         else if (is(k, "--at"))
             vo.at = v;
+        else if (is(k, "--format") || is(k, "-f"))
+            format = v;
+        else if (is(k, "--url"))
+            page_url = v;
+        else if (is(k, "-o") || is(k, "--output"))
+            page_out = v;
         else
             return usage_error("unknown option '%s'", k);
     }
     if (cert_path == NULL || (!show && trust_path == NULL))
         return usage_error("verify: give CERT and --trust TRUSTLIST");
+    int html = format != NULL && is(format, "html");
+    if (format != NULL && !html && !is(format, "text") && !is(format, "json"))
+        return usage_error("--format '%s': expected text, json or html",
+                           format);
+    json |= format != NULL && is(format, "json");
     if ((cert = read_trimmed(cert_path, &cert_len)) == NULL)
         goto out;
     if (trust_path && (trust = read_trimmed(trust_path, &trust_len)) == NULL)
@@ -559,13 +573,25 @@ static int run_verify(int argc, char **argv, int show)
     vo.trust_list = trust;
     vo.status_list = list;
     vo.status_list_len = list_len;
-    vo.format = json ? LAB_FORMAT_JSON : LAB_FORMAT_TEXT;
+    vo.format = json || html ? LAB_FORMAT_JSON : LAB_FORMAT_TEXT;
     int rc = lab_verify(&vstatus, &result, cert, cert_len, &vo);
     if (rc != LAB_OK) {
         fail(rc, "verify");
         goto out;
     }
-    if (json || show) {
+    if (html) {
+        char *page = NULL;
+        rc = lab_certificate_render_html(&page, result, cert, cert_len,
+                                         page_url);
+        if (rc != LAB_OK) {
+            fail(rc, "show");
+            goto out;
+        }
+        int wrc = write_output(page_out, page);
+        lab_free(page);
+        if (wrc != 0)
+            goto out;
+    } else if (json || show) {
         fputs(result, stdout);
         if (json)
             fputc('\n', stdout);

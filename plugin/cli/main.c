@@ -215,7 +215,8 @@ static const char check_help[] =
     "                        default $LABAUDIT_RULES)\n"
     "  -l, --lists PATH      reference lists: CSV file or folder, e.g.\n"
     "                        rules/data (repeatable; default $LABAUDIT_LISTS)\n"
-    "  -f, --format FMT      text (default) or json\n"
+    "  -f, --format FMT      text (default), json, html (a page with the\n"
+    "                        chain drawn) or junit (JUnit XML)\n"
     "      --json            same as --format json\n"
     "  -o, --output FILE     write the report to FILE (atomically)\n"
     "      --fail-on SEV     exit 1 if a finding is at least SEV: info, "
@@ -257,8 +258,13 @@ int cmd_check(int argc, char **argv)
     lab_format fmt = LAB_FORMAT_TEXT;
     if (o.format != NULL && strcmp(o.format, "json") == 0)
         fmt = LAB_FORMAT_JSON;
+    else if (o.format != NULL && strcmp(o.format, "html") == 0)
+        fmt = LAB_FORMAT_HTML;
+    else if (o.format != NULL && strcmp(o.format, "junit") == 0)
+        fmt = LAB_FORMAT_JUNIT;
     else if (o.format != NULL && strcmp(o.format, "text") != 0)
-        return usage_error("--format '%s': expected text or json", o.format);
+        return usage_error("--format '%s': expected text, json, html or junit",
+                           o.format);
     if (make_engine(&e, &o) != 0)
         goto out;
     int tty = !o.quiet && isatty(STDERR_FILENO);

@@ -347,7 +347,14 @@ lab_finding_evidence(const lab_finding *f, size_t i, const char **field,
                      const char **value_json);
 
 /** Output formats for lab_report_render(). */
-typedef enum lab_format { LAB_FORMAT_TEXT = 0, LAB_FORMAT_JSON = 1 } lab_format;
+typedef enum lab_format {
+    LAB_FORMAT_TEXT = 0,
+    LAB_FORMAT_JSON = 1,
+    LAB_FORMAT_HTML = 2, /**< one self-contained page: summary, the chain
+                              drawn by tier (SVG), the findings table */
+    LAB_FORMAT_JUNIT = 3 /**< JUnit XML: a failing testcase per finding,
+                              one testcase per product */
+} lab_format;
 
 /** Renders the whole report; free *out with lab_free(). */
 LAB_EXTERN(int)
@@ -558,6 +565,21 @@ lab_verify_options_init(lab_verify_options *opts, unsigned version);
 LAB_EXTERN(int)
 lab_verify(int *status, char **result_json, const char *cert, size_t cert_len,
            const lab_verify_options *opts);
+
+/**
+ * Renders a certificate page: one self-contained HTML file (no scripts,
+ * no network) for a shopper and an auditor, from `result_json` (what
+ * lab_verify() gave with LAB_FORMAT_JSON) and the certificate `cert`
+ * itself: the verification result, claim, product and lots, issuer,
+ * validity, and the scope (facilities, rule packs and lists with their
+ * SHA-256, audit report digests, waivers).  Its QR code carries `url`
+ * when given, else the token when it fits in a QR code, else the
+ * credential's id; built without libqrencode the page says so instead.
+ * Free *out with lab_free().
+ */
+LAB_EXTERN(int)
+lab_certificate_render_html(char **out, const char *result_json,
+                            const char *cert, size_t cert_len, const char *url);
 
 enum { LAB_STATUS_OPTIONS_VERSION = 1 };
 

@@ -204,4 +204,8 @@ int lab_report_add(lab_report *rep, const lab_rule *r, const lab_scope *sc,
 /* Sorts findings into their final deterministic order. */
 void lab_report_sort(lab_report *rep);
 
+/* Renders a report as LAB_FORMAT_HTML or LAB_FORMAT_JUNIT (report_html.c). */
+int lab_report_render_page(char **out, const lab_report *rep,
+                           lab_format format);
+
 #endif /* LAB_ENGINE_H */

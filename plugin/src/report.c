@@ -515,6 +515,9 @@ int lab_report_render(char **out, const lab_report *rep, lab_format format)
     case LAB_FORMAT_JSON:
         render_json(&b, rep);
         break;
+    case LAB_FORMAT_HTML:
+    case LAB_FORMAT_JUNIT:
+        return lab_report_render_page(out, rep, format);
     default:
         return lab_seterr(LAB_EINVAL, "unknown report format %d", (int)format);
     }

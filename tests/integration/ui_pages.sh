@@ -1,0 +1,180 @@
+# labels: ui
+# ui_pages.sh - the pages people look at, opened in a real browser:
+# headless Chromium (Debian's `chromium`, no sandbox, no GPU, no
+# background networking) loads each page from a file:// URL, and the DOM
+# it dumps must hold what the page promises.  The cotton report: the
+# chain's SVG with a box per facility named, coloured by its worst finding
+# and linked to its rows, the findings rows, the products' verdicts.  The
+# certificate page: the result, claim, facilities and a QR code.  Hostile
+# names (a supplier called <script>...<img onerror>, an id with quotes)
+# must come out as text: no script or img element from data.  A page of
+# 2,000 facilities (bench/gen) is timed, and the figure printed, never
+# asserted.  A screenshot of each page is taken; with LAB_UI_SCREENSHOTS
+# set to a folder they are kept there (examples/cotton/*.png come so).
+set -euo pipefail
+
+cli=${LAB_CLI:?LAB_CLI is not set}
+src=${LAB_SOURCE_DIR:?LAB_SOURCE_DIR is not set}
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [[ -z $browser ]]; then
+    echo "FAIL chromium is not installed (.ci/setup installs it)" >&2
+    exit 1
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+
+fails=0
+ok() { echo "ok   $*"; }
+bad() {
+    echo "FAIL $*" >&2
+    fails=$((fails + 1))
+}
+
+# chrome ARGS... runs headless Chromium with a throwaway profile; its
+# chatter on stderr (D-Bus, GPU) goes to a log.
+chrome() {
+    timeout 120 "$browser" --headless --no-sandbox --disable-gpu \
+        --disable-background-networking --disable-component-update \
+        --disable-sync --no-first-run --disable-quic \
+        --user-data-dir="$(mktemp -d -p "$tmp")" "$@" 2>>"$tmp/chrome.log"
+}
+abs() { [[ $1 == /* ]] && echo "$1" || echo "$tmp/$1"; }
+dom() { chrome --dump-dom "file://$(abs "$1")"; }
+# count FILE PATTERN: occurrences of an extended regex in FILE.
+count() { { grep -oE -- "$2" "$1" || true; } | wc -l; }
+shot() {
+    chrome --screenshot="$2" --window-size=1400,1000 "file://$1" >/dev/null
+    if [[ -s $2 && $(head -c 8 "$2" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]; then
+        ok "screenshot $(basename "$2")"
+    else
+        bad "no screenshot of $1"
+    fi
+    if [[ -n ${LAB_UI_SCREENSHOTS:-} ]]; then
+        cp "$2" "$LAB_UI_SCREENSHOTS/"
+    fi
+}
+# has FILE TEXT WHAT: the DOM dump in FILE contains TEXT.
+has() {
+    if grep -qF -- "$2" "$1"; then ok "$3"; else bad "$3: no '$2' in the DOM"; fi
+}
+hasnt() {
+    if grep -qiE -- "$2" "$1"; then bad "$3: '$2' in the DOM"; else ok "$3"; fi
+}
+
+CHECK=(check --rules "$src/rules" --lists "$src/rules/data" --as-of 2026-09-01 -q)
+
+# ---- the cotton report ----
+st=0
+"$cli" "${CHECK[@]}" "$src/examples/cotton" --format html -o report.html || st=$?
+[[ $st -eq 1 ]] && ok "check --format html exits 1 (blockers)" || bad "check exit $st"
+dom report.html >report.dom
+has report.dom '<svg' "the chain is an svg element"
+has report.dom 'id="chain-svg"' "the chain svg has its id"
+for name in "Example Cotton Growers Cooperative Society" "Example Oasis Cotton" \
+    "Example Shirts Manufacturing"; do
+    has report.dom "<title>$name" "a node for $name"
+done
+nodes=$(count report.dom '<g class="n s')
+[[ $nodes -ge 13 ]] && ok "$nodes facility boxes drawn" || bad "$nodes facility boxes"
+has report.dom 'class="n s3' "a facility coloured blocker"
+has report.dom 'class="n sn' "a facility with no finding"
+has report.dom '<a href="#f-' "nodes link to their findings"
+rows=$(count report.dom '<tr id="f-[0-9]+" class="finding')
+[[ $rows -ge 40 ]] && ok "$rows finding rows" || bad "$rows finding rows"
+has report.dom 'origin.supplier-in-xinjiang' "the Xinjiang blocker is listed"
+has report.dom 'BLOCKED' "a product is blocked"
+has report.dom 'SKU-TEE-CREW-001' "the clean product is listed"
+has report.dom "default-src 'none'" "the page carries its CSP"
+hasnt report.dom '<script' "no script element"
+shot "$tmp/report.html" "$tmp/report.png"
+
+# ---- JUnit XML is well formed ----
+st=0
+"$cli" "${CHECK[@]}" "$src/examples/cotton" --format junit -o report.xml || st=$?
+if xmllint --noout report.xml 2>/dev/null && grep -q '<testsuites' report.xml; then
+    ok "junit output is well-formed XML"
+else
+    bad "junit output"
+fi
+
+# ---- hostile names ----
+cp -r "$src/examples/cotton" hostile
+python3 - <<'EOF'
+import csv
+def add(path, edit):
+    rows = list(csv.reader(open(path)))
+    row = rows[1][:]
+    edit(rows[0], row)
+    rows.append(row)
+    csv.writer(open(path, "w", newline="")).writerows(rows)
+def sup(h, r):
+    r[h.index("id")] = "F-\"Q'<b>x"
+    r[h.index("name")] = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    r[h.index("os_id")] = ""
+def link(h, r):
+    r[h.index("id")] = "hostile\"><svg onload=alert(3)>"
+    r[h.index("supplier_id")] = "F-\"Q'<b>x"
+    r[h.index("buyer_id")] = "G-CN-001"
+add("hostile/suppliers.csv", sup)
+add("hostile/links.csv", link)
+EOF
+"$cli" "${CHECK[@]}" hostile --format html -o hostile.html || true
+dom hostile.html >hostile.dom
+hasnt hostile.dom '<script' "no script element from data"
+hasnt hostile.dom '<img' "no img element from data"
+hasnt hostile.dom '<[a-z][^>]* on(error|load)=' "no event handler attribute from data"
+has hostile.dom '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;' \
+    "the hostile name is shown as text"
+has hostile.dom 'F-"Q' "the quoted id is shown as text"
+"$cli" "${CHECK[@]}" hostile --format junit -o hostile.xml || true
+xmllint --noout hostile.xml 2>/dev/null && ok "junit with hostile names is well-formed" ||
+    bad "junit with hostile names"
+
+# ---- the certificate page ----
+"$cli" keygen --issuer did:web:brand.example -o issuer.pem >/dev/null
+"$cli" certify "$src/examples/cotton" --rules "$src/rules" --lists "$src/rules/data" \
+    --as-of 2026-09-01 --product SKU-TEE-CREW-001 --issuer did:web:brand.example \
+    --issuer-name "Example Brand" --key issuer.pem -o cert.jwt -q
+"$cli" show cert.jwt --trust issuer.pem.trust.json --format html \
+    --url https://brand.example/certificates/tee-2026-08 -o certificate.html
+dom certificate.html >certificate.dom
+has certificate.dom 'Verified' "the certificate verifies"
+has certificate.dom 'Made without forced or child labour' "the claim is shown"
+has certificate.dom 'Example Ginning and Pressing Pvt Ltd' "a facility of the scope"
+has certificate.dom 'labaudit.origin' "a rule pack of the scope"
+if grep -q 'id="qr"' certificate.dom; then
+    has certificate.dom 'https://brand.example/certificates/tee-2026-08' "the QR note names the URL"
+    has certificate.dom '<path fill="#000" d="M' "the QR modules are drawn"
+else
+    has certificate.dom 'built without libqrencode' "no QR code, and the page says why"
+fi
+hasnt certificate.dom '<script' "no script element on the certificate page"
+st=0
+"$cli" show cert.jwt --format html -o untrusted.html || st=$?
+[[ $st -eq 1 ]] && ok "an unverified certificate exits 1" || bad "show exit $st"
+dom untrusted.html >untrusted.dom
+has untrusted.dom 'Not valid' "an unverified certificate says so"
+shot "$tmp/certificate.html" "$tmp/certificate.png"
+
+# ---- 2,000 facilities ----
+python3 "$src/bench/gen" --suppliers 2000 --seed 1 --out ds2000 >/dev/null
+"$cli" "${CHECK[@]}" ds2000 --format html -o big.html || true
+echo '<!DOCTYPE html><title>empty</title><p>empty' >empty.html
+t0=$(date +%s.%N)
+dom empty.html >/dev/null
+t1=$(date +%s.%N)
+dom big.html >big.dom
+t2=$(date +%s.%N)
+big_nodes=$(count big.dom '<g class="n s')
+[[ $big_nodes -ge 1000 ]] && ok "$big_nodes facility boxes on the big page" ||
+    bad "$big_nodes boxes on the big page"
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$big_nodes" -v s="$(wc -c <big.html)" 'BEGIN {
+    printf "time: %d facilities drawn, page %d bytes: --dump-dom %.2f s, an empty page %.2f s, so %.2f s for the page itself\n",
+        n, s, c - b, b - a, (c - b) - (b - a) }'
+
+if ((fails > 0)); then
+    echo "$fails failure(s)" >&2
+    exit 1
+fi
+echo "all ui checks passed"

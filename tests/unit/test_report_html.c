@@ -1,0 +1,315 @@
+/*
+ * test_report_html.c - the pages people look at, as a specification:
+ * text from data is escaped for HTML and XML (markup characters become
+ * references, bad UTF-8 and control characters U+FFFD, long names are
+ * cut on a character boundary); the cotton report renders as a page with
+ * the chain drawn and a row per finding; its JUnit XML parses with
+ * libxml2 and counts one testcase per finding and per product; a
+ * supplier with a hostile name leaves no markup in either; the chain
+ * layout puts farms left of brands; and the certificate page escapes
+ * what the credential says and refuses what is not lab_verify's JSON.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_html.h"
+
+static char *escaped(const char *s, size_t n)
+{
+    lab_buf b = LAB_BUF_INIT;
+    char *out = NULL;
+    lab_buf_add_escaped(&b, s, n);
+    lab_buf_addc(&b, '\0');
+    assert_int_equal(lab_buf_detach(&b, &out), LAB_OK);
+    return out;
+}
+
+static void markup_characters_become_references(void **state)
+{
+    (void)state;
+    const char *in = "<script>alert(\"x\" & 'y')</script>";
+    char *out = escaped(in, strlen(in));
+    assert_string_equal(out, "&lt;script&gt;alert(&quot;x&quot; &amp; "
+                             "&#39;y&#39;)&lt;/script&gt;");
+    free(out);
+}
+
+static void bad_bytes_become_replacement_characters(void **state)
+{
+    (void)state;
+    /* invalid lead byte, a control character, a lone continuation, an
+     * overlong '<', a surrogate, U+FFFE; then valid e-acute and tab */
+    const char in[] = "a\xff"
+                      "b\x01"
+                      "c\x80"
+                      "d\xC0\xBC"
+                      "e\xED\xA0\x80"
+                      "f\xEF\xBF\xBE"
+                      "\xC3\xA9\t";
+    char *out = escaped(in, sizeof in - 1);
+    assert_null(strchr(out, '<'));
+    assert_non_null(strstr(out, "a\xEF\xBF\xBD"
+                                "b\xEF\xBF\xBD"
+                                "c\xEF\xBF\xBD"
+                                "d"));
+    assert_non_null(strstr(out, "f\xEF\xBF\xBD\xC3\xA9\t"));
+    assert_int_equal(lab_utf8_check(out, strlen(out)), strlen(out));
+    free(out);
+    /* a NUL inside the text is a control character too */
+    out = escaped("x\0y", 3);
+    assert_string_equal(out, "x\xEF\xBF\xBDy");
+    free(out);
+}
+
+static void long_names_are_cut_on_a_character(void **state)
+{
+    (void)state;
+    lab_buf b = LAB_BUF_INIT;
+    char *out = NULL;
+    lab_buf_add_esc_cut(&b, "\xC3\xA9\xC3\xA9<\xC3\xA9\xC3\xA9", 3);
+    lab_buf_addc(&b, '|');
+    lab_buf_add_esc_cut(&b, "short", 10);
+    lab_buf_addc(&b, '\0');
+    assert_int_equal(lab_buf_detach(&b, &out), LAB_OK);
+    assert_string_equal(out, "\xC3\xA9\xC3\xA9&lt;\xE2\x80\xA6|short");
+    free(out);
+}
+
+/* ---- the cotton report ---- */
+
+typedef struct fixture {
+    lab_engine *e;
+    lab_dataset *ds;
+    lab_report *rep;
+} fixture;
+
+static int setup_cotton(void **state, int hostile)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    const char *packs[] = {LAB_SOURCE_DIR "/rules"};
+    const char *lists[] = {LAB_SOURCE_DIR "/rules/data"};
+    lab_engine_options eo = LAB_ENGINE_OPTIONS_INIT;
+    lab_check_options co = LAB_CHECK_OPTIONS_INIT;
+    eo.packs = packs;
+    eo.npacks = 1;
+    eo.lists = lists;
+    eo.nlists = 1;
+    co.as_of = "2026-09-01";
+    if (fx == NULL || lab_engine_new(&fx->e, &eo) != LAB_OK ||
+        lab_dataset_new(&fx->ds) != LAB_OK ||
+        lab_dataset_load(fx->ds, LAB_SOURCE_DIR "/examples/cotton") != LAB_OK)
+        return -1;
+    if (hostile) {
+        const char *sn[] = {"id", "name", "role", "country"};
+        const char *sv[] = {"F-\"'<x>",
+                            "<script>alert(1)</script><img "
+                            "src=x onerror=alert(2)>",
+                            "farm", "CN"};
+        const char *ln[] = {"supplier_id", "buyer_id"};
+        const char *lv[] = {"F-\"'<x>", "G-CN-001"};
+        if (lab_dataset_add(fx->ds, LAB_RECORD_SUPPLIER, sn, sv, 4, "test") !=
+                LAB_OK ||
+            lab_dataset_add(fx->ds, LAB_RECORD_LINK, ln, lv, 2, "test") !=
+                LAB_OK)
+            return -1;
+    }
+    if (lab_check(&fx->rep, fx->e, fx->ds, &co) != LAB_OK)
+        return -1;
+    *state = fx;
+    return 0;
+}
+
+static int setup_clean(void **state)
+{
+    return setup_cotton(state, 0);
+}
+
+static int setup_hostile(void **state)
+{
+    return setup_cotton(state, 1);
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    if (fx != NULL) {
+        lab_report_free(fx->rep);
+        lab_dataset_free(fx->ds);
+        lab_engine_free(fx->e);
+        free(fx);
+    }
+    return 0;
+}
+
+static size_t occurrences(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static void html_draws_the_chain_and_lists_every_finding(void **state)
+{
+    fixture *fx = *state;
+    char *html = NULL;
+    assert_int_equal(lab_report_render(&html, fx->rep, LAB_FORMAT_HTML),
+                     LAB_OK);
+    assert_non_null(strstr(html, "Content-Security-Policy"));
+    assert_non_null(strstr(html, "<svg"));
+    assert_null(strstr(html, "<script"));
+    size_t n = lab_report_finding_count(fx->rep);
+    assert_true(n > 0 && n <= LAB_HTML_MAX_ROWS);
+    assert_int_equal(occurrences(html, "<tr id=\"f-"), n);
+    assert_int_equal(occurrences(html, "<g class=\"n s"),
+                     lab_dataset_count(fx->ds, LAB_RECORD_SUPPLIER) - 1);
+    assert_non_null(strstr(html, "Example Oasis Cotton Farm"));
+    lab_free(html);
+}
+
+/* Parses XML the way the project allows: no network, no entities, no
+ * DTD; NULL unless well-formed. */
+static xmlDoc *parse_xml(const char *text)
+{
+    return xmlReadMemory(text, (int)strlen(text), "junit.xml", NULL,
+                         XML_PARSE_NONET | XML_PARSE_NOERROR |
+                             XML_PARSE_NOWARNING);
+}
+
+static size_t count_elements(xmlNode *n, const char *name)
+{
+    size_t c = 0;
+    for (; n != NULL; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        c += strcmp((const char *)n->name, name) == 0;
+        c += count_elements(n->children, name);
+    }
+    return c;
+}
+
+static void junit_is_well_formed_with_a_case_per_finding(void **state)
+{
+    fixture *fx = *state;
+    char *xml = NULL;
+    assert_int_equal(lab_report_render(&xml, fx->rep, LAB_FORMAT_JUNIT),
+                     LAB_OK);
+    xmlDoc *doc = parse_xml(xml);
+    assert_non_null(doc);
+    xmlNode *root = xmlDocGetRootElement(doc);
+    assert_string_equal((const char *)root->name, "testsuites");
+    size_t findings = lab_report_finding_count(fx->rep);
+    size_t products = lab_report_product_count(fx->rep);
+    assert_int_equal(count_elements(root, "testcase"), findings + products);
+    assert_int_equal(count_elements(root, "testsuite"),
+                     lab_engine_pack_count(fx->e) + 1);
+    /* every open finding fails; the blocked shirt fails, the tee passes */
+    assert_int_equal(count_elements(root, "failure"),
+                     lab_report_count_at_least(fx->rep, LAB_SEV_INFO) + 1);
+    xmlChar *tests = xmlGetProp(root, (const xmlChar *)"tests");
+    assert_int_equal(strtoul((const char *)tests, NULL, 10),
+                     findings + products);
+    xmlFree(tests);
+    xmlFreeDoc(doc);
+    lab_free(xml);
+}
+
+static void hostile_names_leave_no_markup(void **state)
+{
+    fixture *fx = *state;
+    char *html = NULL, *xml = NULL;
+    assert_int_equal(lab_report_render(&html, fx->rep, LAB_FORMAT_HTML),
+                     LAB_OK);
+    assert_null(strstr(html, "<script"));
+    assert_null(strstr(html, "<img"));
+    assert_null(strstr(html, "<x>"));
+    assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_non_null(strstr(html, "F-&quot;&#39;&lt;x&gt;"));
+    assert_int_equal(lab_report_render(&xml, fx->rep, LAB_FORMAT_JUNIT),
+                     LAB_OK);
+    xmlDoc *doc = parse_xml(xml);
+    assert_non_null(doc);
+    assert_int_equal(count_elements(xmlDocGetRootElement(doc), "script"), 0);
+    xmlFreeDoc(doc);
+    lab_free(html);
+    lab_free(xml);
+}
+
+static void farms_are_left_of_brands(void **state)
+{
+    fixture *fx = *state;
+    lab_chain_layout l;
+    assert_int_equal(lab_chain_layout_make(&l, fx->rep, 2000), LAB_OK);
+    long farm = lab_ds_find(fx->ds, LAB_RECORD_SUPPLIER, "F-IN-001");
+    long brand = lab_ds_find(fx->ds, LAB_RECORD_SUPPLIER, "B-DE-001");
+    assert_true(farm >= 0 && brand >= 0);
+    assert_true(l.slot[farm] >= 0 && l.slot[brand] >= 0);
+    assert_true(l.x[l.slot[farm]] < l.x[l.slot[brand]]);
+    assert_true(l.ncols >= 5);
+    lab_chain_layout_free(&l);
+    /* a cap draws fewer and says how many were wanted */
+    assert_int_equal(lab_chain_layout_make(&l, fx->rep, 3), LAB_OK);
+    assert_int_equal(l.n, 3);
+    assert_true(l.wanted > 3);
+    lab_chain_layout_free(&l);
+}
+
+/* ---- the certificate page ---- */
+
+static void certificate_page_escapes_the_credential(void **state)
+{
+    (void)state;
+    const char *json =
+        "{\"valid\":false,\"reason\":\"untrusted_issuer\",\"message\":"
+        "\"<b>x</b>\",\"credential\":{\"id\":\"urn:uuid:1\",\"issuer\":{"
+        "\"name\":\"<script>alert(1)</script>\"},\"credentialSubject\":{"
+        "\"assessment\":[{\"claim\":\"<img src=x onerror=alert(2)>\","
+        "\"assessedFacility\":[{\"tier\":0,\"supplierId\":\"\\\"'<i>\","
+        "\"facility\":{\"name\":\"<svg onload=alert(3)>\"}}]}]}}}";
+    char *html = NULL;
+    assert_int_equal(
+        lab_certificate_render_html(&html, json, "t", 1, "https://x/?a=<b>"),
+        LAB_OK);
+    assert_null(strstr(html, "<script"));
+    assert_null(strstr(html, "<img"));
+    assert_null(strstr(html, "<svg onload"));
+    assert_null(strstr(html, "<i>"));
+    assert_null(strstr(html, "<b>"));
+    assert_non_null(strstr(html, "Not valid"));
+    assert_non_null(strstr(html, "&lt;svg onload=alert(3)&gt;"));
+    lab_free(html);
+    assert_int_equal(lab_certificate_render_html(&html, "[1]", NULL, 0, NULL),
+                     LAB_EPARSE);
+    assert_int_equal(lab_certificate_render_html(&html, "{", NULL, 0, NULL),
+                     LAB_EPARSE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(markup_characters_become_references),
+        cmocka_unit_test(bad_bytes_become_replacement_characters),
+        cmocka_unit_test(long_names_are_cut_on_a_character),
+        cmocka_unit_test_setup_teardown(
+            html_draws_the_chain_and_lists_every_finding, setup_clean,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            junit_is_well_formed_with_a_case_per_finding, setup_clean,
+            teardown),
+        cmocka_unit_test_setup_teardown(farms_are_left_of_brands, setup_clean,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(hostile_names_leave_no_markup,
+                                        setup_hostile, teardown),
+        cmocka_unit_test(certificate_page_escapes_the_credential),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
