@@ -70,9 +70,19 @@ int cmd_revoke(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_json(int argc, char **argv);
 int cmd_status_list(int argc, char **argv);
+int cmd_refresh(int argc, char **argv);
+int cmd_facility(int argc, char **argv);
+/* verify --status-list URL (cmd_refresh.c): http_opt() takes an HTTP
+ * option (1 taken, -1 bad value, 0 not one); is_url() says whether a
+ * --status-list names a URL; fetch_status_list() fetches it through the
+ * cache, or prints why not and returns NULL (verify then fails closed). */
+int http_opt(const char *k, const char *v);
+int is_url(const char *s);
+char *fetch_status_list(const char *url, size_t *len);
 #define LAB_CLI_EXTRA_COMMANDS                                                \
     {"keygen", cmd_keygen}, {"certify", cmd_certify}, {"verify", cmd_verify}, \
         {"revoke", cmd_revoke}, {"show", cmd_show}, {"json", cmd_json},       \
-        {"status-list", cmd_status_list}, {"ledger", cmd_ledger},
+        {"status-list", cmd_status_list}, {"ledger", cmd_ledger},             \
+        {"refresh", cmd_refresh}, {"facility", cmd_facility},
 
 #endif /* LAB_CLI_H */

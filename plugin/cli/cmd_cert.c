@@ -509,9 +509,15 @@ static const char verify_help[] =
     "[--url URL] [-o FILE]` writes them as a page with a QR code (of URL,\n"
     "where the certificate is published, if given).\n"
     "\n"
+    "--status-list URL fetches the list over https through a cache\n"
+    "(--status-cache DIR, --status-max-age SECONDS, default 300;\n"
+    "--ca-file, --timeout); with no list younger than that, the result\n"
+    "is invalid: status_unavailable.\n"
+    "\n"
     "Exit status: 0 valid, 1 invalid (the reason code is printed:\n"
     "bad_signature, untrusted_issuer, alg_not_allowed, malformed,\n"
-    "not_yet_valid, expired, revoked, evidence_mismatch), 2 usage.\n";
+    "not_yet_valid, expired, revoked, evidence_mismatch,\n"
+    "status_unavailable), 2 usage.\n";
 
 static int run_verify(int argc, char **argv, int show)
 {
@@ -520,7 +526,7 @@ static int run_verify(int argc, char **argv, int show)
     const char *cert_path = NULL, *trust_path = NULL, *status_path = NULL;
     char *cert = NULL, *trust = NULL, *list = NULL, *result = NULL;
     size_t cert_len = 0, list_len = 0, trust_len = 0;
-    int json = 0, status = EXIT_USAGE, vstatus = 0;
+    int json = 0, status = EXIT_USAGE, vstatus = 0, http_arg = 0;
 
     if (want_help(argc, argv)) {
         fputs(verify_help, stdout);
@@ -554,8 +560,9 @@ static int run_verify(int argc, char **argv, int show)
             page_url = v;
         else if (is(k, "-o") || is(k, "--output"))
             page_out = v;
-        else
-            return usage_error("unknown option '%s'", k);
+        else if ((http_arg = http_opt(k, v)) <= 0)
+            return http_arg < 0 ? EXIT_USAGE
+                                : usage_error("unknown option '%s'", k);
     }
     if (cert_path == NULL || (!show && trust_path == NULL))
         return usage_error("verify: give CERT and --trust TRUSTLIST");
@@ -568,7 +575,17 @@ static int run_verify(int argc, char **argv, int show)
         goto out;
     if (trust_path && (trust = read_trimmed(trust_path, &trust_len)) == NULL)
         goto out;
-    if (status_path && (list = read_trimmed(status_path, &list_len)) == NULL)
+    if (status_path && is_url(status_path)) {
+        /* Never fail open: without a current status list, not valid. */
+        if ((list = fetch_status_list(status_path, &list_len)) == NULL) {
+            puts(json ? "{\"valid\": false, \"reason\": "
+                        "\"status_unavailable\"}"
+                      : "invalid: status_unavailable");
+            status = EXIT_FINDINGS;
+            goto out;
+        }
+    } else if (status_path &&
+               (list = read_trimmed(status_path, &list_len)) == NULL)
         goto out;
     vo.trust_list = trust;
     vo.status_list = list;

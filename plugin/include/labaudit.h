@@ -680,6 +680,100 @@ LAB_EXTERN(int)
 lab_ledger_show(char **out, const char *conninfo, const char *run_id);
 
 /* ---------------------------------------------------------------- */
+/* HTTP: reference lists, status lists, Open Supply Hub              */
+
+/*
+ * Fetches go over https only (plain http only to 127.0.0.1 or ::1, for
+ * tests), with TLS peer and host verification always on, redirects only
+ * to https and at most 5, connect and total timeouts and a cap on the
+ * response size; 429 and 5xx answers are retried with backoff (honouring
+ * Retry-After).  Each call uses its own connection, so any thread may
+ * call them.  Without the HTTP adapter they return LAB_EUNSUPPORTED.
+ */
+
+enum { LAB_HTTP_OPTIONS_VERSION = 1 };
+
+/** Options for the HTTP calls. */
+typedef struct lab_http_options {
+    unsigned version;         /**< LAB_HTTP_OPTIONS_VERSION */
+    const char *ca_file;      /**< CA bundle (PEM) to trust instead of the
+                                   system's; NULL = the system's.  There is
+                                   no way to switch verification off. */
+    unsigned connect_timeout; /**< seconds; 0 = 10 */
+    unsigned timeout;         /**< seconds for a whole transfer; 0 = 60 */
+    size_t max_bytes;         /**< response size cap; 0 = 64 MiB */
+    unsigned retries;         /**< retries after a 429 or 5xx (INIT: 3) */
+    const char *cache_dir;    /**< status lists: folder of cached copies;
+                                   NULL = no cache */
+    long max_age;             /**< status lists: seconds a cached copy is
+                                   used without fetching (INIT: 300) */
+    const char *osh_url;      /**< Open Supply Hub base URL; NULL =
+                                   https://opensupplyhub.org */
+    const char *token_env;    /**< environment variable holding the Open
+                                   Supply Hub token; NULL = "OSH_TOKEN" */
+} lab_http_options;
+
+/* clang-format off */
+#define LAB_HTTP_OPTIONS_INIT                                                 \
+    {LAB_HTTP_OPTIONS_VERSION, NULL, 0, 0, 0, 3, NULL, 300, NULL, NULL}
+/* clang-format on */
+
+LAB_EXTERN(int)
+lab_http_options_init(lab_http_options *opts, unsigned version);
+
+/** Outcomes of lab_refresh_list(). */
+typedef enum lab_refresh_outcome {
+    LAB_REFRESH_UPDATED = 0,      /**< a new version was stored */
+    LAB_REFRESH_NOT_MODIFIED = 1, /**< the server has nothing newer */
+    LAB_REFRESH_CACHED = 2        /**< the server could not be reached (or
+                                       kept failing); the cached copy stays */
+} lab_refresh_outcome;
+
+/**
+ * Refreshes the reference list file `path` from `url`: a conditional GET
+ * (ETag, Last-Modified of the last fetch), and when a new body arrives it
+ * must parse as a reference list; it then replaces `path` atomically, the
+ * previous file is kept as PATH.prev, and PATH.meta (JSON: url,
+ * fetched_at, etag, last_modified, sha256) records the fetch.  When the
+ * server cannot be reached (refused, timed out, unknown host, 429 or 5xx
+ * to the last retry) and `path` exists, the result is LAB_OK with
+ * LAB_REFRESH_CACHED.  Any other failure (HTTP 404, TLS, a refused
+ * redirect, the size cap, a body that does not parse) is an error and
+ * leaves `path` as it was.  *summary (may be NULL; free with lab_free)
+ * gets one line for a person, e.g. "offline (connection refused); using
+ * cached uflpa-entity-list.csv fetched 3 days ago".
+ */
+LAB_EXTERN(int)
+lab_refresh_list(int *outcome, char **summary, const char *url,
+                 const char *path, const lab_http_options *opts);
+
+/**
+ * Gets a status list credential from `url` for lab_verify().  With
+ * opts->cache_dir, a cached copy younger than opts->max_age seconds is
+ * used without fetching, and a fetched copy is stored.  When no copy is
+ * fresh enough and the fetch fails the call fails (LAB_ENET): never fall
+ * back to an old list.  *from_cache (may be NULL) is 1 when the cache
+ * was used.  *out is the list (free with lab_free), *len its length.
+ */
+LAB_EXTERN(int)
+lab_status_list_fetch(char **out, size_t *len, int *from_cache, const char *url,
+                      const lab_http_options *opts);
+
+/**
+ * Looks up a facility on Open Supply Hub by OS ID: GET
+ * {osh_url}/api/facilities/{os_id}/ with "Authorization: Token" and the
+ * token from opts->token_env (never printed nor put in messages).  Calls
+ * are limited to 100 a minute per process.  *out (free with lab_free) is,
+ * with LAB_FORMAT_JSON, {"os_id", "name", "address", "country_code",
+ * "country_name", "lat", "lng", "number_of_workers"} (missing values are
+ * null); with LAB_FORMAT_TEXT the same as "field: value" lines.
+ * LAB_ENOTFOUND for an unknown OS ID.
+ */
+LAB_EXTERN(int)
+lab_osh_facility(char **out, const char *os_id, lab_format format,
+                 const lab_http_options *opts);
+
+/* ---------------------------------------------------------------- */
 /* Plugin entry point                                                */
 
 /**

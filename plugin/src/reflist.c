@@ -17,6 +17,7 @@
 #include "reflist.h"
 
 #include "csv/csv.h"
+#include "listmeta.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -410,6 +411,7 @@ static int load_file(lab_refdata *rd, lab_arena *a, lab_strtab *st,
     free(buf);
     if (rc != LAB_OK)
         return lab_preerr(rc, "reference list");
+    lab_listmeta_apply(a, path, l->sha256, &l->source, &l->fetched_at);
     rd->nlists++;
     return LAB_OK;
 }

@@ -20,6 +20,8 @@ typedef struct lab_reflist {
     const char *version; /* list_version or newest retrieval date seen */
     char sha256[65];
     size_t entries;
+    const char *source;     /* URL in LIST.meta when it matches, or NULL */
+    const char *fetched_at; /* when it was fetched (RFC 3339), or NULL */
 } lab_reflist;
 
 /* A listed entity, with its names normalised for matching. */

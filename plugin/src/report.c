@@ -317,6 +317,12 @@ static void render_json(lab_buf *b, const lab_report *rep)
         jstr(b, l->version);
         jkey(b, "sha256", 1);
         jstr(b, l->sha256);
+        if (l->source != NULL) {
+            jkey(b, "source", 1);
+            jstr(b, l->source);
+            jkey(b, "fetched_at", 1);
+            jstr(b, l->fetched_at);
+        }
         lab_buf_printf(b, ",\"entries\":%zu}", l->entries);
     }
     lab_buf_adds(b, "],\"records\":{");
@@ -442,6 +448,10 @@ static void render_text(lab_buf *b, const lab_report *rep)
         lab_buf_printf(b, "list: %s (%s, %zu entries) version %s sha256:%s\n",
                        l->id, l->kind, l->entries,
                        l->version ? l->version : "unknown", l->sha256);
+        if (l->source != NULL)
+            lab_buf_printf(b, "      from %s fetched %s\n", l->source,
+                           l->fetched_at ? l->fetched_at
+                                         : "at an unknown time");
     }
     if (rep->nproducts > 0)
         lab_buf_adds(b, "\nproducts:\n");

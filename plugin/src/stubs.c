@@ -62,3 +62,33 @@ int lab_ledger_show(char **out, const char *conninfo, const char *run_id)
 /* ISO C wants a translation unit to declare something. */
 typedef int lab_stubs_unused;
 #endif
+
+#if !LAB_HAVE_HTTP
+static int no_http(void)
+{
+    return lab_seterr(LAB_EUNSUPPORTED,
+                      "this labaudit was built without HTTP "
+                      "(configure with -DLAB_ADAPTER_HTTP=ON)");
+}
+
+int lab_refresh_list(int *outcome, char **summary, const char *url,
+                     const char *path, const lab_http_options *opts)
+{
+    (void)outcome, (void)summary, (void)url, (void)path, (void)opts;
+    return no_http();
+}
+
+int lab_status_list_fetch(char **out, size_t *len, int *from_cache,
+                          const char *url, const lab_http_options *opts)
+{
+    (void)out, (void)len, (void)from_cache, (void)url, (void)opts;
+    return no_http();
+}
+
+int lab_osh_facility(char **out, const char *os_id, lab_format format,
+                     const lab_http_options *opts)
+{
+    (void)out, (void)os_id, (void)format, (void)opts;
+    return no_http();
+}
+#endif
