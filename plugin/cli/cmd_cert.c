@@ -310,12 +310,25 @@ static const char certify_help[] =
     "      --enveloped          write an EnvelopedVerifiableCredential "
     "(JSON)\n"
     "      --seal data-integrity  also embed an eddsa-jcs-2022 proof\n"
+    "      --seal cms           also write an auditor seal: CERT.cms, a\n"
+    "                           detached CMS signature over CERT.json, the\n"
+    "                           canonical credential (needs --cms-key and\n"
+    "                           --cms-cert)\n"
+    "      --cms-key KEY        the seal's P-256 private key (0600)\n"
+    "      --cms-passphrase-env V  variable holding its passphrase\n"
+    "      --cms-cert FILE      its X.509 certificate, PEM (with any\n"
+    "                           intermediates after it) or DER\n"
+    "      --cms-pem            write CERT.cms as PEM, not DER\n"
+    "      --tsa URL            RFC 3161 timestamp of CERT.cms into CERT.tsr\n"
+    "                           (https, or http on loopback)\n"
     "      --as-of DATE         evaluate as of DATE (YYYY-MM-DD)\n"
     "  -o, --output CERT        where to write the certificate\n";
 
 typedef struct certify_args {
     opts o;
     lab_certify_options co;
+    lab_cms_options cms;
+    int seal_cms;
     const char *lots[MAX_LOTS];
     char *lots_buf;
 } certify_args;
@@ -349,6 +362,10 @@ static int parse_certify(int argc, char **argv, certify_args *a)
         }
         if (is(k, "-q") || is(k, "--quiet")) {
             a->o.quiet = 1;
+            continue;
+        }
+        if (is(k, "--cms-pem")) {
+            a->cms.pem = 1;
             continue;
         }
         if (k[0] != '-') {
@@ -397,8 +414,20 @@ static int parse_certify(int argc, char **argv, certify_args *a)
         } else if (is(k, "--seal")) {
             if (is(v, "data-integrity"))
                 a->co.seal = LAB_SEAL_DATA_INTEGRITY;
+            else if (is(v, "cms"))
+                a->seal_cms = 1;
             else if (!is(v, "jws"))
-                return usage_error("--seal '%s': expected data-integrity", v);
+                return usage_error("--seal '%s': expected data-integrity or "
+                                   "cms",
+                                   v);
+        } else if (is(k, "--cms-key")) {
+            a->cms.key_file = v;
+        } else if (is(k, "--cms-passphrase-env")) {
+            a->cms.passphrase_env = v;
+        } else if (is(k, "--cms-cert")) {
+            a->cms.cert_file = v;
+        } else if (is(k, "--tsa")) {
+            a->cms.tsa_url = v;
         } else if (is(k, "--as-of")) {
             a->o.as_of = v;
         } else if (is(k, "-o") || is(k, "--output")) {
@@ -411,6 +440,14 @@ static int parse_certify(int argc, char **argv, certify_args *a)
         a->co.key_file == NULL || a->o.output == NULL)
         return usage_error("certify: DATA, --product, --issuer, --key and "
                            "-o CERT are required");
+    if (a->seal_cms && (a->cms.key_file == NULL || a->cms.cert_file == NULL ||
+                        is(a->o.output, "-")))
+        return usage_error("certify: --seal cms needs --cms-key, --cms-cert "
+                           "and -o CERT (a file)");
+    if (!a->seal_cms &&
+        (a->cms.key_file || a->cms.cert_file || a->cms.tsa_url || a->cms.pem))
+        return usage_error("certify: --cms-key, --cms-cert, --cms-pem and "
+                           "--tsa go with --seal cms");
     return 0;
 }
 
@@ -447,6 +484,7 @@ int cmd_certify(int argc, char **argv)
     }
     memset(&a, 0, sizeof a);
     lab_certify_options_init(&a.co, LAB_CERTIFY_OPTIONS_VERSION);
+    lab_cms_options_init(&a.cms, LAB_CMS_OPTIONS_VERSION);
     if (parse_certify(argc, argv, &a) != 0)
         goto out;
     if (make_engine(&e, &a.o) != 0)
@@ -473,6 +511,13 @@ int cmd_certify(int argc, char **argv)
         fail(rc, "certify");
         goto out;
     }
+    /* The seal first: if it (or its timestamp) fails, nothing is written. */
+    rc = a.seal_cms ? lab_cms_seal(cert, strlen(cert), a.o.output, &a.cms)
+                    : LAB_OK;
+    if (rc != LAB_OK) {
+        fail(rc, "certify --seal cms");
+        goto out;
+    }
     size_t n = strlen(cert);
     char *line = malloc(n + 2);
     if (line != NULL) {
@@ -484,6 +529,10 @@ int cmd_certify(int argc, char **argv)
     if (status == 0 && !a.o.quiet && strcmp(a.o.output, "-") != 0)
         fprintf(stderr, "%s: certificate for %s written to %s\n", prog,
                 a.co.product, a.o.output);
+    if (status == 0 && !a.o.quiet && a.seal_cms)
+        fprintf(stderr, "%s: CMS seal %s.cms over %s.json%s%s%s\n", prog,
+                a.o.output, a.o.output, a.cms.tsa_url ? ", timestamp " : "",
+                a.cms.tsa_url ? a.o.output : "", a.cms.tsa_url ? ".tsr" : "");
 out:
     lab_free(cert);
     lab_report_free(rep);

@@ -505,6 +505,47 @@ LAB_EXTERN(int)
 lab_certify(char **out, const lab_report *report, const lab_dataset *ds,
             const lab_certify_options *opts);
 
+enum { LAB_CMS_OPTIONS_VERSION = 1 };
+
+/** Options for lab_cms_seal(). */
+typedef struct lab_cms_options {
+    unsigned version;           /**< LAB_CMS_OPTIONS_VERSION */
+    const char *key_file;       /**< signer's P-256 private key (PEM, 0600) */
+    const char *passphrase_env; /**< variable holding its passphrase */
+    const char *cert_file;      /**< signer's X.509 certificate, PEM or DER;
+                                     further PEM certificates in the file
+                                     (intermediates) go into the seal */
+    int pem;                    /**< write the seal as PEM, not DER */
+    const char *tsa_url;        /**< RFC 3161 time-stamping authority
+                                     (https, or http on loopback); NULL =
+                                     no timestamp */
+} lab_cms_options;
+
+/* clang-format off */
+#define LAB_CMS_OPTIONS_INIT                                                  \
+    {LAB_CMS_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL}
+/* clang-format on */
+
+LAB_EXTERN(int) lab_cms_options_init(lab_cms_options *opts, unsigned version);
+
+/**
+ * The auditor seal: a detached CMS SignedData (RFC 5652; SHA-256,
+ * ECDSA P-256, signing-time attribute, signer certificate included) over
+ * the RFC 8785 canonical bytes of the credential inside `cert` (a vc+jwt
+ * token or an enveloped JSON document, as lab_certify() gives it), so
+ * that `openssl cms -verify -binary` checks it.  Writes, each atomically,
+ * `base`.json (the signed bytes), `base`.cms (the signature, DER or PEM)
+ * and, with a TSA, `base`.tsr: the RFC 3161 TimeStampResp over the SHA-256
+ * of the .cms file's bytes, for `openssl ts -verify -data base.cms`; a
+ * stale `base`.tsr is removed when no TSA is given.  Nothing is written
+ * when signing or the timestamp fails.  The TSA's answer is checked for
+ * status, nonce and imprint; its certificate chain is the verifier's to
+ * check.
+ */
+LAB_EXTERN(int)
+lab_cms_seal(const char *cert, size_t cert_len, const char *base,
+             const lab_cms_options *opts);
+
 /** Outcomes of lab_verify(); append only. */
 typedef enum lab_verify_status {
     LAB_VERIFY_VALID = 0,

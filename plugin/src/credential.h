@@ -5,7 +5,9 @@
  * and verifying such tokens against a trust list, a point in time, a
  * status list and an evidence folder (credential.c); and the W3C
  * Bitstring Status List with the small GZIP codec it needs, RFC 3339
- * times and atomic file replacement (credential_status.c).
+ * times and atomic file replacement (credential_status.c); and the
+ * auditor seal, a detached CMS signature with an optional RFC 3161
+ * timestamp (credential_cms.c).
  */
 #ifndef LAB_CREDENTIAL_H
 #define LAB_CREDENTIAL_H
@@ -95,5 +97,26 @@ int lab_cred_peek(json_t **payload, const char *token, size_t n);
  * (mode 0644).  An existing file is replaced only if `replace`. */
 int lab_cred_write_file(const char *path, const void *data, size_t n,
                         int replace);
+
+/* ---- the auditor seal: detached CMS and RFC 3161 (credential_cms.c) ---- */
+
+/* Largest signer certificate file or TimeStampResp accepted. */
+enum { LAB_CMS_MAX_FILE = 1024 * 1024 };
+
+/* The bytes the CMS seal covers: the RFC 8785 canonical form of the
+ * credential inside cert (a compact vc+jwt, or an enveloped JSON document
+ * whose id is "data:application/vc+jwt,<token>").  The signature is not
+ * checked.  *out is NUL-terminated and freed with free(). */
+int lab_cms_content(char **out, size_t *len, const char *cert, size_t n);
+
+/* A detached CMS SignedData over content[0..n): SHA-256, the P-256 key
+ * (LAB_EUNSUPPORTED for other keys), signing time, no S/MIME
+ * capabilities, binary content, signed by the first certificate in
+ * certs[0..certs_len) (PEM, possibly followed by more certificates that
+ * are included, or one DER certificate), which must match the key.  *out
+ * is DER, or PEM text if `pem`; freed with free(). */
+int lab_cms_sign(unsigned char **out, size_t *outlen, const void *content,
+                 size_t n, EVP_PKEY *key, const char *certs, size_t certs_len,
+                 int pem);
 
 #endif /* LAB_CREDENTIAL_H */
