@@ -23,7 +23,7 @@ from labaudit import (Dataset, Engine, LabauditError, RecordKind, Severity,
 SRC = os.environ.get("LAB_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 COTTON = os.path.join(SRC, "examples", "cotton")
-STARTER = os.path.join(SRC, "rules", "starter")
+STARTER = os.path.join(SRC, "examples", "starter-pack")
 RULES = os.path.join(SRC, "rules")
 LISTS = os.path.join(SRC, "rules", "data")
 AS_OF = "2026-11-28"
@@ -86,7 +86,7 @@ class EngineTest(unittest.TestCase):
         with Engine([RULES], [LISTS]) as e:
             self.assertGreater(e.rule_count, 50)
             ids = [p.id for p in e.packs]
-            self.assertIn("labaudit.starter", ids)
+            self.assertIn("labaudit.origin", ids)
             self.assertTrue(all(len(p.sha256) == 64 for p in e.packs))
         self.assertTrue(e.closed)
 

@@ -33,7 +33,7 @@ libc=$(ldd "$host" | awk '/libc\.so/ {print $3; exit}')
 
 cd "$src"
 check "check through the table, exit 1 on a blocked product" \
-    run 1 "$host" --as-of 2026-11-28 "$tmp/plugins" examples/cotton rules/starter
+    run 1 "$host" --as-of 2026-11-28 "$tmp/plugins" examples/cotton examples/starter-pack
 check "table size and ABI printed" grep -Eq '^plugin .*/liblabaudit\.so\.0: labaudit [0-9.]+, ABI 1, table [0-9]+ bytes$' "$tmp/out"
 check "tainted shirt blocked" grep -Eq '^BLOCKED +SKU-SHIRT-POP-002 +worst: blocker$' "$tmp/out"
 check "clean T-shirt ok" grep -Eq '^ok +SKU-TEE-CREW-001$' "$tmp/out"
@@ -41,11 +41,11 @@ check "every rule pack, with reference lists" \
     run 1 "$host" --as-of 2026-11-28 --lists rules/data "$tmp/plugins" examples/cotton rules
 check "the clean T-shirt stays ok" grep -Eq '^ok +SKU-TEE-CREW-001$' "$tmp/out"
 check "wrong ABI major refused, exit 3" \
-    run 3 "$host" --abi 2 "$tmp/plugins" examples/cotton rules/starter
+    run 3 "$host" --abi 2 "$tmp/plugins" examples/cotton examples/starter-pack
 check "message names the majors" grep -q 'does not implement labaudit ABI 2: labaudit .* implements plugin ABI 1, not 2' "$tmp/err"
 check "and says only other ABIs were found" grep -q 'no labaudit plugin of ABI 2 in .* (only other ABIs)' "$tmp/err"
 check "nothing checked on a wrong ABI" test ! -s "$tmp/out"
-check "empty folder, exit 3" run 3 "$host" "$tmp/empty" examples/cotton rules/starter
+check "empty folder, exit 3" run 3 "$host" "$tmp/empty" examples/cotton examples/starter-pack
 check "bad pack is a labaudit error, exit 4" \
     run 4 "$host" "$tmp/plugins" examples/cotton /nonexistent/pack.xml
 check "its message names the file" grep -q '/nonexistent/pack.xml' "$tmp/err"

@@ -21,12 +21,12 @@ run() { # run EXPECTED-STATUS CMD... ; output in $tmp/out, $tmp/err
 }
 
 cd "$src"
-check "check exits 1 on blockers" run 1 "$cli" check examples/cotton --rules rules/starter
+check "check exits 1 on blockers" run 1 "$cli" check examples/cotton --rules examples/starter-pack
 check "tainted product blocked" grep -q '^  BLOCKED SKU-SHIRT-POP-002' "$tmp/out"
 check "clean product passes" grep -q '^  ok      SKU-TEE-CREW-001.*no findings' "$tmp/out"
 check "findings name basis and remedy" grep -q 'basis: ILO' "$tmp/out"
-check "--fail-on never exits 0" run 0 "$cli" check examples/cotton --rules rules/starter --fail-on never
-check "json output" run 1 "$cli" check examples/cotton --rules rules/starter --format json -o "$tmp/r.json"
+check "--fail-on never exits 0" run 0 "$cli" check examples/cotton --rules examples/starter-pack --fail-on never
+check "json output" run 1 "$cli" check examples/cotton --rules examples/starter-pack --format json -o "$tmp/r.json"
 check "json verdicts" python3 - "$tmp/r.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -40,11 +40,11 @@ assert f["evidence"]["audit.documents_held_by_employer"] > 0, f
 assert f["basis"] and f["remediation"], f
 PY
 check "no temp file left by -o" bash -c "! ls '$tmp' | grep -q tmp"
-check "--product restricts" run 0 "$cli" check examples/cotton --rules rules/starter --product SKU-TEE-CREW-001
-check "unknown product is an error" run 2 "$cli" check examples/cotton --rules rules/starter --product NOPE
-check "rules test passes" run 0 "$cli" rules test rules/starter
-check "rules lint" run 0 "$cli" rules lint rules/starter
-check "rules export jsonlogic" run 0 "$cli" rules export --jsonlogic rules/starter
+check "--product restricts" run 0 "$cli" check examples/cotton --rules examples/starter-pack --product SKU-TEE-CREW-001
+check "unknown product is an error" run 2 "$cli" check examples/cotton --rules examples/starter-pack --product NOPE
+check "rules test passes" run 0 "$cli" rules test examples/starter-pack
+check "rules lint" run 0 "$cli" rules lint examples/starter-pack
+check "rules export jsonlogic" run 0 "$cli" rules export --jsonlogic examples/starter-pack
 check "export is JSON" python3 -c "import json,sys; json.load(open('$tmp/out'))"
 check "jsonlogic command" bash -c "echo '{\"+\":[1,{\"var\":\"a\"}]}' > '$tmp/rule.json'; echo '{\"a\":41}' > '$tmp/data.json'; [[ \$('$cli' jsonlogic '$tmp/rule.json' '$tmp/data.json') == 42 ]]"
 check "translate" bash -c "[[ \$('$cli' rules translate 'audit.x > 0') == '{\">\":[{\"var\":\"audit.x\"},0]}' ]]"
@@ -56,16 +56,16 @@ check "version" run 0 "$cli" version
 # bad data: nothing written, exit 2, file:line:col
 cp -r examples/cotton "$tmp/bad"
 sed -i '3s/,IN,/,XX,/' "$tmp/bad/suppliers.csv"
-check "bad country exits 2" run 2 "$cli" check "$tmp/bad" --rules rules/starter -o "$tmp/bad.out"
+check "bad country exits 2" run 2 "$cli" check "$tmp/bad" --rules examples/starter-pack -o "$tmp/bad.out"
 check "bad country message" grep -Eq 'suppliers.csv:3:[0-9]+: country: expected an ISO 3166-1' "$tmp/err"
 check "nothing written on error" test ! -e "$tmp/bad.out"
 printf 'id,name,country\nS1,"unterminated,IN\n' > "$tmp/bad/suppliers.csv"
-check "unterminated quote exits 2" run 2 "$cli" check "$tmp/bad" --rules rules/starter
+check "unterminated quote exits 2" run 2 "$cli" check "$tmp/bad" --rules examples/starter-pack
 check "unterminated quote message" grep -q 'suppliers.csv:2:4: ' "$tmp/err"
 
 # bad pack: type error with file:line:col
 sed '0,/<condition>.*<\/condition>/s//<condition>supplier.country > 5<\/condition>/' \
-    rules/starter/starter.xml > "$tmp/badpack.xml"
+    examples/starter-pack/starter.xml > "$tmp/badpack.xml"
 check "type error exits 2" run 2 "$cli" rules lint "$tmp/badpack.xml"
 check "type error names line:col" grep -Eq 'badpack.xml:[0-9]+:[0-9]+: rule .*supplier.country' "$tmp/err"
 # reference lists, entity screening and waivers
@@ -83,16 +83,16 @@ assert p["SKU-TEE-CREW-001"]["findings"] == 0 and not p["SKU-TEE-CREW-001"]["blo
 a = r["summary"]["affected"]
 assert a["audits"] > 0 and a["women"] + a["men"] <= a["workers"], a
 PY
-printf 'rule,subject_id,approver,justification,expires\norigin.entity-list-match,G-CN-001,A. Auditor,"Registry: a different entity",2999-01-01\nstarter.recruitment-fees,AUD-2026-0204,B. Buyer,,2000-01-01\nno.such-rule,X,C,,2999-01-01\n' > "$tmp/w.csv"
+printf 'rule,subject_id,approver,justification,expires\norigin.entity-list-match,G-CN-001,A. Auditor,"Registry: a different entity",2999-01-01\nrd.fee-above-monthly-minimum,AUD-2026-0204,B. Buyer,,2000-01-01\nno.such-rule,X,C,,2999-01-01\n' > "$tmp/w.csv"
 check "waivers apply" run 1 "$cli" check examples/cotton --rules rules --lists rules/data --waivers "$tmp/w.csv" --format json -o "$tmp/w.json"
-check "expired and unmatched waivers warn with file:line" bash -c "grep -q 'w.csv:3: waiver for starter.recruitment-fees on AUD-2026-0204 expired' '$tmp/err' && grep -q 'w.csv:4: .*matches no finding' '$tmp/err'"
+check "expired and unmatched waivers warn with file:line" bash -c "grep -q 'w.csv:3: waiver for rd.fee-above-monthly-minimum on AUD-2026-0204 expired' '$tmp/err' && grep -q 'w.csv:4: .*matches no finding' '$tmp/err'"
 check "waived finding kept and marked" python3 - "$tmp/w.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 m = [f for f in r["findings"] if f["rule"] == "origin.entity-list-match"][0]
 assert m["waiver"]["approver"] == "A. Auditor" and m["waiver"]["expires"] == "2999-01-01", m
 assert r["summary"]["waived"] == 1, r["summary"]
-e = [f for f in r["findings"] if f["rule"] == "starter.recruitment-fees"][0]
+e = [f for f in r["findings"] if f["rule"] == "rd.fee-above-monthly-minimum"][0]
 assert "waiver" not in e, e
 PY
 printf 'rule,subject_id,approver,justification,expires\norigin.entity-list-match,G-CN-001,A. Auditor,,2999-01-01\n' > "$tmp/w2.csv"

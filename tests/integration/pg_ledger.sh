@@ -29,7 +29,7 @@ refused() { # refused SQL PATTERN: the statement fails with PATTERN
     ! pg_psql -c "$1" >"$tmp/out" 2>"$tmp/err" && grep -q "$2" "$tmp/err"
 }
 db=$PG_CONNINFO
-rules=$src/rules/starter
+rules=$src/examples/starter-pack
 data=$src/examples/cotton
 
 check "init" run 0 "$cli" ledger init --db "$db"

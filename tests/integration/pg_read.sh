@@ -69,13 +69,13 @@ check "schema.sql is idempotent" pg_psql -f "$src/examples/sql/schema.sql"
 check "suppliers table intact" \
     test "$(pg_psql -At -c 'SELECT count(*) FROM supplychain.suppliers')" = 20
 
-"$cli" check "$tmp/examples/cotton" --rules "$src/rules/starter" --as-of $as_of \
+"$cli" check "$tmp/examples/cotton" --rules "$src/examples/starter-pack" --as-of $as_of \
     --format json --fail-on never -o "$tmp/csv.json"
 check "reference schema: built-in mapping loads" to "$tmp/pg.json" \
-    pycheck "$PG_CONNINFO" - $as_of "$src/rules/starter"
+    pycheck "$PG_CONNINFO" - $as_of "$src/examples/starter-pack"
 check "reference schema: explicit mapping loads" to "$tmp/pg2.json" \
     pycheck "$PG_CONNINFO" "$src/examples/sql/mapping.ini" \
-    $as_of "$src/rules/starter"
+    $as_of "$src/examples/starter-pack"
 same_report() {
     python3 - "$1" "$2" <<'PY'
 import json, sys
@@ -109,7 +109,7 @@ query = SELECT id, name, CASE WHEN id = 'X-3' THEN 'XX' ELSE country END AS coun
 EOF
 set +e
 pycheck "$PG_CONNINFO" "$tmp/bad.ini" $as_of \
-    "$src/rules/starter" >/dev/null 2>"$tmp/err"
+    "$src/examples/starter-pack" >/dev/null 2>"$tmp/err"
 rc=$?
 set -e
 check "bad value: exit 2" test $rc = 2
@@ -118,21 +118,21 @@ check "bad value: names mapping:kind:row:column" \
 printf '[supplier]\nquery = SELECT 1 AS id FROM no_such_table\n' >"$tmp/nosuch.ini"
 set +e
 pycheck "$PG_CONNINFO" "$tmp/nosuch.ini" $as_of \
-    "$src/rules/starter" >/dev/null 2>"$tmp/err"
+    "$src/examples/starter-pack" >/dev/null 2>"$tmp/err"
 set -e
 check "search_path pinned: unqualified names resolve only in the mapping's schema" \
     grep -q 'relation "no_such_table" does not exist' "$tmp/err"
 printf '[supplier]\nquery = SELECT id, name, country FROM suppliers\n' >"$tmp/noschema.ini"
 set +e
 pycheck "$PG_CONNINFO" "$tmp/noschema.ini" $as_of \
-    "$src/rules/starter" >/dev/null 2>"$tmp/err"
+    "$src/examples/starter-pack" >/dev/null 2>"$tmp/err"
 set -e
 check "search_path pinned: public is not searched without a schema" \
     grep -q 'relation "suppliers" does not exist' "$tmp/err"
 printf '[supplier]\nquery = SELECT 1\n[bogus]\n' >"$tmp/badini.ini"
 set +e
 pycheck "$PG_CONNINFO" "$tmp/badini.ini" $as_of \
-    "$src/rules/starter" >/dev/null 2>"$tmp/err"
+    "$src/examples/starter-pack" >/dev/null 2>"$tmp/err"
 set -e
 check "mapping syntax error names file:line" grep -q "badini.ini:3:2: unknown section 'bogus'" "$tmp/err"
 
@@ -180,7 +180,7 @@ INSERT INTO labaudit_audit (id, party, start_date, workers_total, documents_held
 SQL
 check "Tryton: loads and checks" to "$tmp/tryton.json" pycheck \
     "$PG_CONNINFO" "$src/examples/sql/tryton-mapping.ini" \
-    $as_of "$src/rules/starter"
+    $as_of "$src/examples/starter-pack"
 check "Tryton: records, chain and findings" python3 - "$tmp/tryton.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -685,7 +685,7 @@ static void test_round_trip_rule_packs(void **state)
 {
     (void)state;
     static const char *const packs[] = {
-        "starter/starter.xml",
+        "../examples/starter-pack/starter.xml",
         "audit-quality/audit-quality.xml",
         "chain-coverage/chain-coverage.xml",
         "child-labour/child-labour.xml",

@@ -39,7 +39,7 @@
 #endif
 
 #define ENGINE_PACK LAB_SOURCE_DIR "/tests/data/packs/engine.xml"
-#define STARTER_PACK LAB_SOURCE_DIR "/rules/starter/starter.xml"
+#define STARTER_PACK LAB_SOURCE_DIR "/examples/starter-pack/starter.xml"
 #define AS_OF "2026-11-28"
 
 /* ---- helpers ---- */

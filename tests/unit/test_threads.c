@@ -299,7 +299,7 @@ static void test_single_thread_reference(void **state)
                      LAB_OK);
     /* The references are real reports, not empty ones. */
     assert_non_null(strstr(g.want_cotton, "\"SKU-SHIRT-POP-002\""));
-    assert_non_null(strstr(g.want_cotton, "starter.xinjiang-cotton"));
+    assert_non_null(strstr(g.want_cotton, "origin.xinjiang-in-chain"));
     assert_non_null(strstr(g.want_shirt, "\"blocker\""));
     assert_non_null(strstr(g.want_big, "\"SKU-059\""));
     assert_non_null(strstr(g.want_big, "identity-documents"));

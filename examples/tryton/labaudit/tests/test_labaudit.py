@@ -28,7 +28,9 @@ def configure(data=True):
     Configuration.write([Configuration(1)], {
             'data_path': (os.path.join(SRC, 'examples', 'cotton')
                 if data else None),
-            'rules_paths': os.path.join(SRC, 'rules'),
+            'rules_paths': '\n'.join([
+                os.path.join(SRC, 'rules'),
+                os.path.join(SRC, 'examples', 'starter-pack')]),
             'lists_paths': os.path.join(SRC, 'rules', 'data'),
             'as_of': AS_OF,
             })
