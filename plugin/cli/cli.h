@@ -53,6 +53,9 @@ int make_engine(lab_engine **e, opts *o);
 /* Non-zero if DATA names a database rather than a folder: a postgres
  * URI, or key=value connection text, or any DATA given with --mapping. */
 int is_database(const char *data, const char *mapping);
+/* Makes a dataset from a folder or a database (see is_database), printing
+ * its warnings; 0, or EXIT_USAGE after printing the error. */
+int load_data(lab_dataset **out, const char *data, const char *mapping);
 /* Reads a whole file ("-" = stdin), NUL-terminated; NULL on error. */
 char *slurp(const char *path);
 

@@ -92,17 +92,8 @@ static int ledger_record(const ledger_opts *lo, opts *o)
         return usage_error("ledger record needs exactly one DATA");
     if (make_engine(&e, o) != 0)
         goto out;
-    rc = lab_dataset_new(&ds);
-    if (rc == LAB_OK)
-        rc = is_database(o->pos[0], lo->mapping)
-                 ? lab_dataset_load_pg(ds, o->pos[0], lo->mapping)
-                 : lab_dataset_load(ds, o->pos[0]);
-    if (rc != LAB_OK) {
-        fail(rc, "data");
+    if (load_data(&ds, o->pos[0], lo->mapping) != 0)
         goto out;
-    }
-    for (size_t i = 0; i < lab_dataset_warning_count(ds); i++)
-        fprintf(stderr, "%s: warning: %s\n", prog, lab_dataset_warning(ds, i));
     lab_check_options co = LAB_CHECK_OPTIONS_INIT;
     co.as_of = o->as_of;
     rc = lab_check(&rep, e, ds, &co);

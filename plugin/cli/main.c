@@ -160,6 +160,24 @@ int is_database(const char *data, const char *mapping)
     return mapping != NULL || strchr(data, '=') != NULL;
 }
 
+int load_data(lab_dataset **out, const char *data, const char *mapping)
+{
+    lab_dataset *ds = NULL;
+    int rc = lab_dataset_new(&ds);
+    if (rc == LAB_OK && is_database(data, mapping))
+        rc = lab_dataset_load_pg(ds, data, mapping);
+    else if (rc == LAB_OK)
+        rc = lab_dataset_load(ds, data);
+    if (rc != LAB_OK) {
+        lab_dataset_free(ds);
+        return fail(rc, "data");
+    }
+    for (size_t i = 0; i < lab_dataset_warning_count(ds); i++)
+        fprintf(stderr, "%s: warning: %s\n", prog, lab_dataset_warning(ds, i));
+    *out = ds;
+    return 0;
+}
+
 static const char *default_rules(void)
 {
     const char *env = getenv("LABAUDIT_RULES");
@@ -270,17 +288,8 @@ int cmd_check(int argc, char **argv)
     int tty = !o.quiet && isatty(STDERR_FILENO);
     if (tty)
         fprintf(stderr, "loading %s...\n", o.pos[0]);
-    rc = lab_dataset_new(&ds);
-    if (rc == LAB_OK && is_database(o.pos[0], o.mapping))
-        rc = lab_dataset_load_pg(ds, o.pos[0], o.mapping);
-    else if (rc == LAB_OK)
-        rc = lab_dataset_load(ds, o.pos[0]);
-    if (rc != LAB_OK) {
-        fail(rc, "data");
+    if (load_data(&ds, o.pos[0], o.mapping) != 0)
         goto out;
-    }
-    for (size_t i = 0; i < lab_dataset_warning_count(ds); i++)
-        fprintf(stderr, "%s: warning: %s\n", prog, lab_dataset_warning(ds, i));
     lab_check_options co = LAB_CHECK_OPTIONS_INIT;
     co.as_of = o.as_of;
     co.product = o.product;

@@ -75,58 +75,6 @@ static int member_cmp(const void *pa, const void *pb)
     return a_more - b_more;
 }
 
-/* Appends a string literal with exactly the escapes RFC 8785 section
- * 3.2.2.2 requires: \" \\ \b \f \n \r \t, and \u00xx (lower-case hex) for
- * the other control characters; everything else is copied as UTF-8. */
-static void add_string(lab_buf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t start = 0;
-
-    lab_buf_addc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        const char *esc = NULL;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        lab_buf_add(b, s + start, i - start);
-        start = i + 1;
-        switch (c) {
-        case '"':
-            esc = "\\\"";
-            break;
-        case '\\':
-            esc = "\\\\";
-            break;
-        case '\b':
-            esc = "\\b";
-            break;
-        case '\f':
-            esc = "\\f";
-            break;
-        case '\n':
-            esc = "\\n";
-            break;
-        case '\r':
-            esc = "\\r";
-            break;
-        case '\t':
-            esc = "\\t";
-            break;
-        default:
-            break;
-        }
-        if (esc != NULL) {
-            lab_buf_add(b, esc, 2);
-        } else {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            lab_buf_add(b, u, sizeof u);
-        }
-    }
-    lab_buf_add(b, s + start, n - start);
-    lab_buf_addc(b, '"');
-}
-
 static int add_number(lab_buf *b, double d)
 {
     char num[32];
@@ -170,7 +118,7 @@ static int add_object(lab_buf *b, const json_t *v, unsigned depth)
     for (size_t i = 0; i < k && rc == LAB_OK; i++) {
         if (i > 0)
             lab_buf_addc(b, ',');
-        add_string(b, m[i].key, m[i].len);
+        lab_buf_add_json_string(b, m[i].key, m[i].len);
         lab_buf_addc(b, ':');
         rc = add_value(b, m[i].value, depth + 1);
     }
@@ -200,7 +148,7 @@ static int add_value(lab_buf *b, const json_t *v, unsigned depth)
         lab_buf_addc(b, ']');
         return rc;
     case JSON_STRING:
-        add_string(b, json_string_value(v), json_string_length(v));
+        lab_buf_add_json_string(b, json_string_value(v), json_string_length(v));
         return LAB_OK;
     case JSON_INTEGER:
         /* JavaScript holds every number as a double: convert the same

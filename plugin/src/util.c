@@ -281,6 +281,10 @@ void lab_buf_printf(lab_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+/* Exactly the escapes RFC 8785 section 3.2.2.2 requires, so that the same
+ * function serves canonical JSON: \" \\ \b \f \n \r \t, and \u00xx
+ * (lower-case hex) for the other control characters; everything else is
+ * copied as UTF-8. */
 void lab_buf_add_json_string(lab_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
