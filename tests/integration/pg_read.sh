@@ -28,7 +28,8 @@ as_of=2026-11-28
 # Python loads the library through ctypes; a sanitized build needs its
 # runtime preloaded (and Python's own allocations are not our leaks).
 pycheck() {
-    if ldd "$LAB_LIB" | grep -q libasan; then
+    # (no grep -q: with pipefail, its early exit can fail the pipeline)
+    if ldd "$LAB_LIB" | grep libasan >/dev/null; then
         LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)" \
             ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
             python3 "$here/pg_check.py" "$@"
