@@ -1013,10 +1013,19 @@ static int is_keyword(const char *s, size_t n)
 
 static void write_literal(lab_buf *b, const lab_val *v)
 {
-    if (v->t == LAB_V_NUM && v->u.d == 0 && signbit(v->u.d))
+    if (v->t == LAB_V_NUM && v->u.d == 0 && signbit(v->u.d)) {
         lab_buf_adds(b, "-0"); /* JSON would say 0 and lose the sign */
-    else
+    } else if (v->t == LAB_V_ARR) {
+        lab_buf_addc(b, '[');
+        for (uint32_t i = 0; i < v->n; i++) {
+            if (i > 0)
+                lab_buf_adds(b, ", ");
+            write_literal(b, &v->u.a[i]);
+        }
+        lab_buf_addc(b, ']');
+    } else {
         lab_val_to_json(b, v);
+    }
 }
 
 static void write_call(lab_buf *b, const lab_node *n, int cb)
