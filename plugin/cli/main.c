@@ -56,6 +56,11 @@ int write_output(const char *path, const char *text)
         free(tmp);
         return EXIT_USAGE;
     }
+    /* mkstemp makes the file 0600; a report gets the usual 0666 less the
+     * umask, as any file the user writes */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
     FILE *f = fdopen(fd, "w");
     int ok = f != NULL && fputs(text, f) >= 0;
     ok = (f != NULL && fclose(f) == 0) && ok;
