@@ -626,7 +626,7 @@ static int eval_rules(checkrun *cr, lab_subject subj, const char *subject_id,
             return fired;
         if (fired) {
             int rc = lab_report_add(cr->rep, rules[i], &cr->sc, subj,
-                                    subject_id, supplier, &cr->scratch);
+                                    subject_id, supplier);
             if (rc != LAB_OK)
                 return rc;
         }

@@ -200,7 +200,7 @@ int lab_report_warn(lab_report *rep, const char *fmt, ...) LAB_PRINTF(2, 3);
 /* Adds a finding for rule r on the scope's subject. */
 int lab_report_add(lab_report *rep, const lab_rule *r, const lab_scope *sc,
                    lab_subject subject, const char *subject_id,
-                   uint32_t supplier, lab_arena *scratch);
+                   uint32_t supplier);
 /* Sorts findings into their final deterministic order. */
 void lab_report_sort(lab_report *rep);
 

@@ -37,9 +37,8 @@ static void add_value_text(lab_buf *b, const lab_val *v)
 
 int lab_report_add(lab_report *rep, const lab_rule *r, const lab_scope *sc,
                    lab_subject subject, const char *subject_id,
-                   uint32_t supplier, lab_arena *scratch)
+                   uint32_t supplier)
 {
-    (void)scratch;
     if (lab_grow((void **)&rep->findings, &rep->cap, rep->n + 1,
                  sizeof *rep->findings) != LAB_OK)
         return lab_seterr(LAB_ENOMEM, "out of memory");

@@ -502,9 +502,9 @@ static const struct {
     {"chain", LAB_SLOT_CHAIN, LAB_ENT_CHAIN},
 };
 
-static int set_test_attr(loader *ld, lab_testcase *tc, lab_slot slot,
-                         lab_entity_id ent, void *rec, const xmlAttr *a,
-                         lab_override *ov, size_t *nov, lab_pos pos)
+static int set_test_attr(loader *ld, lab_slot slot, lab_entity_id ent,
+                         void *rec, const xmlAttr *a, lab_override *ov,
+                         size_t *nov, lab_pos pos)
 {
     const char *name = (const char *)a->name;
     xmlChar *v = xmlNodeListGetString(a->doc, a->children, 1);
@@ -512,7 +512,6 @@ static int set_test_attr(loader *ld, lab_testcase *tc, lab_slot slot,
     int rc = LAB_OK;
     const lab_field *f = lab_field_find(&lab_entities[ent], name, strlen(name));
 
-    (void)tc;
     if (f != NULL) {
         rc = lab_field_set(f, rec, val, strlen(val), &ld->e->strings, pos);
         goto out;
@@ -596,7 +595,7 @@ static int compile_test(loader *ld, lab_rule *r, const xmlNode *tn,
         lab_record_clear(ent, rec);
         lab_pos pos = {ld->path, (unsigned)xmlGetLineNo(c), 1};
         for (const xmlAttr *a = c->properties; a != NULL; a = a->next) {
-            int rc = set_test_attr(ld, tc, test_elements[k].slot,
+            int rc = set_test_attr(ld, test_elements[k].slot,
                                    test_elements[k].ent, rec, a, ov, &nov, pos);
             if (rc != LAB_OK)
                 return lab_preerr(rc, "rule %s", r->id);
