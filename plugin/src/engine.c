@@ -803,18 +803,13 @@ static int compute_verdicts(checkrun *cr)
         const lab_finding *fd = &rep->findings[f];
         int sev = (int)fd->rule->severity;
         if (fd->subject == LAB_SUBJECT_CHAIN) {
-            /* the product's own chain findings; its id is the report's */
-            for (size_t i = 0; i < rep->nproducts; i++) {
-                lab_product_verdict *pv = &rep->products[i];
-                if (pv->id != fd->subject_id)
-                    continue;
-                if (fd->waiver != NULL) {
-                    pv->nwaived++;
-                } else {
-                    pv->nfindings++;
-                    pv->worst = sev > pv->worst ? sev : pv->worst;
-                }
-                break;
+            /* the product's own chain findings */
+            lab_product_verdict *pv = &rep->products[fd->product];
+            if (fd->waiver != NULL) {
+                pv->nwaived++;
+            } else {
+                pv->nfindings++;
+                pv->worst = sev > pv->worst ? sev : pv->worst;
             }
             continue;
         }

@@ -148,6 +148,7 @@ struct lab_finding {
     const char **ev_values; /* JSON text */
     size_t nev;
     uint32_t supplier; /* supplier index the finding is attributed to */
+    uint32_t product;  /* chain findings: the report's product verdict */
     const struct lab_waiver *waiver; /* set when a waiver accepts it */
 };
 

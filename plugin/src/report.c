@@ -48,6 +48,8 @@ int lab_report_add(lab_report *rep, const lab_rule *r, const lab_scope *sc,
     f->subject = subject;
     f->subject_id = subject_id;
     f->supplier = supplier;
+    /* a chain finding belongs to the product whose verdict comes next */
+    f->product = (uint32_t)rep->nproducts;
 
     lab_buf b = LAB_BUF_INIT;
     for (size_t i = 0; i < r->nmsg; i++) {
