@@ -161,31 +161,37 @@ int lab_multikey_ed25519_private(EVP_PKEY **out, const char *multibase)
     return rc;
 }
 
+/* Multibase base58btc: 'z' and the base58btc text of the bytes. */
+static int multibase_z(char **out, const unsigned char *p, size_t n)
+{
+    char *b58 = NULL;
+    int rc = lab_base58btc_encode(&b58, p, n);
+    if (rc != LAB_OK)
+        return rc;
+    size_t len = strlen(b58);
+    char *s = lab_malloc(len + 2);
+    if (s == NULL) {
+        free(b58);
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    s[0] = 'z';
+    memcpy(s + 1, b58, len + 1);
+    free(b58);
+    *out = s;
+    return LAB_OK;
+}
+
 int lab_multikey_ed25519_encode(char **out, EVP_PKEY *key)
 {
     unsigned char bytes[34];
     size_t len = 32;
-    char *b58 = NULL;
 
     if (key == NULL || !EVP_PKEY_is_a(key, "ED25519"))
         return lab_seterr(LAB_EINVAL, "Multikey: not an Ed25519 key");
     memcpy(bytes, mc_ed25519_pub, 2);
     if (EVP_PKEY_get_raw_public_key(key, bytes + 2, &len) != 1 || len != 32)
         return lab_seterr(LAB_ECRYPTO, "cannot read the Ed25519 public key");
-    int rc = lab_base58btc_encode(&b58, bytes, sizeof bytes);
-    if (rc != LAB_OK)
-        return rc;
-    size_t n = strlen(b58);
-    char *s = lab_malloc(n + 2);
-    if (s == NULL) {
-        free(b58);
-        return lab_seterr(LAB_ENOMEM, "out of memory");
-    }
-    s[0] = 'z';
-    memcpy(s + 1, b58, n + 1);
-    free(b58);
-    *out = s;
-    return LAB_OK;
+    return multibase_z(out, bytes, sizeof bytes);
 }
 
 /* ---- the cryptosuite ---- */
@@ -272,26 +278,13 @@ static int sign_config(char **proof_value, const json_t *document,
 {
     unsigned char hash[64], sig[64];
     size_t siglen = 0;
-    char *b58 = NULL;
     int rc = lab_di_eddsa_jcs_hash(hash, document, config);
 
     if (rc == LAB_OK)
         rc = lab_sig_sign(sig, &siglen, LAB_JWS_EDDSA, key, hash, sizeof hash);
     if (rc == LAB_OK)
-        rc = lab_base58btc_encode(&b58, sig, siglen);
-    if (rc != LAB_OK)
-        return rc;
-    size_t n = strlen(b58);
-    char *s = lab_malloc(n + 2);
-    if (s == NULL) {
-        free(b58);
-        return lab_seterr(LAB_ENOMEM, "out of memory");
-    }
-    s[0] = 'z';
-    memcpy(s + 1, b58, n + 1);
-    free(b58);
-    *proof_value = s;
-    return LAB_OK;
+        rc = multibase_z(proof_value, sig, siglen);
+    return rc;
 }
 
 int lab_di_eddsa_jcs_sign(char **proof_value, const json_t *document,
