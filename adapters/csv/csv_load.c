@@ -185,7 +185,7 @@ int lab_csv_load_dir(lab_dataset *ds, const char *dir, unsigned flags)
 {
     if (ds == NULL || dir == NULL)
         return lab_seterr(LAB_EINVAL, "lab_csv_load_dir: NULL argument");
-    for (int k = LAB_ENT_SUPPLIER; k <= LAB_ENT_PRODUCT; k++) {
+    for (int k = LAB_ENT_SUPPLIER; k < LAB_TABLE_COUNT; k++) {
         const lab_entity *e = &lab_entities[k];
         int required = k < LAB_ENT_AUDIT ||
                        (k == LAB_ENT_AUDIT && !(flags & LAB_CSV_HAVE_AUDITS));

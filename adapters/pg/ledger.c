@@ -191,8 +191,7 @@ int lab_ledger_init(int *version, const char *conninfo)
 
 /* ---- recording a run ---- */
 
-static const char *const subject_names[] = {"supplier", "link", "audit",
-                                            "chain"};
+#define subject_names lab_subject_names
 
 /* SHA-256 of the dataset's records: for each kind, each record, each
  * field that is set, "name=JSON\n"; a blank line ends a record and
@@ -264,8 +263,9 @@ static void json_str_or_null(lab_buf *b, const char *s)
 static void run_json(lab_buf *packs, lab_buf *records, lab_buf *summary,
                      lab_buf *products, const lab_report *rep)
 {
-    static const char *const kinds[] = {"suppliers", "links", "audits",
-                                        "documents", "products"};
+    static const char *const kinds[] = {"suppliers", "links",
+                                        "audits",    "documents",
+                                        "products",  "noncompliances"};
     lab_buf_addc(packs, '[');
     for (size_t i = 0; i < lab_engine_pack_count(rep->engine); i++) {
         const char *id = NULL, *ver = NULL, *sha = NULL;

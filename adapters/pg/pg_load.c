@@ -49,8 +49,9 @@ static void mapping_free(pg_mapping *m)
 static int kind_of_section(const char *s)
 {
     static const char *const names[][2] = {
-        {"supplier", "suppliers"}, {"link", "links"},       {"audit", "audits"},
-        {"document", "documents"}, {"product", "products"},
+        {"supplier", "suppliers"}, {"link", "links"},
+        {"audit", "audits"},       {"document", "documents"},
+        {"product", "products"},   {"noncompliance", "noncompliances"},
     };
     for (int k = 0; k < LAB_TABLE_COUNT; k++)
         if (strcmp(s, names[k][0]) == 0 || strcmp(s, names[k][1]) == 0)
@@ -135,8 +136,8 @@ static int mapping_parse(pg_mapping *m)
             if (sec == -2)
                 return lab_seterr(LAB_EPARSE,
                                   "%s:%u:2: unknown section '%s' (expected "
-                                  "mapping, supplier, link, audit, document "
-                                  "or product)",
+                                  "mapping, supplier, link, audit, document, "
+                                  "product or noncompliance)",
                                   m->name, ln, trim(t + 1));
             continue;
         }

@@ -80,7 +80,8 @@ typedef enum lab_subject {
     LAB_SUBJECT_SUPPLIER = 0,
     LAB_SUBJECT_LINK = 1,
     LAB_SUBJECT_AUDIT = 2,
-    LAB_SUBJECT_CHAIN = 3 /**< a product and everything upstream of it */
+    LAB_SUBJECT_CHAIN = 3, /**< a product and everything upstream of it */
+    LAB_SUBJECT_NONCOMPLIANCE = 4 /**< one non-compliance an audit raised */
 } lab_subject;
 
 /** Kinds of record a dataset holds. */
@@ -89,7 +90,8 @@ typedef enum lab_record_kind {
     LAB_RECORD_LINK = 1,
     LAB_RECORD_AUDIT = 2,
     LAB_RECORD_DOCUMENT = 3,
-    LAB_RECORD_PRODUCT = 4
+    LAB_RECORD_PRODUCT = 4,
+    LAB_RECORD_NONCOMPLIANCE = 5 /**< noncompliances.csv, or in a report */
 } lab_record_kind;
 
 typedef struct lab_engine lab_engine;   /**< compiled rule packs */
@@ -117,6 +119,9 @@ LAB_EXTERN(void) lab_free(void *ptr);
 LAB_EXTERN(const char *) lab_severity_name(int severity);
 /** Parses "info", "minor", "major" or "blocker"; -1 if unknown. */
 LAB_EXTERN(int) lab_severity_parse(const char *name);
+/** Name of a rule subject ("supplier", "link", "audit", "chain",
+ * "noncompliance"), or NULL if out of range. */
+LAB_EXTERN(const char *) lab_subject_name(int subject);
 
 /* ---------------------------------------------------------------- */
 /* Engine: compiled rule packs                                       */

@@ -77,6 +77,16 @@ const char *lab_severity_name(int severity)
     return severity_names[severity];
 }
 
+const char *const lab_subject_names[LAB_SUBJECT_COUNT_] = {
+    "supplier", "link", "audit", "chain", "noncompliance"};
+
+const char *lab_subject_name(int subject)
+{
+    if (subject < 0 || subject >= LAB_SUBJECT_COUNT_)
+        return NULL;
+    return lab_subject_names[subject];
+}
+
 int lab_severity_parse(const char *name)
 {
     for (int i = 0; name != NULL && i < 4; i++)

@@ -337,6 +337,15 @@ static int derive_component(lab_dataset *ds, listset *ls, svec tmp[5],
     return LAB_OK;
 }
 
+static void walk_reach(lab_walk *w, uint32_t x)
+{
+    if (w->stamp[x] != w->cur) {
+        w->stamp[x] = w->cur;
+        w->pos[x] = (uint32_t)w->n;
+        w->list[w->n++] = x;
+    }
+}
+
 int lab_walk_upstream(lab_walk *w, const lab_dataset *ds, uint32_t v)
 {
     size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
@@ -364,47 +373,13 @@ int lab_walk_upstream(lab_walk *w, const lab_dataset *ds, uint32_t v)
     w->list[w->n++] = v;
     for (size_t head = 0; head < w->n; head++) {
         uint32_t u = w->list[head];
-        for (uint32_t k = ds->in_off[u]; k < ds->in_off[u + 1]; k++) {
-            uint32_t x = ds->link_from[ds->in_link[k]];
-            if (w->stamp[x] != w->cur) {
-                w->stamp[x] = w->cur;
-                w->pos[x] = (uint32_t)w->n;
-                w->list[w->n++] = x;
-            }
-        }
+        for (uint32_t k = ds->in_off[u]; k < ds->in_off[u + 1]; k++)
+            walk_reach(w, ds->link_from[ds->in_link[k]]);
+        /* the agencies that recruit its workers are part of its chain */
+        for (uint32_t k = ds->recruiter_off[u]; k < ds->recruiter_off[u + 1];
+             k++)
+            walk_reach(w, ds->recruiter_of[k]);
     }
-    return LAB_OK;
-}
-
-/* The newest audit of every supplier and how many were not announced,
- * once per dataset (checks read them for every subject). */
-static int derive_audits(lab_dataset *ds, size_t nv)
-{
-    const lab_table *audits = &ds->tables[LAB_RECORD_AUDIT];
-    uint32_t *latest = lab_malloc((nv + 1) * sizeof *latest);
-    int32_t *unannounced = lab_calloc(nv + 1, sizeof *unannounced);
-    if (latest == NULL || unannounced == NULL) {
-        free(latest);
-        free(unannounced);
-        return LAB_ENOMEM;
-    }
-    for (size_t v = 0; v < nv; v++) {
-        int32_t best = INT32_MIN;
-        latest[v] = UINT32_MAX;
-        for (uint32_t k = ds->audit_off[v]; k < ds->audit_off[v + 1]; k++) {
-            const lab_audit *a = lab_table_row(audits, ds->audit_of[k]);
-            const char *d = a->end_date ? a->end_date : a->start_date;
-            int32_t days;
-            unannounced[v] += a->type != NULL && strcmp(a->type, "announced");
-            if (d != NULL && lab_date_parse(d, strlen(d), &days) &&
-                days > best) {
-                best = days;
-                latest[v] = ds->audit_of[k];
-            }
-        }
-    }
-    ds->latest_audit = latest;
-    ds->unannounced = unannounced;
     return LAB_OK;
 }
 
@@ -458,7 +433,7 @@ int lab_ds_derive_chains(lab_dataset *ds)
         chain[v] = facts[comp[v]];
     rc = derive_volumes(ds, comp, order, nv, chain);
     if (rc == LAB_OK)
-        rc = derive_audits(ds, nv);
+        rc = lab_ds_derive_history(ds);
     if (rc != LAB_OK)
         goto out;
     ds->chain = chain;

@@ -227,8 +227,8 @@ static int report_has_product(const lab_report *rep, const char *product)
 
 static const char *subject_name(lab_subject s)
 {
-    static const char *const names[] = {"supplier", "link", "audit", "chain"};
-    return (unsigned)s < 4 ? names[s] : "?";
+    const char *name = lab_subject_name((int)s);
+    return name ? name : "?";
 }
 
 int lab_cred_blockers(char **out, size_t *n, const lab_report *rep,
@@ -245,7 +245,7 @@ int lab_cred_blockers(char **out, size_t *n, const lab_report *rep,
     size_t count = 0, more = 0;
     for (size_t i = 0; i < rep->n; i++) {
         const lab_finding *f = &rep->findings[i];
-        if (f->rule->severity != LAB_SEV_BLOCKER || !in_chain(&c, f) ||
+        if (f->severity != LAB_SEV_BLOCKER || !in_chain(&c, f) ||
             finding_waived(f))
             continue;
         /* The list goes into the one-line message: keep it short. */
@@ -403,10 +403,10 @@ static json_t *build_findings(const lab_report *rep, const chain *c,
         const lab_finding *f = &rep->findings[i];
         if (!in_chain(c, f))
             continue;
-        by[f->rule->severity & 3]++;
+        by[f->severity & 3]++;
         json_t *o =
             json_pack("{s:s, s:s, s:s, s:s}", "rule", f->rule->id, "severity",
-                      lab_severity_name(f->rule->severity), "subject",
+                      lab_severity_name(f->severity), "subject",
                       subject_name(f->subject), "subjectId", f->subject_id);
         if (o != NULL && finding_waived(f) &&
             json_object_update_new(

@@ -58,12 +58,20 @@ static void drop_graph(lab_dataset *ds)
     free(ds->audit_off);
     free(ds->audit_of);
     free(ds->chain);
-    free(ds->latest_audit);
-    free(ds->unannounced);
+    lab_history_free(&ds->hist);
     free(ds->product_off);
     free(ds->product_of);
-    ds->latest_audit = ds->product_off = ds->product_of = NULL;
-    ds->unannounced = NULL;
+    ds->product_off = ds->product_of = NULL;
+    free(ds->nc_audit);
+    free(ds->nc_supplier);
+    free(ds->nc_closing);
+    free(ds->nc_off);
+    free(ds->nc_of);
+    ds->nc_audit = ds->nc_supplier = ds->nc_closing = NULL;
+    ds->nc_off = ds->nc_of = NULL;
+    free(ds->recruiter_off);
+    free(ds->recruiter_of);
+    ds->recruiter_off = ds->recruiter_of = NULL;
     for (int i = 0; i < 2; i++) {
         free(ds->walk[i].stamp);
         free(ds->walk[i].pos);
@@ -92,6 +100,7 @@ void lab_dataset_free(lab_dataset *ds)
     for (size_t i = 0; i < ds->nwarnings; i++)
         free(ds->warnings[i]);
     free(ds->warnings);
+    free(ds->nc_pos);
     lab_strtab_free(&ds->strings);
     lab_arena_free(&ds->arena);
     free(ds);
@@ -202,6 +211,22 @@ static int default_link_id(lab_dataset *ds, lab_link *l)
     return l->id ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
 }
 
+/* Non-compliances keep where they were read: their references to audits
+ * are checked once everything is loaded (lab_ds_index), and a bad one is
+ * reported at its own file and line. */
+static int keep_position(lab_dataset *ds, size_t row, lab_pos pos)
+{
+    if (lab_grow((void **)&ds->nc_pos, &ds->nc_pos_cap, row + 1,
+                 sizeof *ds->nc_pos) != LAB_OK)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    const char *file = pos.file ? pos.file : "<input>";
+    pos.file = lab_strtab_intern(&ds->strings, file, strlen(file));
+    if (pos.file == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    ds->nc_pos[row] = pos;
+    return LAB_OK;
+}
+
 int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
                const lab_field *const *fields, const char *const *values,
                const size_t *lens, const lab_pos *pos, size_t n, lab_pos rowpos)
@@ -230,6 +255,11 @@ int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
     }
     if (kind == LAB_RECORD_LINK) {
         rc = default_link_id(ds, rec);
+        if (rc != LAB_OK)
+            return rc;
+    }
+    if (kind == LAB_RECORD_NONCOMPLIANCE) {
+        rc = keep_position(ds, t->n, rowpos);
         if (rc != LAB_OK)
             return rc;
     }
@@ -404,6 +434,186 @@ static int resolve(const lab_dataset *ds, const char *what, const char *ref,
     return LAB_OK;
 }
 
+static int nc_error(const lab_dataset *ds, size_t j, const char *fmt, ...)
+    LAB_PRINTF(3, 4);
+static int nc_error(const lab_dataset *ds, size_t j, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const lab_noncompliance *nc =
+        lab_table_row(&ds->tables[LAB_RECORD_NONCOMPLIANCE], j);
+    lab_pos p = ds->nc_pos[j];
+    return lab_seterr(LAB_ESCHEMA, "%s:%u: noncompliance '%s': %s", p.file,
+                      p.line, nc->id, msg);
+}
+
+static int32_t day_of(const char *d)
+{
+    int32_t days = 0;
+    if (d != NULL)
+        lab_date_parse(d, strlen(d), &days);
+    return days;
+}
+
+/* Checks one non-compliance against the audits it names and fills its
+ * facility and raised date from the raising audit when absent. */
+static int check_noncompliance(lab_dataset *ds, size_t j, uint32_t *audit,
+                               uint32_t *closing)
+{
+    const lab_table *audits = &ds->tables[LAB_RECORD_AUDIT];
+    lab_noncompliance *nc =
+        lab_table_row(&ds->tables[LAB_RECORD_NONCOMPLIANCE], j);
+    long a = index_get(audits, nc->audit_id);
+    if (a < 0)
+        return nc_error(ds, j,
+                        "audit_id '%s' is not a known audit id (expected an "
+                        "id from audits.csv or audits/*.xml)",
+                        nc->audit_id);
+    const lab_audit *au = lab_table_row(audits, (size_t)a);
+    if (nc->supplier_id == NULL)
+        nc->supplier_id = au->supplier_id;
+    else if (nc->supplier_id != au->supplier_id)
+        return nc_error(ds, j,
+                        "supplier_id '%s' is not the facility of audit %s "
+                        "(expected '%s')",
+                        nc->supplier_id, au->id, au->supplier_id);
+    if (nc->raised_date == NULL)
+        nc->raised_date = au->end_date ? au->end_date : au->start_date;
+    int32_t raised = day_of(nc->raised_date);
+    if (nc->closed_date != NULL && day_of(nc->closed_date) < raised)
+        return nc_error(ds, j,
+                        "closed_date %s is before raised_date %s (expected "
+                        "a closure on or after the day it was raised)",
+                        nc->closed_date, nc->raised_date);
+    if (nc->due_date != NULL && day_of(nc->due_date) < raised)
+        return nc_error(ds, j,
+                        "due_date %s is before raised_date %s (expected a "
+                        "due date on or after the day it was raised)",
+                        nc->due_date, nc->raised_date);
+    int done = strcmp(nc->status, "closed") == 0 ||
+               strcmp(nc->status, "verified") == 0;
+    if (nc->closing_audit_id != NULL && !done)
+        return nc_error(ds, j,
+                        "closing_audit_id %s with status %s (expected status "
+                        "closed or verified, or no closing audit)",
+                        nc->closing_audit_id, nc->status);
+    if (strcmp(nc->status, "verified") == 0 && nc->closing_audit_id == NULL &&
+        nc->verification_method == NULL)
+        return nc_error(ds, j,
+                        "status verified names neither a closing_audit_id "
+                        "nor a verification_method (expected how the "
+                        "closure was verified)");
+    *audit = (uint32_t)a;
+    *closing = LAB_NONE;
+    if (nc->closing_audit_id == NULL)
+        return LAB_OK;
+    long c = index_get(audits, nc->closing_audit_id);
+    if (c < 0)
+        return nc_error(ds, j, "closing_audit_id '%s' is not a known audit id",
+                        nc->closing_audit_id);
+    const lab_audit *ca = lab_table_row(audits, (size_t)c);
+    if (ca->kind == NULL || (strcmp(ca->kind, "follow_up") != 0 &&
+                             strcmp(ca->kind, "verification") != 0))
+        return nc_error(ds, j,
+                        "closing audit %s is a %s audit (expected a "
+                        "follow_up or verification audit)",
+                        ca->id, ca->kind ? ca->kind : "full");
+    if (ca->supplier_id != au->supplier_id)
+        return nc_error(ds, j,
+                        "closing audit %s is of facility %s (expected the "
+                        "facility it was raised at, %s)",
+                        ca->id, ca->supplier_id, au->supplier_id);
+    int32_t cday = 0;
+    lab_audit_day(ca, &cday);
+    if (cday < raised)
+        return nc_error(ds, j,
+                        "closing audit %s ended before it was raised on %s "
+                        "(expected a later audit)",
+                        ca->id, nc->raised_date);
+    *closing = (uint32_t)c;
+    return LAB_OK;
+}
+
+static int index_noncompliances(lab_dataset *ds)
+{
+    const lab_table *t = &ds->tables[LAB_RECORD_NONCOMPLIANCE];
+    size_t n = t->n, na = ds->tables[LAB_RECORD_AUDIT].n;
+    ds->nc_audit = lab_malloc((n + 1) * sizeof *ds->nc_audit);
+    ds->nc_supplier = lab_malloc((n + 1) * sizeof *ds->nc_supplier);
+    ds->nc_closing = lab_malloc((n + 1) * sizeof *ds->nc_closing);
+    if (ds->nc_audit == NULL || ds->nc_supplier == NULL ||
+        ds->nc_closing == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    for (size_t j = 0; j < n; j++) {
+        int rc =
+            check_noncompliance(ds, j, &ds->nc_audit[j], &ds->nc_closing[j]);
+        if (rc != LAB_OK)
+            return rc;
+        const lab_noncompliance *nc = lab_table_row(t, j);
+        ds->nc_supplier[j] = (uint32_t)index_get(
+            &ds->tables[LAB_RECORD_SUPPLIER], nc->supplier_id);
+    }
+    if (csr_build(&ds->nc_off, &ds->nc_of, na, n, ds->nc_audit) != LAB_OK)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    return LAB_OK;
+}
+
+/* Each facility's recruitment agencies, from the agencies' recruits_for. */
+static int index_recruiters(lab_dataset *ds)
+{
+    const lab_table *sup = &ds->tables[LAB_RECORD_SUPPLIER];
+    size_t n = 0, nv = sup->n;
+    for (size_t v = 0; v < nv; v++) {
+        const lab_supplier *s = lab_table_row(sup, v);
+        n += s->recruits_for ? s->recruits_for->n : 0;
+    }
+    uint32_t *facility = lab_malloc((n + 1) * sizeof *facility);
+    uint32_t *agency = lab_malloc((n + 1) * sizeof *agency);
+    uint32_t *off = NULL, *items = NULL;
+    int rc = LAB_OK;
+    if (facility == NULL || agency == NULL) {
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
+        goto out;
+    }
+    size_t k = 0;
+    for (size_t v = 0; v < nv && rc == LAB_OK; v++) {
+        const lab_supplier *s = lab_table_row(sup, v);
+        for (uint32_t i = 0; s->recruits_for && i < s->recruits_for->n; i++) {
+            const char *id = s->recruits_for->items[i].u.s;
+            long f = index_get(sup, id);
+            if (f < 0) {
+                rc = lab_seterr(LAB_ESCHEMA,
+                                "supplier '%s': recruits_for '%s' is not a "
+                                "known supplier id (expected an id from "
+                                "suppliers.csv)",
+                                s->id, id);
+                break;
+            }
+            facility[k] = (uint32_t)f;
+            agency[k++] = (uint32_t)v;
+        }
+    }
+    if (rc == LAB_OK && csr_build(&off, &items, nv, k, facility) != LAB_OK)
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
+    if (rc == LAB_OK) {
+        /* csr_build lists entry numbers; make them agency rows */
+        for (size_t i = 0; i < k; i++)
+            items[i] = agency[items[i]];
+        ds->recruiter_off = off;
+        ds->recruiter_of = items;
+        off = items = NULL;
+    }
+out:
+    free(facility);
+    free(agency);
+    free(off);
+    free(items);
+    return rc;
+}
+
 int lab_ds_index(lab_dataset *ds)
 {
     if (ds->indexed)
@@ -445,6 +655,11 @@ int lab_ds_index(lab_dataset *ds)
         rc = resolve(ds, "product", p->supplier_id, "supplier_id", p->id,
                      &maker[i]);
     }
+    if (rc != LAB_OK)
+        goto out;
+    rc = index_noncompliances(ds);
+    if (rc == LAB_OK)
+        rc = index_recruiters(ds);
     if (rc != LAB_OK)
         goto out;
     if (csr_build(&ds->in_off, &ds->in_link, nv, links->n, buyer) != LAB_OK ||

@@ -22,7 +22,31 @@ typedef struct lab_table {
 } lab_table;
 
 /* Kinds with tables (chain facts are derived, not stored here). */
-enum { LAB_TABLE_COUNT = LAB_ENT_PRODUCT + 1 };
+enum { LAB_TABLE_COUNT = LAB_ENT_NONCOMPLIANCE + 1 };
+
+#define LAB_NONE UINT32_MAX /* no such row */
+
+/*
+ * The history of each facility (history.c), derived once per dataset:
+ * which audits are current and which a newer full audit superseded, the
+ * full audit before each audit (what history rules look back at), and
+ * the non-compliances each audit raised.  "Full" is an audit of kind
+ * full; follow-ups and verifications after the newest full audit are
+ * current too, and close non-compliances.
+ */
+typedef struct lab_history {
+    /* per supplier */
+    uint32_t *latest;          /* newest audit of any kind, LAB_NONE if none */
+    uint32_t *full_latest;     /* newest full audit: the current baseline */
+    uint32_t *full_prev;       /* the full audit before full_latest */
+    int32_t *unannounced;      /* audits semi- or unannounced */
+    int32_t *full_count;       /* full audits */
+    int32_t *full_unannounced; /* of them, semi- or unannounced */
+    /* per audit */
+    int32_t *day;            /* its last day, days since 1970 */
+    uint32_t *superseded_by; /* the next full audit, LAB_NONE if current */
+    uint32_t *prev_full;     /* the full audit before it, or LAB_NONE */
+} lab_history;
 
 struct lab_dataset {
     lab_strtab strings;
@@ -41,10 +65,15 @@ struct lab_dataset {
     /* audits of supplier i: audit_of[audit_off[i]..audit_off[i+1]) */
     uint32_t *audit_off, *audit_of;
     lab_chain *chain; /* chain facts per supplier, NULL until derived */
-    /* per supplier, derived with the chains: the newest audit (row, or
-     * UINT32_MAX if none) and how many audits were not announced */
-    uint32_t *latest_audit;
-    int32_t *unannounced;
+    lab_history hist; /* derived with the chains */
+    /* non-compliances: nc_audit[j] raised it, nc_supplier[j] is its
+     * facility, nc_closing[j] closed it (LAB_NONE); those of audit a are
+     * nc_of[nc_off[a]..nc_off[a+1]); nc_pos[j] is where it was read */
+    uint32_t *nc_audit, *nc_supplier, *nc_closing, *nc_off, *nc_of;
+    lab_pos *nc_pos;
+    size_t nc_pos_cap;
+    /* recruiters of facility v: recruiter_of[recruiter_off[v]..+1) */
+    uint32_t *recruiter_off, *recruiter_of;
     /* products by maker: product_of[product_off[v]..product_off[v+1]) */
     uint32_t *product_off, *product_of;
     /* walks reused by checks (a dataset serves one thread at a time) */
@@ -59,8 +88,9 @@ struct lab_dataset {
 
 typedef struct lab_walk lab_walk;
 
-/* Reaches v and everything upstream of it: w->list[0..w->n), each with
- * its place in w->pos.  Costs only what it reaches. */
+/* Reaches v and everything upstream of it, with the recruitment agencies
+ * that recruit for any facility reached: w->list[0..w->n), each with its
+ * place in w->pos.  Costs only what it reaches. */
 int lab_walk_upstream(lab_walk *w, const lab_dataset *ds, uint32_t v);
 
 static inline int lab_walk_has(const lab_walk *w, uint32_t v)
@@ -105,8 +135,19 @@ int lab_ds_index(lab_dataset *ds);
 /* Row index of the record with this id, or -1. */
 long lab_ds_find(const lab_dataset *ds, lab_record_kind kind, const char *id);
 
-/* Computes chain facts for every supplier in O(V+E) (cycle-safe). */
+/* Computes chain facts for every supplier in O(V+E) (cycle-safe), and
+ * the history of every facility. */
 int lab_ds_derive_chains(lab_dataset *ds);
+
+/* Derives ds->hist (history.c); called by lab_ds_derive_chains. */
+int lab_ds_derive_history(lab_dataset *ds);
+void lab_history_free(lab_history *h);
+
+/* An audit's last day (end date, else start date) in days, or 0. */
+int lab_audit_day(const lab_audit *a, int32_t *days);
+
+/* Is the audit a full one (kind full; the default)? */
+int lab_audit_is_full(const lab_audit *a);
 
 /* The CSV adapter: loads a folder of CSV files (adapters/csv).  With
  * LAB_CSV_HAVE_AUDITS (the audits came as XML reports first), audits.csv

@@ -24,24 +24,30 @@ static const struct {
     const char *name;
     lab_entity_id ent;
 } slot_names[LAB_SLOT_COUNT_] = {
-    {"supplier", LAB_ENT_SUPPLIER}, {"buyer", LAB_ENT_SUPPLIER},
-    {"link", LAB_ENT_LINK},         {"audit", LAB_ENT_AUDIT},
-    {"product", LAB_ENT_PRODUCT},   {"chain", LAB_ENT_CHAIN},
+    {"supplier", LAB_ENT_SUPPLIER},
+    {"buyer", LAB_ENT_SUPPLIER},
+    {"link", LAB_ENT_LINK},
+    {"audit", LAB_ENT_AUDIT},
+    {"product", LAB_ENT_PRODUCT},
+    {"chain", LAB_ENT_CHAIN},
+    {"noncompliance", LAB_ENT_NONCOMPLIANCE},
+    {"previous", LAB_ENT_AUDIT},
 };
 
-/* Which slots each subject may read. */
-static const unsigned char visible[4][LAB_SLOT_COUNT_] = {
-    /* supplier */ {1, 0, 0, 1, 0, 1},
-    /* link     */ {1, 1, 1, 0, 0, 1},
-    /* audit    */ {1, 0, 0, 1, 0, 1},
-    /* chain    */ {1, 0, 0, 0, 1, 1},
+/* Which slots each subject may read.  A supplier rule's audit is the
+ * facility's newest full audit; an audit rule's is that audit; a
+ * non-compliance rule's is the audit that raised it.  `previous` is the
+ * full audit before that audit: what history rules look back at. */
+static const unsigned char visible[LAB_SUBJECT_COUNT_][LAB_SLOT_COUNT_] = {
+    /*               sup buy lnk aud prd chn nc  prev */
+    /* supplier */ {1, 0, 0, 1, 0, 1, 0, 1},
+    /* link     */ {1, 1, 1, 0, 0, 1, 0, 0},
+    /* audit    */ {1, 0, 0, 1, 0, 1, 0, 1},
+    /* chain    */ {1, 0, 0, 0, 1, 1, 0, 0},
+    /* nc       */ {1, 0, 0, 1, 0, 1, 1, 0},
 };
 
-static int audit_date(const lab_audit *a, int32_t *days)
-{
-    const char *d = a->end_date ? a->end_date : a->start_date;
-    return d != NULL && lab_date_parse(d, strlen(d), days);
-}
+#define audit_date lab_audit_day
 
 static int v_audit_age(const lab_scope *sc, lab_val *out)
 {
@@ -78,6 +84,131 @@ static int v_days_since_audit(const lab_scope *sc, lab_val *out)
     *out = sc->latest_audit && audit_date(sc->latest_audit, &d)
                ? lab_val_num(sc->as_of - d)
                : lab_val_null();
+    return LAB_OK;
+}
+
+static int v_days_since_full(const lab_scope *sc, lab_val *out)
+{
+    int32_t d;
+    *out = sc->full_audit && audit_date(sc->full_audit, &d)
+               ? lab_val_num(sc->as_of - d)
+               : lab_val_null();
+    return LAB_OK;
+}
+
+static int v_full_count(const lab_scope *sc, lab_val *out)
+{
+    *out = lab_val_num(sc->full_count);
+    return LAB_OK;
+}
+
+static int v_full_unannounced(const lab_scope *sc, lab_val *out)
+{
+    *out = lab_val_num(sc->full_unannounced);
+    return LAB_OK;
+}
+
+/* An audit is current unless a newer full audit of the facility
+ * superseded it (rule-pack test cases: always current). */
+static int v_audit_current(const lab_scope *sc, lab_val *out)
+{
+    if (sc->rec[LAB_SLOT_AUDIT] == NULL) {
+        *out = lab_val_null();
+        return LAB_OK;
+    }
+    *out =
+        lab_val_bool(sc->ds == NULL ||
+                     sc->ds->hist.superseded_by[sc->audit_index] == LAB_NONE);
+    return LAB_OK;
+}
+
+static int nc_live(const lab_noncompliance *nc)
+{
+    return strcmp(nc->status, "open") == 0 ||
+           strcmp(nc->status, "in_progress") == 0;
+}
+
+static int nc_is_critical(const lab_noncompliance *nc)
+{
+    return strcmp(nc->severity, "critical") == 0 ||
+           strcmp(nc->severity, "zero_tolerance") == 0;
+}
+
+static int v_nc_open(const lab_scope *sc, lab_val *out)
+{
+    const lab_noncompliance *nc = sc->rec[LAB_SLOT_NONCOMPLIANCE];
+    *out = nc ? lab_val_bool(nc_live(nc)) : lab_val_null();
+    return LAB_OK;
+}
+
+static int v_nc_critical(const lab_scope *sc, lab_val *out)
+{
+    const lab_noncompliance *nc = sc->rec[LAB_SLOT_NONCOMPLIANCE];
+    *out = nc ? lab_val_bool(nc_is_critical(nc)) : lab_val_null();
+    return LAB_OK;
+}
+
+/* Days past the due date of a corrective action still open: 0 when not
+ * yet due or no longer open, null when open with no due date. */
+static int v_nc_overdue(const lab_scope *sc, lab_val *out)
+{
+    const lab_noncompliance *nc = sc->rec[LAB_SLOT_NONCOMPLIANCE];
+    int32_t due;
+    if (nc == NULL || (nc_live(nc) && nc->due_date == NULL)) {
+        *out = lab_val_null();
+        return LAB_OK;
+    }
+    if (!nc_live(nc) ||
+        !lab_date_parse(nc->due_date, strlen(nc->due_date), &due) ||
+        due >= sc->as_of) {
+        *out = lab_val_num(0);
+        return LAB_OK;
+    }
+    *out = lab_val_num(sc->as_of - due);
+    return LAB_OK;
+}
+
+static int v_nc_days_open(const lab_scope *sc, lab_val *out)
+{
+    const lab_noncompliance *nc = sc->rec[LAB_SLOT_NONCOMPLIANCE];
+    int32_t raised;
+    if (nc == NULL || !nc_live(nc) || nc->raised_date == NULL ||
+        !lab_date_parse(nc->raised_date, strlen(nc->raised_date), &raised)) {
+        *out = nc && !nc_live(nc) ? lab_val_num(0) : lab_val_null();
+        return LAB_OK;
+    }
+    *out = lab_val_num(sc->as_of - raised);
+    return LAB_OK;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* Did the full audit before the raising audit raise one on the same
+ * clause, ILO indicator or (failing both) area? */
+static int v_nc_repeated(const lab_scope *sc, lab_val *out)
+{
+    const lab_noncompliance *nc = sc->rec[LAB_SLOT_NONCOMPLIANCE];
+    if (nc == NULL || sc->ds == NULL) {
+        *out = nc ? lab_val_bool(0) : lab_val_null();
+        return LAB_OK;
+    }
+    const lab_dataset *ds = sc->ds;
+    const lab_table *t = &ds->tables[LAB_RECORD_NONCOMPLIANCE];
+    uint32_t prev = ds->hist.prev_full[sc->audit_index];
+    int rep = 0;
+    for (uint32_t k = prev == LAB_NONE ? 0 : ds->nc_off[prev];
+         prev != LAB_NONE && k < ds->nc_off[prev + 1] && !rep; k++) {
+        const lab_noncompliance *o = lab_table_row(t, ds->nc_of[k]);
+        if (nc->clause != NULL || nc->ilo_indicator != NULL)
+            rep = same_text(nc->clause, o->clause) ||
+                  same_text(nc->ilo_indicator, o->ilo_indicator);
+        else
+            rep = same_text(nc->area, o->area);
+    }
+    *out = lab_val_bool(rep);
     return LAB_OK;
 }
 
@@ -220,6 +351,28 @@ static const struct {
      0, "days since the supplier's newest audit ended (null: never audited)"},
     {LAB_SLOT_SUPPLIER, "audit_count", v_audit_count, LAB_V_NUM, 0,
      "number of audits of the supplier"},
+    {LAB_SLOT_SUPPLIER, "days_since_full_audit", v_days_since_full, LAB_V_NUM,
+     0,
+     "days since the supplier's newest full audit ended (null: no full "
+     "audit)"},
+    {LAB_SLOT_SUPPLIER, "full_audits", v_full_count, LAB_V_NUM, 0,
+     "number of full audits of the supplier"},
+    {LAB_SLOT_SUPPLIER, "unannounced_full_audits", v_full_unannounced,
+     LAB_V_NUM, 0, "full audits of the supplier semi- or unannounced"},
+    {LAB_SLOT_AUDIT, "current", v_audit_current, LAB_V_BOOL, 0,
+     "no newer full audit of the facility supersedes this audit"},
+    {LAB_SLOT_NONCOMPLIANCE, "open", v_nc_open, LAB_V_BOOL, 0,
+     "status is open or in_progress"},
+    {LAB_SLOT_NONCOMPLIANCE, "critical", v_nc_critical, LAB_V_BOOL, 0,
+     "severity is critical or zero_tolerance"},
+    {LAB_SLOT_NONCOMPLIANCE, "overdue_days", v_nc_overdue, LAB_V_NUM, 0,
+     "days an open corrective action is past its due date (0: not overdue "
+     "or not open; null: open with no due date)"},
+    {LAB_SLOT_NONCOMPLIANCE, "days_open", v_nc_days_open, LAB_V_NUM, 0,
+     "days since it was raised, while open (0 once closed)"},
+    {LAB_SLOT_NONCOMPLIANCE, "repeated", v_nc_repeated, LAB_V_BOOL, 0,
+     "the full audit before the raising audit raised one on the same "
+     "clause or ILO indicator (or area, when it names neither)"},
     {LAB_SLOT_SUPPLIER, "unannounced_audits", v_unannounced, LAB_V_NUM, 0,
      "audits of the supplier that were semi-announced or unannounced"},
     {LAB_SLOT_SUPPLIER, "listed_score", v_listed_score, LAB_V_NUM, 1,
@@ -294,7 +447,6 @@ const lab_fieldref *lab_fieldref_resolve(const char *path, size_t n,
                                          lab_subject subject, char *why,
                                          size_t whylen)
 {
-    static const char *const subj[] = {"supplier", "link", "audit", "chain"};
     pthread_once(&refs_once, refs_init);
     if (refs_all == NULL) {
         snprintf(why, whylen, "out of memory");
@@ -304,17 +456,19 @@ const lab_fieldref *lab_fieldref_resolve(const char *path, size_t n,
         const lab_fieldref *r = &refs_all[i];
         if (strlen(r->path) != n || memcmp(r->path, path, n) != 0)
             continue;
-        /* subject beyond the four: any slot (test cases) */
-        if ((int)subject < 4 && !visible[subject][r->slot]) {
+        /* a subject beyond the rules' own: any slot (test cases) */
+        if ((int)subject < LAB_SUBJECT_COUNT_ && !visible[subject][r->slot]) {
+            char sees[128];
+            size_t k = 0;
+            sees[0] = '\0';
+            for (int s = 0; s < LAB_SLOT_COUNT_; s++)
+                if (visible[subject][s])
+                    k += (size_t)snprintf(sees + k, sizeof sees - k, "%s%s",
+                                          k ? ", " : "", slot_names[s].name);
             snprintf(why, whylen,
                      "'%.*s' is not visible to a rule about a %s (it sees "
-                     "%s%s%s%s%s)",
-                     (int)n, path, subj[subject],
-                     visible[subject][0] ? "supplier " : "",
-                     visible[subject][1] ? "buyer " : "",
-                     visible[subject][2] ? "link " : "",
-                     visible[subject][3] ? "audit " : "",
-                     visible[subject][5] ? "chain" : "");
+                     "%s)",
+                     (int)n, path, lab_subject_names[subject], sees);
             return NULL;
         }
         return r;
@@ -339,7 +493,7 @@ const lab_fieldref *lab_fieldref_resolve(const char *path, size_t n,
         }
     snprintf(why, whylen,
              "unknown entity in '%.*s': expected supplier, buyer, link, "
-             "audit, product or chain",
+             "audit, product, chain, noncompliance or previous",
              (int)n, path);
     return NULL;
 }
@@ -503,7 +657,7 @@ int lab_engine_new(lab_engine **out, const lab_engine_options *opts)
             e->uses_screening |= is_screening(e->rules[i].refs[k]);
     if (rc == LAB_OK && e->nrules == 0)
         rc = lab_seterr(LAB_ENOTFOUND, "no rules found in the packs given");
-    for (int s = 0; s < 4 && rc == LAB_OK; s++) {
+    for (int s = 0; s < LAB_SUBJECT_COUNT_ && rc == LAB_OK; s++) {
         e->by_subject[s] =
             lab_arena_alloc(&e->arena, (e->nrules + 1) * sizeof(void *));
         if (e->by_subject[s] == NULL)
@@ -578,12 +732,10 @@ typedef struct checkrun {
  * stored and computed field (absent ones as null). */
 static void dump_scope(checkrun *cr, lab_subject subj, const char *subject_id)
 {
-    static const char *const subj_names[] = {"supplier", "link", "audit",
-                                             "chain"};
     lab_buf *b = cr->dump;
     pthread_once(&refs_once, refs_init);
     lab_buf_adds(b, "{\"subject\":");
-    lab_buf_printf(b, "\"%s\",\"id\":", subj_names[subj]);
+    lab_buf_printf(b, "\"%s\",\"id\":", lab_subject_names[subj]);
     lab_buf_add_json_string(b, subject_id, strlen(subject_id));
     lab_buf_adds(b, ",\"scope\":{");
     int first = 1;
@@ -609,6 +761,102 @@ static void dump_scope(checkrun *cr, lab_subject subj, const char *subject_id)
     lab_buf_adds(b, "}}\n");
 }
 
+/* A note in the report's arena ("superseded by ..."), or NULL. */
+static const char *note(checkrun *cr, const char *fmt, ...) LAB_PRINTF(2, 3);
+static const char *note(checkrun *cr, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return lab_arena_strndup(&cr->rep->arena, msg, strlen(msg));
+}
+
+static const lab_audit *audit_row(const lab_dataset *ds, uint32_t a)
+{
+    return lab_table_row(&ds->tables[LAB_RECORD_AUDIT], a);
+}
+
+static const char *audit_last_day(const lab_audit *a)
+{
+    return a->end_date ? a->end_date : a->start_date;
+}
+
+/*
+ * How the facility's history bears on a finding that fired on a fact of
+ * audit `a` (the audit itself, a supplier's newest full audit, or the one
+ * that raised a non-compliance): a newer full audit supersedes it; the
+ * non-compliances that audit raised in the rule's area, once all are
+ * verified, correct it; while some are closed but not yet verified it
+ * stays live at most major.  An open one keeps it as it is.
+ */
+static int standing(checkrun *cr, const lab_rule *r, lab_subject subj,
+                    uint32_t a, lab_standing *st)
+{
+    const lab_dataset *ds = cr->ds;
+    st->history = 0;
+    st->severity = r->severity;
+    st->note = NULL;
+    if (a == LAB_NONE || subj == LAB_SUBJECT_LINK || subj == LAB_SUBJECT_CHAIN)
+        return LAB_OK;
+    uint32_t by = ds->hist.superseded_by[a];
+    if (by != LAB_NONE) {
+        const lab_audit *sup = audit_row(ds, by);
+        st->history = 1;
+        st->note = note(cr, "superseded by %s, the full audit of %s", sup->id,
+                        audit_last_day(sup));
+        return st->note ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    if (subj == LAB_SUBJECT_NONCOMPLIANCE || r->area == NULL)
+        return LAB_OK; /* a non-compliance's own status speaks for it */
+    const lab_table *t = &ds->tables[LAB_RECORD_NONCOMPLIANCE];
+    const lab_noncompliance *closed = NULL, *verified = NULL;
+    for (uint32_t k = ds->nc_off[a]; k < ds->nc_off[a + 1]; k++) {
+        const lab_noncompliance *nc = lab_table_row(t, ds->nc_of[k]);
+        if (nc->area == NULL || strcmp(nc->area, r->area) != 0)
+            continue;
+        if (nc_live(nc))
+            return LAB_OK;
+        if (strcmp(nc->status, "verified") == 0)
+            verified = nc;
+        else
+            closed = nc;
+    }
+    if (closed != NULL) {
+        if (st->severity > LAB_SEV_MAJOR)
+            st->severity = LAB_SEV_MAJOR;
+        st->note = note(cr,
+                        "corrective action %s closed%s%s, not yet verified: "
+                        "at most major until a follow-up or verification "
+                        "confirms it",
+                        closed->id, closed->closed_date ? " on " : "",
+                        closed->closed_date ? closed->closed_date : "");
+    } else if (verified != NULL) {
+        st->history = 1;
+        st->note = note(
+            cr, "corrected: %s verified%s%s%s%s%s%s", verified->id,
+            verified->closing_audit_id ? " by " : "",
+            verified->closing_audit_id ? verified->closing_audit_id : "",
+            verified->closed_date ? " on " : "",
+            verified->closed_date ? verified->closed_date : "",
+            verified->verification_method ? " through " : "",
+            verified->verification_method ? verified->verification_method : "");
+    } else {
+        return LAB_OK;
+    }
+    return st->note ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
+}
+
+/* The audit whose facts a finding on this subject rests on. */
+static uint32_t fact_audit(const checkrun *cr, lab_subject subj)
+{
+    if (subj != LAB_SUBJECT_AUDIT && subj != LAB_SUBJECT_SUPPLIER &&
+        subj != LAB_SUBJECT_NONCOMPLIANCE)
+        return LAB_NONE;
+    return cr->sc.rec[LAB_SLOT_AUDIT] != NULL ? cr->sc.audit_index : LAB_NONE;
+}
+
 static int eval_rules(checkrun *cr, lab_subject subj, const char *subject_id,
                       uint32_t supplier)
 {
@@ -624,34 +872,39 @@ static int eval_rules(checkrun *cr, lab_subject subj, const char *subject_id,
         int fired = lab_rule_eval(rules[i], &cr->sc, &cr->scratch);
         if (fired < 0)
             return fired;
-        if (fired) {
-            int rc = lab_report_add(cr->rep, rules[i], &cr->sc, subj,
-                                    subject_id, supplier);
-            if (rc != LAB_OK)
-                return rc;
-        }
+        if (!fired)
+            continue;
+        lab_standing st;
+        int rc = standing(cr, rules[i], subj, fact_audit(cr, subj), &st);
+        if (rc == LAB_OK)
+            rc = lab_report_add(cr->rep, rules[i], &cr->sc, subj, subject_id,
+                                supplier, &st);
+        if (rc != LAB_OK)
+            return rc;
     }
     return LAB_OK;
 }
 
 /* Fills the supplier part of the scope: the record, its chain facts, its
- * newest audit and the number of audits. */
+ * newest audit and newest full audit, and the counts of its audits. */
 static void scope_supplier(checkrun *cr, lab_slot slot, uint32_t v)
 {
     const lab_dataset *ds = cr->ds;
+    const lab_history *h = &ds->hist;
     cr->sc.rec[slot] = lab_table_row(&ds->tables[LAB_RECORD_SUPPLIER], v);
     if (slot != LAB_SLOT_SUPPLIER)
         return;
     cr->sc.supplier_index = v;
     cr->sc.rec[LAB_SLOT_CHAIN] = &ds->chain[v];
-    uint32_t latest = ds->latest_audit[v];
     cr->sc.latest_audit =
-        latest == UINT32_MAX
-            ? NULL
-            : lab_table_row(&ds->tables[LAB_RECORD_AUDIT], latest);
-    if (latest != UINT32_MAX)
-        cr->sc.audit_index = latest;
-    cr->sc.unannounced_count = ds->unannounced[v];
+        h->latest[v] == LAB_NONE ? NULL : audit_row(ds, h->latest[v]);
+    cr->sc.full_audit =
+        h->full_latest[v] == LAB_NONE ? NULL : audit_row(ds, h->full_latest[v]);
+    if (h->full_latest[v] != LAB_NONE)
+        cr->sc.audit_index = h->full_latest[v];
+    cr->sc.unannounced_count = h->unannounced[v];
+    cr->sc.full_count = h->full_count[v];
+    cr->sc.full_unannounced = h->full_unannounced[v];
     cr->sc.audit_count = (int32_t)(ds->audit_off[v + 1] - ds->audit_off[v]);
     cr->sc.hit = NULL;
     if (cr->hits != NULL)
@@ -664,7 +917,21 @@ static void scope_clear(checkrun *cr)
     for (int s = 0; s < LAB_SLOT_COUNT_; s++)
         cr->sc.rec[s] = NULL;
     cr->sc.latest_audit = NULL;
+    cr->sc.full_audit = NULL;
     cr->sc.audit_count = 0;
+    cr->sc.full_count = 0;
+    cr->sc.full_unannounced = 0;
+}
+
+/* Puts audit a in the audit slot, and the full audit before it in
+ * `previous`. */
+static void scope_audit(checkrun *cr, uint32_t a)
+{
+    const lab_dataset *ds = cr->ds;
+    uint32_t p = ds->hist.prev_full[a];
+    cr->sc.rec[LAB_SLOT_AUDIT] = audit_row(ds, a);
+    cr->sc.audit_index = a;
+    cr->sc.rec[LAB_SLOT_PREVIOUS] = p == LAB_NONE ? NULL : audit_row(ds, p);
 }
 
 /* The suppliers to check: the scope's list, or every supplier. */
@@ -684,7 +951,8 @@ static int check_suppliers(checkrun *cr)
         uint32_t v = scope_at(cr, k);
         scope_clear(cr);
         scope_supplier(cr, LAB_SLOT_SUPPLIER, v);
-        cr->sc.rec[LAB_SLOT_AUDIT] = cr->sc.latest_audit;
+        if (cr->ds->hist.full_latest[v] != LAB_NONE)
+            scope_audit(cr, cr->ds->hist.full_latest[v]);
         const lab_supplier *s = cr->sc.rec[LAB_SLOT_SUPPLIER];
         int rc = eval_rules(cr, LAB_SUBJECT_SUPPLIER, s->id, v);
         if (rc != LAB_OK)
@@ -695,19 +963,43 @@ static int check_suppliers(checkrun *cr)
 static int check_audits(checkrun *cr)
 {
     const lab_dataset *ds = cr->ds;
-    const lab_table *t = &ds->tables[LAB_RECORD_AUDIT];
     for (size_t k = 0; k < scope_count(cr); k++) {
         uint32_t v = scope_at(cr, k);
         for (uint32_t j = ds->audit_off[v]; j < ds->audit_off[v + 1]; j++) {
             uint32_t i = ds->audit_of[j];
             scope_clear(cr);
             scope_supplier(cr, LAB_SLOT_SUPPLIER, v);
-            const lab_audit *a = lab_table_row(t, i);
-            cr->sc.rec[LAB_SLOT_AUDIT] = a;
-            cr->sc.audit_index = i;
+            scope_audit(cr, i);
+            const lab_audit *a = cr->sc.rec[LAB_SLOT_AUDIT];
             int rc = eval_rules(cr, LAB_SUBJECT_AUDIT, a->id, v);
             if (rc != LAB_OK)
                 return rc;
+        }
+    }
+    return LAB_OK;
+}
+/* Non-compliances, with the audit that raised them. */
+static int check_noncompliances(checkrun *cr)
+{
+    const lab_dataset *ds = cr->ds;
+    const lab_table *t = &ds->tables[LAB_RECORD_NONCOMPLIANCE];
+    if (cr->e->nby_subject[LAB_SUBJECT_NONCOMPLIANCE] == 0 && cr->dump == NULL)
+        return LAB_OK;
+    for (size_t k = 0; k < scope_count(cr); k++) {
+        uint32_t v = scope_at(cr, k);
+        for (uint32_t j = ds->audit_off[v]; j < ds->audit_off[v + 1]; j++) {
+            uint32_t a = ds->audit_of[j];
+            for (uint32_t m = ds->nc_off[a]; m < ds->nc_off[a + 1]; m++) {
+                const lab_noncompliance *nc = lab_table_row(t, ds->nc_of[m]);
+                scope_clear(cr);
+                scope_supplier(cr, LAB_SLOT_SUPPLIER, v);
+                scope_audit(cr, a);
+                cr->sc.rec[LAB_SLOT_PREVIOUS] = NULL;
+                cr->sc.rec[LAB_SLOT_NONCOMPLIANCE] = nc;
+                int rc = eval_rules(cr, LAB_SUBJECT_NONCOMPLIANCE, nc->id, v);
+                if (rc != LAB_OK)
+                    return rc;
+            }
         }
     }
     return LAB_OK;
@@ -801,7 +1093,7 @@ static int compute_verdicts(checkrun *cr)
         rep->products[i].worst = -1;
     for (size_t f = 0; f < rep->n; f++) {
         const lab_finding *fd = &rep->findings[f];
-        int sev = (int)fd->rule->severity;
+        int sev = (int)fd->severity;
         if (fd->subject == LAB_SUBJECT_CHAIN) {
             /* the product's own chain findings */
             lab_product_verdict *pv = &rep->products[fd->product];
@@ -1033,7 +1325,8 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     cr.dump = dump;
     cr.total = ds->tables[LAB_RECORD_SUPPLIER].n +
                ds->tables[LAB_RECORD_AUDIT].n + ds->tables[LAB_RECORD_LINK].n +
-               ds->tables[LAB_RECORD_PRODUCT].n;
+               ds->tables[LAB_RECORD_PRODUCT].n +
+               ds->tables[LAB_RECORD_NONCOMPLIANCE].n;
     cr.sc.as_of = lab_date_today();
     if (o->as_of != NULL &&
         !lab_date_parse(o->as_of, strlen(o->as_of), &cr.sc.as_of))
@@ -1057,6 +1350,7 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     lab_arena_init(&cr.scratch, 16 * 1024);
 
     cr.sc.ref = &e->ref;
+    cr.sc.ds = ds;
     rc = restrict_scope(&cr, o);
     if (rc == LAB_OK && e->uses_screening)
         rc = screen_all(&cr);
@@ -1066,6 +1360,8 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
         rc = check_suppliers(&cr);
     if (rc == LAB_OK)
         rc = check_audits(&cr);
+    if (rc == LAB_OK)
+        rc = check_noncompliances(&cr);
     if (rc == LAB_OK)
         rc = check_links(&cr);
     if (rc == LAB_OK)
@@ -1113,6 +1409,18 @@ int lab_engine_test(char **out, size_t *failed, const lab_engine *e)
             sc.audit_count = sc.latest_audit ? 1 : 0;
             sc.unannounced_count =
                 sc.latest_audit && is_unannounced(sc.latest_audit);
+            /* a test case's audit is the facility's whole history, and
+             * its previous audit the full audit before it */
+            sc.full_audit =
+                sc.latest_audit && lab_audit_is_full(sc.latest_audit)
+                    ? sc.latest_audit
+                    : NULL;
+            sc.full_count =
+                (sc.full_audit != NULL) + (tc->rec[LAB_SLOT_PREVIOUS] != NULL);
+            sc.full_unannounced =
+                (sc.full_audit && is_unannounced(sc.full_audit)) +
+                (tc->rec[LAB_SLOT_PREVIOUS] &&
+                 is_unannounced(tc->rec[LAB_SLOT_PREVIOUS]));
             sc.as_of = tc->as_of;
             sc.overrides = tc->overrides;
             sc.noverrides = tc->noverrides;
@@ -1164,7 +1472,6 @@ static void json_kv(lab_buf *b, const char *k, const char *v, int comma)
 
 int lab_engine_describe(char **out, const lab_engine *e, int jsonlogic)
 {
-    static const char *const subj[] = {"supplier", "link", "audit", "chain"};
     lab_buf b = LAB_BUF_INIT;
     if (out == NULL || e == NULL)
         return lab_seterr(LAB_EINVAL, "lab_engine_describe: NULL argument");
@@ -1186,7 +1493,7 @@ int lab_engine_describe(char **out, const lab_engine *e, int jsonlogic)
             json_kv(&b, "id", r->id, 0);
             json_kv(&b, "title", r->title, 1);
             json_kv(&b, "severity", lab_severity_name((int)r->severity), 1);
-            json_kv(&b, "subject", subj[r->subject], 1);
+            json_kv(&b, "subject", lab_subject_names[r->subject], 1);
             json_kv(&b, "area", r->area, 1);
             lab_buf_adds(&b, ",\"condition\":");
             if (jsonlogic) {
@@ -1271,9 +1578,18 @@ int lab_schema_describe(char **out)
         json_kv(&b, "description", virtuals[i].doc, 1);
         lab_buf_addc(&b, '}');
     }
-    lab_buf_adds(&b, "],\"visible\":{\"supplier\":[\"supplier\",\"audit\","
-                     "\"chain\"],\"audit\":[\"audit\",\"supplier\",\"chain\"],"
-                     "\"link\":[\"link\",\"supplier\",\"buyer\",\"chain\"],"
-                     "\"chain\":[\"product\",\"supplier\",\"chain\"]}}\n");
+    lab_buf_adds(&b, "],\"visible\":{");
+    for (int s = 0; s < LAB_SUBJECT_COUNT_; s++) {
+        lab_buf_printf(&b, "%s\"%s\":[", s ? "," : "", lab_subject_names[s]);
+        int first = 1;
+        for (int k = 0; k < LAB_SLOT_COUNT_; k++)
+            if (visible[s][k]) {
+                lab_buf_printf(&b, "%s\"%s\"", first ? "" : ",",
+                               slot_names[k].name);
+                first = 0;
+            }
+        lab_buf_addc(&b, ']');
+    }
+    lab_buf_adds(&b, "}}\n");
     return lab_buf_detach(&b, out);
 }

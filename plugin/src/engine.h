@@ -20,6 +20,8 @@ typedef enum lab_slot {
     LAB_SLOT_AUDIT,
     LAB_SLOT_PRODUCT,
     LAB_SLOT_CHAIN,
+    LAB_SLOT_NONCOMPLIANCE,
+    LAB_SLOT_PREVIOUS, /* the full audit before the audit in scope */
     LAB_SLOT_COUNT_
 } lab_slot;
 
@@ -46,9 +48,13 @@ typedef struct lab_override {
 typedef struct lab_scope {
     const void *rec[LAB_SLOT_COUNT_];
     const lab_audit *latest_audit; /* newest audit of the supplier */
+    const lab_audit *full_audit;   /* its newest full audit */
     int32_t audit_count;           /* audits of the supplier */
     int32_t unannounced_count;     /* of them, semi- or unannounced */
+    int32_t full_count;            /* full audits of the supplier */
+    int32_t full_unannounced;      /* of them, semi- or unannounced */
     int32_t as_of;                 /* days since 1970-01-01 */
+    const lab_dataset *ds;         /* NULL in rule-pack test cases */
     const lab_override *overrides;
     size_t noverrides;
     const lab_refdata *ref;  /* the engine's reference lists */
@@ -82,6 +88,16 @@ typedef struct lab_testcase {
 } lab_testcase;
 
 typedef struct lab_pack lab_pack;
+
+/* A fact a pack requires at every facility of a certified chain: an
+ * audit field that must not be unknown (rulepack.c <require>). */
+typedef struct lab_require {
+    const lab_fieldref *ref;
+    const lab_list *roles; /* NULL: the production roles */
+    const lab_pack *pack;
+    const char *file;
+    unsigned line;
+} lab_require;
 
 typedef struct lab_rule {
     const char *id, *title, *remediation, *area;
@@ -118,8 +134,10 @@ struct lab_engine {
     lab_rule *rules;
     size_t nrules;
     /* rules by subject, in load order */
-    const lab_rule **by_subject[4];
-    size_t nby_subject[4];
+    const lab_rule **by_subject[LAB_SUBJECT_COUNT_];
+    size_t nby_subject[LAB_SUBJECT_COUNT_];
+    lab_require *requires; /* facts certificates need, of every pack */
+    size_t nrequires;
     lab_refdata ref;    /* reference lists */
     int uses_screening; /* some rule reads a screening field */
 };
@@ -150,7 +168,24 @@ struct lab_finding {
     uint32_t supplier; /* supplier index the finding is attributed to */
     uint32_t product;  /* chain findings: the report's product verdict */
     const struct lab_waiver *waiver; /* set when a waiver accepts it */
+    uint8_t severity; /* the rule's, or capped while awaiting verification */
+    const char *note; /* how history changed it, or NULL */
 };
+
+/* How a facility's history bears on a finding (engine.c): live at the
+ * rule's severity, live but capped (a closure awaiting verification), or
+ * history (superseded, or corrected and verified). */
+typedef struct lab_standing {
+    int history;
+    lab_severity severity;
+    const char *note; /* in the report's arena, or NULL */
+} lab_standing;
+
+/* A required fact unknown at a facility. */
+typedef struct lab_unknown {
+    uint32_t supplier;
+    const lab_require *req;
+} lab_unknown;
 
 /* A finding accepted by a named approver until a date. */
 typedef struct lab_waiver {
@@ -168,14 +203,19 @@ typedef struct lab_product_verdict {
     int worst;        /* of findings not waived; -1 if none */
     size_t nfindings; /* not waived */
     size_t nwaived;
+    size_t nunknowns; /* required facts unknown in the chain */
 } lab_product_verdict;
 
 struct lab_report {
     const lab_engine *engine; /* rule texts are borrowed from it */
     const lab_dataset *ds;    /* and subject ids, and the graph, from it */
     lab_arena arena;
-    lab_finding *findings;
+    lab_finding *findings; /* live findings */
     size_t n, cap;
+    lab_finding *history; /* superseded or corrected: not live */
+    size_t nhistory, caphistory;
+    lab_unknown *unknowns; /* required facts unknown, by supplier */
+    size_t nunknowns, capunknowns;
     lab_product_verdict *products;
     size_t nproducts;
     char as_of[11];
@@ -198,10 +238,11 @@ int lab_waivers_apply(lab_report *rep, const char *path);
 /* Adds a warning to the report. */
 int lab_report_warn(lab_report *rep, const char *fmt, ...) LAB_PRINTF(2, 3);
 
-/* Adds a finding for rule r on the scope's subject. */
+/* Adds a finding for rule r on the scope's subject, live or to the
+ * history as `st` says. */
 int lab_report_add(lab_report *rep, const lab_rule *r, const lab_scope *sc,
                    lab_subject subject, const char *subject_id,
-                   uint32_t supplier);
+                   uint32_t supplier, const lab_standing *st);
 /* Sorts findings into their final deterministic order. */
 void lab_report_sort(lab_report *rep);
 

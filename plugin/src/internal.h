@@ -21,6 +21,10 @@
 
 #define LAB_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Rule subjects, and their names indexed by lab_subject (api.c). */
+enum { LAB_SUBJECT_COUNT_ = LAB_SUBJECT_NONCOMPLIANCE + 1 };
+extern const char *const lab_subject_names[LAB_SUBJECT_COUNT_];
+
 /* ---- errors ---- */
 
 /* Sets this thread's message and returns `code`, so callers can write

@@ -37,14 +37,18 @@ static void add_value_text(lab_buf *b, const lab_val *v)
 
 int lab_report_add(lab_report *rep, const lab_rule *r, const lab_scope *sc,
                    lab_subject subject, const char *subject_id,
-                   uint32_t supplier)
+                   uint32_t supplier, const lab_standing *st)
 {
-    if (lab_grow((void **)&rep->findings, &rep->cap, rep->n + 1,
-                 sizeof *rep->findings) != LAB_OK)
+    lab_finding **arr = st->history ? &rep->history : &rep->findings;
+    size_t *n = st->history ? &rep->nhistory : &rep->n;
+    size_t *cap = st->history ? &rep->caphistory : &rep->cap;
+    if (lab_grow((void **)arr, cap, *n + 1, sizeof **arr) != LAB_OK)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    lab_finding *f = &rep->findings[rep->n];
+    lab_finding *f = &(*arr)[*n];
     memset(f, 0, sizeof *f);
     f->rule = r;
+    f->severity = (uint8_t)st->severity;
+    f->note = st->note;
     f->subject = subject;
     f->subject_id = subject_id;
     f->supplier = supplier;
@@ -79,7 +83,7 @@ int lab_report_add(lab_report *rep, const lab_rule *r, const lab_scope *sc,
     lab_buf_free(&b);
     if (oom)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    rep->n++;
+    (*n)++;
     return LAB_OK;
 }
 
@@ -102,6 +106,8 @@ void lab_report_sort(lab_report *rep)
 {
     if (rep->n > 1)
         qsort(rep->findings, rep->n, sizeof *rep->findings, cmp_finding);
+    if (rep->nhistory > 1)
+        qsort(rep->history, rep->nhistory, sizeof *rep->history, cmp_finding);
 }
 
 int lab_report_warn(lab_report *rep, const char *fmt, ...)
@@ -153,6 +159,8 @@ void lab_report_free(lab_report *rep)
     free(rep->waivers);
     free(rep->warnings);
     free(rep->findings);
+    free(rep->history);
+    free(rep->unknowns);
     lab_arena_free(&rep->arena);
     free(rep);
 }
@@ -174,8 +182,8 @@ int lab_report_worst(const lab_report *rep)
     int worst = -1;
     for (size_t i = 0; rep && i < rep->n; i++)
         if (rep->findings[i].waiver == NULL &&
-            (int)rep->findings[i].rule->severity > worst)
-            worst = (int)rep->findings[i].rule->severity;
+            (int)rep->findings[i].severity > worst)
+            worst = (int)rep->findings[i].severity;
     return worst;
 }
 
@@ -183,8 +191,8 @@ size_t lab_report_count_at_least(const lab_report *rep, lab_severity sev)
 {
     size_t n = 0;
     for (size_t i = 0; rep && i < rep->n; i++)
-        n += rep->findings[i].waiver == NULL &&
-             rep->findings[i].rule->severity >= sev;
+        n +=
+            rep->findings[i].waiver == NULL && rep->findings[i].severity >= sev;
     return n;
 }
 
@@ -223,7 +231,7 @@ const char *lab_finding_subject_id(const lab_finding *f)
 }
 lab_severity lab_finding_severity(const lab_finding *f)
 {
-    return f ? f->rule->severity : LAB_SEV_INFO;
+    return f ? (lab_severity)f->severity : LAB_SEV_INFO;
 }
 const char *lab_finding_title(const lab_finding *f)
 {
@@ -259,8 +267,7 @@ int lab_finding_evidence(const lab_finding *f, size_t i, const char **field,
 
 /* ---- rendering ---- */
 
-static const char *const subject_names[] = {"supplier", "link", "audit",
-                                            "chain"};
+#define subject_names lab_subject_names
 
 static void jstr(lab_buf *b, const char *s)
 {
@@ -278,6 +285,84 @@ static void jkey(lab_buf *b, const char *k, int comma)
     lab_buf_addc(b, ':');
 }
 
+/* A required fact unknown at a facility, as JSON. */
+static void json_unknown(lab_buf *b, const lab_report *rep,
+                         const lab_unknown *u, int comma)
+{
+    const lab_supplier *s =
+        lab_table_row(&rep->ds->tables[LAB_RECORD_SUPPLIER], u->supplier);
+    lab_buf_adds(b, comma ? ",{" : "{");
+    jkey(b, "supplier", 0);
+    jstr(b, s->id);
+    jkey(b, "field", 1);
+    jstr(b, u->req->ref->path);
+    jkey(b, "pack", 1);
+    jstr(b, u->req->pack->id);
+    lab_buf_addc(b, '}');
+}
+
+static void json_finding(lab_buf *b, const lab_finding *f, int comma)
+{
+    const lab_rule *r = f->rule;
+    lab_buf_adds(b, comma ? ",{" : "{");
+    jkey(b, "rule", 0);
+    jstr(b, r->id);
+    jkey(b, "pack", 1);
+    jstr(b, r->pack->id);
+    jkey(b, "severity", 1);
+    jstr(b, lab_severity_name((int)f->severity));
+    if (f->severity != r->severity) {
+        jkey(b, "rule_severity", 1);
+        jstr(b, lab_severity_name((int)r->severity));
+    }
+    jkey(b, "subject", 1);
+    jstr(b, subject_names[f->subject]);
+    jkey(b, "subject_id", 1);
+    jstr(b, f->subject_id);
+    jkey(b, "area", 1);
+    jstr(b, r->area);
+    jkey(b, "title", 1);
+    jstr(b, r->title);
+    jkey(b, "message", 1);
+    jstr(b, f->message);
+    if (f->note != NULL) {
+        jkey(b, "history", 1);
+        jstr(b, f->note);
+    }
+    lab_buf_adds(b, ",\"evidence\":{");
+    for (size_t k = 0; k < f->nev; k++) {
+        jkey(b, f->ev_names[k], k > 0);
+        lab_buf_adds(b, f->ev_values[k]);
+    }
+    lab_buf_adds(b, "},\"basis\":[");
+    for (size_t k = 0; k < r->nbasis; k++) {
+        lab_buf_adds(b, k ? ",{" : "{");
+        jkey(b, "cite", 0);
+        jstr(b, r->basis[k].cite);
+        jkey(b, "text", 1);
+        jstr(b, r->basis[k].text);
+        if (r->basis[k].url) {
+            jkey(b, "url", 1);
+            jstr(b, r->basis[k].url);
+        }
+        lab_buf_addc(b, '}');
+    }
+    lab_buf_addc(b, ']');
+    jkey(b, "remediation", 1);
+    jstr(b, r->remediation);
+    if (f->waiver != NULL) {
+        lab_buf_adds(b, ",\"waiver\":{");
+        jkey(b, "approver", 0);
+        jstr(b, f->waiver->approver);
+        jkey(b, "justification", 1);
+        jstr(b, f->waiver->justification);
+        jkey(b, "expires", 1);
+        jstr(b, f->waiver->expires);
+        lab_buf_addc(b, '}');
+    }
+    lab_buf_addc(b, '}');
+}
+
 static void render_json(lab_buf *b, const lab_report *rep)
 {
     const lab_engine *e = rep->engine;
@@ -286,7 +371,7 @@ static void render_json(lab_buf *b, const lab_report *rep)
         if (rep->findings[i].waiver != NULL)
             waived++;
         else
-            by_sev[rep->findings[i].rule->severity]++;
+            by_sev[rep->findings[i].severity & 3]++;
     }
 
     lab_buf_adds(b, "{");
@@ -359,64 +444,21 @@ static void render_json(lab_buf *b, const lab_report *rep)
         jstr(b, p->name);
         jkey(b, "worst", 1);
         jstr(b, lab_severity_name(p->worst));
-        lab_buf_printf(b, ",\"findings\":%zu,\"waived\":%zu,\"blocked\":%s}",
-                       p->nfindings, p->nwaived,
+        lab_buf_printf(b,
+                       ",\"findings\":%zu,\"waived\":%zu,\"unknowns\":%zu,"
+                       "\"blocked\":%s}",
+                       p->nfindings, p->nwaived, p->nunknowns,
                        p->worst >= LAB_SEV_BLOCKER ? "true" : "false");
     }
+    lab_buf_adds(b, "],\"unknowns\":[");
+    for (size_t i = 0; i < rep->nunknowns; i++)
+        json_unknown(b, rep, &rep->unknowns[i], i > 0);
     lab_buf_adds(b, "],\"findings\":[");
-    for (size_t i = 0; i < rep->n; i++) {
-        const lab_finding *f = &rep->findings[i];
-        const lab_rule *r = f->rule;
-        lab_buf_adds(b, i ? ",{" : "{");
-        jkey(b, "rule", 0);
-        jstr(b, r->id);
-        jkey(b, "pack", 1);
-        jstr(b, r->pack->id);
-        jkey(b, "severity", 1);
-        jstr(b, lab_severity_name((int)r->severity));
-        jkey(b, "subject", 1);
-        jstr(b, subject_names[f->subject]);
-        jkey(b, "subject_id", 1);
-        jstr(b, f->subject_id);
-        jkey(b, "area", 1);
-        jstr(b, r->area);
-        jkey(b, "title", 1);
-        jstr(b, r->title);
-        jkey(b, "message", 1);
-        jstr(b, f->message);
-        lab_buf_adds(b, ",\"evidence\":{");
-        for (size_t k = 0; k < f->nev; k++) {
-            jkey(b, f->ev_names[k], k > 0);
-            lab_buf_adds(b, f->ev_values[k]);
-        }
-        lab_buf_adds(b, "},\"basis\":[");
-        for (size_t k = 0; k < r->nbasis; k++) {
-            lab_buf_adds(b, k ? ",{" : "{");
-            jkey(b, "cite", 0);
-            jstr(b, r->basis[k].cite);
-            jkey(b, "text", 1);
-            jstr(b, r->basis[k].text);
-            if (r->basis[k].url) {
-                jkey(b, "url", 1);
-                jstr(b, r->basis[k].url);
-            }
-            lab_buf_addc(b, '}');
-        }
-        lab_buf_addc(b, ']');
-        jkey(b, "remediation", 1);
-        jstr(b, r->remediation);
-        if (f->waiver != NULL) {
-            lab_buf_adds(b, ",\"waiver\":{");
-            jkey(b, "approver", 0);
-            jstr(b, f->waiver->approver);
-            jkey(b, "justification", 1);
-            jstr(b, f->waiver->justification);
-            jkey(b, "expires", 1);
-            jstr(b, f->waiver->expires);
-            lab_buf_addc(b, '}');
-        }
-        lab_buf_addc(b, '}');
-    }
+    for (size_t i = 0; i < rep->n; i++)
+        json_finding(b, &rep->findings[i], i > 0);
+    lab_buf_adds(b, "],\"history\":[");
+    for (size_t i = 0; i < rep->nhistory; i++)
+        json_finding(b, &rep->history[i], i > 0);
     lab_buf_adds(b, "]}\n");
 }
 
@@ -427,6 +469,35 @@ static void upper(lab_buf *b, const char *s, int width)
         lab_buf_addc(b, (*s >= 'a' && *s <= 'z') ? (char)(*s - 32) : *s);
     for (; n < width; n++)
         lab_buf_addc(b, ' ');
+}
+
+static void text_finding(lab_buf *b, const lab_finding *f)
+{
+    const lab_rule *r = f->rule;
+    lab_buf_adds(b, "  ");
+    upper(b, lab_severity_name((int)f->severity), 8);
+    if (f->waiver != NULL)
+        lab_buf_adds(b, "(WAIVED) ");
+    lab_buf_printf(b, "%s  %s %s: %s\n", r->id, subject_names[f->subject],
+                   f->subject_id, r->title);
+    lab_buf_printf(b, "           %s\n", f->message);
+    if (f->note != NULL)
+        lab_buf_printf(b, "           history: %s\n", f->note);
+    if (f->nev > 0) {
+        lab_buf_adds(b, "           evidence:");
+        for (size_t k = 0; k < f->nev; k++)
+            lab_buf_printf(b, " %s=%s", f->ev_names[k], f->ev_values[k]);
+        lab_buf_addc(b, '\n');
+    }
+    for (size_t k = 0; k < r->nbasis; k++)
+        lab_buf_printf(b, "           basis: %s\n", r->basis[k].cite);
+    if (r->remediation)
+        lab_buf_printf(b, "           remedy: %s\n", r->remediation);
+    if (f->waiver != NULL)
+        lab_buf_printf(b, "           waived by %s until %s: %s\n",
+                       f->waiver->approver, f->waiver->expires,
+                       f->waiver->justification ? f->waiver->justification
+                                                : "(no justification)");
 }
 
 static void render_text(lab_buf *b, const lab_report *rep)
@@ -470,6 +541,9 @@ static void render_text(lab_buf *b, const lab_report *rep)
                            lab_severity_name(p->worst));
         if (p->nwaived > 0)
             lab_buf_printf(b, " (%zu waived)", p->nwaived);
+        if (p->nunknowns > 0)
+            lab_buf_printf(b, "; %zu required fact%s unknown", p->nunknowns,
+                           p->nunknowns == 1 ? "" : "s");
         lab_buf_addc(b, '\n');
     }
     if (rep->affected.audits > 0) {
@@ -485,33 +559,25 @@ static void render_text(lab_buf *b, const lab_report *rep)
     }
     for (size_t i = 0; i < rep->nwarnings; i++)
         lab_buf_printf(b, "warning: %s\n", rep->warnings[i]);
-    lab_buf_printf(b, "\nfindings: %zu\n", rep->n);
-    for (size_t i = 0; i < rep->n; i++) {
-        const lab_finding *f = &rep->findings[i];
-        const lab_rule *r = f->rule;
-        lab_buf_adds(b, "  ");
-        upper(b, lab_severity_name((int)r->severity), 8);
-        if (f->waiver != NULL)
-            lab_buf_adds(b, "(WAIVED) ");
-        lab_buf_printf(b, "%s  %s %s: %s\n", r->id, subject_names[f->subject],
-                       f->subject_id, r->title);
-        lab_buf_printf(b, "           %s\n", f->message);
-        if (f->nev > 0) {
-            lab_buf_adds(b, "           evidence:");
-            for (size_t k = 0; k < f->nev; k++)
-                lab_buf_printf(b, " %s=%s", f->ev_names[k], f->ev_values[k]);
-            lab_buf_addc(b, '\n');
-        }
-        for (size_t k = 0; k < r->nbasis; k++)
-            lab_buf_printf(b, "           basis: %s\n", r->basis[k].cite);
-        if (r->remediation)
-            lab_buf_printf(b, "           remedy: %s\n", r->remediation);
-        if (f->waiver != NULL)
-            lab_buf_printf(b, "           waived by %s until %s: %s\n",
-                           f->waiver->approver, f->waiver->expires,
-                           f->waiver->justification ? f->waiver->justification
-                                                    : "(no justification)");
+    if (rep->nunknowns > 0)
+        lab_buf_printf(b, "\nunknown (required before a certificate): %zu\n",
+                       rep->nunknowns);
+    for (size_t i = 0; i < rep->nunknowns; i++) {
+        const lab_unknown *u = &rep->unknowns[i];
+        const lab_supplier *s =
+            lab_table_row(&rep->ds->tables[LAB_RECORD_SUPPLIER], u->supplier);
+        lab_buf_printf(b, "  %s (%s): %s unknown (required by %s)\n", s->id,
+                       s->name, u->req->ref->path, u->req->pack->id);
     }
+    lab_buf_printf(b, "\nfindings: %zu\n", rep->n);
+    for (size_t i = 0; i < rep->n; i++)
+        text_finding(b, &rep->findings[i]);
+    if (rep->nhistory > 0)
+        lab_buf_printf(b,
+                       "\nhistory (superseded or corrected, not live): %zu\n",
+                       rep->nhistory);
+    for (size_t i = 0; i < rep->nhistory; i++)
+        text_finding(b, &rep->history[i]);
 }
 
 int lab_report_render(char **out, const lab_report *rep, lab_format format)

@@ -180,8 +180,7 @@ static const char report_css[] =
     ".legend span{margin-right:12px}"
     ".row{display:flex;flex-wrap:wrap;gap:0 40px}";
 
-static const char *const subject_kind[] = {"supplier", "link", "audit",
-                                           "chain"};
+#define subject_kind lab_subject_names
 
 static const char *sev_name(int s)
 {
@@ -218,8 +217,8 @@ static sup_mark *mark_suppliers(const lab_report *rep, size_t nv,
             s->first = (long)i;
         if (f->waiver != NULL)
             s->waived = 1;
-        else if ((int)f->rule->severity > s->worst)
-            s->worst = (int8_t)f->rule->severity;
+        else if ((int)f->severity > s->worst)
+            s->worst = (int8_t)f->severity;
     }
     return m;
 }
@@ -298,8 +297,8 @@ static int render_counts(lab_buf *b, const lab_report *rep)
             waived++;
             area_counts[a][4]++;
         } else {
-            by_sev[f->rule->severity & 3]++;
-            area_counts[a][f->rule->severity & 3]++;
+            by_sev[f->severity & 3]++;
+            area_counts[a][f->severity & 3]++;
         }
     }
     lab_buf_printf(b, "<h2 id=\"counts\">Findings by severity and area</h2>\n"
@@ -504,7 +503,7 @@ static void render_finding(lab_buf *b, const lab_report *rep, size_t i,
 {
     const lab_finding *f = &rep->findings[i];
     const lab_rule *r = f->rule;
-    int sev = (int)r->severity;
+    int sev = (int)f->severity;
     lab_buf_printf(b,
                    "<tr id=\"f-%zu\" class=\"finding%s\"><td><span "
                    "class=\"sev b%d\">%s</span></td><td><code>",
@@ -571,9 +570,8 @@ static unsigned char *pick_rows(const lab_report *rep, size_t *nshown)
     if (shown == NULL)
         return NULL;
     for (size_t i = 0; i < rep->n; i++)
-        per[rep->findings[i].waiver
-                ? 0
-                : 1 + (rep->findings[i].rule->severity & 3)]++;
+        per[rep->findings[i].waiver ? 0
+                                    : 1 + (rep->findings[i].severity & 3)]++;
     size_t left[5];
     for (int k = 4; k >= 0; k--) {
         left[k] = per[k] < quota ? per[k] : quota;
@@ -582,7 +580,7 @@ static unsigned char *pick_rows(const lab_report *rep, size_t *nshown)
     *nshown = 0;
     for (size_t i = 0; i < rep->n; i++) {
         const lab_finding *f = &rep->findings[i];
-        int k = f->waiver ? 0 : 1 + (f->rule->severity & 3);
+        int k = f->waiver ? 0 : 1 + (f->severity & 3);
         if (left[k] > 0) {
             left[k]--;
             shown[i] = 1;
@@ -712,7 +710,7 @@ static void junit_finding(lab_buf *b, const lab_finding *f)
     }
     lab_buf_adds(b, "      <failure");
     xml_attr(b, "message", f->message);
-    xml_attr(b, "type", sev_name((int)r->severity));
+    xml_attr(b, "type", sev_name((int)f->severity));
     lab_buf_adds(b, ">");
     lab_buf_add_esc(b, r->title);
     lab_buf_adds(b, "\n");

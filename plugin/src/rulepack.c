@@ -500,6 +500,8 @@ static const struct {
     {"audit", LAB_SLOT_AUDIT, LAB_ENT_AUDIT},
     {"product", LAB_SLOT_PRODUCT, LAB_ENT_PRODUCT},
     {"chain", LAB_SLOT_CHAIN, LAB_ENT_CHAIN},
+    {"noncompliance", LAB_SLOT_NONCOMPLIANCE, LAB_ENT_NONCOMPLIANCE},
+    {"previous", LAB_SLOT_PREVIOUS, LAB_ENT_AUDIT},
 };
 
 static int set_test_attr(loader *ld, lab_slot slot, lab_entity_id ent,
@@ -521,7 +523,7 @@ static int set_test_attr(loader *ld, lab_slot slot, lab_entity_id ent,
     snprintf(path, sizeof path, "%s.%s", test_elements[slot].name, name);
     char why[256];
     const lab_fieldref *ref = lab_fieldref_resolve(
-        path, strlen(path), LAB_SUBJECT_CHAIN + 1, why, sizeof why);
+        path, strlen(path), (lab_subject)LAB_SUBJECT_COUNT_, why, sizeof why);
     if (ref == NULL || ref->field != NULL) {
         rc = lab_seterr(LAB_ESCHEMA, "%s:%u: test: %s has no field '%s'",
                         ld->path, pos.line, test_elements[slot].name, name);
@@ -600,6 +602,7 @@ static int compile_test(loader *ld, lab_rule *r, const xmlNode *tn,
             if (rc != LAB_OK)
                 return lab_preerr(rc, "rule %s", r->id);
         }
+        lab_record_defaults(ent, rec);
         tc->rec[test_elements[k].slot] = rec;
     }
     if (nov > 0) {
@@ -656,8 +659,6 @@ static int parse_enum(const char *s, const char *const *names, int n)
 
 static int compile_rule(loader *ld, const xmlNode *rn, lab_rule *r)
 {
-    static const char *const subjects[] = {"supplier", "link", "audit",
-                                           "chain"};
     int rc;
 
     memset(r, 0, sizeof *r);
@@ -667,8 +668,8 @@ static int compile_rule(loader *ld, const xmlNode *rn, lab_rule *r)
     r->id = attr_of(ld, rn, "id");
     r->area = attr_of(ld, rn, "area");
     r->severity = (lab_severity)lab_severity_parse(attr_of(ld, rn, "severity"));
-    r->subject =
-        (lab_subject)parse_enum(attr_of(ld, rn, "subject"), subjects, 4);
+    r->subject = (lab_subject)parse_enum(attr_of(ld, rn, "subject"),
+                                         lab_subject_names, LAB_SUBJECT_COUNT_);
     if (r->id == NULL || (int)r->severity < 0 || (int)r->subject < 0)
         return lab_seterr(LAB_ESCHEMA,
                           "%s:%u: rule: bad id, severity or "

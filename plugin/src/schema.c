@@ -17,6 +17,11 @@ static const char *const lab_ev_ROLES[] = {LAB_ROLES, NULL};
 static const char *const lab_ev_SCHEMES[] = {LAB_SCHEMES, NULL};
 static const char *const lab_ev_AUDIT_TYPES[] = {LAB_AUDIT_TYPES, NULL};
 static const char *const lab_ev_DOC_KINDS[] = {LAB_DOC_KINDS, NULL};
+static const char *const lab_ev_AUDIT_KINDS[] = {LAB_AUDIT_KINDS, NULL};
+static const char *const lab_ev_NC_SEVERITIES[] = {LAB_NC_SEVERITIES, NULL};
+static const char *const lab_ev_NC_STATUSES[] = {LAB_NC_STATUSES, NULL};
+static const char *const lab_ev_NC_METHODS[] = {LAB_NC_METHODS, NULL};
+static const char *const lab_ev_ILO_INDICATORS[] = {LAB_ILO_INDICATORS, NULL};
 #define lab_ev_NONE NULL
 
 #define LAB_DESC(S, name, type, check, ev, flags, doc) \
@@ -34,6 +39,8 @@ static const char *const lab_ev_DOC_KINDS[] = {LAB_DOC_KINDS, NULL};
     LAB_DESC(lab_document, name, type, check, ev, flags, doc)
 #define X_PRODUCT(name, type, check, ev, flags, doc) \
     LAB_DESC(lab_product, name, type, check, ev, flags, doc)
+#define X_NONCOMPLIANCE(name, type, check, ev, flags, doc) \
+    LAB_DESC(lab_noncompliance, name, type, check, ev, flags, doc)
 #define X_CHAIN(name, type, check, ev, flags, doc) \
     LAB_DESC(lab_chain, name, type, check, ev, flags, doc)
 
@@ -42,6 +49,8 @@ static lab_field link_fields[] = {LAB_LINK_FIELDS(X_LINK)};
 static lab_field audit_fields[] = {LAB_AUDIT_FIELDS(X_AUDIT)};
 static lab_field document_fields[] = {LAB_DOCUMENT_FIELDS(X_DOCUMENT)};
 static lab_field product_fields[] = {LAB_PRODUCT_FIELDS(X_PRODUCT)};
+static lab_field noncompliance_fields[] = {
+    LAB_NONCOMPLIANCE_FIELDS(X_NONCOMPLIANCE)};
 static lab_field chain_fields[] = {LAB_CHAIN_FIELDS(X_CHAIN)};
 
 const lab_entity lab_entities[LAB_ENT_COUNT_] = {
@@ -55,6 +64,8 @@ const lab_entity lab_entities[LAB_ENT_COUNT_] = {
      LAB_ARRAY_LEN(document_fields), sizeof(lab_document)},
     {"product", "products.csv", product_fields, LAB_ARRAY_LEN(product_fields),
      sizeof(lab_product)},
+    {"noncompliance", "noncompliances.csv", noncompliance_fields,
+     LAB_ARRAY_LEN(noncompliance_fields), sizeof(lab_noncompliance)},
     {"chain", NULL, chain_fields, LAB_ARRAY_LEN(chain_fields),
      sizeof(lab_chain)},
 };
@@ -357,8 +368,20 @@ lab_val lab_field_get(const lab_field *f, const void *rec)
     return lab_val_null();
 }
 
-int lab_record_check_required(const lab_entity *e, const void *rec, lab_pos pos)
+void lab_record_defaults(const lab_entity *e, void *rec)
 {
+    for (size_t i = 0; i < e->nfields; i++) {
+        const lab_field *f = &e->fields[i];
+        const char **p = (const char **)((unsigned char *)rec + f->offset);
+        /* enum_values[0] is a string literal: it outlives any dataset */
+        if ((f->flags & LAB_F_DEFAULT) && f->type == LAB_FT_STR && *p == NULL)
+            *p = f->enum_values[0];
+    }
+}
+
+int lab_record_check_required(const lab_entity *e, void *rec, lab_pos pos)
+{
+    lab_record_defaults(e, rec);
     for (size_t i = 0; i < e->nfields; i++) {
         const lab_field *f = &e->fields[i];
         if (!(f->flags & LAB_F_REQUIRED))

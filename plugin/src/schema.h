@@ -43,7 +43,8 @@ typedef enum lab_fcheck {
 
 enum {
     LAB_F_REQUIRED = 1u << 0, /* a record without it is rejected */
-    LAB_F_DERIVED = 1u << 1   /* computed, never read from input */
+    LAB_F_DERIVED = 1u << 1,  /* computed, never read from input */
+    LAB_F_DEFAULT = 1u << 2   /* enum: absent means its first value */
 };
 
 /* An immutable list of strings, kept as values so that conditions read
@@ -66,6 +67,17 @@ typedef const lab_list *LAB_CTYPE_LIST;
 #define LAB_SCHEMES \
     "smeta_2p", "smeta_4p", "amfori_bsci", "sa8000", "slcp", "internal", "other"
 #define LAB_AUDIT_TYPES "announced", "semi_announced", "unannounced"
+#define LAB_AUDIT_KINDS \
+    "full", "follow_up", "verification", "desk_review", "self_assessment"
+#define LAB_NC_SEVERITIES \
+    "critical", "zero_tolerance", "major", "minor", "observation"
+#define LAB_NC_STATUSES "open", "in_progress", "closed", "verified"
+#define LAB_NC_METHODS "document_review", "follow_up_visit", "worker_interviews"
+#define LAB_ILO_INDICATORS                                                \
+    "abuse_of_vulnerability", "deception", "restriction_of_movement",     \
+        "isolation", "physical_sexual_violence", "intimidation_threats",  \
+        "retention_of_documents", "withholding_of_wages", "debt_bondage", \
+        "abusive_conditions", "excessive_overtime"
 #define LAB_DOC_KINDS                                                          \
     "audit_report", "corrective_action", "certificate", "contract", "payroll", \
         "permit", "other"
@@ -73,7 +85,9 @@ typedef const lab_list *LAB_CTYPE_LIST;
 /*
  * X(name, type, check, values, flags, description): `values` names the
  * list of allowed values of an enumerated field (ROLES, SCHEMES,
- * AUDIT_TYPES, DOC_KINDS) or is NONE.
+ * AUDIT_TYPES, AUDIT_KINDS, DOC_KINDS, NC_*, ILO_INDICATORS) or is NONE.
+ * An enumerated field flagged LAB_F_DEFAULT takes its first allowed value
+ * when the input leaves it empty.
  */
 #define LAB_SUPPLIER_FIELDS(X)                                            \
     X(id, STR, ID, NONE, LAB_F_REQUIRED, "the supplier's id in the ERP")  \
@@ -114,6 +128,9 @@ typedef const lab_list *LAB_CTYPE_LIST;
     X(supplier_id, STR, ID, NONE, LAB_F_REQUIRED, "audited facility")          \
     X(scheme, STR, ENUM, SCHEMES, 0, "audit scheme")                           \
     X(type, STR, ENUM, AUDIT_TYPES, 0, "how it was announced")                 \
+    X(kind, STR, ENUM, AUDIT_KINDS, LAB_F_DEFAULT,                             \
+      "full (default), follow_up, verification, desk_review or "               \
+      "self_assessment")                                                       \
     X(auditor_org, STR, NONE, NONE, 0, "audit firm")                           \
     X(start_date, STR, DATE, NONE, LAB_F_REQUIRED, "first day on site")        \
     X(end_date, STR, DATE, NONE, 0, "last day on site")                        \
@@ -243,6 +260,39 @@ typedef const lab_list *LAB_CTYPE_LIST;
     X(claimed_volume, NUM, NONNEG, NONE, 0, "volume the claim covers") \
     X(unit, STR, NONE, NONE, 0, "unit of claimed_volume")
 
+/* Non-compliances: what an audit raised, and the corrective action's
+ * lifecycle (raised, due, closed, verified by a later audit). */
+#define LAB_NONCOMPLIANCE_FIELDS(X)                                        \
+    X(id, STR, ID, NONE, LAB_F_REQUIRED, "non-compliance id")              \
+    X(audit_id, STR, ID, NONE, LAB_F_REQUIRED, "the audit that raised it") \
+    X(supplier_id, STR, ID, NONE, 0,                                       \
+      "facility; default: the raising audit's facility")                   \
+    X(area, STR, NONE, NONE, 0,                                            \
+      "rule-pack area it concerns, e.g. identity-documents")               \
+    X(ilo_indicator, STR, ENUM, ILO_INDICATORS, 0,                         \
+      "ILO forced labour indicator it concerns")                           \
+    X(clause, STR, NONE, NONE, 0, "code or scheme clause, e.g. ETI 1.2")   \
+    X(severity, STR, ENUM, NC_SEVERITIES, LAB_F_REQUIRED,                  \
+      "critical or zero_tolerance, major, minor, observation")             \
+    X(description, STR, NONE, NONE, 0, "what was found")                   \
+    X(status, STR, ENUM, NC_STATUSES, LAB_F_REQUIRED,                      \
+      "open, in_progress, closed (not yet verified) or verified")          \
+    X(raised_date, STR, DATE, NONE, 0,                                     \
+      "when it was raised; default: the raising audit's last day")         \
+    X(due_date, STR, DATE, NONE, 0, "corrective action due")               \
+    X(closed_date, STR, DATE, NONE, 0, "corrective action completed")      \
+    X(closing_audit_id, STR, ID, NONE, 0,                                  \
+      "follow-up or verification audit that closed or verified it")        \
+    X(verification_method, STR, ENUM, NC_METHODS, 0,                       \
+      "document_review, follow_up_visit or worker_interviews")             \
+    X(evidence, LIST, NONE, NONE, 0, "ids of evidence documents, ';'")     \
+    X(workers_affected_female, INT, NONNEG, NONE, 0, "women affected")     \
+    X(workers_affected_male, INT, NONNEG, NONE, 0, "men affected")         \
+    X(workers_affected_under_18, INT, NONNEG, NONE, 0,                     \
+      "workers under 18 affected")                                         \
+    X(workers_affected_under_15, INT, NONNEG, NONE, 0,                     \
+      "children under 15 affected")
+
 /* Chain facts: derived once per dataset for every supplier, covering the
  * supplier and everything upstream of it. */
 #define LAB_CHAIN_FIELDS(X)                                                \
@@ -285,6 +335,9 @@ typedef struct lab_document {
 typedef struct lab_product {
     LAB_PRODUCT_FIELDS(LAB_X_MEMBER)
 } lab_product;
+typedef struct lab_noncompliance {
+    LAB_NONCOMPLIANCE_FIELDS(LAB_X_MEMBER)
+} lab_noncompliance;
 typedef struct lab_chain {
     LAB_CHAIN_FIELDS(LAB_X_MEMBER)
 } lab_chain;
@@ -307,6 +360,7 @@ typedef enum lab_entity_id {
     LAB_ENT_AUDIT,
     LAB_ENT_DOCUMENT,
     LAB_ENT_PRODUCT,
+    LAB_ENT_NONCOMPLIANCE,
     LAB_ENT_CHAIN,
     LAB_ENT_COUNT_
 } lab_entity_id;
@@ -345,9 +399,11 @@ lab_val lab_field_get(const lab_field *f, const void *rec);
 /* The JSON kind a field's values have in conditions. */
 lab_vtype lab_field_vtype(const lab_field *f);
 
-/* After all fields of rec are set: required fields present?  Names the
- * first missing one. */
-int lab_record_check_required(const lab_entity *e, const void *rec,
-                              lab_pos pos);
+/* Fills the defaults of the fields flagged LAB_F_DEFAULT that are absent. */
+void lab_record_defaults(const lab_entity *e, void *rec);
+
+/* After all fields of rec are set: fills defaults (LAB_F_DEFAULT), then
+ * checks that required fields are present, naming the first missing one. */
+int lab_record_check_required(const lab_entity *e, void *rec, lab_pos pos);
 
 #endif /* LAB_SCHEMA_H */

@@ -116,8 +116,7 @@ int lab_waivers_apply(lab_report *rep, const char *path)
             if (strcmp(fd->rule->id, wv->rule) != 0 ||
                 strcmp(fd->subject_id, wv->subject_id) != 0)
                 continue;
-            if (fd->rule->severity == LAB_SEV_BLOCKER &&
-                wv->justification == NULL)
+            if (fd->severity == LAB_SEV_BLOCKER && wv->justification == NULL)
                 return lab_seterr(LAB_ESCHEMA,
                                   "%s:%u: waiver for blocker %s on %s has no "
                                   "justification (a blocker is waived only "
