@@ -329,6 +329,35 @@ lab_finding_waiver(const lab_finding *f, const char **approver,
 LAB_EXTERN(size_t)
 lab_report_count_at_least(const lab_report *report, lab_severity severity);
 
+/**
+ * Findings that the facilities' history took out of play, in the same
+ * order: those on an audit a newer full audit superseded, and those whose
+ * non-compliances were all corrected and verified.  They never count in
+ * a verdict; lab_finding_history() says why each is history.
+ */
+LAB_EXTERN(size_t) lab_report_history_count(const lab_report *report);
+LAB_EXTERN(const lab_finding *)
+lab_report_history(const lab_report *report, size_t i);
+/** How a facility's history changed a finding ("superseded by AUD-7,
+ *  the full audit of 2026-09-12", "corrected: NC-3 verified by AUD-8",
+ *  "... closed, not yet verified: at most major"), or NULL. */
+LAB_EXTERN(const char *) lab_finding_history(const lab_finding *f);
+
+/**
+ * Unknown is not compliant: facts a rule pack requires (<require>) that
+ * a facility's current audits leave unknown.  lab_report_unknown() gives
+ * the i-th one's supplier id, field ("audit.documents_held_by_employer")
+ * and the id of the pack requiring it (any pointer may be NULL).
+ */
+LAB_EXTERN(size_t) lab_report_unknown_count(const lab_report *report);
+LAB_EXTERN(int)
+lab_report_unknown(const lab_report *report, size_t i, const char **supplier_id,
+                   const char **field, const char **pack_id);
+/** Required facts unknown in the chain of product i (as numbered by
+ *  lab_report_product()); a certificate is refused while any is. */
+LAB_EXTERN(size_t)
+lab_report_product_unknowns(const lab_report *report, size_t i);
+
 /** Products checked, with the worst severity found in each one's chain. */
 LAB_EXTERN(size_t) lab_report_product_count(const lab_report *report);
 LAB_EXTERN(int)
@@ -859,6 +888,16 @@ typedef struct lab_api {
     const char *(*severity_name)(int severity);
     int (*dataset_load_pg)(lab_dataset *ds, const char *conninfo,
                            const char *mapping);
+    /* added in 0.2.0, after dataset_load_pg */
+    size_t (*report_history_count)(const lab_report *report);
+    const lab_finding *(*report_history)(const lab_report *report, size_t i);
+    const char *(*finding_history)(const lab_finding *f);
+    size_t (*report_unknown_count)(const lab_report *report);
+    int (*report_unknown)(const lab_report *report, size_t i,
+                          const char **supplier_id, const char **field,
+                          const char **pack_id);
+    size_t (*report_product_unknowns)(const lab_report *report, size_t i);
+    const char *(*subject_name)(int subject);
 } lab_api;
 
 /**

@@ -385,6 +385,13 @@ static const lab_api api_v1 = {
     .report_count_at_least = lab_report_count_at_least,
     .severity_name = lab_severity_name,
     .dataset_load_pg = lab_dataset_load_pg,
+    .report_history_count = lab_report_history_count,
+    .report_history = lab_report_history,
+    .finding_history = lab_finding_history,
+    .report_unknown_count = lab_report_unknown_count,
+    .report_unknown = lab_report_unknown,
+    .report_product_unknowns = lab_report_product_unknowns,
+    .subject_name = lab_subject_name,
 };
 
 const lab_api *lab_plugin_get_api(int abi_major)

@@ -201,6 +201,16 @@ static int chain_make(chain *c, const lab_dataset *ds, const char *product)
                 c->order[c->n++] = w;
             }
         }
+        /* recruitment agencies stand at the tier of the facility they
+         * recruit for: the chain of a product includes them */
+        for (uint32_t k = ds->recruiter_off[u]; k < ds->recruiter_off[u + 1];
+             k++) {
+            uint32_t w = ds->recruiter_of[k];
+            if (c->tier[w] < 0) {
+                c->tier[w] = c->tier[u];
+                c->order[c->n++] = w;
+            }
+        }
     }
     int rc = chain_sort(c, ds);
     if (rc != LAB_OK)
@@ -231,8 +241,9 @@ static const char *subject_name(lab_subject s)
     return name ? name : "?";
 }
 
-int lab_cred_blockers(char **out, size_t *n, const lab_report *rep,
-                      const lab_dataset *ds, const char *product)
+int lab_cred_blockers(char **out, size_t *n, size_t *nunknown,
+                      const lab_report *rep, const lab_dataset *ds,
+                      const char *product)
 {
     chain c;
     if (!report_has_product(rep, product))
@@ -256,6 +267,20 @@ int lab_cred_blockers(char **out, size_t *n, const lab_report *rep,
             more++;
         count++;
     }
+    size_t unknown = 0;
+    for (size_t i = 0; count == 0 && i < rep->nunknowns; i++) {
+        const lab_unknown *u = &rep->unknowns[i];
+        if (c.tier[u->supplier] < 0)
+            continue;
+        const lab_supplier *s =
+            lab_table_row(&ds->tables[LAB_RECORD_SUPPLIER], u->supplier);
+        if (b.len < 700)
+            lab_buf_printf(&b, "%s%s at %s", unknown ? "; " : "",
+                           u->req->ref->path, s->id);
+        else
+            more++;
+        unknown++;
+    }
     if (more > 0)
         lab_buf_printf(&b, "; and %zu more", more);
     chain_free(&c);
@@ -265,6 +290,7 @@ int lab_cred_blockers(char **out, size_t *n, const lab_report *rep,
         return oom();
     *out = s;
     *n = count;
+    *nunknown = unknown;
     return LAB_OK;
 }
 
@@ -874,18 +900,26 @@ int lab_certify(char **out, const lab_report *rep, const lab_dataset *ds,
     EVP_PKEY *key = NULL;
     json_t *cred = NULL;
     char *url = NULL, *token = NULL, *blockers = NULL, *kid = NULL;
-    size_t nblockers = 0;
+    size_t nblockers = 0, nunknown = 0;
 
     if (out == NULL || rep == NULL || ds == NULL)
         return lab_seterr(LAB_EINVAL, "lab_certify: NULL argument");
     int rc = certify_args(o);
     if (rc == LAB_OK)
-        rc = lab_cred_blockers(&blockers, &nblockers, rep, ds, o->product);
+        rc = lab_cred_blockers(&blockers, &nblockers, &nunknown, rep, ds,
+                               o->product);
     if (rc == LAB_OK && nblockers > 0)
         rc = lab_seterr(LAB_EBLOCKED,
                         "product '%s' has %zu open blocker%s in its chain, "
                         "so no certificate is issued: %s",
                         o->product, nblockers, nblockers == 1 ? "" : "s",
+                        blockers);
+    if (rc == LAB_OK && nunknown > 0)
+        rc = lab_seterr(LAB_EBLOCKED,
+                        "product '%s' has %zu required fact%s unknown in its "
+                        "chain (unknown is not compliant), so no certificate "
+                        "is issued: %s",
+                        o->product, nunknown, nunknown == 1 ? "" : "s",
                         blockers);
     if (rc == LAB_OK)
         rc = lab_key_load_private_file(&key, o->key_file, o->passphrase_env);

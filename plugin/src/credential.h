@@ -30,12 +30,14 @@ enum { LAB_CRED_MAX_FILE = 64 * 1024 * 1024 };
 
 /* ---- building (credential.c) ---- */
 
-/* Lists the open (non-waived) blockers in product's chain as
- * "rule on subject" items separated by "; " into *out (free()), and
- * their number in *n.  LAB_ENOTFOUND if the report did not check the
- * product. */
-int lab_cred_blockers(char **out, size_t *n, const lab_report *rep,
-                      const lab_dataset *ds, const char *product);
+/* Lists what stops a certificate for product's chain into *out (free()):
+ * the open (non-waived) blockers as "rule on subject" items, their number
+ * in *n, or, when there are none, the required facts unknown as "field at
+ * supplier" items, their number in *nunknown.  Items are separated by
+ * "; ".  LAB_ENOTFOUND if the report did not check the product. */
+int lab_cred_blockers(char **out, size_t *n, size_t *nunknown,
+                      const lab_report *rep, const lab_dataset *ds,
+                      const char *product);
 
 /* Builds the unsigned credential (a JSON object) for opts->product.
  * `now` is the issuing time in seconds since the epoch; list_url is the

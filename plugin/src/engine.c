@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -212,6 +213,47 @@ static int v_nc_repeated(const lab_scope *sc, lab_val *out)
     return LAB_OK;
 }
 
+/* For a recruitment agency: a count summed over the newest full audits
+ * of the facilities it recruits for (null if none answers). */
+static int recruited_sum(const lab_scope *sc, size_t offset, lab_val *out)
+{
+    const lab_supplier *s = sc->rec[LAB_SLOT_SUPPLIER];
+    *out = lab_val_null();
+    if (s == NULL || s->recruits_for == NULL || sc->ds == NULL)
+        return LAB_OK;
+    const lab_dataset *ds = sc->ds;
+    double sum = 0;
+    int any = 0;
+    for (uint32_t i = 0; i < s->recruits_for->n; i++) {
+        long v =
+            lab_ds_find(ds, LAB_RECORD_SUPPLIER, s->recruits_for->items[i].u.s);
+        if (v < 0 || ds->hist.full_latest[v] == LAB_NONE)
+            continue;
+        const unsigned char *a = lab_table_row(&ds->tables[LAB_RECORD_AUDIT],
+                                               ds->hist.full_latest[v]);
+        int32_t n = *(const int32_t *)(a + offset);
+        if (n != LAB_INT_NONE) {
+            sum += n;
+            any = 1;
+        }
+    }
+    if (any)
+        *out = lab_val_num(sum);
+    return LAB_OK;
+}
+
+static int v_recruited_fees(const lab_scope *sc, lab_val *out)
+{
+    return recruited_sum(
+        sc, offsetof(lab_audit, recruitment_fees_paid_by_workers), out);
+}
+
+static int v_recruited_docs(const lab_scope *sc, lab_val *out)
+{
+    return recruited_sum(sc, offsetof(lab_audit, documents_held_by_recruiter),
+                         out);
+}
+
 static int v_audit_count(const lab_scope *sc, lab_val *out)
 {
     *out = lab_val_num(sc->audit_count);
@@ -359,6 +401,13 @@ static const struct {
      "number of full audits of the supplier"},
     {LAB_SLOT_SUPPLIER, "unannounced_full_audits", v_full_unannounced,
      LAB_V_NUM, 0, "full audits of the supplier semi- or unannounced"},
+    {LAB_SLOT_SUPPLIER, "recruited_fees_paid", v_recruited_fees, LAB_V_NUM, 0,
+     "recruitment agency: workers who paid recruitment fees at the "
+     "facilities it recruits for (their newest full audits)"},
+    {LAB_SLOT_SUPPLIER, "recruited_documents_held", v_recruited_docs, LAB_V_NUM,
+     0,
+     "recruitment agency: workers whose documents a recruiter holds at the "
+     "facilities it recruits for (their newest full audits)"},
     {LAB_SLOT_AUDIT, "current", v_audit_current, LAB_V_BOOL, 0,
      "no newer full audit of the facility supersedes this audit"},
     {LAB_SLOT_NONCOMPLIANCE, "open", v_nc_open, LAB_V_BOOL, 0,
@@ -679,6 +728,7 @@ void lab_engine_free(lab_engine *e)
     if (e == NULL)
         return;
     lab_refdata_free(&e->ref);
+    free(e->requires);
     free(e->packs);
     free(e->rules);
     lab_strtab_free(&e->strings);
@@ -783,12 +833,86 @@ static const char *audit_last_day(const lab_audit *a)
     return a->end_date ? a->end_date : a->start_date;
 }
 
+/* The pack area an audit field's facts belong to, so that a corrective
+ * action in that area bears on every rule reading the field (a verified
+ * return of passports corrects the identity-document rules and the ILO
+ * indicator of retained documents alike).  First match wins. */
+static const struct {
+    const char *prefix, *area;
+} field_areas[] = {
+    {"documents_held_by_", "identity-documents"},
+    {"documents_safekeeping", "identity-documents"},
+    {"ilo_retention_of_documents", "identity-documents"},
+    {"recruitment_fee", "recruitment-debt"},
+    {"workers_with_recruitment_loans", "recruitment-debt"},
+    {"deposits_required", "recruitment-debt"},
+    {"ilo_debt_bondage", "recruitment-debt"},
+    {"permits_", "migrant-workers"},
+    {"contracts_substituted", "migrant-workers"},
+    {"workers_under_15", "child-labour"},
+    {"workers_below_minimum_age", "child-labour"},
+    {"young_workers_hazardous", "child-labour"},
+    {"age_verification", "child-labour"},
+    {"lowest_wage", "wages-hours"},
+    {"wage_delay_days", "wages-hours"},
+    {"max_weekly_hours", "wages-hours"},
+    {"max_consecutive_days", "wages-hours"},
+    {"ilo_withholding_of_wages", "wages-hours"},
+    {"ilo_excessive_overtime", "wages-hours"},
+    {"worker_representation", "voice"},
+    {"grievance_mechanism", "voice"},
+    {"retaliation_cases", "voice"},
+    {"workers_state_transfer", "origin"},
+    {"ilo_", "ilo-indicators"},
+};
+
+static const char *area_of_field(const char *name)
+{
+    for (size_t i = 0; i < LAB_ARRAY_LEN(field_areas); i++)
+        if (strncmp(name, field_areas[i].prefix,
+                    strlen(field_areas[i].prefix)) == 0)
+            return field_areas[i].area;
+    return NULL;
+}
+
+/* Does the rule bear on `area`: its own area, or that of an audit field
+ * its condition reads? */
+static int rule_touches(const lab_rule *r, const char *area)
+{
+    if (area == NULL)
+        return 0;
+    if (r->area != NULL && strcmp(r->area, area) == 0)
+        return 1;
+    for (size_t i = 0; i < r->nrefs; i++) {
+        const lab_fieldref *f = r->refs[i];
+        if (f->slot != LAB_SLOT_AUDIT || f->field == NULL)
+            continue;
+        const char *fa = area_of_field(f->field->name);
+        if (fa != NULL && strcmp(fa, area) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Does the non-compliance concern what the rule looks at: its area, or
+ * the area its ILO indicator belongs to? */
+static int nc_concerns(const lab_noncompliance *nc, const lab_rule *r)
+{
+    if (rule_touches(r, nc->area))
+        return 1;
+    if (nc->ilo_indicator == NULL)
+        return 0;
+    char name[64];
+    snprintf(name, sizeof name, "ilo_%s", nc->ilo_indicator);
+    return rule_touches(r, area_of_field(name));
+}
+
 /*
  * How the facility's history bears on a finding that fired on a fact of
  * audit `a` (the audit itself, a supplier's newest full audit, or the one
  * that raised a non-compliance): a newer full audit supersedes it; the
- * non-compliances that audit raised in the rule's area, once all are
- * verified, correct it; while some are closed but not yet verified it
+ * non-compliances that audit raised on what the rule looks at, once all
+ * are verified, correct it; while some are closed but not yet verified it
  * stays live at most major.  An open one keeps it as it is.
  */
 static int standing(checkrun *cr, const lab_rule *r, lab_subject subj,
@@ -808,13 +932,13 @@ static int standing(checkrun *cr, const lab_rule *r, lab_subject subj,
                         audit_last_day(sup));
         return st->note ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
     }
-    if (subj == LAB_SUBJECT_NONCOMPLIANCE || r->area == NULL)
+    if (subj == LAB_SUBJECT_NONCOMPLIANCE)
         return LAB_OK; /* a non-compliance's own status speaks for it */
     const lab_table *t = &ds->tables[LAB_RECORD_NONCOMPLIANCE];
     const lab_noncompliance *closed = NULL, *verified = NULL;
     for (uint32_t k = ds->nc_off[a]; k < ds->nc_off[a + 1]; k++) {
         const lab_noncompliance *nc = lab_table_row(t, ds->nc_of[k]);
-        if (nc->area == NULL || strcmp(nc->area, r->area) != 0)
+        if (!nc_concerns(nc, r))
             continue;
         if (nc_live(nc))
             return LAB_OK;
@@ -1068,6 +1192,67 @@ static int check_products(checkrun *cr, const char *only)
     }
     return rc;
 }
+static int is_production_role(const char *role)
+{
+    static const char *const roles[] = {
+        "farm", "gin", "spinner", "fabric_mill", "dye_house", "garment_maker"};
+    for (size_t i = 0; role != NULL && i < LAB_ARRAY_LEN(roles); i++)
+        if (strcmp(role, roles[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int requirement_applies(const lab_require *req, const char *role)
+{
+    if (req->roles == NULL)
+        return is_production_role(role);
+    for (uint32_t i = 0; role != NULL && i < req->roles->n; i++)
+        if (strcmp(req->roles->items[i].u.s, role) == 0)
+            return 1;
+    return 0;
+}
+
+/* Does any current audit of facility v answer the required field? */
+static int fact_known(const lab_dataset *ds, uint32_t v, const lab_field *f)
+{
+    for (uint32_t k = ds->audit_off[v]; k < ds->audit_off[v + 1]; k++) {
+        uint32_t a = ds->audit_of[k];
+        if (ds->hist.superseded_by[a] != LAB_NONE)
+            continue;
+        if (lab_field_get(f, audit_row(ds, a)).t != LAB_V_NULL)
+            return 1;
+    }
+    return 0;
+}
+
+/* Unknown is not compliant: every required fact that no current audit of
+ * a facility answers, once per facility and field. */
+static int find_unknowns(checkrun *cr)
+{
+    const lab_engine *e = cr->e;
+    const lab_dataset *ds = cr->ds;
+    lab_report *rep = cr->rep;
+    for (size_t k = 0; k < scope_count(cr) && e->nrequires > 0; k++) {
+        uint32_t v = scope_at(cr, k);
+        const lab_supplier *s =
+            lab_table_row(&ds->tables[LAB_RECORD_SUPPLIER], v);
+        for (size_t i = 0; i < e->nrequires; i++) {
+            const lab_require *req = &e->requires[i];
+            size_t j = 0;
+            while (j < i && e->requires[j].ref != req->ref)
+                j++;
+            if (j < i || !requirement_applies(req, s->role) ||
+                fact_known(ds, v, req->ref->field))
+                continue;
+            if (lab_grow((void **)&rep->unknowns, &rep->capunknowns,
+                         rep->nunknowns + 1, sizeof *rep->unknowns) != LAB_OK)
+                return lab_seterr(LAB_ENOMEM, "out of memory");
+            rep->unknowns[rep->nunknowns++] = (lab_unknown){v, req};
+        }
+    }
+    return LAB_OK;
+}
+
 /* Each product's verdict: the worst finding not waived on any supplier
  * upstream of its maker or on the product's own chain.  Findings are
  * tallied per supplier once; each product then folds over what its walk
@@ -1080,11 +1265,12 @@ static int compute_verdicts(checkrun *cr)
     size_t n = scope_count(cr);
     uint32_t *nfind = lab_calloc(n + 1, sizeof *nfind);
     uint32_t *nwaived = lab_calloc(n + 1, sizeof *nwaived);
+    uint32_t *nunknown = lab_calloc(n + 1, sizeof *nunknown);
     signed char *worst = lab_malloc(n + 1);
     lab_walk *w = &ds->walk[1];
     int rc = LAB_OK;
 
-    if (nfind == NULL || nwaived == NULL || worst == NULL) {
+    if (nfind == NULL || nwaived == NULL || nunknown == NULL || worst == NULL) {
         rc = lab_seterr(LAB_ENOMEM, "out of memory");
         goto out;
     }
@@ -1114,6 +1300,10 @@ static int compute_verdicts(checkrun *cr)
         if (sev > worst[h])
             worst[h] = (signed char)sev;
     }
+    for (size_t u = 0; u < rep->nunknowns; u++) {
+        uint32_t v = rep->unknowns[u].supplier;
+        nunknown[cr->scope ? cr->scope->pos[v] : v]++;
+    }
     for (size_t i = 0; i < rep->nproducts && rc == LAB_OK; i++) {
         lab_product_verdict *pv = &rep->products[i];
         rc = lab_walk_upstream(w, ds, pv->maker);
@@ -1122,6 +1312,7 @@ static int compute_verdicts(checkrun *cr)
             size_t h = cr->scope ? cr->scope->pos[v] : v;
             pv->nfindings += nfind[h];
             pv->nwaived += nwaived[h];
+            pv->nunknowns += nunknown[h];
             if (worst[h] > pv->worst)
                 pv->worst = worst[h];
         }
@@ -1129,6 +1320,7 @@ static int compute_verdicts(checkrun *cr)
 out:
     free(nfind);
     free(nwaived);
+    free(nunknown);
     free(worst);
     return rc;
 }
@@ -1366,6 +1558,8 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
         rc = check_links(&cr);
     if (rc == LAB_OK)
         rc = check_products(&cr, o->product);
+    if (rc == LAB_OK && dump == NULL)
+        rc = find_unknowns(&cr);
     if (rc == LAB_OK && o->waivers != NULL)
         rc = lab_waivers_apply(rep, o->waivers);
     if (rc == LAB_OK)
@@ -1421,6 +1615,9 @@ int lab_engine_test(char **out, size_t *failed, const lab_engine *e)
                 (sc.full_audit && is_unannounced(sc.full_audit)) +
                 (tc->rec[LAB_SLOT_PREVIOUS] &&
                  is_unannounced(tc->rec[LAB_SLOT_PREVIOUS]));
+            /* as in a check, a supplier rule sees the newest full audit */
+            if (r->subject == LAB_SUBJECT_SUPPLIER)
+                sc.rec[LAB_SLOT_AUDIT] = sc.full_audit;
             sc.as_of = tc->as_of;
             sc.overrides = tc->overrides;
             sc.noverrides = tc->noverrides;

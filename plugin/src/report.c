@@ -196,6 +196,49 @@ size_t lab_report_count_at_least(const lab_report *rep, lab_severity sev)
     return n;
 }
 
+size_t lab_report_history_count(const lab_report *rep)
+{
+    return rep ? rep->nhistory : 0;
+}
+
+const lab_finding *lab_report_history(const lab_report *rep, size_t i)
+{
+    return rep && i < rep->nhistory ? &rep->history[i] : NULL;
+}
+
+const char *lab_finding_history(const lab_finding *f)
+{
+    return f ? f->note : NULL;
+}
+
+size_t lab_report_unknown_count(const lab_report *rep)
+{
+    return rep ? rep->nunknowns : 0;
+}
+
+int lab_report_unknown(const lab_report *rep, size_t i,
+                       const char **supplier_id, const char **field,
+                       const char **pack_id)
+{
+    if (rep == NULL || i >= rep->nunknowns)
+        return lab_seterr(LAB_ENOTFOUND, "no unknown %zu in the report", i);
+    const lab_unknown *u = &rep->unknowns[i];
+    const lab_supplier *s =
+        lab_table_row(&rep->ds->tables[LAB_RECORD_SUPPLIER], u->supplier);
+    if (supplier_id)
+        *supplier_id = s->id;
+    if (field)
+        *field = u->req->ref->path;
+    if (pack_id)
+        *pack_id = u->req->pack->id;
+    return LAB_OK;
+}
+
+size_t lab_report_product_unknowns(const lab_report *rep, size_t i)
+{
+    return rep && i < rep->nproducts ? rep->products[i].nunknowns : 0;
+}
+
 size_t lab_report_product_count(const lab_report *rep)
 {
     return rep ? rep->nproducts : 0;

@@ -791,6 +791,78 @@ out:
     return rc;
 }
 
+/* The roles a <require> applies to, as a list (NULL: production roles). */
+static int parse_roles(loader *ld, const char *text, unsigned line,
+                       const lab_list **out)
+{
+    static const char *const roles[] = {LAB_ROLES};
+    *out = NULL;
+    if (text == NULL)
+        return LAB_OK;
+    size_t n = 0, len = strlen(text);
+    for (size_t i = 0; i < len; i++)
+        n += (i == 0 || text[i - 1] == ' ') && text[i] != ' ';
+    lab_list *l = lab_arena_alloc(&ld->e->arena,
+                                  sizeof *l + (n + 1) * sizeof l->items[0]);
+    if (l == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    l->n = 0;
+    for (size_t i = 0; i < len;) {
+        while (i < len && text[i] == ' ')
+            i++;
+        size_t j = i;
+        while (j < len && text[j] != ' ')
+            j++;
+        if (j == i)
+            break;
+        size_t k = 0;
+        while (k < LAB_ARRAY_LEN(roles) &&
+               (strlen(roles[k]) != j - i ||
+                memcmp(roles[k], text + i, j - i) != 0))
+            k++;
+        if (k == LAB_ARRAY_LEN(roles))
+            return lab_seterr(LAB_ESCHEMA,
+                              "%s:%u: require: unknown role '%.*s' (expected "
+                              "supplier roles such as farm, spinner, "
+                              "garment_maker)",
+                              ld->path, line, (int)(j - i), text + i);
+        l->items[l->n++] = lab_val_str(roles[k], strlen(roles[k]));
+        i = j;
+    }
+    *out = l;
+    return LAB_OK;
+}
+
+/* <require field="audit.F" roles="..."/>: a fact certificates need. */
+static int compile_require(loader *ld, const xmlNode *n)
+{
+    lab_engine *e = ld->e;
+    unsigned line = (unsigned)xmlGetLineNo(n);
+    const char *field = attr_of(ld, n, "field");
+    char why[256];
+    const lab_fieldref *ref =
+        field ? lab_fieldref_resolve(field, strlen(field), LAB_SUBJECT_AUDIT,
+                                     why, sizeof why)
+              : NULL;
+    if (ref == NULL || ref->field == NULL || ref->slot != LAB_SLOT_AUDIT)
+        return lab_seterr(LAB_ESCHEMA,
+                          "%s:%u: require: %s (expected a stored audit field "
+                          "such as audit.documents_held_by_employer)",
+                          ld->path, line,
+                          ref == NULL ? why : "not a stored audit field");
+    lab_require r = {ref, NULL, ld->pack, ld->path, line};
+    int rc = parse_roles(ld, attr_of(ld, n, "roles"), line, &r.roles);
+    if (rc != LAB_OK)
+        return rc;
+    lab_require *reqs =
+        lab_reallocarray(e->requires, e->nrequires + 1, sizeof *reqs);
+    if (reqs == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    e->requires = reqs;
+    e->requires[e->nrequires++] = r;
+    return LAB_OK;
+}
+
 int lab_pack_load(lab_engine *e, const char *path)
 {
     loader ld = {e, NULL, NULL, 0, NULL};
@@ -852,6 +924,11 @@ int lab_pack_load(lab_engine *e, const char *path)
             pk->source = text_of(&ld, c);
         else if (is_el(c, "description"))
             pk->description = text_of(&ld, c);
+        if (is_el(c, "require")) {
+            rc = compile_require(&ld, c);
+            if (rc != LAB_OK)
+                goto out;
+        }
         nrules += is_el(c, "rule");
     }
     lab_rule *rules =
