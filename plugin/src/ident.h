@@ -4,7 +4,9 @@
  * subdivisions (from tables generated from Debian's iso-codes), Open
  * Supply Hub OS IDs with their check character, Harmonized System codes,
  * LEIs (ISO 17442) and GS1 GLNs.  Each takes (pointer, length) and
- * returns 1 when the text is valid, 0 otherwise; none allocates.
+ * returns 1 when the text is valid, 0 otherwise; none allocates.  A
+ * subdivision code can also be checked for its shape alone, so that a code
+ * newer than the tables can be told from a malformed one.
  */
 #ifndef LAB_IDENT_H
 #define LAB_IDENT_H
@@ -24,8 +26,15 @@ int32_t lab_date_today(void);
 int lab_country_valid(const char *s, size_t n);
 /* English short name of a country code, or NULL. */
 const char *lab_country_name(const char *code2);
-/* An ISO 3166-2 subdivision code listed in iso-codes, e.g. "CN-XJ". */
+/* An ISO 3166-2 subdivision code listed in iso-codes, e.g. "CN-XJ"
+ * (codes withdrawn since iso-codes 4.15.0 are still listed). */
 int lab_subdivision_valid(const char *s, size_t n);
+/* Shaped like an ISO 3166-2 code, listed or not: a known upper-case
+ * alpha-2 country code, '-', then 1-3 characters of A-Z and 0-9. */
+int lab_subdivision_wellformed(const char *s, size_t n);
+/* The iso-codes release the ISO 3166 tables come from, e.g.
+ * "iso-codes 4.20.1". */
+const char *lab_iso3166_table_version(void);
 
 /* Open Supply Hub OS ID: 15 characters, country code, 7 digits (year and
  * day of year), 5 Crockford base-32 characters and a check character. */

@@ -243,6 +243,65 @@ static void test_subdivision(void **state)
     assert_int_equal(lab_subdivision_valid(NULL, 5), 0);
 }
 
+static void test_subdivision_2021_changes(void **state)
+{
+    (void)state;
+    /* Added to ISO 3166-2 since 2021, listed from iso-codes 4.16.0. */
+    OK(lab_subdivision_valid, "FR-75C"); /* Paris */
+    OK(lab_subdivision_valid, "FR-69M"); /* Metropole de Lyon */
+    OK(lab_subdivision_valid, "FR-6AE"); /* Alsace */
+    OK(lab_subdivision_valid, "KZ-11");
+    OK(lab_subdivision_valid, "IN-TS");
+    OK(lab_subdivision_valid, "FR-20R"); /* Corse, already in 4.15.0 */
+    /* Withdrawn since iso-codes 4.15.0, still accepted for older data. */
+    OK(lab_subdivision_valid, "FR-75");
+    OK(lab_subdivision_valid, "KZ-AKM");
+    OK(lab_subdivision_valid, "IN-TG");
+    OK(lab_subdivision_valid, "NP-1");
+}
+
+static void test_subdivision_wellformed(void **state)
+{
+    (void)state;
+    OK(lab_subdivision_wellformed, "FR-75C");
+    OK(lab_subdivision_wellformed, "CN-XJ");
+    OK(lab_subdivision_wellformed, "AR-A");
+    OK(lab_subdivision_wellformed, "GB-ENG");
+    /* Well-formed but not (yet) in the tables: a warning, not an error. */
+    OK(lab_subdivision_wellformed, "FR-ZZZ");
+    BAD(lab_subdivision_valid, "FR-ZZZ");
+    OK(lab_subdivision_wellformed, "CN-XX");
+    BAD(lab_subdivision_valid, "CN-XX");
+    OK(lab_subdivision_wellformed, "US-1");
+    BAD(lab_subdivision_valid, "US-1");
+    BAD(lab_subdivision_wellformed, "XX-AB");  /* no such country */
+    BAD(lab_subdivision_wellformed, "UK-ENG"); /* GB is the code */
+    BAD(lab_subdivision_wellformed, "FR-");
+    BAD(lab_subdivision_wellformed, "FR-ABCD");
+    BAD(lab_subdivision_wellformed, "fr-75c");
+    BAD(lab_subdivision_wellformed, "FR-75c");
+    BAD(lab_subdivision_wellformed, "Fr-75C");
+    BAD(lab_subdivision_wellformed, "FR_75C");
+    BAD(lab_subdivision_wellformed, "FR75C");
+    BAD(lab_subdivision_wellformed, "FR-7 C");
+    BAD(lab_subdivision_wellformed, "FR-7-C");
+    BAD(lab_subdivision_wellformed, " FR-75");
+    BAD(lab_subdivision_wellformed, "FR");
+    BAD(lab_subdivision_wellformed, "");
+    assert_int_equal(lab_subdivision_wellformed("FR-75CX", 6), 1);
+    assert_int_equal(lab_subdivision_wellformed("FR-75C\0", 7), 0);
+    assert_int_equal(lab_subdivision_wellformed(NULL, 5), 0);
+}
+
+static void test_iso3166_version(void **state)
+{
+    const char *v = lab_iso3166_table_version();
+    (void)state;
+    assert_non_null(v);
+    assert_int_equal(strncmp(v, "iso-codes ", 10), 0);
+    assert_true(strlen(v) > 10);
+}
+
 static void test_subdivision_table(void **state)
 {
     (void)state;
@@ -251,6 +310,7 @@ static void test_subdivision_table(void **state)
         const char *code = lab_iso3166_2_codes[i];
         size_t n = strlen(code);
         assert_int_equal(lab_subdivision_valid(code, n), 1);
+        assert_int_equal(lab_subdivision_wellformed(code, n), 1);
         assert_int_equal(lab_country_valid(code, 2), 1);
         if (i > 0)
             assert_true(memcmp(lab_iso3166_2_codes[i - 1], code, 7) < 0);
@@ -510,6 +570,9 @@ int main(void)
         cmocka_unit_test(test_country_name),
         cmocka_unit_test(test_country_table),
         cmocka_unit_test(test_subdivision),
+        cmocka_unit_test(test_subdivision_2021_changes),
+        cmocka_unit_test(test_subdivision_wellformed),
+        cmocka_unit_test(test_iso3166_version),
         cmocka_unit_test(test_subdivision_table),
         cmocka_unit_test(test_osid_known),
         cmocka_unit_test(test_osid_computed),
