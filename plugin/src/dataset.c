@@ -211,6 +211,22 @@ static int default_link_id(lab_dataset *ds, lab_link *l)
     return l->id ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
 }
 
+/* A well-formed subdivision code that the ISO 3166-2 table does not list:
+ * kept, with a warning naming the table's release (codes are added every
+ * year; the table may be older than the data). */
+static int warn_unknown_subdivision(lab_dataset *ds, const lab_field *f,
+                                    const void *rec, lab_pos p)
+{
+    lab_val v = lab_field_get(f, rec);
+    if (v.t != LAB_V_STR || lab_subdivision_valid(v.u.s, v.n))
+        return LAB_OK;
+    return lab_ds_warn(ds,
+                       "%s:%u:%u: %s '%s' is well-formed but not in ISO 3166-2 "
+                       "as of %s; kept as given",
+                       p.file ? p.file : "<input>", p.line, p.col, f->name,
+                       v.u.s, lab_iso3166_table_version());
+}
+
 /* Non-compliances keep where they were read: their references to audits
  * are checked once everything is loaded (lab_ds_index), and a bad one is
  * reported at its own file and line. */
@@ -250,6 +266,8 @@ int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
             continue;
         lab_pos p = pos ? pos[i] : rowpos;
         rc = lab_field_set(fields[i], rec, values[i], lens[i], &ds->strings, p);
+        if (rc == LAB_OK && fields[i]->check == LAB_CK_SUBDIV)
+            rc = warn_unknown_subdivision(ds, fields[i], rec, p);
         if (rc != LAB_OK)
             return rc;
     }

@@ -184,10 +184,14 @@ static int check_text(const lab_field *f, const char *s, size_t n, lab_pos pos)
                    ? LAB_OK
                    : bad(f, pos, "an ISO 3166-1 alpha-2 country code", s, n);
     case LAB_CK_SUBDIV:
-        return lab_subdivision_valid(s, n)
+        /* a well-formed code the table does not know yet is a warning
+         * (lab_ds_row), not a rejected dataset: ISO 3166-2 changes */
+        return lab_subdivision_wellformed(s, n)
                    ? LAB_OK
-                   : bad(f, pos, "an ISO 3166-2 subdivision code like CN-XJ", s,
-                         n);
+                   : bad(f, pos,
+                         "an ISO 3166-2 subdivision code like CN-XJ (a "
+                         "country code, '-', 1 to 3 letters or digits)",
+                         s, n);
     case LAB_CK_OSID:
         return lab_osid_valid(s, n)
                    ? LAB_OK
