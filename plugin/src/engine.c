@@ -254,6 +254,30 @@ static int v_recruited_docs(const lab_scope *sc, lab_val *out)
                          out);
 }
 
+/* The volume all claimed products of the product's maker claim together
+ * in the product's unit: what the maker's verified volume must cover. */
+static int v_maker_claimed(const lab_scope *sc, lab_val *out)
+{
+    const lab_product *p = sc->rec[LAB_SLOT_PRODUCT];
+    *out = lab_val_null();
+    if (p == NULL || sc->ds == NULL || p->claim == NULL ||
+        isnan(p->claimed_volume))
+        return LAB_OK;
+    const lab_dataset *ds = sc->ds;
+    const lab_table *t = &ds->tables[LAB_RECORD_PRODUCT];
+    uint32_t v = sc->supplier_index;
+    double sum = 0;
+    for (uint32_t k = ds->product_off[v]; k < ds->product_off[v + 1]; k++) {
+        const lab_product *q = lab_table_row(t, ds->product_of[k]);
+        if (q->claim != NULL && !isnan(q->claimed_volume) &&
+            (q->unit == p->unit ||
+             (q->unit && p->unit && strcmp(q->unit, p->unit) == 0)))
+            sum += q->claimed_volume;
+    }
+    *out = lab_val_num(sum);
+    return LAB_OK;
+}
+
 static int v_audit_count(const lab_scope *sc, lab_val *out)
 {
     *out = lab_val_num(sc->audit_count);
@@ -408,6 +432,9 @@ static const struct {
      0,
      "recruitment agency: workers whose documents a recruiter holds at the "
      "facilities it recruits for (their newest full audits)"},
+    {LAB_SLOT_PRODUCT, "maker_claimed_volume", v_maker_claimed, LAB_V_NUM, 0,
+     "claimed volume of every claimed product of the same maker, in this "
+     "product's unit"},
     {LAB_SLOT_AUDIT, "current", v_audit_current, LAB_V_BOOL, 0,
      "no newer full audit of the facility supersedes this audit"},
     {LAB_SLOT_NONCOMPLIANCE, "open", v_nc_open, LAB_V_BOOL, 0,
