@@ -2,11 +2,12 @@
  * csv_load.c - loads a folder of CSV files into a dataset: suppliers.csv,
  * links.csv and audits.csv (required unless the audits came as XML
  * reports), documents.csv and products.csv (optional).  Each file's header row
- * maps its columns to schema fields by exact name; an unknown column is a
- * warning and is ignored, a duplicate column or a missing required one is an
- * error.  Every data row goes to lab_ds_row() with each value's line and
- * column, which parses and checks it.  The loader stops at the first error and
- * leaves the rollback to its caller (lab_dataset_load).
+ * maps its columns to schema fields by exact name; a column that is not a
+ * labaudit field is a warning and is kept as text for rule packs that
+ * declare a field of that name; a duplicate column or a missing required
+ * one is an error.  Every data row goes to lab_ds_row() with each value's line
+ * and column, which parses and checks it.  The loader stops at the first error
+ * and leaves the rollback to its caller (lab_dataset_load).
  */
 #include "csv.h"
 #include "dataset.h"
@@ -25,7 +26,8 @@ typedef struct csv_load {
     const char *path;
     int skip_known;         /* skip rows whose id is already in the dataset */
     size_t ncols;           /* 0 until the header has been read */
-    const lab_field **cols; /* per column; NULL = ignored */
+    const lab_field **cols; /* per column; NULL = not a labaudit field */
+    const char **ext;       /* per column: its name if not a field */
     const char **values;
     size_t *lens;
     lab_pos *pos;
@@ -49,8 +51,9 @@ static int load_alloc(csv_load *L, size_t n)
     L->values = lab_calloc(n, sizeof *L->values);
     L->lens = lab_calloc(n, sizeof *L->lens);
     L->pos = lab_calloc(n, sizeof *L->pos);
+    L->ext = lab_calloc(n, sizeof *L->ext);
     if (L->cols == NULL || L->values == NULL || L->lens == NULL ||
-        L->pos == NULL)
+        L->pos == NULL || L->ext == NULL)
         return lab_seterr(LAB_ENOMEM, "%s: out of memory", L->path);
     return LAB_OK;
 }
@@ -59,10 +62,25 @@ static int load_alloc(csv_load *L, size_t n)
 static int map_column(csv_load *L, const lab_csv_field *h, size_t i)
 {
     const lab_field *f = lab_ds_column(L->kind, h[i].text, h[i].len);
-    if (f == NULL)
-        return lab_ds_warn(L->ds, "%s:%u:%u: unknown column '%.*s' ignored",
+    if (f == NULL) {
+        for (size_t j = 0; j < i; j++)
+            if (L->ext[j] != NULL && strlen(L->ext[j]) == h[i].len &&
+                memcmp(L->ext[j], h[i].text, h[i].len) == 0)
+                return lab_seterr(LAB_ESCHEMA,
+                                  "%s:%u:%u: duplicate column '%.*s', "
+                                  "expected each column once (it is also "
+                                  "column %zu)",
+                                  L->path, h[i].line, h[i].col,
+                                  shown(h[i].text, h[i].len), h[i].text, j + 1);
+        L->ext[i] = lab_strtab_intern(&L->ds->strings, h[i].text, h[i].len);
+        if (L->ext[i] == NULL)
+            return lab_seterr(LAB_ENOMEM, "%s: out of memory", L->path);
+        return lab_ds_warn(L->ds,
+                           "%s:%u:%u: column '%.*s' is not a labaudit field: "
+                           "kept for rule packs that declare it",
                            L->path, h[i].line, h[i].col,
                            shown(h[i].text, h[i].len), h[i].text);
+    }
     for (size_t j = 0; j < i; j++) {
         if (L->cols[j] == f)
             return lab_seterr(LAB_ESCHEMA,
@@ -148,14 +166,20 @@ static int load_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
     lab_pos rowpos = {L->path, line, 1};
     if (L->skip_known && L->cols[0] != NULL && skip_row(L, n))
         return LAB_OK;
-    return lab_ds_row(L->ds, L->kind, L->cols, L->values, L->lens, L->pos, n,
-                      rowpos);
+    int rc = lab_ds_row(L->ds, L->kind, L->cols, L->values, L->lens, L->pos, n,
+                        rowpos);
+    size_t row = L->ds->tables[L->kind].n - 1;
+    for (size_t i = 0; rc == LAB_OK && i < n; i++)
+        if (L->ext[i] != NULL && L->lens[i] > 0)
+            rc = lab_ds_ext_set(L->ds, L->kind, row, L->ext[i], L->values[i],
+                                L->lens[i], L->pos[i]);
+    return rc;
 }
 
 static int load_file(lab_dataset *ds, lab_record_kind kind, const char *path,
                      int skip_known)
 {
-    csv_load L = {ds, kind, path, skip_known, 0, NULL, NULL, NULL, NULL};
+    csv_load L = {ds, kind, path, skip_known, 0, NULL, NULL, NULL, NULL, NULL};
     int rc = lab_csv_read_file(path, load_row, &L);
     if (rc == LAB_OK && L.ncols == 0)
         rc = lab_seterr(LAB_ESCHEMA,
@@ -163,6 +187,7 @@ static int load_file(lab_dataset *ds, lab_record_kind kind, const char *path,
                         "columns",
                         path);
     free(L.cols);
+    free(L.ext);
     free(L.values);
     free(L.lens);
     free(L.pos);

@@ -101,6 +101,12 @@ void lab_dataset_free(lab_dataset *ds)
         free(ds->warnings[i]);
     free(ds->warnings);
     free(ds->nc_pos);
+    for (size_t i = 0; i < ds->next; i++) {
+        free(ds->ext[i].text);
+        free(ds->ext[i].pos);
+        free(ds->ext[i].vals);
+    }
+    free(ds->ext);
     lab_strtab_free(&ds->strings);
     lab_arena_free(&ds->arena);
     free(ds);
@@ -192,6 +198,96 @@ long lab_ds_find(const lab_dataset *ds, lab_record_kind kind, const char *id)
     return in ? index_get(&ds->tables[kind], in) : -1;
 }
 
+/* ---- columns that are not labaudit fields ---- */
+
+lab_extcol *lab_ds_ext_find(lab_dataset *ds, lab_record_kind kind,
+                            const char *name)
+{
+    const char *in = lab_strtab_find(&ds->strings, name, strlen(name));
+    for (size_t i = 0; in != NULL && i < ds->next; i++)
+        if (ds->ext[i].kind == kind && ds->ext[i].name == in)
+            return &ds->ext[i];
+    return NULL;
+}
+
+int lab_ds_ext_set(lab_dataset *ds, lab_record_kind kind, size_t row,
+                   const char *name, const char *text, size_t len, lab_pos pos)
+{
+    lab_extcol *c = lab_ds_ext_find(ds, kind, name);
+    if (c == NULL) {
+        const char *in = lab_strtab_intern(&ds->strings, name, strlen(name));
+        if (in == NULL || lab_grow((void **)&ds->ext, &ds->capext, ds->next + 1,
+                                   sizeof *ds->ext) != LAB_OK)
+            return lab_seterr(LAB_ENOMEM, "out of memory");
+        c = &ds->ext[ds->next++];
+        memset(c, 0, sizeof *c);
+        c->kind = kind;
+        c->name = in;
+    }
+    size_t old = c->cap;
+    if (lab_grow((void **)&c->text, &c->cap, row + 1, sizeof *c->text) !=
+        LAB_OK)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    if (c->cap != old) {
+        lab_pos *p = lab_reallocarray(c->pos, c->cap, sizeof *p);
+        if (p == NULL)
+            return lab_seterr(LAB_ENOMEM, "out of memory");
+        c->pos = p;
+        memset(c->text + old, 0, (c->cap - old) * sizeof *c->text);
+    }
+    const char *file = pos.file ? pos.file : "<input>";
+    pos.file = lab_strtab_intern(&ds->strings, file, strlen(file));
+    c->text[row] = lab_strtab_intern(&ds->strings, text, len);
+    if (pos.file == NULL || c->text[row] == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    c->pos[row] = pos;
+    c->nvals = 0; /* the typed values are stale */
+    return LAB_OK;
+}
+
+int lab_ds_ext_typed(lab_dataset *ds, lab_extcol *c, const lab_field *f,
+                     const lab_val **out)
+{
+    size_t n = ds->tables[c->kind].n;
+    if (c->vals != NULL && c->nvals == n && c->vals_type == f->type &&
+        f->check != LAB_CK_ENUM) {
+        *out = c->vals;
+        return LAB_OK;
+    }
+    lab_val *vals = lab_reallocarray(c->vals, n + 1, sizeof *vals);
+    if (vals == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    c->vals = vals;
+    c->nvals = 0;
+    /* a one-field record: the field's value sits at offset 0 */
+    lab_field at0 = *f;
+    at0.offset = 0;
+    for (size_t r = 0; r < n; r++) {
+        union {
+            const char *s;
+            int32_t i;
+            double d;
+            int8_t b;
+            const lab_list *l;
+        } tmp;
+        const char *t = r < c->cap ? c->text[r] : NULL;
+        vals[r] = lab_val_null();
+        if (t == NULL)
+            continue;
+        lab_entity one = {"", NULL, &at0, 1, sizeof tmp};
+        lab_record_clear(&one, &tmp);
+        int rc =
+            lab_field_set(&at0, &tmp, t, strlen(t), &ds->strings, c->pos[r]);
+        if (rc != LAB_OK)
+            return rc;
+        vals[r] = lab_field_get(&at0, &tmp);
+    }
+    c->nvals = n;
+    c->vals_type = f->type;
+    *out = vals;
+    return LAB_OK;
+}
+
 /* ---- adding records ---- */
 
 static int default_link_id(lab_dataset *ds, lab_link *l)
@@ -261,6 +357,11 @@ int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
         return lab_seterr(LAB_ENOMEM, "out of memory");
     void *rec = lab_table_row(t, t->n);
     lab_record_clear(e, rec);
+    for (size_t i = 0; i < ds->next; i++)
+        if (ds->ext[i].kind == kind && t->n < ds->ext[i].cap) {
+            ds->ext[i].text[t->n] = NULL;
+            ds->ext[i].nvals = 0;
+        }
     for (size_t i = 0; i < n; i++) {
         if (fields[i] == NULL)
             continue;

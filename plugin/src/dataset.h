@@ -48,6 +48,23 @@ typedef struct lab_history {
     uint32_t *prev_full;     /* the full audit before it, or LAB_NONE */
 } lab_history;
 
+/*
+ * A column that is not a labaudit field: kept as text, per row, so that
+ * rule packs that declare a field of that name (<field>) can read it.  Its
+ * values are typed for a declared field once, then reused while the table
+ * does not change.
+ */
+typedef struct lab_extcol {
+    lab_record_kind kind;
+    const char *name;  /* interned */
+    const char **text; /* per row: interned text, NULL if empty */
+    lab_pos *pos;      /* per row: where it was read */
+    size_t cap;
+    lab_val *vals; /* typed, per row; NULL until typed */
+    size_t nvals;  /* rows typed */
+    int vals_type; /* lab_ftype they were typed as */
+} lab_extcol;
+
 struct lab_dataset {
     lab_strtab strings;
     lab_arena arena; /* lists */
@@ -74,6 +91,8 @@ struct lab_dataset {
     size_t nc_pos_cap;
     /* recruiters of facility v: recruiter_of[recruiter_off[v]..+1) */
     uint32_t *recruiter_off, *recruiter_of;
+    lab_extcol *ext; /* columns that are not labaudit fields */
+    size_t next, capext;
     /* products by maker: product_of[product_off[v]..product_off[v+1]) */
     uint32_t *product_off, *product_of;
     /* walks reused by checks (a dataset serves one thread at a time) */
@@ -116,6 +135,19 @@ int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
                const lab_field *const *fields, const char *const *values,
                const size_t *lens, const lab_pos *pos, size_t n,
                lab_pos rowpos);
+
+/* Keeps the text of column `name` (not a labaudit field) for row `row` of
+ * `kind`, read at pos. */
+int lab_ds_ext_set(lab_dataset *ds, lab_record_kind kind, size_t row,
+                   const char *name, const char *text, size_t len, lab_pos pos);
+/* The extension column `name` of `kind`, or NULL. */
+lab_extcol *lab_ds_ext_find(lab_dataset *ds, lab_record_kind kind,
+                            const char *name);
+/* The values of column c typed as field f (a pack-declared field), one
+ * per row of its table; an unknown value for f is null.  A value that is
+ * not of f's type fails with file:line:col. */
+int lab_ds_ext_typed(lab_dataset *ds, lab_extcol *c, const lab_field *f,
+                     const lab_val **out);
 
 /* Records a warning (formatted), kept with the dataset. */
 int lab_ds_warn(lab_dataset *ds, const char *fmt, ...) LAB_PRINTF(2, 3);

@@ -519,19 +519,49 @@ static void refs_init(void)
     refs_n = k;
 }
 
-const lab_fieldref *lab_fieldref_resolve(const char *path, size_t n,
-                                         lab_subject subject, char *why,
-                                         size_t whylen)
+size_t lab_entity_slots(lab_entity_id ent, lab_slot slots[2])
+{
+    size_t n = 0;
+    for (int s = 0; s < LAB_SLOT_COUNT_ && n < 2; s++)
+        if (slot_names[s].ent == ent)
+            slots[n++] = (lab_slot)s;
+    return n;
+}
+
+const char *lab_slot_name(lab_slot s)
+{
+    return (unsigned)s < LAB_SLOT_COUNT_ ? slot_names[s].name : NULL;
+}
+
+/* The reference named path[0..n), built in or declared by e's packs. */
+static const lab_fieldref *find_ref(const lab_engine *e, const char *path,
+                                    size_t n)
+{
+    for (size_t i = 0; i < refs_n; i++) {
+        const lab_fieldref *r = &refs_all[i];
+        if (strlen(r->path) == n && memcmp(r->path, path, n) == 0)
+            return r;
+    }
+    for (size_t d = 0; e != NULL && d < e->ndecls; d++)
+        for (size_t k = 0; k < e->decls[d]->nrefs; k++) {
+            const lab_fieldref *r = &e->decls[d]->refs[k];
+            if (strlen(r->path) == n && memcmp(r->path, path, n) == 0)
+                return r;
+        }
+    return NULL;
+}
+
+const lab_fieldref *lab_fieldref_resolve(const lab_engine *e, const char *path,
+                                         size_t n, lab_subject subject,
+                                         char *why, size_t whylen)
 {
     pthread_once(&refs_once, refs_init);
     if (refs_all == NULL) {
         snprintf(why, whylen, "out of memory");
         return NULL;
     }
-    for (size_t i = 0; i < refs_n; i++) {
-        const lab_fieldref *r = &refs_all[i];
-        if (strlen(r->path) != n || memcmp(r->path, path, n) != 0)
-            continue;
+    const lab_fieldref *r = find_ref(e, path, n);
+    if (r != NULL) {
         /* a subject beyond the rules' own: any slot (test cases) */
         if ((int)subject < LAB_SUBJECT_COUNT_ && !visible[subject][r->slot]) {
             char sees[128];
@@ -574,6 +604,25 @@ const lab_fieldref *lab_fieldref_resolve(const char *path, size_t n,
     return NULL;
 }
 
+/* A pack-declared field of the record in ref's slot: its row's value in
+ * the column typed at the start of the check (null if the dataset has no
+ * such column, or in a test case that does not give it). */
+static int fetch_declared(const lab_scope *sc, const lab_fieldref *ref,
+                          lab_val *out)
+{
+    const unsigned char *rec = sc->rec[ref->slot];
+    *out = lab_val_null();
+    if (rec == NULL || sc->ds == NULL || sc->ext == NULL ||
+        sc->ext[ref->ext - 1] == NULL)
+        return LAB_OK;
+    const lab_table *t = &sc->ds->tables[slot_names[ref->slot].ent];
+    if (rec < t->rows || rec >= t->rows + t->n * t->entity->size)
+        return LAB_OK;
+    size_t row = (size_t)(rec - t->rows) / t->entity->size;
+    *out = sc->ext[ref->ext - 1][row];
+    return LAB_OK;
+}
+
 int lab_scope_fetch(const void *scope, const lab_fieldref *ref, lab_val *out)
 {
     const lab_scope *sc = scope;
@@ -584,6 +633,8 @@ int lab_scope_fetch(const void *scope, const lab_fieldref *ref, lab_val *out)
         }
     if (ref->compute != NULL)
         return ref->compute(sc, out);
+    if (ref->ext != 0)
+        return fetch_declared(sc, ref, out);
     const void *rec = sc->rec[ref->slot];
     *out = rec ? lab_field_get(ref->field, rec) : lab_val_null();
     return LAB_OK;
@@ -756,6 +807,7 @@ void lab_engine_free(lab_engine *e)
         return;
     lab_refdata_free(&e->ref);
     free(e->requires);
+    free(e->decls);
     free(e->packs);
     free(e->rules);
     lab_strtab_free(&e->strings);
@@ -797,11 +849,12 @@ typedef struct checkrun {
     lab_report *rep;
     lab_arena scratch;
     lab_scope sc;
-    lab_walk *scope;   /* suppliers to check, NULL = all */
-    lab_hit *hits;     /* screening per supplier (or per place in
-                          the scope), NULL if unused */
-    lab_buf *dump;     /* set: write scopes instead of evaluating */
-    int32_t *evidence; /* see check_evidence */
+    lab_walk *scope;     /* suppliers to check, NULL = all */
+    lab_hit *hits;       /* screening per supplier (or per place in
+                            the scope), NULL if unused */
+    lab_buf *dump;       /* set: write scopes instead of evaluating */
+    const lab_val **ext; /* typed declared fields, see type_declared */
+    int32_t *evidence;   /* see check_evidence */
 } checkrun;
 
 /* Writes the scope as the JSON document a JsonLogic library would need
@@ -822,9 +875,13 @@ static void dump_scope(checkrun *cr, lab_subject subj, const char *subject_id)
         lab_buf_printf(b, "%s\"%s\":{", first ? "" : ",", slot_names[s].name);
         first = 0;
         int ffirst = 1;
-        for (size_t i = 0; i < refs_n; i++) {
-            const lab_fieldref *r = &refs_all[i];
-            if (r->slot != s)
+        for (size_t i = 0; i < refs_n + cr->e->ndecls * 2; i++) {
+            const lab_fieldref *r = NULL;
+            if (i < refs_n)
+                r = &refs_all[i];
+            else if ((i - refs_n) % 2 < cr->e->decls[(i - refs_n) / 2]->nrefs)
+                r = &cr->e->decls[(i - refs_n) / 2]->refs[(i - refs_n) % 2];
+            if (r == NULL || r->slot != s)
                 continue;
             lab_val v;
             lab_scope_fetch(&cr->sc, r, &v);
@@ -1239,15 +1296,22 @@ static int requirement_applies(const lab_require *req, const char *role)
     return 0;
 }
 
-/* Does any current audit of facility v answer the required field? */
-static int fact_known(const lab_dataset *ds, uint32_t v, const lab_field *f)
+/* Does any current audit of facility v answer the required field (built
+ * in, or declared by a pack and typed in cr->ext)? */
+static int fact_known(const checkrun *cr, uint32_t v, const lab_fieldref *f)
 {
+    const lab_dataset *ds = cr->ds;
     for (uint32_t k = ds->audit_off[v]; k < ds->audit_off[v + 1]; k++) {
         uint32_t a = ds->audit_of[k];
         if (ds->hist.superseded_by[a] != LAB_NONE)
             continue;
-        if (lab_field_get(f, audit_row(ds, a)).t != LAB_V_NULL)
+        if (f->ext != 0) {
+            const lab_val *col = cr->ext ? cr->ext[f->ext - 1] : NULL;
+            if (col != NULL && col[a].t != LAB_V_NULL)
+                return 1;
+        } else if (lab_field_get(f->field, audit_row(ds, a)).t != LAB_V_NULL) {
             return 1;
+        }
     }
     return 0;
 }
@@ -1269,7 +1333,7 @@ static int find_unknowns(checkrun *cr)
             while (j < i && e->requires[j].ref != req->ref)
                 j++;
             if (j < i || !requirement_applies(req, s->role) ||
-                fact_known(ds, v, req->ref->field))
+                fact_known(cr, v, req->ref))
                 continue;
             if (lab_grow((void **)&rep->unknowns, &rep->capunknowns,
                          rep->nunknowns + 1, sizeof *rep->unknowns) != LAB_OK)
@@ -1446,6 +1510,32 @@ static int check_evidence(checkrun *cr, const char *dir)
     return rc;
 }
 
+/* Types the columns that the packs' declared fields read, once per check
+ * (the dataset keeps them typed while it does not change). */
+static int type_declared(checkrun *cr)
+{
+    const lab_engine *e = cr->e;
+    if (e->ndecls == 0)
+        return LAB_OK;
+    const lab_val **ext = lab_calloc(e->ndecls, sizeof *ext);
+    if (ext == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    cr->ext = ext;
+    cr->sc.ext = ext;
+    for (size_t d = 0; d < e->ndecls; d++) {
+        const lab_decl *dc = e->decls[d];
+        lab_extcol *c =
+            lab_ds_ext_find(cr->ds, (lab_record_kind)dc->ent, dc->field.name);
+        if (c == NULL)
+            continue;
+        int rc = lab_ds_ext_typed(cr->ds, c, &dc->field, &ext[d]);
+        if (rc != LAB_OK)
+            return lab_preerr(rc, "field %s declared by %s:%u", dc->field.name,
+                              dc->file, dc->line);
+    }
+    return LAB_OK;
+}
+
 /* Screens every supplier in scope against the entity lists, once. */
 static int screen_all(checkrun *cr)
 {
@@ -1571,6 +1661,8 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     cr.sc.ref = &e->ref;
     cr.sc.ds = ds;
     rc = restrict_scope(&cr, o);
+    if (rc == LAB_OK)
+        rc = type_declared(&cr);
     if (rc == LAB_OK && e->uses_screening)
         rc = screen_all(&cr);
     if (rc == LAB_OK && o->evidence_dir != NULL)
@@ -1594,6 +1686,7 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     if (rc == LAB_OK)
         rc = count_affected(&cr);
     lab_arena_free(&cr.scratch);
+    free((void *)cr.ext);
     free(cr.hits);
     free(cr.evidence);
     if (rc == LAB_OK && o->progress != NULL)

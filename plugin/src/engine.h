@@ -36,6 +36,7 @@ struct lab_fieldref {
     uint8_t vtype;    /* lab_vtype of its values */
     const char *path; /* "supplier.country" */
     uint16_t index;   /* position in the engine's field list */
+    uint16_t ext;     /* pack-declared field: its index + 1; 0 = built in */
 };
 
 /* A value given directly by a test case for a virtual field. */
@@ -55,6 +56,8 @@ typedef struct lab_scope {
     int32_t full_unannounced;      /* of them, semi- or unannounced */
     int32_t as_of;                 /* days since 1970-01-01 */
     const lab_dataset *ds;         /* NULL in rule-pack test cases */
+    const lab_val *const *ext;     /* per pack-declared field: its values
+                                      by row, or NULL */
     const lab_override *overrides;
     size_t noverrides;
     const lab_refdata *ref;  /* the engine's reference lists */
@@ -88,6 +91,21 @@ typedef struct lab_testcase {
 } lab_testcase;
 
 typedef struct lab_pack lab_pack;
+
+/* A field a rule pack declares on a record kind (rulepack.c <field>):
+ * read from a column or XML extension element of that name, typed and
+ * checked like a built-in field, and seen by conditions through each slot
+ * that shows the kind (supplier and buyer; audit and previous). */
+typedef struct lab_decl {
+    lab_entity_id ent;
+    lab_field field; /* name, type, check (ENUM with values), description */
+    const char *unit;
+    const lab_pack *pack;
+    const char *file;
+    unsigned line;
+    lab_fieldref refs[2];
+    size_t nrefs;
+} lab_decl;
 
 /* A fact a pack requires at every facility of a certified chain: an
  * audit field that must not be unknown (rulepack.c <require>). */
@@ -138,17 +156,23 @@ struct lab_engine {
     size_t nby_subject[LAB_SUBJECT_COUNT_];
     lab_require *requires; /* facts certificates need, of every pack */
     size_t nrequires;
+    lab_decl **decls; /* fields the packs declare, in the arena */
+    size_t ndecls;
     lab_refdata ref;    /* reference lists */
     int uses_screening; /* some rule reads a screening field */
 };
 
 /* Loads one pack file into the engine (rulepack.c). */
 int lab_pack_load(lab_engine *e, const char *path);
-/* Resolves "entity.field" for a rule subject; NULL with a message if the
- * field is unknown or not visible to that subject. */
-const lab_fieldref *lab_fieldref_resolve(const char *path, size_t n,
-                                         lab_subject subject, char *why,
-                                         size_t whylen);
+/* Resolves "entity.field" for a rule subject, among the built-in fields
+ * and those the engine's packs declared so far (e may be NULL); NULL with a
+ * message if the field is unknown or not visible to that subject. */
+const lab_fieldref *lab_fieldref_resolve(const lab_engine *e, const char *path,
+                                         size_t n, lab_subject subject,
+                                         char *why, size_t whylen);
+/* The slots that show records of entity `ent`, and their names. */
+size_t lab_entity_slots(lab_entity_id ent, lab_slot slots[2]);
+const char *lab_slot_name(lab_slot s);
 /* Reads a field from a scope (the evaluator's fetch callback). */
 int lab_scope_fetch(const void *scope, const lab_fieldref *ref, lab_val *out);
 /* Evaluates a rule on a scope: 1 fires, 0 not, <0 error. */

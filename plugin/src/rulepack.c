@@ -275,7 +275,7 @@ static int check_var(checker *ck, lab_node *n, int cb, int *ty)
                     "path, so that it can be checked when the pack loads");
     char why[256];
     const lab_fieldref *ref = lab_fieldref_resolve(
-        p->lit.u.s, p->lit.n, ck->rule->subject, why, sizeof why);
+        ck->ld->e, p->lit.u.s, p->lit.n, ck->rule->subject, why, sizeof why);
     if (ref == NULL)
         return terr(ck, n, "%s", why);
     n->ref = ref;
@@ -445,7 +445,7 @@ static int compile_message(loader *ld, lab_rule *r, const char *msg,
         }
         char why[256];
         const lab_fieldref *ref = lab_fieldref_resolve(
-            p + 1, (size_t)(close - p - 1), r->subject, why, sizeof why);
+            ld->e, p + 1, (size_t)(close - p - 1), r->subject, why, sizeof why);
         if (ref == NULL) {
             lab_buf_free(&text);
             return lab_seterr(LAB_ESCHEMA, "%s:%u: rule %s: message: %s",
@@ -522,9 +522,10 @@ static int set_test_attr(loader *ld, lab_slot slot, lab_entity_id ent,
     char path[128];
     snprintf(path, sizeof path, "%s.%s", test_elements[slot].name, name);
     char why[256];
-    const lab_fieldref *ref = lab_fieldref_resolve(
-        path, strlen(path), (lab_subject)LAB_SUBJECT_COUNT_, why, sizeof why);
-    if (ref == NULL || ref->field != NULL) {
+    const lab_fieldref *ref =
+        lab_fieldref_resolve(ld->e, path, strlen(path),
+                             (lab_subject)LAB_SUBJECT_COUNT_, why, sizeof why);
+    if (ref == NULL || (ref->field != NULL && ref->ext == 0)) {
         rc = lab_seterr(LAB_ESCHEMA, "%s:%u: test: %s has no field '%s'",
                         ld->path, pos.line, test_elements[slot].name, name);
         goto out;
@@ -535,7 +536,24 @@ static int set_test_attr(loader *ld, lab_slot slot, lab_entity_id ent,
                         ld->path, pos.line);
         goto out;
     }
-    if (ref->vtype == LAB_V_STR) {
+    if (ref->ext != 0) {
+        /* a declared field: its text is checked as the dataset's would be */
+        union {
+            const char *s;
+            int32_t i;
+            double d;
+            int8_t b;
+            const lab_list *l;
+        } tmp;
+        lab_field at0 = *ref->field;
+        at0.offset = 0;
+        lab_entity one = {"", NULL, &at0, 1, sizeof tmp};
+        lab_record_clear(&one, &tmp);
+        rc = lab_field_set(&at0, &tmp, val, strlen(val), &ld->e->strings, pos);
+        if (rc != LAB_OK)
+            goto out;
+        ov[*nov].v = lab_field_get(&at0, &tmp);
+    } else if (ref->vtype == LAB_V_STR) {
         const char *in = lab_strtab_intern(&ld->e->strings, val, strlen(val));
         if (in == NULL) {
             rc = lab_seterr(LAB_ENOMEM, "out of memory");
@@ -791,6 +809,146 @@ out:
     return rc;
 }
 
+/* ---- declared fields ---- */
+
+static const char *const field_types[] = {"string", "integer", "number",
+                                          "boolean", "list"};
+static const lab_ftype field_ftypes[] = {LAB_FT_STR, LAB_FT_INT, LAB_FT_NUM,
+                                         LAB_FT_BOOL, LAB_FT_LIST};
+
+static const char *type_name(int ftype)
+{
+    for (size_t i = 0; i < LAB_ARRAY_LEN(field_ftypes); i++)
+        if ((int)field_ftypes[i] == ftype)
+            return field_types[i];
+    return "?";
+}
+
+/* The enumerated values of a <field>, NULL-terminated, or NULL. */
+static int field_values(loader *ld, const xmlNode *n, const char *const **out)
+{
+    size_t k = 0, nv = 0;
+    *out = NULL;
+    for (const xmlNode *c = first_el(n->children); c; c = next_el(c))
+        nv += is_el(c, "value");
+    if (nv == 0)
+        return LAB_OK;
+    const char **v = lab_arena_alloc(&ld->e->arena, (nv + 1) * sizeof *v);
+    if (v == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    for (const xmlNode *c = first_el(n->children); c; c = next_el(c)) {
+        v[k] = is_el(c, "value") ? text_of(ld, c) : NULL;
+        k += v[k] != NULL;
+    }
+    v[k] = NULL;
+    *out = v;
+    return LAB_OK;
+}
+
+/* The declaration of this name on this record kind, by any pack, or NULL. */
+static lab_decl *decl_find(const lab_engine *e, lab_entity_id ent,
+                           const char *name)
+{
+    for (size_t i = 0; i < e->ndecls; i++)
+        if (e->decls[i]->ent == ent &&
+            strcmp(e->decls[i]->field.name, name) == 0)
+            return e->decls[i];
+    return NULL;
+}
+
+/* <field subject="audit" name="n" type="boolean">: a field beyond
+ * labaudit's own, seen through each slot that shows the record kind. */
+static int compile_field(loader *ld, const xmlNode *n)
+{
+    static const char *const subjects[] = {"supplier", "link", "audit",
+                                           "product", "noncompliance"};
+    static const lab_entity_id ents[] = {LAB_ENT_SUPPLIER, LAB_ENT_LINK,
+                                         LAB_ENT_AUDIT, LAB_ENT_PRODUCT,
+                                         LAB_ENT_NONCOMPLIANCE};
+    lab_engine *e = ld->e;
+    unsigned line = (unsigned)xmlGetLineNo(n);
+    const char *name = attr_of(ld, n, "name");
+    int s = parse_enum(attr_of(ld, n, "subject"), subjects, 5);
+    int t = parse_enum(attr_of(ld, n, "type"), field_types, 5);
+    if (name == NULL || s < 0 || t < 0)
+        return lab_seterr(LAB_ESCHEMA,
+                          "%s:%u: field: bad name, subject or type", ld->path,
+                          line);
+    lab_entity_id ent = ents[s];
+    char why[256], path[160];
+    snprintf(path, sizeof path, "%s.%s", subjects[s], name);
+    if (lab_field_find(&lab_entities[ent], name, strlen(name)) != NULL ||
+        lab_fieldref_resolve(NULL, path, strlen(path),
+                             (lab_subject)LAB_SUBJECT_COUNT_, why,
+                             sizeof why) != NULL)
+        return lab_seterr(LAB_ESCHEMA,
+                          "%s:%u: field %s: a built-in field of the same name "
+                          "exists (expected a new name, or use the built-in "
+                          "one)",
+                          ld->path, line, path);
+    const char *const *values = NULL;
+    int rc = field_values(ld, n, &values);
+    if (rc != LAB_OK)
+        return rc;
+    if (values != NULL && field_ftypes[t] != LAB_FT_STR &&
+        field_ftypes[t] != LAB_FT_LIST)
+        return lab_seterr(LAB_ESCHEMA,
+                          "%s:%u: field %s: <value> items need type string "
+                          "or list, not %s",
+                          ld->path, line, path, field_types[t]);
+    lab_decl *prev = decl_find(e, ent, name);
+    if (prev != NULL) {
+        if ((int)prev->field.type != (int)field_ftypes[t])
+            return lab_seterr(LAB_ESCHEMA,
+                              "%s:%u: field %s is declared as %s, but %s:%u "
+                              "(pack %s) declared it as %s (expected one type)",
+                              ld->path, line, path, field_types[t], prev->file,
+                              prev->line, prev->pack->id,
+                              type_name(prev->field.type));
+        return LAB_OK; /* the same field, declared again: shared */
+    }
+    if (e->ndecls >= 4096)
+        return lab_seterr(LAB_ELIMIT, "%s:%u: more than 4096 declared fields",
+                          ld->path, line);
+    lab_decl **all =
+        lab_reallocarray(e->decls, e->ndecls + 1, sizeof *e->decls);
+    if (all == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    e->decls = all;
+    lab_decl *d = lab_arena_alloc(&e->arena, sizeof *d);
+    if (d == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    memset(d, 0, sizeof *d);
+    d->ent = ent;
+    d->field.name = name;
+    d->field.type = (uint8_t)field_ftypes[t];
+    d->field.check = values ? LAB_CK_ENUM : LAB_CK_NONE;
+    d->field.enum_values = values;
+    for (const xmlNode *c = first_el(n->children); c; c = next_el(c))
+        if (is_el(c, "description"))
+            d->field.doc = text_of(ld, c);
+    d->unit = attr_of(ld, n, "unit");
+    d->pack = ld->pack;
+    d->file = ld->path;
+    d->line = line;
+    lab_slot slots[2];
+    d->nrefs = lab_entity_slots(ent, slots);
+    for (size_t k = 0; k < d->nrefs; k++) {
+        lab_fieldref *r = &d->refs[k];
+        char p[160];
+        snprintf(p, sizeof p, "%s.%s", lab_slot_name(slots[k]), name);
+        r->slot = (uint8_t)slots[k];
+        r->field = &d->field;
+        r->vtype = (uint8_t)lab_field_vtype(&d->field);
+        r->path = lab_arena_strndup(&e->arena, p, strlen(p));
+        r->ext = (uint16_t)(e->ndecls + 1);
+        if (r->path == NULL)
+            return lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    e->decls[e->ndecls++] = d;
+    return LAB_OK;
+}
+
 /* The roles a <require> applies to, as a list (NULL: production roles). */
 static int parse_roles(loader *ld, const char *text, unsigned line,
                        const lab_list **out)
@@ -841,8 +999,8 @@ static int compile_require(loader *ld, const xmlNode *n)
     const char *field = attr_of(ld, n, "field");
     char why[256];
     const lab_fieldref *ref =
-        field ? lab_fieldref_resolve(field, strlen(field), LAB_SUBJECT_AUDIT,
-                                     why, sizeof why)
+        field ? lab_fieldref_resolve(ld->e, field, strlen(field),
+                                     LAB_SUBJECT_AUDIT, why, sizeof why)
               : NULL;
     if (ref == NULL || ref->field == NULL || ref->slot != LAB_SLOT_AUDIT)
         return lab_seterr(LAB_ESCHEMA,
@@ -924,6 +1082,11 @@ int lab_pack_load(lab_engine *e, const char *path)
             pk->source = text_of(&ld, c);
         else if (is_el(c, "description"))
             pk->description = text_of(&ld, c);
+        if (is_el(c, "field")) {
+            rc = compile_field(&ld, c);
+            if (rc != LAB_OK)
+                goto out;
+        }
         if (is_el(c, "require")) {
             rc = compile_require(&ld, c);
             if (rc != LAB_OK)
