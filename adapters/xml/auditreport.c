@@ -334,7 +334,6 @@ typedef struct xr_state {
     xr_slot nc[N_NC];
     lab_buf nc_evidence; /* its <document_id>s, ';'-separated */
     lab_pos nc_evidence_pos;
-    int nc_has_evidence;
 } xr_state;
 
 static void slots_free(xr_slot *s, size_t n)
@@ -518,7 +517,7 @@ static int on_start(xr_state *st)
     } else if (depth == 2 && st->group == G_NONCOMPLIANCES) {
         st->nc_severity[0] = st->nc_status[0] = st->nc_due[0] = '\0';
         st->nc_pos = st->where;
-        st->nc_has_code = st->nc_has_id = st->nc_has_evidence = 0;
+        st->nc_has_code = st->nc_has_id = 0;
         st->nc_sub = NS_NONE;
         slots_free(st->nc, N_NC);
     } else if (depth == 3 && st->group == G_NONCOMPLIANCES) {
@@ -530,7 +529,6 @@ static int on_start(xr_state *st)
                      : strcmp(local, "workers_affected") == 0 ? NS_WORKERS
                                                               : NS_NONE;
         if (st->nc_sub == NS_EVIDENCE) {
-            st->nc_has_evidence = 1;
             st->nc_evidence.len = 0;
             st->nc_evidence_pos = st->where;
         }
