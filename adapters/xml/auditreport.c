@@ -10,11 +10,21 @@
  * (compiled once from the copy built into the library) validates it, with
  * limits on depth, elements and text.  Leaf elements whose local names are
  * audit fields fill the audit record; evidence documents become document
- * records as they end; non-compliances are only counted, so memory stays
- * bounded however many there are.  Semantic checks (dates in order,
- * sub-counts within totals) follow validation.  Errors go to a structured
- * handler per reader and come back as "file:line:col: message"; libxml2's
- * global state is never touched.
+ * records as they end.  Non-compliances are counted into the audit's
+ * noncompliances_* summary; in a version 2 report each also becomes a
+ * noncompliance record of the audit as it ends (its fields named by its
+ * elements, evidence ids and workers affected included) and is then
+ * forgotten, so memory stays bounded however many there are.  One schema
+ * serves versions 1 and 2, with version 2's elements optional in it; the
+ * per-version rules are enforced here as elements pass the validator: a
+ * version 1 report may not use version 2's elements or values (<kind>,
+ * a non-compliance's id, lifecycle, evidence and workers affected,
+ * zero_tolerance, verified) and each of its non-compliances needs a code,
+ * a version 2 non-compliance needs an id, and other versions are refused.
+ * Semantic checks (dates in order, sub-counts within totals) follow
+ * validation; the dataset checks the audits a non-compliance names.
+ * Errors go to a structured handler per reader and come back as
+ * "file:line:col: message"; libxml2's global state is never touched.
  */
 #include "xml/auditreport.h"
 
@@ -58,8 +68,12 @@ extern const size_t lab_auditreport_xsd_len;
 #define XR_COUNT(name, type, check, ev, flags, doc) +1
 enum {
     N_AUDIT = 0 LAB_AUDIT_FIELDS(XR_COUNT),
-    N_DOC = 0 LAB_DOCUMENT_FIELDS(XR_COUNT)
+    N_DOC = 0 LAB_DOCUMENT_FIELDS(XR_COUNT),
+    N_NC = 0 LAB_NONCOMPLIANCE_FIELDS(XR_COUNT)
 };
+
+/* The report versions this reader reads (the root's version attribute). */
+enum { XR_V1 = 1, XR_V2 = 2 };
 
 /* ---- the compiled schema, shared read-only by every reader ---- */
 
@@ -287,6 +301,9 @@ typedef struct xr_slot {
 
 typedef enum xr_group { G_OTHER, G_NONCOMPLIANCES, G_EVIDENCE } xr_group;
 
+/* Inside a version 2 <noncompliance>: the group a child element opens. */
+typedef enum xr_ncsub { NS_NONE, NS_EVIDENCE, NS_WORKERS } xr_ncsub;
+
 typedef struct xr_state {
     lab_dataset *ds;
     const char *name; /* interned in the dataset */
@@ -303,11 +320,20 @@ typedef struct xr_state {
     xr_slot audit[N_AUDIT];
     xr_slot doc[N_DOC];
     lab_pos doc_pos;
+    int version; /* XR_V1 or XR_V2, from the root */
     /* non-compliances, counted as they stream past */
     int saw_ncs;
     lab_pos ncs_pos;
     long long nc_total, nc_open, nc_critical_open;
     char nc_severity[16], nc_status[16], nc_due[11], nc_earliest[11];
+    /* the current <noncompliance> (version 2: one record, added and
+     * forgotten as it ends) */
+    lab_pos nc_pos;
+    int nc_has_code, nc_has_id;
+    xr_ncsub nc_sub;
+    xr_slot nc[N_NC];
+    lab_buf nc_evidence; /* its <document_id>s, ';'-separated */
+    lab_pos nc_evidence_pos;
 } xr_state;
 
 static void slots_free(xr_slot *s, size_t n)
@@ -409,7 +435,11 @@ static int check_root(xr_state *st, const char *local, const char *ns)
                           st->name, st->where.line, st->where.col, local,
                           ns ? ns : "(none)");
     xmlChar *v = xmlTextReaderGetAttribute(st->r, BAD_CAST "version");
-    int ok = v != NULL && strcmp((const char *)v, LAB_XML_REPORT_VERSION) == 0;
+    st->version = v == NULL                           ? 0
+                  : strcmp((const char *)v, "1") == 0 ? XR_V1
+                  : strcmp((const char *)v, "2") == 0 ? XR_V2
+                                                      : 0;
+    int ok = st->version != 0;
     int missing = v == NULL;
     char shown[16];
     snprintf(shown, sizeof shown, "%s", v ? (const char *)v : "");
@@ -422,10 +452,33 @@ static int check_root(xr_state *st, const char *local, const char *ns)
         return lab_seterr(LAB_EVERSION,
                           "%s:%u:%u: audit report version '%s' is not "
                           "supported (this reader reads "
-                          "version " LAB_XML_REPORT_VERSION ")",
+                          "versions " LAB_XML_REPORT_VERSIONS ")",
                           st->name, st->where.line, st->where.col, shown);
     st->root = st->where;
     return LAB_OK;
+}
+
+/* The children of <noncompliance> that version 1 has; the others are
+ * version 2's. */
+static int is_v1_nc_element(const char *local)
+{
+    static const char *const v1[] = {"code",        "clause",
+                                     "severity",    "status",
+                                     "description", "corrective_action",
+                                     "due_date",    "closed_date"};
+    for (size_t i = 0; i < LAB_ARRAY_LEN(v1); i++)
+        if (strcmp(local, v1[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* A version 2 element in a version 1 report. */
+static int needs_v2(const xr_state *st, const char *local)
+{
+    return lab_seterr(LAB_ESCHEMA,
+                      "%s:%u:%u: <%s> needs audit report version 2 (this "
+                      "report is version 1)",
+                      st->name, st->where.line, st->where.col, local);
 }
 
 static int on_end(xr_state *st, int depth, const char *local);
@@ -452,6 +505,8 @@ static int on_start(xr_state *st)
         if (rc != LAB_OK)
             return rc;
     } else if (depth == 1) {
+        if (st->version < XR_V2 && strcmp(local, "kind") == 0)
+            return needs_v2(st, local);
         st->group = strcmp(local, "noncompliances") == 0 ? G_NONCOMPLIANCES
                     : strcmp(local, "evidence") == 0     ? G_EVIDENCE
                                                          : G_OTHER;
@@ -461,6 +516,22 @@ static int on_start(xr_state *st)
         }
     } else if (depth == 2 && st->group == G_NONCOMPLIANCES) {
         st->nc_severity[0] = st->nc_status[0] = st->nc_due[0] = '\0';
+        st->nc_pos = st->where;
+        st->nc_has_code = st->nc_has_id = 0;
+        st->nc_sub = NS_NONE;
+        slots_free(st->nc, N_NC);
+    } else if (depth == 3 && st->group == G_NONCOMPLIANCES) {
+        if (st->version < XR_V2 && !is_v1_nc_element(local))
+            return needs_v2(st, local);
+        st->nc_has_code |= strcmp(local, "code") == 0;
+        st->nc_has_id |= strcmp(local, "id") == 0;
+        st->nc_sub = strcmp(local, "evidence") == 0           ? NS_EVIDENCE
+                     : strcmp(local, "workers_affected") == 0 ? NS_WORKERS
+                                                              : NS_NONE;
+        if (st->nc_sub == NS_EVIDENCE) {
+            st->nc_evidence.len = 0;
+            st->nc_evidence_pos = st->where;
+        }
     } else if (depth == 2 && st->group == G_EVIDENCE) {
         slots_free(st->doc, N_DOC);
         st->doc_pos = st->where;
@@ -485,13 +556,17 @@ static int on_text(xr_state *st)
     return st->text.oom ? lab_seterr(LAB_ENOMEM, "out of memory") : LAB_OK;
 }
 
-static void nc_end(xr_state *st)
+/* Counts the non-compliance that ended into the audit's summary: closed
+ * and verified ones are not open; zero_tolerance counts as critical. */
+static void nc_count(xr_state *st)
 {
     st->nc_total++;
-    if (strcmp(st->nc_status, "closed") == 0)
+    if (strcmp(st->nc_status, "closed") == 0 ||
+        strcmp(st->nc_status, "verified") == 0)
         return;
     st->nc_open++;
-    if (strcmp(st->nc_severity, "critical") == 0)
+    if (strcmp(st->nc_severity, "critical") == 0 ||
+        strcmp(st->nc_severity, "zero_tolerance") == 0)
         st->nc_critical_open++;
     if (st->nc_due[0] != '\0' &&
         (st->nc_earliest[0] == '\0' || strcmp(st->nc_due, st->nc_earliest) < 0))
@@ -572,22 +647,162 @@ static int add_document(xr_state *st)
     return rc;
 }
 
+/* Version 2: the non-compliance that ended becomes a noncompliance
+ * record of this audit (its facility is left for the dataset to take
+ * from the audit). */
+static int add_noncompliance(xr_state *st)
+{
+    const lab_field *fields[N_NC + 1];
+    const char *values[N_NC + 1];
+    size_t lens[N_NC + 1];
+    lab_pos pos[N_NC + 1];
+    size_t n = 0;
+    const lab_field *nf = lab_entities[LAB_ENT_NONCOMPLIANCE].fields;
+    for (size_t i = 0; i < N_NC; i++) {
+        if (st->nc[i].text == NULL)
+            continue;
+        fields[n] = &nf[i];
+        values[n] = st->nc[i].text;
+        lens[n] = st->nc[i].len;
+        pos[n++] = st->nc[i].pos;
+    }
+    const lab_field *f =
+        lab_ds_column(LAB_RECORD_NONCOMPLIANCE, "audit_id", strlen("audit_id"));
+    const xr_slot *audit = audit_slot(st, "id");
+    if (f != NULL && audit != NULL &&
+        st->nc[field_index(LAB_RECORD_NONCOMPLIANCE, f)].text == NULL) {
+        fields[n] = f;
+        values[n] = audit->text;
+        lens[n] = audit->len;
+        pos[n++] = audit->pos;
+    }
+    int rc = lab_ds_row(st->ds, LAB_RECORD_NONCOMPLIANCE, fields, values, lens,
+                        pos, n, st->nc_pos);
+    slots_free(st->nc, N_NC);
+    return rc;
+}
+
+/* Stores the text of the non-compliance field `name`, if it is one. */
+static int nc_set(xr_state *st, const char *name, lab_pos pos)
+{
+    const lab_field *f =
+        lab_ds_column(LAB_RECORD_NONCOMPLIANCE, name, strlen(name));
+    if (f == NULL)
+        return LAB_OK; /* code, corrective_action: not record fields */
+    return slot_set(&st->nc[field_index(LAB_RECORD_NONCOMPLIANCE, f)], f,
+                    &st->text, pos);
+}
+
+/* <document_id> in a non-compliance's <evidence>: one list item. */
+static int nc_evidence_add(xr_state *st, lab_pos pos)
+{
+    const char *p = st->text.data ? st->text.data : "";
+    size_t a = 0, b = st->text.len;
+    while (a < b && is_xml_space(p[a]))
+        a++;
+    while (b > a && is_xml_space(p[b - 1]))
+        b--;
+    if (memchr(p + a, ';', b - a) != NULL)
+        return lab_seterr(LAB_ESCHEMA,
+                          "%s:%u:%u: document_id '%.*s' contains ';', which "
+                          "separates the evidence ids of a noncompliance",
+                          st->name, pos.line, pos.col,
+                          (int)(b - a > 64 ? 64 : b - a), p + a);
+    if (st->nc_evidence.len > 0)
+        lab_buf_addc(&st->nc_evidence, ';');
+    lab_buf_add(&st->nc_evidence, p + a, b - a);
+    return st->nc_evidence.oom ? lab_seterr(LAB_ENOMEM, "out of memory")
+                               : LAB_OK;
+}
+
+/* <evidence> ended: its ids become the evidence field. */
+static int nc_evidence_end(xr_state *st)
+{
+    const lab_field *f =
+        lab_ds_column(LAB_RECORD_NONCOMPLIANCE, "evidence", strlen("evidence"));
+    if (f == NULL)
+        return LAB_OK;
+    xr_slot *s = &st->nc[field_index(LAB_RECORD_NONCOMPLIANCE, f)];
+    char *copy = lab_strndup(st->nc_evidence.data ? st->nc_evidence.data : "",
+                             st->nc_evidence.len);
+    if (copy == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    free(s->text);
+    s->text = copy;
+    s->len = st->nc_evidence.len;
+    s->pos = st->nc_evidence_pos;
+    return LAB_OK;
+}
+
+/* A value in a non-compliance ended; depth 3 is a child of
+ * <noncompliance>, depth 4 one of <evidence> or <workers_affected>. */
+static int nc_value_end(xr_state *st, int depth, const char *local, lab_pos pos)
+{
+    if (depth == 3) {
+        if (strcmp(local, "severity") == 0)
+            copy_small(st->nc_severity, sizeof st->nc_severity, &st->text);
+        else if (strcmp(local, "status") == 0)
+            copy_small(st->nc_status, sizeof st->nc_status, &st->text);
+        else if (strcmp(local, "due_date") == 0)
+            copy_small(st->nc_due, sizeof st->nc_due, &st->text);
+        if (st->version < XR_V2) {
+            /* values version 1 does not have */
+            const char *v = strcmp(local, "severity") == 0 ? st->nc_severity
+                            : strcmp(local, "status") == 0 ? st->nc_status
+                                                           : "";
+            if (strcmp(v, "zero_tolerance") == 0 || strcmp(v, "verified") == 0)
+                return lab_seterr(LAB_ESCHEMA,
+                                  "%s:%u:%u: %s %s needs audit report "
+                                  "version 2 (this report is version 1)",
+                                  st->name, pos.line, pos.col, local, v);
+            return LAB_OK;
+        }
+        if (st->nc_sub == NS_EVIDENCE)
+            return nc_evidence_end(st);
+        if (st->nc_sub == NS_WORKERS)
+            return LAB_OK;
+        return nc_set(st, local, pos);
+    }
+    if (depth == 4 && st->nc_sub == NS_EVIDENCE &&
+        strcmp(local, "document_id") == 0)
+        return nc_evidence_add(st, pos);
+    if (depth == 4 && st->nc_sub == NS_WORKERS) {
+        char name[64];
+        int k = snprintf(name, sizeof name, "workers_affected_%s", local);
+        if (k > 0 && (size_t)k < sizeof name)
+            return nc_set(st, name, pos);
+    }
+    return LAB_OK;
+}
+
+/* A <noncompliance> ended: the per-version rules, the summary counts and,
+ * in version 2, its record. */
+static int nc_end(xr_state *st)
+{
+    if (st->version < XR_V2 && !st->nc_has_code)
+        return lab_seterr(LAB_ESCHEMA,
+                          "%s:%u:%u: noncompliance lacks its <code> "
+                          "(required in audit report version 1)",
+                          st->name, st->nc_pos.line, st->nc_pos.col);
+    if (st->version >= XR_V2 && !st->nc_has_id)
+        return lab_seterr(LAB_ESCHEMA,
+                          "%s:%u:%u: noncompliance lacks its <id> "
+                          "(required in audit report version 2)",
+                          st->name, st->nc_pos.line, st->nc_pos.col);
+    nc_count(st);
+    return st->version >= XR_V2 ? add_noncompliance(st) : LAB_OK;
+}
+
 static int on_end(xr_state *st, int depth, const char *local)
 {
     lab_pos pos = st->where;
     if (depth == 0)
         return LAB_OK;
     if (st->group == G_NONCOMPLIANCES) {
-        if (depth == 2) {
-            nc_end(st);
-        } else if (depth == 3) {
-            if (strcmp(local, "severity") == 0)
-                copy_small(st->nc_severity, sizeof st->nc_severity, &st->text);
-            else if (strcmp(local, "status") == 0)
-                copy_small(st->nc_status, sizeof st->nc_status, &st->text);
-            else if (strcmp(local, "due_date") == 0)
-                copy_small(st->nc_due, sizeof st->nc_due, &st->text);
-        }
+        if (depth == 2)
+            return nc_end(st);
+        if (depth >= 3)
+            return nc_value_end(st, depth, local, pos);
         return LAB_OK;
     }
     if (st->group == G_EVIDENCE) {
@@ -873,6 +1088,7 @@ static int report_run(lab_dataset *ds, xr_input *in)
     st.ds = ds;
     st.name = in->name;
     st.text = (lab_buf)LAB_BUF_INIT;
+    st.nc_evidence = (lab_buf)LAB_BUF_INIT;
 
     pthread_once(&schema_once, schema_compile);
     if (schema == NULL)
@@ -945,7 +1161,9 @@ out:
     xmlSchemaFreeValidCtxt(vc);
     slots_free(st.audit, N_AUDIT);
     slots_free(st.doc, N_DOC);
+    slots_free(st.nc, N_NC);
     lab_buf_free(&st.text);
+    lab_buf_free(&st.nc_evidence);
     return rc;
 }
 

@@ -6,7 +6,9 @@
  * element-count limits, schema validation while streaming and semantic
  * checks after it.  Each report becomes one audit record plus one document
  * record per evidence document; its non-compliances are summarised into
- * the audit's noncompliances_* fields, so memory does not grow with them.
+ * the audit's noncompliances_* fields and, in a version 2 report, each
+ * also becomes a noncompliance record as it ends, so memory does not grow
+ * with them.  Version 1 reports load as they always have.
  */
 #ifndef LAB_XML_AUDITREPORT_H
 #define LAB_XML_AUDITREPORT_H
@@ -22,9 +24,10 @@ enum {
     LAB_XML_MAX_FILES = 100000       /* reports in one folder */
 };
 
-/* The report format version this reader understands (the root element's
- * version attribute). */
-#define LAB_XML_REPORT_VERSION "1"
+/* The newest report format version this reader understands (the root
+ * element's version attribute), and all it understands, for messages. */
+#define LAB_XML_REPORT_VERSION "2"
+#define LAB_XML_REPORT_VERSIONS "1 and 2"
 
 /*
  * Reads one report file into ds.  All or nothing: on error nothing is

@@ -2,8 +2,11 @@
  * test_auditreport.c - the specification of the XML audit-report reader
  * (adapters/xml/auditreport.h).  A valid report becomes one audit record,
  * its evidence documents become document records and its non-compliances
- * are summarised; every hostile input (external entities, entity bombs,
- * external DTDs, parameter entities, deep nesting, non-XML, wrong
+ * are summarised; a version 2 report also gives its audit kind and one
+ * noncompliance record per non-compliance, with its lifecycle, evidence
+ * and workers affected, while version 1 reports load as before and may
+ * not use version 2's elements; every hostile input (external entities, entity
+ * bombs, external DTDs, parameter entities, deep nesting, non-XML, wrong
  * namespace, schema and semantic violations) is refused with a clear
  * "file:line:col" message, adds nothing, prints nothing and is refused in
  * well under a second.
@@ -92,6 +95,7 @@ static int load_doc(const char *doc, size_t len, lab_dataset **out)
         /* all or nothing */
         assert_int_equal(lab_dataset_count(ds, LAB_RECORD_AUDIT), 0);
         assert_int_equal(lab_dataset_count(ds, LAB_RECORD_DOCUMENT), 0);
+        assert_int_equal(lab_dataset_count(ds, LAB_RECORD_NONCOMPLIANCE), 0);
     }
     if (out != NULL)
         *out = ds;
@@ -444,9 +448,309 @@ static void wrong_namespace_refused(void **state)
 static void unknown_version_refused(void **state)
 {
     (void)state;
-    const char *doc = "<audit_report xmlns=\"" NS "\" version=\"2\"/>";
+    const char *doc = "<audit_report xmlns=\"" NS "\" version=\"3\"/>";
     assert_int_equal(load_str(doc), LAB_EVERSION);
-    assert_msg_has("version '2' is not supported");
+    assert_msg_has("report.xml:1:");
+    assert_msg_has("version '3' is not supported");
+    assert_msg_has("versions 1 and 2");
+    char *v0 = report_with("");
+    char *at = strstr(v0, "version=\"1\"");
+    at[9] = '0';
+    assert_int_equal(load_str(v0), LAB_EVERSION);
+    assert_msg_has("version '0' is not supported");
+    free(v0);
+}
+
+/* ---- version 2 ---- */
+
+static const lab_noncompliance *nc_by_id(const lab_dataset *ds, const char *id)
+{
+    long row = lab_ds_find(ds, LAB_RECORD_NONCOMPLIANCE, id);
+    if (row < 0)
+        fail_msg("no noncompliance record '%s'", id);
+    return (const lab_noncompliance *)lab_table_row(
+        &ds->tables[LAB_ENT_NONCOMPLIANCE], (size_t)row);
+}
+
+/* A version 2 follow-up of facility S1 that raises two non-compliances:
+ * NC-1 (line 11) verified by audit A3, NC-2 (line 31) still open. */
+static const char v2_follow_up[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" /* 1 */
+    "<audit_report xmlns=\"" NS "\" version=\"2\">\n"
+    "  <id>A2</id>\n"
+    "  <supplier_id>S1</supplier_id>\n"
+    "  <scheme>smeta_4p</scheme>\n" /* 5 */
+    "  <type>announced</type>\n"
+    "  <kind>follow_up</kind>\n"
+    "  <auditor><auditor_org>Example</auditor_org></auditor>\n"
+    "  <visit><start_date>2025-03-01</start_date>"
+    "<end_date>2025-03-02</end_date></visit>\n"
+    "  <noncompliances>\n" /* 10 */
+    "    <noncompliance>\n"
+    "      <id>NC-1</id>\n"
+    "      <code>SMETA-2.1</code>\n"
+    "      <area>identity-documents</area>\n"
+    "      <ilo_indicator>retention_of_documents</ilo_indicator>\n" /* 15 */
+    "      <clause>ETI 1.2</clause>\n"
+    "      <severity>zero_tolerance</severity>\n"
+    "      <status>verified</status>\n"
+    "      <description>Passports held by the employer</description>\n"
+    "      <corrective_action>Return them</corrective_action>\n" /* 20 */
+    "      <raised_date>2025-03-02</raised_date>\n"
+    "      <due_date>2025-03-16</due_date>\n"
+    "      <closed_date>2025-03-10</closed_date>\n"
+    "      <closing_audit_id>A3</closing_audit_id>\n"
+    "      <verification_method>worker_interviews</verification_method>\n"
+    "      <evidence><document_id>D-A2-1</document_id>\n"
+    "        <document_id> D A2 2 </document_id></evidence>\n"
+    "      <workers_affected><female>3</female><male>2</male>\n"
+    "        <under_18>1</under_18><under_15>0</under_15></workers_affected>\n"
+    "    </noncompliance>\n" /* 30 */
+    "    <noncompliance><id>NC-2</id><severity>critical</severity>"
+    "<status>open</status><due_date>2025-04-01</due_date></noncompliance>\n"
+    "    <noncompliance><id>NC-3</id><severity>minor</severity>"
+    "<status>closed</status><due_date>2025-03-05</due_date></noncompliance>\n"
+    "  </noncompliances>\n"
+    "</audit_report>\n";
+
+static void v2_follow_up_gives_noncompliance_records(void **state)
+{
+    (void)state;
+    lab_dataset *ds = NULL;
+    int rc = load_doc(v2_follow_up, strlen(v2_follow_up), &ds);
+    if (rc != LAB_OK)
+        fail_msg("%s", lab_errmsg());
+    assert_int_equal(lab_dataset_count(ds, LAB_RECORD_AUDIT), 1);
+    assert_int_equal(lab_dataset_count(ds, LAB_RECORD_NONCOMPLIANCE), 3);
+    const lab_audit *a = audit0(ds);
+    assert_string_equal(a->kind, "follow_up");
+    /* the summary still counts: verified and closed are not open, and
+     * zero_tolerance would count as critical */
+    assert_int_equal(a->noncompliances_total, 3);
+    assert_int_equal(a->noncompliances_open, 1);
+    assert_int_equal(a->noncompliances_critical_open, 1);
+    assert_string_equal(a->noncompliances_earliest_due, "2025-04-01");
+
+    const lab_noncompliance *nc = nc_by_id(ds, "NC-1");
+    assert_string_equal(nc->audit_id, "A2");
+    assert_null(nc->supplier_id); /* the dataset takes the audit's */
+    assert_string_equal(nc->area, "identity-documents");
+    assert_string_equal(nc->ilo_indicator, "retention_of_documents");
+    assert_string_equal(nc->clause, "ETI 1.2");
+    assert_string_equal(nc->severity, "zero_tolerance");
+    assert_string_equal(nc->status, "verified");
+    assert_string_equal(nc->description, "Passports held by the employer");
+    assert_string_equal(nc->raised_date, "2025-03-02");
+    assert_string_equal(nc->due_date, "2025-03-16");
+    assert_string_equal(nc->closed_date, "2025-03-10");
+    assert_string_equal(nc->closing_audit_id, "A3");
+    assert_string_equal(nc->verification_method, "worker_interviews");
+    assert_non_null(nc->evidence);
+    assert_int_equal(nc->evidence->n, 2);
+    assert_string_equal(nc->evidence->items[0].u.s, "D-A2-1");
+    assert_string_equal(nc->evidence->items[1].u.s, "D A2 2");
+    assert_int_equal(nc->workers_affected_female, 3);
+    assert_int_equal(nc->workers_affected_male, 2);
+    assert_int_equal(nc->workers_affected_under_18, 1);
+    assert_int_equal(nc->workers_affected_under_15, 0);
+    long row = lab_ds_find(ds, LAB_RECORD_NONCOMPLIANCE, "NC-1");
+    assert_string_equal(ds->nc_pos[row].file, "report.xml");
+    assert_int_equal(ds->nc_pos[row].line, 11);
+
+    nc = nc_by_id(ds, "NC-2");
+    assert_string_equal(nc->audit_id, "A2");
+    assert_string_equal(nc->severity, "critical");
+    assert_string_equal(nc->status, "open");
+    assert_null(nc->raised_date);
+    assert_null(nc->closing_audit_id);
+    assert_null(nc->evidence);
+    assert_int_equal(nc->workers_affected_female, LAB_INT_NONE);
+    row = lab_ds_find(ds, LAB_RECORD_NONCOMPLIANCE, "NC-2");
+    assert_int_equal(ds->nc_pos[row].line, 31);
+    lab_dataset_free(ds);
+}
+
+/* The records pass the dataset's own checks: A3, a verification of the
+ * same facility, closes NC-1; NC-2 takes facility and raised date. */
+static void v2_noncompliances_pass_the_dataset_checks(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"id", "name", "country"};
+    static const char *const s1[] = {"S1", "Spinner", "CN"};
+    char *a3 = report_with("");
+    char *at = strstr(a3, "version=\"1\"");
+    at[9] = '2';
+    at = strstr(a3, "<id>A1</id>");
+    at[5] = '3';
+    at = strstr(a3, "  <auditor>");
+    lab_buf b = LAB_BUF_INIT;
+    lab_buf_add(&b, a3, (size_t)(at - a3));
+    lab_buf_adds(&b, "  <kind>verification</kind>\n");
+    lab_buf_adds(&b, at);
+    char *verif = NULL;
+    assert_int_equal(lab_buf_detach(&b, &verif), LAB_OK);
+    /* the visit: 2025-01-10..11 is before NC-1 was raised; move it */
+    at = strstr(verif, "2025-01-10");
+    memcpy(at, "2025-03-20", 10);
+    at = strstr(verif, "2025-01-11");
+    memcpy(at, "2025-03-21", 10);
+
+    lab_dataset *ds = NULL;
+    assert_int_equal(lab_dataset_new(&ds), LAB_OK);
+    assert_int_equal(
+        lab_dataset_add(ds, LAB_RECORD_SUPPLIER, names, s1, 3, "suppliers"),
+        LAB_OK);
+    if (lab_xml_load_memory(ds, v2_follow_up, strlen(v2_follow_up), "a2.xml") !=
+            LAB_OK ||
+        lab_xml_load_memory(ds, verif, strlen(verif), "a3.xml") != LAB_OK)
+        fail_msg("%s", lab_errmsg());
+    if (lab_ds_index(ds) != LAB_OK)
+        fail_msg("%s", lab_errmsg());
+    const lab_noncompliance *nc = nc_by_id(ds, "NC-2");
+    assert_string_equal(nc->supplier_id, "S1");
+    assert_string_equal(nc->raised_date, "2025-03-02");
+    lab_dataset_free(ds);
+    free(verif);
+    free(a3);
+}
+
+static void v2_noncompliance_needs_an_id(void **state)
+{
+    (void)state;
+    char *doc = report_with("<noncompliances>\n"
+                            "<noncompliance><code>X</code>"
+                            "<severity>minor</severity><status>open</status>"
+                            "</noncompliance></noncompliances>");
+    char *at = strstr(doc, "version=\"1\"");
+    at[9] = '2';
+    assert_int_equal(load_str(doc), LAB_ESCHEMA);
+    assert_msg_has("report.xml:10:1: noncompliance lacks its <id>");
+    free(doc);
+
+    /* duplicate ids, and a value the record model refuses, at its line */
+    doc = report_with("<noncompliances>\n"
+                      "<noncompliance><id>N</id><severity>minor</severity>"
+                      "<status>open</status></noncompliance>\n"
+                      "<noncompliance><id>N</id><severity>minor</severity>"
+                      "<status>open</status></noncompliance>"
+                      "</noncompliances>");
+    at = strstr(doc, "version=\"1\"");
+    at[9] = '2';
+    assert_int_equal(load_str(doc), LAB_EDUPLICATE);
+    free(doc);
+    doc = report_with("<noncompliances>\n"
+                      "<noncompliance><id>N</id><severity>minor</severity>"
+                      "<status>open</status>\n"
+                      "<raised_date>1800-01-01</raised_date>"
+                      "</noncompliance></noncompliances>");
+    at = strstr(doc, "version=\"1\"");
+    at[9] = '2';
+    assert_int_equal(load_str(doc), LAB_ESCHEMA);
+    assert_msg_has("report.xml:11:1: raised_date");
+    free(doc);
+
+    /* an evidence id cannot hold the list separator */
+    doc = report_with("<noncompliances>\n"
+                      "<noncompliance><id>N</id><severity>minor</severity>"
+                      "<status>open</status><evidence>\n"
+                      "<document_id>a;b</document_id></evidence>"
+                      "</noncompliance></noncompliances>");
+    at = strstr(doc, "version=\"1\"");
+    at[9] = '2';
+    assert_int_equal(load_str(doc), LAB_ESCHEMA);
+    assert_msg_has("report.xml:11:1: document_id 'a;b' contains ';'");
+    free(doc);
+}
+
+static void v1_refuses_version_2_elements(void **state)
+{
+    (void)state;
+    /* <kind>, which version 1 does not have */
+    char *doc = report_with("");
+    char *at = strstr(doc, "  <auditor>");
+    lab_buf b = LAB_BUF_INIT;
+    lab_buf_add(&b, doc, (size_t)(at - doc));
+    lab_buf_adds(&b, "  <kind>follow_up</kind>\n");
+    lab_buf_adds(&b, at);
+    char *with_kind = NULL;
+    assert_int_equal(lab_buf_detach(&b, &with_kind), LAB_OK);
+    assert_int_equal(load_str(with_kind), LAB_ESCHEMA);
+    assert_msg_has("report.xml:7:1: <kind> needs audit report version 2");
+    /* the same report as version 2 loads */
+    at = strstr(with_kind, "version=\"1\"");
+    at[9] = '2';
+    if (load_str(with_kind) != LAB_OK)
+        fail_msg("%s", lab_errmsg());
+    free(with_kind);
+    free(doc);
+
+    /* a non-compliance's version 2 elements and values */
+    static const char *const v2_only[] = {
+        "<id>N</id><code>C</code><severity>minor</severity>"
+        "<status>open</status>",
+        "<code>C</code><severity>minor</severity><status>open</status>"
+        "<closing_audit_id>A9</closing_audit_id>",
+        "<code>C</code><severity>minor</severity><status>open</status>"
+        "<workers_affected><female>1</female></workers_affected>",
+        "<code>C</code><severity>minor</severity><status>open</status>"
+        "<evidence><document_id>D</document_id></evidence>",
+    };
+    static const char *const named[] = {"<id>", "<closing_audit_id>",
+                                        "<workers_affected>", "<evidence>"};
+    for (size_t i = 0; i < LAB_ARRAY_LEN(v2_only); i++) {
+        lab_buf nb = LAB_BUF_INIT;
+        lab_buf_printf(&nb,
+                       "<noncompliances>\n<noncompliance>%s"
+                       "</noncompliance></noncompliances>",
+                       v2_only[i]);
+        char *inner = NULL;
+        assert_int_equal(lab_buf_detach(&nb, &inner), LAB_OK);
+        assert_int_equal(load_with(inner), LAB_ESCHEMA);
+        assert_msg_has("report.xml:10:1: ");
+        assert_msg_has(named[i]);
+        assert_msg_has("needs audit report version 2");
+        free(inner);
+    }
+    assert_int_equal(load_with("<noncompliances><noncompliance><code>C</code>"
+                               "<severity>zero_tolerance</severity>"
+                               "<status>open</status></noncompliance>"
+                               "</noncompliances>"),
+                     LAB_ESCHEMA);
+    assert_msg_has("report.xml:9:1: severity zero_tolerance needs audit "
+                   "report version 2");
+    assert_int_equal(load_with("<noncompliances><noncompliance><code>C</code>"
+                               "<severity>minor</severity>"
+                               "<status>verified</status></noncompliance>"
+                               "</noncompliances>"),
+                     LAB_ESCHEMA);
+    assert_msg_has("status verified needs audit report version 2");
+    /* version 1 still needs a code */
+    assert_int_equal(load_with("<noncompliances>\n<noncompliance>"
+                               "<severity>minor</severity>"
+                               "<status>open</status></noncompliance>"
+                               "</noncompliances>"),
+                     LAB_ESCHEMA);
+    assert_msg_has("report.xml:10:1: noncompliance lacks its <code>");
+}
+
+static void v1_loads_as_before(void **state)
+{
+    (void)state;
+    size_t len;
+    char *doc = read_all(CORPUS "/noncompliances.xml", &len);
+    lab_dataset *ds = NULL;
+    if (load_doc(doc, len, &ds) != LAB_OK)
+        fail_msg("%s", lab_errmsg());
+    /* counted only: no records, and the default kind */
+    assert_int_equal(lab_dataset_count(ds, LAB_RECORD_NONCOMPLIANCE), 0);
+    const lab_audit *a = audit0(ds);
+    assert_string_equal(a->kind, "full");
+    assert_int_equal(a->noncompliances_total, 20);
+    assert_int_equal(a->noncompliances_open, 14);
+    assert_int_equal(a->noncompliances_critical_open, 4);
+    assert_string_equal(a->noncompliances_earliest_due, "2025-01-01");
+    lab_dataset_free(ds);
+    free(doc);
 }
 
 static void schema_violations_name_the_line(void **state)
@@ -700,8 +1004,10 @@ static void corpus_and_examples_never_crash(void **state)
     (void)state;
     /* Every seed of the fuzz corpus loads or is refused quickly. */
     static const char *const seeds[] = {
-        "valid_full.xml",     "valid_minimal.xml", "xxe.xml",
-        "billion_laughs.xml", "external_dtd.xml",  "parameter_entity.xml"};
+        "valid_full.xml",   "valid_minimal.xml",
+        "valid_v2_ncs.xml", "valid_v2_follow_up.xml",
+        "xxe.xml",          "billion_laughs.xml",
+        "external_dtd.xml", "parameter_entity.xml"};
     for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
         char path[512];
         snprintf(path, sizeof path, CORPUS "/%s", seeds[i]);
@@ -732,6 +1038,11 @@ int main(void)
         cmocka_unit_test(non_xml_refused),
         cmocka_unit_test(wrong_namespace_refused),
         cmocka_unit_test(unknown_version_refused),
+        cmocka_unit_test(v2_follow_up_gives_noncompliance_records),
+        cmocka_unit_test(v2_noncompliances_pass_the_dataset_checks),
+        cmocka_unit_test(v2_noncompliance_needs_an_id),
+        cmocka_unit_test(v1_refuses_version_2_elements),
+        cmocka_unit_test(v1_loads_as_before),
         cmocka_unit_test(schema_violations_name_the_line),
         cmocka_unit_test(semantic_checks),
         cmocka_unit_test(duplicate_document_ids_refused),
