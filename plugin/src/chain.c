@@ -432,8 +432,6 @@ int lab_ds_derive_chains(lab_dataset *ds)
     for (size_t v = 0; v < nv; v++)
         chain[v] = facts[comp[v]];
     rc = derive_volumes(ds, comp, order, nv, chain);
-    if (rc == LAB_OK)
-        rc = lab_ds_derive_history(ds);
     if (rc != LAB_OK)
         goto out;
     ds->chain = chain;

@@ -256,13 +256,17 @@ int lab_cred_blockers(char **out, size_t *n, size_t *nunknown,
     size_t count = 0, more = 0;
     for (size_t i = 0; i < rep->n; i++) {
         const lab_finding *f = &rep->findings[i];
-        if (f->severity != LAB_SEV_BLOCKER || !in_chain(&c, f) ||
-            finding_waived(f))
+        /* a closure awaiting verification stops a certificate too */
+        if ((f->severity != LAB_SEV_BLOCKER && !f->awaiting) ||
+            !in_chain(&c, f) || finding_waived(f))
             continue;
         /* The list goes into the one-line message: keep it short. */
         if (b.len < 700)
-            lab_buf_printf(&b, "%s%s on %s %s", count ? "; " : "", f->rule->id,
-                           subject_name(f->subject), f->subject_id);
+            lab_buf_printf(&b, "%s%s on %s %s%s", count ? "; " : "",
+                           f->rule->id, subject_name(f->subject), f->subject_id,
+                           f->severity == LAB_SEV_BLOCKER
+                               ? ""
+                               : " (awaiting verification)");
         else
             more++;
         count++;

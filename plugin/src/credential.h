@@ -31,7 +31,8 @@ enum { LAB_CRED_MAX_FILE = 64 * 1024 * 1024 };
 /* ---- building (credential.c) ---- */
 
 /* Lists what stops a certificate for product's chain into *out (free()):
- * the open (non-waived) blockers as "rule on subject" items, their number
+ * the open (non-waived) blockers, and the findings whose corrective action
+ * awaits verification, as "rule on subject" items, their number
  * in *n, or, when there are none, the required facts unknown as "field at
  * supplier" items, their number in *nunknown.  Items are separated by
  * "; ".  LAB_ENOTFOUND if the report did not check the product. */

@@ -35,6 +35,8 @@ enum { LAB_TABLE_COUNT = LAB_ENT_NONCOMPLIANCE + 1 };
  * current too, and close non-compliances.
  */
 typedef struct lab_history {
+    int valid;     /* derived, for the date as_of */
+    int32_t as_of; /* audits after it have not happened yet */
     /* per supplier */
     uint32_t *latest;          /* newest audit of any kind, LAB_NONE if none */
     uint32_t *full_latest;     /* newest full audit: the current baseline */
@@ -46,6 +48,7 @@ typedef struct lab_history {
     int32_t *day;            /* its last day, days since 1970 */
     uint32_t *superseded_by; /* the next full audit, LAB_NONE if current */
     uint32_t *prev_full;     /* the full audit before it, or LAB_NONE */
+    uint8_t *future;         /* ended after as_of: not part of the history */
 } lab_history;
 
 /*
@@ -167,12 +170,12 @@ int lab_ds_index(lab_dataset *ds);
 /* Row index of the record with this id, or -1. */
 long lab_ds_find(const lab_dataset *ds, lab_record_kind kind, const char *id);
 
-/* Computes chain facts for every supplier in O(V+E) (cycle-safe), and
- * the history of every facility. */
+/* Computes chain facts for every supplier in O(V+E) (cycle-safe). */
 int lab_ds_derive_chains(lab_dataset *ds);
 
-/* Derives ds->hist (history.c); called by lab_ds_derive_chains. */
-int lab_ds_derive_history(lab_dataset *ds);
+/* Derives ds->hist as of a date (days since 1970), unless it already is
+ * (history.c); after lab_ds_derive_chains. */
+int lab_ds_derive_history(lab_dataset *ds, int32_t as_of);
 void lab_history_free(lab_history *h);
 
 /* An audit's last day (end date, else start date) in days, or 0. */

@@ -123,22 +123,66 @@ static int v_audit_current(const lab_scope *sc, lab_val *out)
     return LAB_OK;
 }
 
-static int nc_live(const lab_noncompliance *nc)
-{
-    return strcmp(nc->status, "open") == 0 ||
-           strcmp(nc->status, "in_progress") == 0;
-}
-
 static int nc_is_critical(const lab_noncompliance *nc)
 {
     return strcmp(nc->severity, "critical") == 0 ||
            strcmp(nc->severity, "zero_tolerance") == 0;
 }
 
+/* Where a non-compliance stands as of the check date. */
+typedef enum nc_state {
+    NC_OPEN = 0, /* open or in progress, or closed after the check date */
+    NC_CLOSED,   /* corrected, but not (yet, or not enough) verified */
+    NC_VERIFIED  /* corrected and verified */
+} nc_state;
+
+static int after(const char *date, int32_t as_of)
+{
+    int32_t d;
+    return date != NULL && lab_date_parse(date, strlen(date), &d) && d > as_of;
+}
+
+/* A closure counts from the day it happened; a verification from the day
+ * of the visit that made it.  A critical issue (documents, fees, children)
+ * is verified with workers, on site: a document review alone leaves it
+ * awaiting verification. */
+static nc_state nc_state_of(const lab_scope *sc, const lab_noncompliance *nc)
+{
+    if (strcmp(nc->status, "open") == 0 ||
+        strcmp(nc->status, "in_progress") == 0 ||
+        after(nc->closed_date, sc->as_of))
+        return NC_OPEN;
+    if (strcmp(nc->status, "verified") != 0)
+        return NC_CLOSED;
+    if (nc->closing_audit_id != NULL && sc->ds != NULL) {
+        long c = lab_ds_find(sc->ds, LAB_RECORD_AUDIT, nc->closing_audit_id);
+        if (c >= 0 && sc->ds->hist.future[c])
+            return NC_CLOSED;
+    }
+    if (nc_is_critical(nc) && nc->verification_method != NULL &&
+        strcmp(nc->verification_method, "document_review") == 0)
+        return NC_CLOSED;
+    return NC_VERIFIED;
+}
+
+static int nc_live(const lab_scope *sc, const lab_noncompliance *nc)
+{
+    return nc_state_of(sc, nc) == NC_OPEN;
+}
+
 static int v_nc_open(const lab_scope *sc, lab_val *out)
 {
     const lab_noncompliance *nc = sc->rec[LAB_SLOT_NONCOMPLIANCE];
-    *out = nc ? lab_val_bool(nc_live(nc)) : lab_val_null();
+    *out = nc ? lab_val_bool(nc_live(sc, nc)) : lab_val_null();
+    return LAB_OK;
+}
+
+static int v_nc_state(const lab_scope *sc, lab_val *out)
+{
+    static const char *const names[] = {"open", "closed", "verified"};
+    const lab_noncompliance *nc = sc->rec[LAB_SLOT_NONCOMPLIANCE];
+    const char *s = nc ? names[nc_state_of(sc, nc)] : NULL;
+    *out = s ? lab_val_str(s, strlen(s)) : lab_val_null();
     return LAB_OK;
 }
 
@@ -155,11 +199,11 @@ static int v_nc_overdue(const lab_scope *sc, lab_val *out)
 {
     const lab_noncompliance *nc = sc->rec[LAB_SLOT_NONCOMPLIANCE];
     int32_t due;
-    if (nc == NULL || (nc_live(nc) && nc->due_date == NULL)) {
+    if (nc == NULL || (nc_live(sc, nc) && nc->due_date == NULL)) {
         *out = lab_val_null();
         return LAB_OK;
     }
-    if (!nc_live(nc) ||
+    if (!nc_live(sc, nc) ||
         !lab_date_parse(nc->due_date, strlen(nc->due_date), &due) ||
         due >= sc->as_of) {
         *out = lab_val_num(0);
@@ -173,9 +217,9 @@ static int v_nc_days_open(const lab_scope *sc, lab_val *out)
 {
     const lab_noncompliance *nc = sc->rec[LAB_SLOT_NONCOMPLIANCE];
     int32_t raised;
-    if (nc == NULL || !nc_live(nc) || nc->raised_date == NULL ||
+    if (nc == NULL || !nc_live(sc, nc) || nc->raised_date == NULL ||
         !lab_date_parse(nc->raised_date, strlen(nc->raised_date), &raised)) {
-        *out = nc && !nc_live(nc) ? lab_val_num(0) : lab_val_null();
+        *out = nc && !nc_live(sc, nc) ? lab_val_num(0) : lab_val_null();
         return LAB_OK;
     }
     *out = lab_val_num(sc->as_of - raised);
@@ -438,7 +482,11 @@ static const struct {
     {LAB_SLOT_AUDIT, "current", v_audit_current, LAB_V_BOOL, 0,
      "no newer full audit of the facility supersedes this audit"},
     {LAB_SLOT_NONCOMPLIANCE, "open", v_nc_open, LAB_V_BOOL, 0,
-     "status is open or in_progress"},
+     "open or in progress as of the check date"},
+    {LAB_SLOT_NONCOMPLIANCE, "state", v_nc_state, LAB_V_STR, 0,
+     "as of the check date: open, closed (awaiting verification: none yet, "
+     "one dated later, or a document review of a critical issue) or "
+     "verified"},
     {LAB_SLOT_NONCOMPLIANCE, "critical", v_nc_critical, LAB_V_BOOL, 0,
      "severity is critical or zero_tolerance"},
     {LAB_SLOT_NONCOMPLIANCE, "overdue_days", v_nc_overdue, LAB_V_NUM, 0,
@@ -948,6 +996,8 @@ static const struct {
     {"retaliation_cases", "voice"},
     {"workers_state_transfer", "origin"},
     {"ilo_", "ilo-indicators"},
+    /* the report's summary counts: every non-compliance of the audit */
+    {"noncompliances_", "noncompliances"},
 };
 
 static const char *area_of_field(const char *name)
@@ -959,88 +1009,170 @@ static const char *area_of_field(const char *name)
     return NULL;
 }
 
-/* Does the rule bear on `area`: its own area, or that of an audit field
- * its condition reads? */
-static int rule_touches(const lab_rule *r, const char *area)
+/* The area of a non-compliance's ILO indicator, or NULL. */
+static const char *indicator_area(const lab_noncompliance *nc)
 {
-    if (area == NULL)
-        return 0;
-    if (r->area != NULL && strcmp(r->area, area) == 0)
+    char name[64];
+    if (nc->ilo_indicator == NULL)
+        return NULL;
+    snprintf(name, sizeof name, "ilo_%s", nc->ilo_indicator);
+    return area_of_field(name);
+}
+
+/* Does the non-compliance concern `area` (its own, or its indicator's)? */
+static int nc_concerns(const lab_noncompliance *nc, const char *area)
+{
+    if (strcmp(area, "noncompliances") == 0)
         return 1;
+    if (nc->area != NULL && strcmp(nc->area, area) == 0)
+        return 1;
+    const char *ia = indicator_area(nc);
+    return ia != NULL && strcmp(ia, area) == 0;
+}
+
+/* The value of an audit field (built in or declared) in audit a. */
+static lab_val audit_value(const checkrun *cr, const lab_fieldref *f,
+                           uint32_t a)
+{
+    if (f->ext != 0) {
+        const lab_val *col = cr->ext ? cr->ext[f->ext - 1] : NULL;
+        return col ? col[a] : lab_val_null();
+    }
+    return lab_field_get(f->field, audit_row(cr->ds, a));
+}
+
+/* Is ref a stored field of the audit slot? */
+static int audit_fact(const lab_fieldref *f)
+{
+    return f->slot == LAB_SLOT_AUDIT && f->field != NULL;
+}
+
+/* Does full audit b answer every audit field the rule read that audit a
+ * answered?  If not, *missing names the first one b leaves unknown. */
+static int reassesses(const checkrun *cr, const lab_rule *r, uint32_t a,
+                      uint32_t b, const char **missing)
+{
     for (size_t i = 0; i < r->nrefs; i++) {
         const lab_fieldref *f = r->refs[i];
-        if (f->slot != LAB_SLOT_AUDIT || f->field == NULL)
+        if (!audit_fact(f) || audit_value(cr, f, a).t == LAB_V_NULL)
             continue;
-        const char *fa = area_of_field(f->field->name);
-        if (fa != NULL && strcmp(fa, area) == 0)
+        if (audit_value(cr, f, b).t == LAB_V_NULL) {
+            *missing = f->path;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Does full audit b answer any field of `area`? */
+static int reassesses_area(const checkrun *cr, uint32_t b, const char *area)
+{
+    const lab_entity *e = &lab_entities[LAB_ENT_AUDIT];
+    const lab_audit *au = audit_row(cr->ds, b);
+    for (size_t i = 0; area != NULL && i < e->nfields; i++) {
+        const char *fa = area_of_field(e->fields[i].name);
+        if (fa != NULL && strcmp(fa, area) == 0 &&
+            strcmp(area, "noncompliances") != 0 &&
+            lab_field_get(&e->fields[i], au).t != LAB_V_NULL)
             return 1;
     }
     return 0;
 }
 
-/* Does the non-compliance concern what the rule looks at: its area, or
- * the area its ILO indicator belongs to? */
-static int nc_concerns(const lab_noncompliance *nc, const lab_rule *r)
+/* The areas a finding on audit a rests on: those of the audit fields the
+ * rule read that hold a fact there (a count above zero, a yes or no, a
+ * text), or else the rule's own area.  At most `max`. */
+static size_t fact_areas(const checkrun *cr, const lab_rule *r, uint32_t a,
+                         const char **areas, size_t max)
 {
-    if (rule_touches(r, nc->area))
-        return 1;
-    if (nc->ilo_indicator == NULL)
-        return 0;
-    char name[64];
-    snprintf(name, sizeof name, "ilo_%s", nc->ilo_indicator);
-    return rule_touches(r, area_of_field(name));
+    size_t n = 0;
+    for (size_t i = 0; i < r->nrefs; i++) {
+        const lab_fieldref *f = r->refs[i];
+        if (!audit_fact(f))
+            continue;
+        lab_val v = audit_value(cr, f, a);
+        const char *fa = area_of_field(f->field->name);
+        if (fa == NULL || v.t == LAB_V_NULL || (v.t == LAB_V_NUM && v.u.d == 0))
+            continue;
+        size_t k = 0;
+        while (k < n && strcmp(areas[k], fa) != 0)
+            k++;
+        if (k == n && n < max)
+            areas[n++] = fa;
+    }
+    if (n == 0 && r->area != NULL)
+        areas[n++] = r->area;
+    return n;
 }
 
 /*
  * How the facility's history bears on a finding that fired on a fact of
- * audit `a` (the audit itself, a supplier's newest full audit, or the one
- * that raised a non-compliance): a newer full audit supersedes it; the
- * non-compliances that audit raised on what the rule looks at, once all
- * are verified, correct it; while some are closed but not yet verified it
- * stays live at most major.  An open one keeps it as it is.
+ * audit `a` (the audit itself, or a supplier's newest full audit):
+ * - a newer full audit that re-assessed the facts the rule read (answered
+ *   them) supersedes it; one that left them unknown does not, and the
+ *   finding is carried over;
+ * - the non-compliances audit a raised on what the finding rests on, once
+ *   all are verified (as of the check date), correct it; while some are
+ *   closed but not verified it stays live, at most major and awaiting
+ *   verification; an open one keeps it as it is.
  */
-static int standing(checkrun *cr, const lab_rule *r, lab_subject subj,
-                    uint32_t a, lab_standing *st)
+static int standing(checkrun *cr, const lab_rule *r, uint32_t a,
+                    lab_standing *st)
 {
     const lab_dataset *ds = cr->ds;
-    st->history = 0;
-    st->severity = r->severity;
-    st->note = NULL;
-    if (a == LAB_NONE || subj == LAB_SUBJECT_LINK || subj == LAB_SUBJECT_CHAIN)
-        return LAB_OK;
-    uint32_t by = ds->hist.superseded_by[a];
-    if (by != LAB_NONE) {
-        const lab_audit *sup = audit_row(ds, by);
+    const char *missing = NULL;
+    uint32_t next = ds->hist.superseded_by[a];
+    for (uint32_t b = next; b != LAB_NONE; b = ds->hist.superseded_by[b]) {
+        if (!reassesses(cr, r, a, b, &missing))
+            continue;
+        const lab_audit *sup = audit_row(ds, b);
         st->history = 1;
         st->note = note(cr, "superseded by %s, the full audit of %s", sup->id,
                         audit_last_day(sup));
         return st->note ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
     }
-    if (subj == LAB_SUBJECT_NONCOMPLIANCE)
-        return LAB_OK; /* a non-compliance's own status speaks for it */
+    if (next != LAB_NONE)
+        st->note = note(cr,
+                        "carried over: no full audit since re-assessed it "
+                        "(%s, the full audit of %s, leaves %s unknown)",
+                        audit_row(ds, next)->id,
+                        audit_last_day(audit_row(ds, next)), missing);
+    const char *areas[16];
+    size_t nareas = fact_areas(cr, r, a, areas, LAB_ARRAY_LEN(areas));
     const lab_table *t = &ds->tables[LAB_RECORD_NONCOMPLIANCE];
     const lab_noncompliance *closed = NULL, *verified = NULL;
-    for (uint32_t k = ds->nc_off[a]; k < ds->nc_off[a + 1]; k++) {
-        const lab_noncompliance *nc = lab_table_row(t, ds->nc_of[k]);
-        if (!nc_concerns(nc, r))
-            continue;
-        if (nc_live(nc))
-            return LAB_OK;
-        if (strcmp(nc->status, "verified") == 0)
-            verified = nc;
-        else
-            closed = nc;
+    for (size_t k = 0; k < nareas; k++) {
+        int state = -1; /* no non-compliance on it */
+        for (uint32_t m = ds->nc_off[a]; m < ds->nc_off[a + 1]; m++) {
+            const lab_noncompliance *nc = lab_table_row(t, ds->nc_of[m]);
+            if (!nc_concerns(nc, areas[k]))
+                continue;
+            nc_state s = nc_state_of(&cr->sc, nc);
+            if (state < 0 || (int)s < state)
+                state = (int)s;
+            if (s == NC_CLOSED)
+                closed = nc;
+            else if (s == NC_VERIFIED)
+                verified = nc;
+        }
+        if (state < 0 || state == NC_OPEN)
+            return st->note || next == LAB_NONE
+                       ? LAB_OK
+                       : lab_seterr(LAB_ENOMEM, "out of memory");
     }
+    if (nareas == 0 || (closed == NULL && verified == NULL))
+        return LAB_OK;
     if (closed != NULL) {
         if (st->severity > LAB_SEV_MAJOR)
             st->severity = LAB_SEV_MAJOR;
+        st->awaiting = 1;
         st->note = note(cr,
-                        "corrective action %s closed%s%s, not yet verified: "
-                        "at most major until a follow-up or verification "
-                        "confirms it",
+                        "corrective action %s closed%s%s, not verified as of "
+                        "the check date: at most major, and no certificate, "
+                        "until a follow-up or verification visit confirms it",
                         closed->id, closed->closed_date ? " on " : "",
                         closed->closed_date ? closed->closed_date : "");
-    } else if (verified != NULL) {
+    } else {
         st->history = 1;
         st->note = note(
             cr, "corrected: %s verified%s%s%s%s%s%s", verified->id,
@@ -1050,10 +1182,36 @@ static int standing(checkrun *cr, const lab_rule *r, lab_subject subj,
             verified->closed_date ? verified->closed_date : "",
             verified->verification_method ? " through " : "",
             verified->verification_method ? verified->verification_method : "");
-    } else {
-        return LAB_OK;
     }
     return st->note ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
+}
+
+/* A non-compliance raised by an audit that a newer full audit superseded
+ * is history when that audit re-assessed what it concerns (answered a
+ * field of its area); otherwise its own status speaks for it.  A critical
+ * one closed but not verified awaits verification. */
+static int nc_standing(checkrun *cr, const lab_noncompliance *nc, uint32_t a,
+                       lab_standing *st)
+{
+    const lab_dataset *ds = cr->ds;
+    if (nc_is_critical(nc) && nc_state_of(&cr->sc, nc) == NC_CLOSED)
+        st->awaiting = 1;
+    for (uint32_t b = ds->hist.superseded_by[a]; b != LAB_NONE;
+         b = ds->hist.superseded_by[b]) {
+        if (!reassesses_area(cr, b, nc->area) &&
+            !reassesses_area(cr, b, indicator_area(nc)))
+            continue;
+        const lab_audit *sup = audit_row(ds, b);
+        st->history = 1;
+        st->awaiting = 0;
+        st->note = note(cr,
+                        "superseded by %s, the full audit of %s, which "
+                        "re-assessed %s",
+                        sup->id, audit_last_day(sup),
+                        nc->area ? nc->area : indicator_area(nc));
+        return st->note ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    return LAB_OK;
 }
 
 /* The audit whose facts a finding on this subject rests on. */
@@ -1082,8 +1240,13 @@ static int eval_rules(checkrun *cr, lab_subject subj, const char *subject_id,
             return fired;
         if (!fired)
             continue;
-        lab_standing st;
-        int rc = standing(cr, rules[i], subj, fact_audit(cr, subj), &st);
+        lab_standing st = {0, rules[i]->severity, 0, NULL};
+        uint32_t a = fact_audit(cr, subj);
+        int rc = LAB_OK;
+        if (a != LAB_NONE && subj == LAB_SUBJECT_NONCOMPLIANCE)
+            rc = nc_standing(cr, cr->sc.rec[LAB_SLOT_NONCOMPLIANCE], a, &st);
+        else if (a != LAB_NONE)
+            rc = standing(cr, rules[i], a, &st);
         if (rc == LAB_OK)
             rc = lab_report_add(cr->rep, rules[i], &cr->sc, subj, subject_id,
                                 supplier, &st);
@@ -1175,6 +1338,8 @@ static int check_audits(checkrun *cr)
         uint32_t v = scope_at(cr, k);
         for (uint32_t j = ds->audit_off[v]; j < ds->audit_off[v + 1]; j++) {
             uint32_t i = ds->audit_of[j];
+            if (ds->hist.future[i])
+                continue; /* after the check date: not yet */
             scope_clear(cr);
             scope_supplier(cr, LAB_SLOT_SUPPLIER, v);
             scope_audit(cr, i);
@@ -1197,8 +1362,12 @@ static int check_noncompliances(checkrun *cr)
         uint32_t v = scope_at(cr, k);
         for (uint32_t j = ds->audit_off[v]; j < ds->audit_off[v + 1]; j++) {
             uint32_t a = ds->audit_of[j];
+            if (ds->hist.future[a])
+                continue;
             for (uint32_t m = ds->nc_off[a]; m < ds->nc_off[a + 1]; m++) {
                 const lab_noncompliance *nc = lab_table_row(t, ds->nc_of[m]);
+                if (after(nc->raised_date, cr->sc.as_of))
+                    continue;
                 scope_clear(cr);
                 scope_supplier(cr, LAB_SLOT_SUPPLIER, v);
                 scope_audit(cr, a);
@@ -1303,7 +1472,12 @@ static int fact_known(const checkrun *cr, uint32_t v, const lab_fieldref *f)
     const lab_dataset *ds = cr->ds;
     for (uint32_t k = ds->audit_off[v]; k < ds->audit_off[v + 1]; k++) {
         uint32_t a = ds->audit_of[k];
-        if (ds->hist.superseded_by[a] != LAB_NONE)
+        const char *kind = audit_row(ds, a)->kind;
+        /* a facility's own declaration, or a desk review, verifies nothing
+         * about documents held or fees */
+        if (ds->hist.superseded_by[a] != LAB_NONE || ds->hist.future[a] ||
+            (kind != NULL && (strcmp(kind, "self_assessment") == 0 ||
+                              strcmp(kind, "desk_review") == 0)))
             continue;
         if (f->ext != 0) {
             const lab_val *col = cr->ext ? cr->ext[f->ext - 1] : NULL;
@@ -1642,6 +1816,8 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
         return lab_seterr(LAB_EINVAL, "as_of '%s': expected a date YYYY-MM-DD",
                           o->as_of);
     int rc = lab_ds_derive_chains(ds);
+    if (rc == LAB_OK)
+        rc = lab_ds_derive_history(ds, cr.sc.as_of);
     if (rc != LAB_OK)
         return rc;
 

@@ -193,6 +193,7 @@ struct lab_finding {
     uint32_t product;  /* chain findings: the report's product verdict */
     const struct lab_waiver *waiver; /* set when a waiver accepts it */
     uint8_t severity; /* the rule's, or capped while awaiting verification */
+    uint8_t awaiting; /* a closure awaits verification: no certificate */
     const char *note; /* how history changed it, or NULL */
 };
 
@@ -202,6 +203,7 @@ struct lab_finding {
 typedef struct lab_standing {
     int history;
     lab_severity severity;
+    int awaiting;     /* a closure awaits verification: no certificate */
     const char *note; /* in the report's arena, or NULL */
 } lab_standing;
 

@@ -4,8 +4,9 @@
  * audit each audit follows (what history rules look back at), and counts
  * of full and unannounced audits.  A facility's standing is its newest
  * full audit and what came after it (follow-ups, verifications), never
- * every audit ever recorded.  Derived once per dataset in
- * O(suppliers + audits log audits), with the chain facts.
+ * every audit ever recorded.  Derived as of the check date (an audit that
+ * ended after it has not happened yet) in O(suppliers + audits log audits),
+ * and kept while the dataset and the date do not change.
  */
 #include "dataset.h"
 
@@ -41,6 +42,7 @@ void lab_history_free(lab_history *h)
     free(h->day);
     free(h->superseded_by);
     free(h->prev_full);
+    free(h->future);
     memset(h, 0, sizeof *h);
 }
 
@@ -101,8 +103,10 @@ static void derive_facility(lab_history *h, const lab_table *audits, uint32_t v,
     }
 }
 
-int lab_ds_derive_history(lab_dataset *ds)
+int lab_ds_derive_history(lab_dataset *ds, int32_t as_of)
 {
+    if (ds->hist.valid && ds->hist.as_of == as_of)
+        return LAB_OK;
     const lab_table *audits = &ds->tables[LAB_RECORD_AUDIT];
     size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n, na = audits->n;
     lab_history h;
@@ -118,22 +122,29 @@ int lab_ds_derive_history(lab_dataset *ds)
     h.day = lab_calloc(na + 1, sizeof *h.day);
     h.superseded_by = lab_malloc((na + 1) * sizeof *h.superseded_by);
     h.prev_full = lab_malloc((na + 1) * sizeof *h.prev_full);
+    h.future = lab_calloc(na + 1, sizeof *h.future);
     list = lab_malloc((na + 1) * sizeof *list);
     if (h.latest == NULL || h.full_latest == NULL || h.full_prev == NULL ||
         h.unannounced == NULL || h.full_count == NULL ||
         h.full_unannounced == NULL || h.day == NULL ||
-        h.superseded_by == NULL || h.prev_full == NULL || list == NULL) {
+        h.superseded_by == NULL || h.prev_full == NULL || h.future == NULL ||
+        list == NULL) {
         lab_history_free(&h);
         free(list);
-        return LAB_ENOMEM;
+        return lab_seterr(LAB_ENOMEM, "out of memory");
     }
-    for (size_t a = 0; a < na; a++)
+    for (size_t a = 0; a < na; a++) {
         lab_audit_day(lab_table_row(audits, a), &h.day[a]);
+        h.future[a] = h.day[a] > as_of;
+        h.superseded_by[a] = h.prev_full[a] = LAB_NONE;
+    }
     order_ctx ctx = {audits, h.day};
     order_of = &ctx;
     for (size_t v = 0; v < nv; v++) {
-        uint32_t off = ds->audit_off[v], n = ds->audit_off[v + 1] - off;
-        memcpy(list, ds->audit_of + off, n * sizeof *list);
+        uint32_t off = ds->audit_off[v], n = 0;
+        for (uint32_t k = off; k < ds->audit_off[v + 1]; k++)
+            if (!h.future[ds->audit_of[k]])
+                list[n++] = ds->audit_of[k];
         if (n > 1)
             qsort(list, n, sizeof *list, cmp_audit);
         derive_facility(&h, audits, (uint32_t)v, list, n);
@@ -141,6 +152,8 @@ int lab_ds_derive_history(lab_dataset *ds)
     order_of = NULL;
     free(list);
     lab_history_free(&ds->hist);
+    h.valid = 1;
+    h.as_of = as_of;
     ds->hist = h;
     return LAB_OK;
 }

@@ -48,6 +48,7 @@ int lab_report_add(lab_report *rep, const lab_rule *r, const lab_scope *sc,
     memset(f, 0, sizeof *f);
     f->rule = r;
     f->severity = (uint8_t)st->severity;
+    f->awaiting = (uint8_t)st->awaiting;
     f->note = st->note;
     f->subject = subject;
     f->subject_id = subject_id;
