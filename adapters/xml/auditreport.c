@@ -299,7 +299,19 @@ typedef struct xr_slot {
     lab_pos pos;
 } xr_slot;
 
-typedef enum xr_group { G_OTHER, G_NONCOMPLIANCES, G_EVIDENCE } xr_group;
+typedef enum xr_group {
+    G_OTHER,
+    G_NONCOMPLIANCES,
+    G_EVIDENCE,
+    G_EXTENSIONS
+} xr_group;
+
+/* A version 2 <extension name="...">: kept until the audit is added. */
+typedef struct xr_ext {
+    char *name, *text;
+    size_t len;
+    lab_pos pos;
+} xr_ext;
 
 /* Inside a version 2 <noncompliance>: the group a child element opens. */
 typedef enum xr_ncsub { NS_NONE, NS_EVIDENCE, NS_WORKERS } xr_ncsub;
@@ -334,6 +346,10 @@ typedef struct xr_state {
     xr_slot nc[N_NC];
     lab_buf nc_evidence; /* its <document_id>s, ';'-separated */
     lab_pos nc_evidence_pos;
+    /* <extensions> (the schema allows at most 256) */
+    xr_ext *ext;
+    size_t next, capext;
+    char *ext_name; /* of the current <extension> */
 } xr_state;
 
 static void slots_free(xr_slot *s, size_t n)
@@ -507,8 +523,11 @@ static int on_start(xr_state *st)
     } else if (depth == 1) {
         if (st->version < XR_V2 && strcmp(local, "kind") == 0)
             return needs_v2(st, local);
+        if (st->version < XR_V2 && strcmp(local, "extensions") == 0)
+            return needs_v2(st, local);
         st->group = strcmp(local, "noncompliances") == 0 ? G_NONCOMPLIANCES
                     : strcmp(local, "evidence") == 0     ? G_EVIDENCE
+                    : strcmp(local, "extensions") == 0   ? G_EXTENSIONS
                                                          : G_OTHER;
         if (st->group == G_NONCOMPLIANCES) {
             st->saw_ncs = 1;
@@ -535,6 +554,13 @@ static int on_start(xr_state *st)
     } else if (depth == 2 && st->group == G_EVIDENCE) {
         slots_free(st->doc, N_DOC);
         st->doc_pos = st->where;
+    } else if (depth == 2 && st->group == G_EXTENSIONS) {
+        xmlFree(st->ext_name);
+        st->ext_name =
+            (char *)xmlTextReaderGetAttribute(st->r, BAD_CAST "name");
+        if (st->ext_name == NULL)
+            return lab_seterr(LAB_ESCHEMA, "%s:%u:%u: extension without a name",
+                              st->name, st->where.line, st->where.col);
     }
     st->text.len = 0;
     if (xmlTextReaderIsEmptyElement(st->r) == 1)
@@ -793,6 +819,55 @@ static int nc_end(xr_state *st)
     return st->version >= XR_V2 ? add_noncompliance(st) : LAB_OK;
 }
 
+/* An <extension> ended: keep its name and trimmed text for the audit. */
+static int keep_extension(xr_state *st, lab_pos pos)
+{
+    for (size_t i = 0; i < st->next; i++)
+        if (strcmp(st->ext[i].name, st->ext_name) == 0)
+            return lab_seterr(LAB_ESCHEMA,
+                              "%s:%u:%u: extension '%s' given twice (expected "
+                              "each name once; the first is on line %u)",
+                              st->name, pos.line, pos.col, st->ext_name,
+                              st->ext[i].pos.line);
+    if (lab_grow((void **)&st->ext, &st->capext, st->next + 1,
+                 sizeof *st->ext) != LAB_OK)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    const char *p = st->text.data ? st->text.data : "";
+    size_t a = 0, b = st->text.len;
+    while (a < b && is_xml_space(p[a]))
+        a++;
+    while (b > a && is_xml_space(p[b - 1]))
+        b--;
+    xr_ext *x = &st->ext[st->next];
+    x->text = lab_malloc(b - a + 1);
+    if (x->text == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    memcpy(x->text, p + a, b - a);
+    x->text[b - a] = '\0';
+    x->len = b - a;
+    x->name = st->ext_name;
+    st->ext_name = NULL; /* now owned by the extension */
+    x->pos = pos;
+    st->next++;
+    return LAB_OK;
+}
+
+/* The audit record was added: its extensions go to the dataset. */
+static int add_extensions(xr_state *st)
+{
+    size_t row = lab_dataset_count(st->ds, LAB_RECORD_AUDIT) - 1;
+    for (size_t i = 0; i < st->next; i++) {
+        if (st->ext[i].len == 0)
+            continue;
+        int rc =
+            lab_ds_ext_set(st->ds, LAB_RECORD_AUDIT, row, st->ext[i].name,
+                           st->ext[i].text, st->ext[i].len, st->ext[i].pos);
+        if (rc != LAB_OK)
+            return rc;
+    }
+    return LAB_OK;
+}
+
 static int on_end(xr_state *st, int depth, const char *local)
 {
     lab_pos pos = st->where;
@@ -805,6 +880,8 @@ static int on_end(xr_state *st, int depth, const char *local)
             return nc_value_end(st, depth, local, pos);
         return LAB_OK;
     }
+    if (st->group == G_EXTENSIONS)
+        return depth == 2 ? keep_extension(st, pos) : LAB_OK;
     if (st->group == G_EVIDENCE) {
         if (depth == 2)
             return add_document(st);
@@ -1154,6 +1231,8 @@ static int report_run(lab_dataset *ds, xr_input *in)
         rc = check_semantics(&st);
     if (rc == LAB_OK)
         rc = add_audit(&st);
+    if (rc == LAB_OK)
+        rc = add_extensions(&st);
 
 out_free_reader:
     xmlFreeTextReader(st.r);
@@ -1164,6 +1243,12 @@ out:
     slots_free(st.nc, N_NC);
     lab_buf_free(&st.text);
     lab_buf_free(&st.nc_evidence);
+    for (size_t i = 0; i < st.next; i++) {
+        xmlFree(st.ext[i].name);
+        free(st.ext[i].text);
+    }
+    free(st.ext);
+    xmlFree(st.ext_name);
     return rc;
 }
 

@@ -451,10 +451,12 @@ static int parse_certify(int argc, char **argv, certify_args *a)
     return 0;
 }
 
-/* Prints the refusal: the message, then each blocker on its own line. */
+/* Prints the refusal: the message, then each blocker, finding awaiting
+ * verification or unknown required fact on its own line. */
 static void print_blockers(void)
 {
     const char *msg = lab_errmsg();
+    const char *what = strstr(msg, "required fact") ? "UNKNOWN" : "BLOCKER";
     const char *list = strstr(msg, "issued: ");
     fprintf(stderr, "%s: certify refused: %.*s\n", prog,
             list ? (int)(list - msg + 6) : (int)strlen(msg), msg);
@@ -464,7 +466,10 @@ static void print_blockers(void)
     while (*list) {
         const char *end = strstr(list, "; ");
         size_t n = end ? (size_t)(end - list) : strlen(list);
-        fprintf(stderr, "  BLOCKER %.*s\n", (int)n, list);
+        int awaiting =
+            n > 23 && memcmp(list + n - 23, "(awaiting verification)", 23) == 0;
+        fprintf(stderr, "  %s %.*s\n", awaiting ? "AWAITING" : what, (int)n,
+                list);
         list += n + (end ? 2 : 0);
     }
 }
