@@ -394,8 +394,16 @@ int cmd_rules(int argc, char **argv)
             lab_engine_pack_info(e, i, &id, &ver, &sha);
             printf("ok %s %s sha256:%s\n", id, ver, sha);
         }
-        printf("%zu packs, %zu rules\n", lab_engine_pack_count(e),
-               lab_engine_rule_count(e));
+        size_t nwarn = 0;
+        rc = lab_engine_lint(&text, &nwarn, e);
+        if (rc != LAB_OK) {
+            fail(rc, "rules lint");
+            goto out;
+        }
+        fputs(text, stdout);
+        printf("%zu packs, %zu rules, %zu warning%s\n",
+               lab_engine_pack_count(e), lab_engine_rule_count(e), nwarn,
+               nwarn == 1 ? "" : "s");
         status = 0;
     } else if (strcmp(sub, "test") == 0) {
         size_t failed = 0;

@@ -197,6 +197,17 @@ lab_engine_describe(char **out, const lab_engine *engine, int jsonlogic);
 LAB_EXTERN(int)
 lab_engine_test(char **out, size_t *failed, const lab_engine *engine);
 
+/**
+ * Lints the packs: one "warning: FILE:LINE: ..." line per rule whose
+ * condition lets an unknown (null) value pass on a fact that a pack
+ * requires (<require>): with that field unknown, one of its "must fire"
+ * test cases no longer fires.  A purchase check then passes on the
+ * unknown and only a certificate is refused.  *warnings gets the count.
+ * Free *out with lab_free().
+ */
+LAB_EXTERN(int)
+lab_engine_lint(char **out, size_t *warnings, const lab_engine *engine);
+
 /* ---------------------------------------------------------------- */
 /* Dataset: suppliers, links, audits, documents, products            */
 

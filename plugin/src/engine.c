@@ -1949,6 +1949,76 @@ int lab_engine_test(char **out, size_t *failed, const lab_engine *e)
     return rc;
 }
 
+/* ---- lint ---- */
+
+/* Does rule r, on test case tc, still fire with `ref` unknown? */
+static int fires_with_null(const lab_engine *e, const lab_rule *r,
+                           const lab_testcase *tc, const lab_fieldref *ref,
+                           lab_arena *scratch)
+{
+    lab_override ov[17];
+    size_t n = tc->noverrides < 16 ? tc->noverrides : 16;
+    memcpy(ov, tc->overrides, n * sizeof *ov);
+    ov[n].ref = ref;
+    ov[n].v = lab_val_null();
+    lab_scope sc;
+    memset(&sc, 0, sizeof sc);
+    memcpy(sc.rec, tc->rec, sizeof sc.rec);
+    sc.latest_audit = sc.full_audit = tc->rec[LAB_SLOT_AUDIT];
+    sc.as_of = tc->as_of;
+    sc.overrides = ov;
+    sc.noverrides = n + 1;
+    sc.ref = &e->ref;
+    sc.listed_upstream = -1;
+    lab_arena_reset(scratch);
+    return lab_rule_eval(r, &sc, scratch);
+}
+
+int lab_engine_lint(char **out, size_t *warnings, const lab_engine *e)
+{
+    lab_buf b = LAB_BUF_INIT;
+    lab_arena scratch;
+    size_t nw = 0;
+    if (out == NULL || warnings == NULL || e == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_engine_lint: NULL argument");
+    lab_arena_init(&scratch, 16 * 1024);
+    for (size_t i = 0; i < e->nrules; i++) {
+        const lab_rule *r = &e->rules[i];
+        for (size_t q = 0; q < e->nrequires; q++) {
+            const lab_require *req = &e->requires[q];
+            size_t k = 0;
+            while (k < r->nrefs && r->refs[k] != req->ref)
+                k++;
+            if (k == r->nrefs)
+                continue;
+            /* a "must fire" case that no longer fires: null passes */
+            for (size_t t = 0; t < r->ntests; t++) {
+                const lab_testcase *tc = &r->tests[t];
+                if (!tc->expect_fire ||
+                    fires_with_null(e, r, tc, req->ref, &scratch) != 0)
+                    continue;
+                lab_buf_printf(&b,
+                               "warning: %s:%u: rule %s does not fire when "
+                               "%s is unknown (test at line %u): a purchase "
+                               "check passes on the unknown; only `certify` "
+                               "refuses it, as %s requires the fact (%s:%u). "
+                               "Write '%s == null or ...' if unknown should "
+                               "fire.\n",
+                               r->file, r->line, r->id, req->ref->path,
+                               tc->line, req->pack->id, req->file, req->line,
+                               req->ref->path);
+                nw++;
+                break;
+            }
+        }
+    }
+    lab_arena_free(&scratch);
+    int rc = lab_buf_detach(&b, out);
+    if (rc == LAB_OK)
+        *warnings = nw;
+    return rc;
+}
+
 /* ---- description ---- */
 
 static void json_kv(lab_buf *b, const char *k, const char *v, int comma)
