@@ -25,7 +25,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 __all__ = [
     "ABI_VERSION", "LabauditError", "Severity", "Subject", "RecordKind",
-    "Finding", "ProductVerdict", "PackInfo", "Library", "load",
+    "Finding", "ProductVerdict", "Unknown", "PackInfo", "Library", "load",
     "Engine", "Dataset", "Report",
 ]
 
@@ -62,6 +62,7 @@ class Subject(enum.IntEnum):
     LINK = 1
     AUDIT = 2
     CHAIN = 3
+    NONCOMPLIANCE = 4
 
     def __str__(self) -> str:
         return self.name.lower()
@@ -74,6 +75,7 @@ class RecordKind(enum.IntEnum):
     AUDIT = 2
     DOCUMENT = 3
     PRODUCT = 4
+    NONCOMPLIANCE = 5
 
 
 # Error codes of lab_error, by value, for LabauditError.name.
@@ -117,6 +119,9 @@ class Finding:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     #: who accepted the finding, why and until when, when a waiver does
     waiver: Optional[Mapping[str, str]] = None
+    #: for a finding in Report.history: how the facility's history took
+    #: it out of play ("superseded by AUD-7, ..."); None for a live one
+    history: Optional[str] = None
 
     @property
     def open(self) -> bool:
@@ -134,10 +139,23 @@ class ProductVerdict:
     """A product checked, with the worst severity found in its chain."""
     id: str
     worst: Optional[Severity]
+    #: required facts unknown in its chain (a certificate is refused while
+    #: any is); None when the library does not report them
+    unknowns: Optional[int] = None
 
     @property
     def blocked(self) -> bool:
         return self.worst is Severity.BLOCKER
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A fact a rule pack requires that a facility's current audits leave
+    unknown (unknown is not compliant)."""
+    supplier_id: str
+    #: "audit.documents_held_by_employer"
+    field: str
+    pack_id: str
 
 
 @dataclass(frozen=True)
@@ -268,6 +286,13 @@ _OPTIONAL = {
     "lab_verify": (_I, [ctypes.POINTER(_I), _PP, _S, _Z,
                         ctypes.POINTER(_VerifyOptions)], True),
     "lab_verify_reason": (_S, [_I], False),
+    # history and unknowns (labaudit 0.2)
+    "lab_report_history_count": (_Z, [_P], False),
+    "lab_report_history": (_P, [_P, _Z], False),
+    "lab_finding_history": (_S, [_P], False),
+    "lab_report_unknown_count": (_Z, [_P], False),
+    "lab_report_unknown": (_I, [_P, _Z, _PS, _PS, _PS], True),
+    "lab_report_product_unknowns": (_Z, [_P, _Z], False),
 }
 _VERIFY_OPTIONS_VERSION = 1
 
@@ -314,6 +339,14 @@ class Library:
     def has(self, name: str) -> bool:
         """Whether the library exports function `name` (e.g. lab_verify)."""
         return name in self._fn or hasattr(self._dll, name)
+
+    def need(self, name: str) -> None:
+        """Raises LabauditError EUNSUPPORTED unless the library has the
+        optional function `name`: what it would report is never made up."""
+        if name not in self._fn:
+            raise LabauditError(
+                -13, f"{name} not available: {self.path} is older than "
+                "the binding", name)
 
     def call(self, name: str, *args):
         """Calls `name`; a negative result of a checked call raises."""
@@ -669,6 +702,7 @@ class Report(_Handle):
         engine._pin()
         dataset._pin()
         self._findings = None
+        self._history = None
 
     def _release(self) -> None:
         super()._release()
@@ -707,6 +741,37 @@ class Report(_Handle):
                 for i in range(n)]
         return list(self._findings)
 
+    @property
+    def history(self) -> list:
+        """Findings the facilities' history took out of play (on an audit
+        a newer full audit superseded, or whose non-compliances were all
+        corrected and verified), each with Finding.history saying why.
+        They never count in a verdict."""
+        if self._history is None:
+            self._lib.need("lab_report_history_count")
+            h = self._h
+            n = self._lib.call("lab_report_history_count", h)
+            self._history = [self._finding(
+                self._lib.call("lab_report_history", h, i))
+                for i in range(n)]
+        return list(self._history)
+
+    @property
+    def unknowns(self) -> list:
+        """Required facts (rule packs' <require>) that facilities' current
+        audits leave unknown, as Unknown records."""
+        self._lib.need("lab_report_unknown_count")
+        h = self._h
+        out = []
+        for i in range(self._lib.call("lab_report_unknown_count", h)):
+            sup, fld, pack = (ctypes.c_char_p(), ctypes.c_char_p(),
+                              ctypes.c_char_p())
+            self._lib.call("lab_report_unknown", h, i, ctypes.byref(sup),
+                           ctypes.byref(fld), ctypes.byref(pack))
+            out.append(Unknown(_text(sup.value), _text(fld.value),
+                               _text(pack.value)))
+        return out
+
     def _finding(self, f: int) -> Finding:
         c = self._lib.call
         ev = {}
@@ -726,6 +791,10 @@ class Report(_Handle):
             waiver = {"approver": _text(who.value),
                       "justification": _text(why.value),
                       "expires": _text(until.value)}
+        history = None
+        if self._lib.has("lab_finding_history"):
+            why_history = c("lab_finding_history", f)
+            history = None if why_history is None else _text(why_history)
         return Finding(
             rule_id=_text(c("lab_finding_rule_id", f)),
             pack_id=_text(c("lab_finding_pack_id", f)),
@@ -736,18 +805,21 @@ class Report(_Handle):
             message=_text(c("lab_finding_message", f)),
             basis=_text(c("lab_finding_basis", f)),
             remediation=_text(c("lab_finding_remediation", f)),
-            evidence=ev, waiver=waiver)
+            evidence=ev, waiver=waiver, history=history)
 
     @property
     def products(self) -> list:
         out = []
+        counts = self._lib.has("lab_report_product_unknowns")
         for i in range(self._lib.call("lab_report_product_count", self._h)):
             pid, worst = ctypes.c_char_p(), ctypes.c_int()
             self._lib.call("lab_report_product", self._h, i,
                            ctypes.byref(pid), ctypes.byref(worst))
             out.append(ProductVerdict(
                 _text(pid.value),
-                None if worst.value < 0 else Severity(worst.value)))
+                None if worst.value < 0 else Severity(worst.value),
+                self._lib.call("lab_report_product_unknowns", self._h, i)
+                if counts else None))
         return out
 
     def render(self, format: str = "text") -> str:

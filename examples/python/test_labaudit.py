@@ -6,7 +6,8 @@ one the loader finds), with the repository's rule packs and the cotton
 example found from LAB_SOURCE_DIR (else two folders up).  It checks
 loading and the ABI, every handle's life cycle, errors raised as
 LabauditError with the library's message, findings as dataclasses, the
-JSON call, records added one by one, and one engine shared by threads.
+JSON call, records added one by one, the history and unknowns of a
+report under every rule pack, and one engine shared by threads.
 """
 
 import concurrent.futures
@@ -28,6 +29,7 @@ RULES = os.path.join(SRC, "rules")
 LISTS = os.path.join(SRC, "rules", "data")
 AS_OF = "2026-11-28"
 TEE, SHIRT = "SKU-TEE-CREW-001", "SKU-SHIRT-POP-002"
+VNECK = "SKU-TEE-VNECK-003"  # over-claimed: blocked by the volume rules
 
 
 class LibraryTest(unittest.TestCase):
@@ -140,11 +142,17 @@ class CheckTest(unittest.TestCase):
     def test_cotton_verdicts(self):
         with Dataset(COTTON) as ds, \
                 self.engine.check(ds, as_of=AS_OF) as rep:
-            self.assertEqual(ds.count(RecordKind.SUPPLIER), 14)
-            self.assertEqual(ds.count("product"), 2)
+            self.assertEqual(ds.count(RecordKind.SUPPLIER), 15)
+            self.assertEqual(ds.count("product"), 3)
+            self.assertEqual(ds.count(RecordKind.NONCOMPLIANCE), 1)
             verdicts = {p.id: p for p in rep.products}
+            self.assertEqual(list(verdicts), [TEE, VNECK, SHIRT])
             self.assertIsNone(verdicts[TEE].worst)
             self.assertFalse(verdicts[TEE].blocked)
+            # The starter pack has no volume rules: the over-claim is
+            # only caught by chain-coverage (EveryPackTest).
+            self.assertIsNone(verdicts[VNECK].worst)
+            self.assertFalse(verdicts[VNECK].blocked)
             self.assertIs(verdicts[SHIRT].worst, Severity.BLOCKER)
             self.assertTrue(verdicts[SHIRT].blocked)
             self.assertIs(rep.worst, Severity.BLOCKER)
@@ -243,6 +251,110 @@ class CheckTest(unittest.TestCase):
         # Small data may not report at all; any report is well formed.
         for done, total in calls:
             self.assertLessEqual(done, total)
+
+
+class EveryPackTest(unittest.TestCase):
+    """The cotton example under every rule pack with its reference lists:
+    the verdicts, and the history and unknowns the binding exposes."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.engine = Engine([RULES], [LISTS])
+        cls.dataset = Dataset(COTTON)
+        cls.report = cls.engine.check(cls.dataset, as_of=AS_OF)
+        cls.doc = cls.report.to_dict()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.report.close()
+        cls.dataset.close()
+        cls.engine.close()
+
+    def test_cotton_verdicts(self):
+        verdicts = {p.id: p for p in self.report.products}
+        self.assertEqual(list(verdicts), [TEE, VNECK, SHIRT])
+        self.assertIsNone(verdicts[TEE].worst)
+        self.assertFalse(verdicts[TEE].blocked)
+        self.assertTrue(verdicts[VNECK].blocked)
+        self.assertTrue(verdicts[SHIRT].blocked)
+        by_product = {p["id"]: p for p in self.doc["products"]}
+        self.assertEqual(by_product[TEE]["findings"], 0)
+        chain = {f.rule_id for f in self.report.findings
+                 if f.subject is Subject.CHAIN}
+        self.assertIn("cc.over-claimed", chain)
+        vneck = [f.rule_id for f in self.report.findings
+                 if f.subject_id == VNECK]
+        self.assertEqual(vneck, ["cc.over-claimed"])
+        self.assertEqual(by_product[VNECK]["findings"], 1)
+
+    def test_history_count(self):
+        # lab_report_history_count through the binding, as the JSON says
+        self.assertGreater(len(self.report.history), 0)
+        self.assertEqual(len(self.report.history), len(self.doc["history"]))
+
+    def test_history_findings(self):
+        # lab_report_history: the same findings, in the same order
+        got = [(f.rule_id, f.subject_id) for f in self.report.history]
+        want = [(f["rule"], f["subject_id"]) for f in self.doc["history"]]
+        self.assertEqual(got, want)
+        self.assertIn(("id.held-by-employer", "AUD-2025-0103"), got)
+        live = {f.subject_id for f in self.report.findings}
+        self.assertNotIn("AUD-2025-0103", live)
+        for f in self.report.history:
+            self.assertTrue(dataclasses.is_dataclass(f))
+            self.assertIsInstance(f.severity, Severity)
+
+    def test_finding_history(self):
+        # lab_finding_history: why each is history; None on live findings
+        for f, d in zip(self.report.history, self.doc["history"]):
+            self.assertTrue(f.history)
+            self.assertEqual(f.history, d["history"])
+        held = next(f for f in self.report.history
+                    if f.rule_id == "id.held-by-employer")
+        self.assertIn("AUD-2026-0103", held.history)
+        for f in self.report.findings:
+            self.assertIsNone(f.history)
+
+    def test_report_unknown_count(self):
+        self.assertGreater(len(self.report.unknowns), 0)
+        self.assertEqual(len(self.report.unknowns), len(self.doc["unknowns"]))
+
+    def test_report_unknown(self):
+        got = [(u.supplier_id, u.field, u.pack_id)
+               for u in self.report.unknowns]
+        want = [(u["supplier"], u["field"], u["pack"])
+                for u in self.doc["unknowns"]]
+        self.assertEqual(got, want)
+        self.assertIn(("F-CN-001", "audit.documents_held_by_employer",
+                       "labaudit.identity-documents"), got)
+
+    def test_report_product_unknowns(self):
+        got = {p.id: p.unknowns for p in self.report.products}
+        want = {p["id"]: p["unknowns"] for p in self.doc["products"]}
+        self.assertEqual(got, want)
+        self.assertGreater(got[SHIRT], 0)  # F-CN-001 is in its chain
+        self.assertEqual(got[TEE], 0)
+
+    def test_noncompliance_subject_and_record_kind(self):
+        with Dataset() as ds:
+            ds.add("supplier", {"id": "S1", "name": "Example Mill",
+                                "country": "IN", "role": "spinner"})
+            ds.add(RecordKind.AUDIT, {"id": "A1", "supplier_id": "S1",
+                                      "start_date": "2026-05-01"})
+            ds.add(RecordKind.NONCOMPLIANCE, {
+                "id": "NC1", "audit_id": "A1", "severity": "critical",
+                "status": "open", "due_date": "2026-06-01"})
+            self.assertEqual(ds.count("noncompliance"), 1)
+            with self.engine.check(ds, as_of=AS_OF) as rep:
+                nc = [f for f in rep.findings
+                      if f.subject is Subject.NONCOMPLIANCE]
+        self.assertIn("nc.critical-open", [f.rule_id for f in nc])
+        self.assertEqual(str(Subject.NONCOMPLIANCE), "noncompliance")
+
+    def test_missing_function_is_unsupported(self):
+        with self.assertRaises(LabauditError) as cm:
+            labaudit.load().need("lab_no_such_function")
+        self.assertEqual(cm.exception.name, "EUNSUPPORTED")
 
 
 class DatasetTest(unittest.TestCase):

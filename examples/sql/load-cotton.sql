@@ -47,13 +47,14 @@ SELECT NULLIF(id, ''),
   FROM stage_links s
  WHERE NOT EXISTS (SELECT 1 FROM supplychain.links l WHERE l.id = s.id);
 
-CREATE TEMP TABLE stage_audits (id text, supplier_id text, scheme text, type text, auditor_org text, start_date text, end_date text, workers_total text, workers_female text, workers_male text, workers_under_18 text, workers_under_15 text, migrants_foreign text, migrants_domestic text, agency_workers text, interviews_total text, interviews_offsite text, documents_held_by_employer text, documents_held_by_recruiter text, recruitment_fees_paid_by_workers text, lowest_wage text, legal_minimum_wage text, currency text, max_weekly_hours text, max_consecutive_days text, worker_representation text, grievance_mechanism text, report_sha256 text, interviews_female text, interviews_male text, ilo_abuse_of_vulnerability text, ilo_deception text, ilo_restriction_of_movement text, ilo_isolation text, ilo_physical_sexual_violence text, ilo_intimidation_threats text, ilo_retention_of_documents text, ilo_withholding_of_wages text, ilo_debt_bondage text, ilo_abusive_conditions text, ilo_excessive_overtime text, documents_held_by_dormitory text, documents_safekeeping_no_access text, documents_held_kinds text, recruitment_fee_max text, workers_with_recruitment_loans text, deposits_required text, permits_tied_to_employer text, permits_renewable_only_by_employer text, contracts_substituted text, workers_state_transfer text, minimum_age text, workers_below_minimum_age text, young_workers_hazardous text, age_verification text, lowest_wage_migrants text, wage_delay_days text, retaliation_cases text, noncompliances_critical_open text, records_retention_years text) ON COMMIT DROP;
-\copy stage_audits (id, supplier_id, scheme, type, auditor_org, start_date, end_date, workers_total, workers_female, workers_male, workers_under_18, workers_under_15, migrants_foreign, migrants_domestic, agency_workers, interviews_total, interviews_offsite, documents_held_by_employer, documents_held_by_recruiter, recruitment_fees_paid_by_workers, lowest_wage, legal_minimum_wage, currency, max_weekly_hours, max_consecutive_days, worker_representation, grievance_mechanism, report_sha256, interviews_female, interviews_male, ilo_abuse_of_vulnerability, ilo_deception, ilo_restriction_of_movement, ilo_isolation, ilo_physical_sexual_violence, ilo_intimidation_threats, ilo_retention_of_documents, ilo_withholding_of_wages, ilo_debt_bondage, ilo_abusive_conditions, ilo_excessive_overtime, documents_held_by_dormitory, documents_safekeeping_no_access, documents_held_kinds, recruitment_fee_max, workers_with_recruitment_loans, deposits_required, permits_tied_to_employer, permits_renewable_only_by_employer, contracts_substituted, workers_state_transfer, minimum_age, workers_below_minimum_age, young_workers_hazardous, age_verification, lowest_wage_migrants, wage_delay_days, retaliation_cases, noncompliances_critical_open, records_retention_years) FROM 'examples/cotton/audits.csv' WITH (FORMAT csv, HEADER true)
-INSERT INTO supplychain.audits (id, supplier_id, scheme, type, auditor_org, start_date, end_date, workers_total, workers_female, workers_male, workers_under_18, workers_under_15, migrants_foreign, migrants_domestic, agency_workers, interviews_total, interviews_offsite, documents_held_by_employer, documents_held_by_recruiter, recruitment_fees_paid_by_workers, lowest_wage, legal_minimum_wage, currency, max_weekly_hours, max_consecutive_days, worker_representation, grievance_mechanism, report_sha256, interviews_female, interviews_male, ilo_abuse_of_vulnerability, ilo_deception, ilo_restriction_of_movement, ilo_isolation, ilo_physical_sexual_violence, ilo_intimidation_threats, ilo_retention_of_documents, ilo_withholding_of_wages, ilo_debt_bondage, ilo_abusive_conditions, ilo_excessive_overtime, documents_held_by_dormitory, documents_safekeeping_no_access, documents_held_kinds, recruitment_fee_max, workers_with_recruitment_loans, deposits_required, permits_tied_to_employer, permits_renewable_only_by_employer, contracts_substituted, workers_state_transfer, minimum_age, workers_below_minimum_age, young_workers_hazardous, age_verification, lowest_wage_migrants, wage_delay_days, retaliation_cases, noncompliances_critical_open, records_retention_years)
+CREATE TEMP TABLE stage_audits (id text, supplier_id text, scheme text, type text, kind text, auditor_org text, start_date text, end_date text, workers_total text, workers_female text, workers_male text, workers_under_18 text, workers_under_15 text, migrants_foreign text, migrants_domestic text, agency_workers text, interviews_total text, interviews_offsite text, documents_held_by_employer text, documents_held_by_recruiter text, recruitment_fees_paid_by_workers text, lowest_wage text, legal_minimum_wage text, currency text, max_weekly_hours text, max_consecutive_days text, worker_representation text, grievance_mechanism text, report_sha256 text, interviews_female text, interviews_male text, ilo_abuse_of_vulnerability text, ilo_deception text, ilo_restriction_of_movement text, ilo_isolation text, ilo_physical_sexual_violence text, ilo_intimidation_threats text, ilo_retention_of_documents text, ilo_withholding_of_wages text, ilo_debt_bondage text, ilo_abusive_conditions text, ilo_excessive_overtime text, documents_held_by_dormitory text, documents_safekeeping_no_access text, documents_held_kinds text, recruitment_fee_max text, workers_with_recruitment_loans text, deposits_required text, permits_tied_to_employer text, permits_renewable_only_by_employer text, contracts_substituted text, workers_state_transfer text, minimum_age text, workers_below_minimum_age text, young_workers_hazardous text, age_verification text, lowest_wage_migrants text, wage_delay_days text, retaliation_cases text, noncompliances_total text, noncompliances_open text, noncompliances_earliest_due text, noncompliances_critical_open text, records_retention_years text) ON COMMIT DROP;
+\copy stage_audits (id, supplier_id, scheme, type, kind, auditor_org, start_date, end_date, workers_total, workers_female, workers_male, workers_under_18, workers_under_15, migrants_foreign, migrants_domestic, agency_workers, interviews_total, interviews_offsite, documents_held_by_employer, documents_held_by_recruiter, recruitment_fees_paid_by_workers, lowest_wage, legal_minimum_wage, currency, max_weekly_hours, max_consecutive_days, worker_representation, grievance_mechanism, report_sha256, interviews_female, interviews_male, ilo_abuse_of_vulnerability, ilo_deception, ilo_restriction_of_movement, ilo_isolation, ilo_physical_sexual_violence, ilo_intimidation_threats, ilo_retention_of_documents, ilo_withholding_of_wages, ilo_debt_bondage, ilo_abusive_conditions, ilo_excessive_overtime, documents_held_by_dormitory, documents_safekeeping_no_access, documents_held_kinds, recruitment_fee_max, workers_with_recruitment_loans, deposits_required, permits_tied_to_employer, permits_renewable_only_by_employer, contracts_substituted, workers_state_transfer, minimum_age, workers_below_minimum_age, young_workers_hazardous, age_verification, lowest_wage_migrants, wage_delay_days, retaliation_cases, noncompliances_total, noncompliances_open, noncompliances_earliest_due, noncompliances_critical_open, records_retention_years) FROM 'examples/cotton/audits.csv' WITH (FORMAT csv, HEADER true)
+INSERT INTO supplychain.audits (id, supplier_id, scheme, type, kind, auditor_org, start_date, end_date, workers_total, workers_female, workers_male, workers_under_18, workers_under_15, migrants_foreign, migrants_domestic, agency_workers, interviews_total, interviews_offsite, documents_held_by_employer, documents_held_by_recruiter, recruitment_fees_paid_by_workers, lowest_wage, legal_minimum_wage, currency, max_weekly_hours, max_consecutive_days, worker_representation, grievance_mechanism, report_sha256, interviews_female, interviews_male, ilo_abuse_of_vulnerability, ilo_deception, ilo_restriction_of_movement, ilo_isolation, ilo_physical_sexual_violence, ilo_intimidation_threats, ilo_retention_of_documents, ilo_withholding_of_wages, ilo_debt_bondage, ilo_abusive_conditions, ilo_excessive_overtime, documents_held_by_dormitory, documents_safekeeping_no_access, documents_held_kinds, recruitment_fee_max, workers_with_recruitment_loans, deposits_required, permits_tied_to_employer, permits_renewable_only_by_employer, contracts_substituted, workers_state_transfer, minimum_age, workers_below_minimum_age, young_workers_hazardous, age_verification, lowest_wage_migrants, wage_delay_days, retaliation_cases, noncompliances_total, noncompliances_open, noncompliances_earliest_due, noncompliances_critical_open, records_retention_years)
 SELECT NULLIF(id, ''),
        NULLIF(supplier_id, ''),
        NULLIF(scheme, ''),
        NULLIF(type, ''),
+       NULLIF(kind, ''),
        NULLIF(auditor_org, ''),
        NULLIF(start_date, '')::date,
        NULLIF(end_date, '')::date,
@@ -108,6 +109,9 @@ SELECT NULLIF(id, ''),
        NULLIF(lowest_wage_migrants, '')::numeric,
        NULLIF(wage_delay_days, '')::integer,
        NULLIF(retaliation_cases, '')::integer,
+       NULLIF(noncompliances_total, '')::integer,
+       NULLIF(noncompliances_open, '')::integer,
+       NULLIF(noncompliances_earliest_due, '')::date,
        NULLIF(noncompliances_critical_open, '')::integer,
        NULLIF(records_retention_years, '')::numeric
   FROM stage_audits
@@ -139,6 +143,31 @@ SELECT NULLIF(id, ''),
        NULLIF(claimed_volume, '')::numeric,
        NULLIF(unit, '')
   FROM stage_products
+ON CONFLICT (id) DO NOTHING;
+
+CREATE TEMP TABLE stage_noncompliances (id text, audit_id text, supplier_id text, area text, ilo_indicator text, clause text, severity text, description text, status text, raised_date text, due_date text, closed_date text, closing_audit_id text, verification_method text, evidence text, workers_affected_female text, workers_affected_male text, workers_affected_under_18 text, workers_affected_under_15 text) ON COMMIT DROP;
+\copy stage_noncompliances (id, audit_id, supplier_id, area, ilo_indicator, clause, severity, description, status, raised_date, due_date, closed_date, closing_audit_id, verification_method, evidence, workers_affected_female, workers_affected_male, workers_affected_under_18, workers_affected_under_15) FROM 'examples/cotton/noncompliances.csv' WITH (FORMAT csv, HEADER true)
+INSERT INTO supplychain.noncompliances (id, audit_id, supplier_id, area, ilo_indicator, clause, severity, description, status, raised_date, due_date, closed_date, closing_audit_id, verification_method, evidence, workers_affected_female, workers_affected_male, workers_affected_under_18, workers_affected_under_15)
+SELECT NULLIF(id, ''),
+       NULLIF(audit_id, ''),
+       NULLIF(supplier_id, ''),
+       NULLIF(area, ''),
+       NULLIF(ilo_indicator, ''),
+       NULLIF(clause, ''),
+       NULLIF(severity, ''),
+       NULLIF(description, ''),
+       NULLIF(status, ''),
+       NULLIF(raised_date, '')::date,
+       NULLIF(due_date, '')::date,
+       NULLIF(closed_date, '')::date,
+       NULLIF(closing_audit_id, ''),
+       NULLIF(verification_method, ''),
+       string_to_array(NULLIF(evidence, ''), ';'),
+       NULLIF(workers_affected_female, '')::integer,
+       NULLIF(workers_affected_male, '')::integer,
+       NULLIF(workers_affected_under_18, '')::integer,
+       NULLIF(workers_affected_under_15, '')::integer
+  FROM stage_noncompliances
 ON CONFLICT (id) DO NOTHING;
 
 COMMIT;

@@ -1,6 +1,6 @@
 -- schema.sql - labaudit's reference schema: the tables an ERP (or a
--- staging area fed from one) can keep supplier, link, audit, document and
--- product records in so that `labaudit check --data postgresql://...`
+-- staging area fed from one) can keep supplier, link, audit, document,
+-- product and non-compliance records in so that `labaudit check --data postgresql://...`
 -- reads them through examples/sql/mapping.ini (the built-in mapping).
 -- Columns are named and typed as labaudit's fields (`labaudit rules
 -- fields` describes each); list fields are text[]; the types check what
@@ -73,6 +73,7 @@ CREATE TABLE IF NOT EXISTS supplychain.audits (
     supplier_id text NOT NULL,
     scheme text CHECK (scheme IN ('smeta_2p', 'smeta_4p', 'amfori_bsci', 'sa8000', 'slcp', 'internal', 'other')),
     type text CHECK (type IN ('announced', 'semi_announced', 'unannounced')),
+    kind text CHECK (kind IN ('full', 'follow_up', 'verification', 'desk_review', 'self_assessment')),
     auditor_org text,
     start_date date NOT NULL,
     end_date date,
@@ -141,10 +142,14 @@ CREATE TABLE IF NOT EXISTS supplychain.audits (
     retaliation_cases integer CHECK (retaliation_cases >= 0),
     records_retention_years numeric CHECK (records_retention_years >= 0)
 );
+-- A table made by an older schema.sql (without kind) gains it here.
+ALTER TABLE supplychain.audits
+    ADD COLUMN IF NOT EXISTS kind text CHECK (kind IN ('full', 'follow_up', 'verification', 'desk_review', 'self_assessment'));
 COMMENT ON COLUMN supplychain.audits.id IS 'audit report id';
 COMMENT ON COLUMN supplychain.audits.supplier_id IS 'audited facility';
 COMMENT ON COLUMN supplychain.audits.scheme IS 'audit scheme';
 COMMENT ON COLUMN supplychain.audits.type IS 'how it was announced';
+COMMENT ON COLUMN supplychain.audits.kind IS 'full (default), follow_up, verification, desk_review or self_assessment';
 COMMENT ON COLUMN supplychain.audits.auditor_org IS 'audit firm';
 COMMENT ON COLUMN supplychain.audits.start_date IS 'first day on site';
 COMMENT ON COLUMN supplychain.audits.end_date IS 'last day on site';
@@ -251,5 +256,47 @@ COMMENT ON COLUMN supplychain.products.lots IS 'lots covered, separated by '';''
 COMMENT ON COLUMN supplychain.products.claimed_volume IS 'volume the claim covers';
 COMMENT ON COLUMN supplychain.products.unit IS 'unit of claimed_volume';
 
+CREATE TABLE IF NOT EXISTS supplychain.noncompliances (
+    id text PRIMARY KEY,
+    audit_id text NOT NULL,
+    supplier_id text,
+    area text,
+    ilo_indicator text CHECK (ilo_indicator IN ('abuse_of_vulnerability', 'deception', 'restriction_of_movement', 'isolation', 'physical_sexual_violence', 'intimidation_threats', 'retention_of_documents', 'withholding_of_wages', 'debt_bondage', 'abusive_conditions', 'excessive_overtime')),
+    clause text,
+    severity text NOT NULL CHECK (severity IN ('critical', 'zero_tolerance', 'major', 'minor', 'observation')),
+    description text,
+    status text NOT NULL CHECK (status IN ('open', 'in_progress', 'closed', 'verified')),
+    raised_date date,
+    due_date date,
+    closed_date date,
+    closing_audit_id text,
+    verification_method text CHECK (verification_method IN ('document_review', 'follow_up_visit', 'worker_interviews')),
+    evidence text[],
+    workers_affected_female integer CHECK (workers_affected_female >= 0),
+    workers_affected_male integer CHECK (workers_affected_male >= 0),
+    workers_affected_under_18 integer CHECK (workers_affected_under_18 >= 0),
+    workers_affected_under_15 integer CHECK (workers_affected_under_15 >= 0)
+);
+COMMENT ON COLUMN supplychain.noncompliances.id IS 'non-compliance id';
+COMMENT ON COLUMN supplychain.noncompliances.audit_id IS 'the audit that raised it';
+COMMENT ON COLUMN supplychain.noncompliances.supplier_id IS 'facility; default: the raising audit''s facility';
+COMMENT ON COLUMN supplychain.noncompliances.area IS 'rule-pack area it concerns, e.g. identity-documents';
+COMMENT ON COLUMN supplychain.noncompliances.ilo_indicator IS 'ILO forced labour indicator it concerns';
+COMMENT ON COLUMN supplychain.noncompliances.clause IS 'code or scheme clause, e.g. ETI 1.2';
+COMMENT ON COLUMN supplychain.noncompliances.severity IS 'critical or zero_tolerance, major, minor, observation';
+COMMENT ON COLUMN supplychain.noncompliances.description IS 'what was found';
+COMMENT ON COLUMN supplychain.noncompliances.status IS 'open, in_progress, closed (not yet verified) or verified';
+COMMENT ON COLUMN supplychain.noncompliances.raised_date IS 'when it was raised; default: the raising audit''s last day';
+COMMENT ON COLUMN supplychain.noncompliances.due_date IS 'corrective action due';
+COMMENT ON COLUMN supplychain.noncompliances.closed_date IS 'corrective action completed';
+COMMENT ON COLUMN supplychain.noncompliances.closing_audit_id IS 'follow-up or verification audit that closed or verified it';
+COMMENT ON COLUMN supplychain.noncompliances.verification_method IS 'document_review, follow_up_visit or worker_interviews';
+COMMENT ON COLUMN supplychain.noncompliances.evidence IS 'ids of evidence documents, '';''';
+COMMENT ON COLUMN supplychain.noncompliances.workers_affected_female IS 'women affected';
+COMMENT ON COLUMN supplychain.noncompliances.workers_affected_male IS 'men affected';
+COMMENT ON COLUMN supplychain.noncompliances.workers_affected_under_18 IS 'workers under 18 affected';
+COMMENT ON COLUMN supplychain.noncompliances.workers_affected_under_15 IS 'children under 15 affected';
+
 CREATE INDEX IF NOT EXISTS links_supplier ON supplychain.links (supplier_id);
 CREATE INDEX IF NOT EXISTS audits_supplier ON supplychain.audits (supplier_id);
+CREATE INDEX IF NOT EXISTS noncompliances_audit ON supplychain.noncompliances (audit_id);

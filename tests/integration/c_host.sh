@@ -3,7 +3,8 @@
 # a C or C++ ERP loads a plugin folder: it finds the library among other
 # files by dlopen and lab_plugin_get_api, checks the table, runs a check
 # on the cotton example and prints the verdicts (tainted shirt BLOCKED,
-# clean T-shirt ok).  Asking for another ABI major gets NULL, a message
+# clean T-shirt ok; the over-claimed V-neck BLOCKED once the volume rules
+# of every pack run).  Asking for another ABI major gets NULL, a message
 # naming both majors, and exit 3; a folder with no plugin also exits 3.
 # labels: integration
 set -euo pipefail
@@ -37,9 +38,14 @@ check "check through the table, exit 1 on a blocked product" \
 check "table size and ABI printed" grep -Eq '^plugin .*/liblabaudit\.so\.0: labaudit [0-9.]+, ABI 1, table [0-9]+ bytes$' "$tmp/out"
 check "tainted shirt blocked" grep -Eq '^BLOCKED +SKU-SHIRT-POP-002 +worst: blocker$' "$tmp/out"
 check "clean T-shirt ok" grep -Eq '^ok +SKU-TEE-CREW-001$' "$tmp/out"
+check "V-neck ok: the starter pack has no volume rules" grep -Eq '^ok +SKU-TEE-VNECK-003$' "$tmp/out"
+check "one verdict per product (3)" test "$(grep -Ec '^(ok|BLOCKED) +SKU-' "$tmp/out")" = 3
 check "every rule pack, with reference lists" \
     run 1 "$host" --as-of 2026-11-28 --lists rules/data "$tmp/plugins" examples/cotton rules
 check "the clean T-shirt stays ok" grep -Eq '^ok +SKU-TEE-CREW-001$' "$tmp/out"
+check "the over-claimed V-neck blocked" grep -Eq '^BLOCKED +SKU-TEE-VNECK-003 +worst: blocker$' "$tmp/out"
+check "the tainted shirt stays blocked" grep -Eq '^BLOCKED +SKU-SHIRT-POP-002 +worst: blocker$' "$tmp/out"
+check "  one verdict per product (3)" test "$(grep -Ec '^(ok|BLOCKED) +SKU-' "$tmp/out")" = 3
 check "wrong ABI major refused, exit 3" \
     run 3 "$host" --abi 2 "$tmp/plugins" examples/cotton examples/starter-pack
 check "message names the majors" grep -q 'does not implement labaudit ABI 2: labaudit .* implements plugin ABI 1, not 2' "$tmp/err"

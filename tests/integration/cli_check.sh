@@ -31,8 +31,10 @@ check "json verdicts" python3 - "$tmp/r.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 p = {x["id"]: x for x in r["products"]}
+assert len(p) == 3, p
 assert p["SKU-SHIRT-POP-002"]["blocked"] is True, p
 assert p["SKU-TEE-CREW-001"]["blocked"] is False and p["SKU-TEE-CREW-001"]["findings"] == 0, p
+assert p["SKU-TEE-VNECK-003"]["blocked"] is False, p   # the starter pack has no volume rules
 assert r["summary"]["blocker"] >= 2, r["summary"]
 assert all(len(pk["sha256"]) == 64 for pk in r["packs"])
 f = [x for x in r["findings"] if x["rule"] == "starter.identity-documents-held"][0]
@@ -79,7 +81,14 @@ m = [f for f in r["findings"] if f["rule"] == "origin.entity-list-match"]
 assert len(m) == 1 and m[0]["subject_id"] == "G-CN-001", m
 assert "Sinkiang" in m[0]["message"] and "Xinjiang Production" in m[0]["message"], m
 p = {x["id"]: x for x in r["products"]}
+assert len(p) == 3, p
 assert p["SKU-TEE-CREW-001"]["findings"] == 0 and not p["SKU-TEE-CREW-001"]["blocked"], p
+assert p["SKU-SHIRT-POP-002"]["blocked"], p
+assert p["SKU-TEE-VNECK-003"]["blocked"], p   # over-claimed
+v = [f["rule"] for f in r["findings"] if f["subject_id"] == "SKU-TEE-VNECK-003"]
+assert v == ["cc.over-claimed"], v
+h = {(f["rule"], f["subject_id"]) for f in r["history"]}
+assert ("id.held-by-employer", "AUD-2025-0103") in h, h   # remediated, verified
 a = r["summary"]["affected"]
 assert a["audits"] > 0 and a["women"] + a["men"] <= a["workers"], a
 PY

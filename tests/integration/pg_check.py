@@ -3,7 +3,7 @@
 PostgreSQL with lab_dataset_load_pg() through ctypes (as an FFI host would),
 checks it against rule packs and prints the report as JSON.
 
-usage: pg_check.py CONNINFO MAPPING|- AS-OF PACK...
+usage: pg_check.py CONNINFO MAPPING|- AS-OF [--lists=PATH...] PACK...
 Exit 0 with the JSON report on stdout, or 2 with lab_errmsg() on stderr.
 """
 import ctypes
@@ -16,7 +16,9 @@ class EngineOptions(ctypes.Structure):
     # struct is laid over a larger zeroed buffer filled by *_init().
     _fields_ = [("version", ctypes.c_uint),
                 ("packs", ctypes.POINTER(ctypes.c_char_p)),
-                ("npacks", ctypes.c_size_t)]
+                ("npacks", ctypes.c_size_t),
+                ("lists", ctypes.POINTER(ctypes.c_char_p)),
+                ("nlists", ctypes.c_size_t)]
 
 
 class CheckOptions(ctypes.Structure):
@@ -32,7 +34,10 @@ def options(lib, init, cls, version):
 
 def main():
     conninfo, mapping, as_of = sys.argv[1:4]
-    packs = [p.encode() for p in sys.argv[4:]]
+    lists = [a[len("--lists="):].encode() for a in sys.argv[4:]
+             if a.startswith("--lists=")]
+    packs = [a.encode() for a in sys.argv[4:]
+             if not a.startswith("--lists=")]
     lib = ctypes.CDLL(os.environ["LAB_LIB"])
     lib.lab_errmsg.restype = ctypes.c_char_p
     lib.lab_free.argtypes = [ctypes.c_void_p]
@@ -52,6 +57,10 @@ def main():
     ebuf, eo = options(lib, lib.lab_engine_options_init, EngineOptions, 1)
     eo.packs = arr
     eo.npacks = len(packs)
+    larr = (ctypes.c_char_p * max(len(lists), 1))(*lists)
+    if lists:
+        eo.lists = larr
+        eo.nlists = len(lists)
     eng = ctypes.c_void_p()
     if lib.lab_engine_new(ctypes.byref(eng), ebuf) != 0:
         die("engine")

@@ -3,7 +3,9 @@
 # (examples/sql/schema.sql) loaded with the cotton example plus suppliers
 # whose names carry quotes, semicolons, an SQL injection attempt and
 # Chinese and Arabic script gives exactly the report the same CSV folder
-# gives, names intact; a Tryton-shaped database read through
+# gives (verdicts, findings, the history that took findings out of play
+# and the unknowns), with the starter pack and with every rule pack and
+# its reference lists, names intact; a Tryton-shaped database read through
 # examples/sql/tryton-mapping.ini blocks the product whose chain reaches
 # Xinjiang; a bad value names mapping:kind:row:column and loads nothing.
 # labels: pg
@@ -67,8 +69,16 @@ PY
 (cd "$tmp" && pg_psql -f "$src/examples/sql/schema.sql" \
     -f "$src/examples/sql/load-cotton.sql" >/dev/null)
 check "schema.sql is idempotent" pg_psql -f "$src/examples/sql/schema.sql"
+check "  and the upgrade path adds no second CHECK on audits.kind" \
+    test "$(pg_psql -At -c "SELECT count(*) FROM pg_constraint WHERE conrelid = 'supplychain.audits'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%kind%'")" = 1
 check "suppliers table intact" \
-    test "$(pg_psql -At -c 'SELECT count(*) FROM supplychain.suppliers')" = 20
+    test "$(pg_psql -At -c 'SELECT count(*) FROM supplychain.suppliers')" = 21
+check "audit kinds loaded (empty is NULL: labaudit's default, full)" \
+    test "$(pg_psql -At -c "SELECT string_agg(id || ':' || coalesce(kind, '-'), ' ' ORDER BY id) FROM supplychain.audits WHERE id LIKE 'AUD-2025-%' OR id = 'AUD-2026-0106' OR id = 'AUD-2026-0101'")" \
+    = "AUD-2025-0103:full AUD-2025-0103-FU:follow_up AUD-2026-0101:- AUD-2026-0106:full"
+check "non-compliances loaded, list and dates typed" \
+    test "$(pg_psql -At -c "SELECT id || ' ' || status || ' ' || closing_audit_id || ' ' || due_date || ' ' || array_to_string(evidence, ';') || ' ' || workers_affected_female FROM supplychain.noncompliances")" \
+    = "NC-2025-0103-01 verified AUD-2025-0103-FU 2025-05-10 DOC-NC-2025-0103-01 11"
 
 "$cli" check "$tmp/examples/cotton" --rules "$src/examples/starter-pack" --as-of $as_of \
     --format json --fail-on never -o "$tmp/csv.json"
@@ -77,19 +87,53 @@ check "reference schema: built-in mapping loads" to "$tmp/pg.json" \
 check "reference schema: explicit mapping loads" to "$tmp/pg2.json" \
     pycheck "$PG_CONNINFO" "$src/examples/sql/mapping.ini" \
     $as_of "$src/examples/starter-pack"
+# Same records, summary, verdicts, findings, history (each with why it
+# is history) and unknowns; findings and history compared as whole JSON
+# objects, in any order.
 same_report() {
     python3 - "$1" "$2" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
-key = lambda f: (f["rule"], f["subject_id"], f["message"], json.dumps(f["evidence"], sort_keys=True))
+key = lambda f: json.dumps(f, sort_keys=True, ensure_ascii=False)
 assert a["records"] == b["records"], (a["records"], b["records"])
+for part in ("findings", "history", "unknowns"):
+    ka, kb = sorted(map(key, a[part])), sorted(map(key, b[part]))
+    assert ka == kb, (part, "only in %s:" % sys.argv[1], sorted(set(ka) - set(kb)),
+                      "only in %s:" % sys.argv[2], sorted(set(kb) - set(ka)))
+pa, pb = (sorted(r["products"], key=lambda p: p["id"]) for r in (a, b))
+assert pa == pb, (pa, pb)
 assert a["summary"] == b["summary"], (a["summary"], b["summary"])
-assert sorted(map(key, a["findings"])) == sorted(map(key, b["findings"]))
-assert sorted(a["products"], key=lambda p: p["id"]) == sorted(b["products"], key=lambda p: p["id"])
 PY
 }
 check "PostgreSQL report equals the CSV report" same_report "$tmp/csv.json" "$tmp/pg.json"
 check "both mappings agree" same_report "$tmp/pg.json" "$tmp/pg2.json"
+
+# Every rule pack with its reference lists: the history (the remediated
+# spinner's 2025 audit and its follow-up) and the volume rules need the
+# non-compliances and audit kinds read from the database.
+"$cli" check "$tmp/examples/cotton" --rules "$src/rules" --lists "$src/rules/data" \
+    --as-of $as_of --format json --fail-on never -o "$tmp/csv-all.json"
+check "every pack: built-in mapping loads" to "$tmp/pg-all.json" \
+    pycheck "$PG_CONNINFO" - $as_of --lists="$src/rules/data" "$src/rules"
+check "every pack: PostgreSQL report equals the CSV report" \
+    same_report "$tmp/csv-all.json" "$tmp/pg-all.json"
+check "every pack: verdicts, findings and history as expected" python3 - "$tmp/pg-all.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["records"]["noncompliances"] == 1, r["records"]
+assert r["records"]["products"] == 3, r["records"]
+p = {x["id"]: x for x in r["products"]}
+assert p["SKU-TEE-CREW-001"]["blocked"] is False and p["SKU-TEE-CREW-001"]["findings"] == 0, p
+assert p["SKU-TEE-VNECK-003"]["blocked"] is True, p
+assert p["SKU-SHIRT-POP-002"]["blocked"] is True, p
+chain = {f["rule"] for f in r["findings"] if f["subject_id"] == "SKU-TEE-VNECK-003"}
+assert chain == {"cc.over-claimed"}, chain
+hist = {(f["rule"], f["subject_id"]): f["history"] for f in r["history"]}
+assert ("id.held-by-employer", "AUD-2025-0103") in hist, hist
+assert all(hist.values()), hist
+live = {f["subject_id"] for f in r["findings"]}
+assert not live & {"AUD-2025-0103", "AUD-2025-0103-FU"}, live
+PY
 check "hostile and non-Latin names survive" python3 - "$tmp/pg.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
