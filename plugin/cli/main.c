@@ -346,7 +346,8 @@ static const char rules_help[] =
     "                            not\n"
     "  show [--jsonlogic] PACK...  print packs and rules as JSON\n"
     "  export --jsonlogic PACK...  print every rule's condition as JsonLogic\n"
-    "  fields                    print the fields conditions can read\n"
+    "  fields [PACK...]          print the fields conditions can read (with\n"
+    "                            the fields the packs declare)\n"
     "  translate TEXT            print an infix condition as JsonLogic\n"
     "  translate --jsonlogic JSON  print JsonLogic as an infix condition\n"
     "\n"
@@ -366,6 +367,20 @@ int cmd_rules(int argc, char **argv)
     const char *sub = argv[0];
     if (parse_opts(argc - 1, argv + 1, &o) != 0)
         return EXIT_USAGE;
+    if (strcmp(sub, "fields") == 0 && o.npos > 0) {
+        /* with packs: their declared fields too */
+        for (size_t i = 0; i < o.npos && o.npacks < MAX_PACKS; i++)
+            o.packs[o.npacks++] = o.pos[i];
+        if (make_engine(&e, &o) != 0)
+            return EXIT_USAGE;
+        rc = lab_engine_schema(&text, e);
+        lab_engine_free(e);
+        if (rc != LAB_OK)
+            return fail(rc, "fields");
+        status = write_output(o.output, text);
+        lab_free(text);
+        return status;
+    }
     if (strcmp(sub, "fields") == 0) {
         rc = lab_schema_describe(&text);
         if (rc != LAB_OK)

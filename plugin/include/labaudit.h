@@ -445,6 +445,9 @@ lab_condition_translate(char **out, const char *text, int to_jsonlogic);
  * computed fields conditions can read.  For rule authors and tools.
  */
 LAB_EXTERN(int) lab_schema_describe(char **out);
+/** The same, with the fields the engine's packs declare (<field>) among
+ *  their record kind's, each with its "unit" and "declared_by" pack. */
+LAB_EXTERN(int) lab_engine_schema(char **out, const lab_engine *engine);
 
 /* ---------------------------------------------------------------- */
 /* Certificates: keys, issuing, verifying, revoking                  */

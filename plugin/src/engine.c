@@ -2088,7 +2088,9 @@ int lab_engine_describe(char **out, const lab_engine *e, int jsonlogic)
 
 /* ---- schema description ---- */
 
-int lab_schema_describe(char **out)
+/* One field as JSON; `d` when a pack declared it. */
+static void field_json(lab_buf *b, const lab_field *f, const lab_decl *d,
+                       int comma)
 {
     static const char *const types[] = {"string", "number", "number", "boolean",
                                         "list"};
@@ -2096,6 +2098,38 @@ int lab_schema_describe(char **out)
         NULL,       "id",      "date",       "country", "subdivision",
         "os_id",    "hs_code", "lei",        "gln",     "sha256",
         "currency", "enum",    "nonnegative"};
+    lab_buf_adds(b, comma ? ",{" : "{");
+    json_kv(b, "name", f->name, 0);
+    json_kv(b, "type", types[f->type], 1);
+    json_kv(b, "check", checks[f->check], 1);
+    lab_buf_printf(b, ",\"required\":%s,\"derived\":%s",
+                   (f->flags & LAB_F_REQUIRED) ? "true" : "false",
+                   (f->flags & LAB_F_DERIVED) ? "true" : "false");
+    if (f->enum_values != NULL) {
+        lab_buf_adds(b, ",\"values\":[");
+        for (size_t v = 0; f->enum_values[v] != NULL; v++) {
+            if (v > 0)
+                lab_buf_addc(b, ',');
+            lab_buf_add_json_string(b, f->enum_values[v],
+                                    strlen(f->enum_values[v]));
+        }
+        lab_buf_addc(b, ']');
+    }
+    json_kv(b, "description", f->doc, 1);
+    if (d != NULL) {
+        json_kv(b, "unit", d->unit, 1);
+        json_kv(b, "declared_by", d->pack->id, 1);
+    }
+    lab_buf_addc(b, '}');
+}
+
+int lab_schema_describe(char **out)
+{
+    return lab_engine_schema(out, NULL);
+}
+
+int lab_engine_schema(char **out, const lab_engine *e)
+{
     lab_buf b = LAB_BUF_INIT;
     if (out == NULL)
         return lab_seterr(LAB_EINVAL, "lab_schema_describe: NULL argument");
@@ -2109,25 +2143,12 @@ int lab_schema_describe(char **out)
         else
             lab_buf_adds(&b, "null");
         lab_buf_adds(&b, ",\"fields\":[");
-        for (size_t i = 0; i < ent->nfields; i++) {
-            const lab_field *f = &ent->fields[i];
-            lab_buf_adds(&b, i ? ",{" : "{");
-            json_kv(&b, "name", f->name, 0);
-            json_kv(&b, "type", types[f->type], 1);
-            json_kv(&b, "check", checks[f->check], 1);
-            lab_buf_printf(&b, ",\"required\":%s,\"derived\":%s",
-                           (f->flags & LAB_F_REQUIRED) ? "true" : "false",
-                           (f->flags & LAB_F_DERIVED) ? "true" : "false");
-            if (f->enum_values != NULL) {
-                lab_buf_adds(&b, ",\"values\":[");
-                for (size_t v = 0; f->enum_values[v] != NULL; v++)
-                    lab_buf_printf(&b, "%s\"%s\"", v ? "," : "",
-                                   f->enum_values[v]);
-                lab_buf_addc(&b, ']');
-            }
-            json_kv(&b, "description", f->doc, 1);
-            lab_buf_addc(&b, '}');
-        }
+        for (size_t i = 0; i < ent->nfields; i++)
+            field_json(&b, &ent->fields[i], NULL, i > 0);
+        for (size_t i = 0; e != NULL && i < e->ndecls; i++)
+            if ((int)e->decls[i]->ent == k)
+                field_json(&b, &e->decls[i]->field, e->decls[i],
+                           ent->nfields > 0);
         lab_buf_adds(&b, "]}");
     }
     lab_buf_adds(&b, ",\"computed\":[");
