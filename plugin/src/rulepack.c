@@ -620,7 +620,11 @@ static int compile_test(loader *ld, lab_rule *r, const xmlNode *tn,
             if (rc != LAB_OK)
                 return lab_preerr(rc, "rule %s", r->id);
         }
-        lab_record_defaults(ent, rec);
+        /* a test record is a record: defaults, and its required fields
+         * (the engine relies on them being there) */
+        int rq = lab_record_check_required(ent, rec, pos);
+        if (rq != LAB_OK)
+            return lab_preerr(rq, "rule %s: test", r->id);
         tc->rec[test_elements[k].slot] = rec;
     }
     if (nov > 0) {
