@@ -9,7 +9,8 @@
 # case marked "known_gap" is the auditor's verdict where labaudit is
 # believed wrong: its failing expectations print "GAP  NAME: ..." and do
 # not fail the test (once they all hold, the runner says to remove the
-# mark).  Prints "ok   NAME: ..." or "FAIL NAME: ..." per expectation and
+# mark).  A case's "extra_rules" names packs in its folder loaded after
+# the shipped ones.  Prints "ok   NAME: ..." or "FAIL NAME: ..." per expectation and
 # exits 1 on any failure.
 # labels: integration
 set -euo pipefail
@@ -77,7 +78,9 @@ for path in sorted(glob.glob(os.path.join(corpus, "*", "expect.json"))):
     exp = json.load(open(path))
     c = Case(name, exp.get("known_gap"))
     as_of = exp.get("as_of", "2026-11-01")
-    rc, out, err = run([cli, "check", d, "--rules", rules, "--lists", lists,
+    # case-local packs (e.g. one declaring its own fields), after the shipped ones
+    extra = [a for p in exp.get("extra_rules", []) for a in ("--rules", os.path.join(d, p))]
+    rc, out, err = run([cli, "check", d, "--rules", rules, *extra, "--lists", lists,
                         "--as-of", as_of, "--format", "json", "--fail-on", "never", "-q"])
     c.check("check exits 0", rc == 0, f"exit {rc}: {err.strip()}")
     if rc != 0:
@@ -115,7 +118,7 @@ for path in sorted(glob.glob(os.path.join(corpus, "*", "expect.json"))):
             cert = {sku: cert for sku in exp.get("products", {})}
         for sku, want in cert.items():
             o = os.path.join(tmp, f"{name}.{sku}.jwt")
-            rc, out, err = run([cli, "certify", d, "--rules", rules, "--lists", lists,
+            rc, out, err = run([cli, "certify", d, "--rules", rules, *extra, "--lists", lists,
                                 "--as-of", as_of, "--product", sku,
                                 "--issuer", "did:web:brand.example",
                                 "--key", os.path.join(tmp, "issuer.pem"),
