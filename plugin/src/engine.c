@@ -142,10 +142,17 @@ static int after(const char *date, int32_t as_of)
     return date != NULL && lab_date_parse(date, strlen(date), &d) && d > as_of;
 }
 
+static int method_is(const lab_noncompliance *nc, const char *m)
+{
+    return nc->verification_method != NULL &&
+           strcmp(nc->verification_method, m) == 0;
+}
+
 /* A closure counts from the day it happened; a verification from the day
  * of the visit that made it.  A critical issue (documents, fees, children)
- * is verified with workers, on site: a document review alone leaves it
- * awaiting verification. */
+ * is verified by hearing workers: through worker interviews, or a visit
+ * that interviewed workers.  A document review, a visit with no interview
+ * on record, or no word on how, leaves it awaiting verification. */
 static nc_state nc_state_of(const lab_scope *sc, const lab_noncompliance *nc)
 {
     if (strcmp(nc->status, "open") == 0 ||
@@ -154,15 +161,26 @@ static nc_state nc_state_of(const lab_scope *sc, const lab_noncompliance *nc)
         return NC_OPEN;
     if (strcmp(nc->status, "verified") != 0)
         return NC_CLOSED;
+    const lab_audit *visit = NULL;
     if (nc->closing_audit_id != NULL && sc->ds != NULL) {
         long c = lab_ds_find(sc->ds, LAB_RECORD_AUDIT, nc->closing_audit_id);
         if (c >= 0 && sc->ds->hist.future[c])
             return NC_CLOSED;
+        if (c >= 0)
+            visit = lab_table_row(&sc->ds->tables[LAB_RECORD_AUDIT], (size_t)c);
     }
-    if (nc_is_critical(nc) && nc->verification_method != NULL &&
-        strcmp(nc->verification_method, "document_review") == 0)
+    if (!nc_is_critical(nc) || method_is(nc, "worker_interviews"))
+        return NC_VERIFIED;
+    if (method_is(nc, "document_review"))
         return NC_CLOSED;
-    return NC_VERIFIED;
+    if (visit != NULL)
+        return visit->interviews_total != LAB_INT_NONE &&
+                       visit->interviews_total > 0
+                   ? NC_VERIFIED
+                   : NC_CLOSED;
+    /* a rule-pack test case names no visit: its method speaks */
+    return sc->ds == NULL && method_is(nc, "follow_up_visit") ? NC_VERIFIED
+                                                              : NC_CLOSED;
 }
 
 static int nc_live(const lab_scope *sc, const lab_noncompliance *nc)
@@ -257,45 +275,25 @@ static int v_nc_repeated(const lab_scope *sc, lab_val *out)
     return LAB_OK;
 }
 
-/* For a recruitment agency: a count summed over the newest full audits
- * of the facilities it recruits for (null if none answers). */
-static int recruited_sum(const lab_scope *sc, size_t offset, lab_val *out)
+/* For a facility: the recruitment agencies recruiting for it that hold
+ * no licence (licensed = false). */
+static int v_unlicensed_recruiters(const lab_scope *sc, lab_val *out)
 {
     const lab_supplier *s = sc->rec[LAB_SLOT_SUPPLIER];
     *out = lab_val_null();
-    if (s == NULL || s->recruits_for == NULL || sc->ds == NULL)
+    if (s == NULL || sc->ds == NULL)
         return LAB_OK;
     const lab_dataset *ds = sc->ds;
-    double sum = 0;
-    int any = 0;
-    for (uint32_t i = 0; i < s->recruits_for->n; i++) {
-        long v =
-            lab_ds_find(ds, LAB_RECORD_SUPPLIER, s->recruits_for->items[i].u.s);
-        if (v < 0 || ds->hist.full_latest[v] == LAB_NONE)
-            continue;
-        const unsigned char *a = lab_table_row(&ds->tables[LAB_RECORD_AUDIT],
-                                               ds->hist.full_latest[v]);
-        int32_t n = *(const int32_t *)(a + offset);
-        if (n != LAB_INT_NONE) {
-            sum += n;
-            any = 1;
-        }
+    const lab_table *t = &ds->tables[LAB_RECORD_SUPPLIER];
+    uint32_t v =
+        (uint32_t)(((const unsigned char *)s - t->rows) / t->entity->size);
+    int n = 0;
+    for (uint32_t k = ds->recruiter_off[v]; k < ds->recruiter_off[v + 1]; k++) {
+        const lab_supplier *r = lab_table_row(t, ds->recruiter_of[k]);
+        n += r->licensed == 0;
     }
-    if (any)
-        *out = lab_val_num(sum);
+    *out = lab_val_num(n);
     return LAB_OK;
-}
-
-static int v_recruited_fees(const lab_scope *sc, lab_val *out)
-{
-    return recruited_sum(
-        sc, offsetof(lab_audit, recruitment_fees_paid_by_workers), out);
-}
-
-static int v_recruited_docs(const lab_scope *sc, lab_val *out)
-{
-    return recruited_sum(sc, offsetof(lab_audit, documents_held_by_recruiter),
-                         out);
 }
 
 /* The volume all claimed products of the product's maker claim together
@@ -469,13 +467,10 @@ static const struct {
      "number of full audits of the supplier"},
     {LAB_SLOT_SUPPLIER, "unannounced_full_audits", v_full_unannounced,
      LAB_V_NUM, 0, "full audits of the supplier semi- or unannounced"},
-    {LAB_SLOT_SUPPLIER, "recruited_fees_paid", v_recruited_fees, LAB_V_NUM, 0,
-     "recruitment agency: workers who paid recruitment fees at the "
-     "facilities it recruits for (their newest full audits)"},
-    {LAB_SLOT_SUPPLIER, "recruited_documents_held", v_recruited_docs, LAB_V_NUM,
-     0,
-     "recruitment agency: workers whose documents a recruiter holds at the "
-     "facilities it recruits for (their newest full audits)"},
+    {LAB_SLOT_SUPPLIER, "unlicensed_recruiters", v_unlicensed_recruiters,
+     LAB_V_NUM, 0,
+     "recruitment agencies recruiting for the facility (recruits_for) "
+     "that hold no licence"},
     {LAB_SLOT_PRODUCT, "maker_claimed_volume", v_maker_claimed, LAB_V_NUM, 0,
      "claimed volume of every claimed product of the same maker, in this "
      "product's unit"},
@@ -1064,16 +1059,32 @@ static int reassesses(const checkrun *cr, const lab_rule *r, uint32_t a,
     return 1;
 }
 
-/* Does full audit b answer any field of `area`? */
+/* The area of an audit field's facts: built in, or as its pack says. */
+static const char *ref_area(const checkrun *cr, const lab_fieldref *f)
+{
+    if (f->ext != 0)
+        return cr->e->decls[f->ext - 1]->area;
+    return area_of_field(f->field->name);
+}
+
+/* Does full audit b answer any field (built in or declared) of `area`? */
 static int reassesses_area(const checkrun *cr, uint32_t b, const char *area)
 {
     const lab_entity *e = &lab_entities[LAB_ENT_AUDIT];
     const lab_audit *au = audit_row(cr->ds, b);
-    for (size_t i = 0; area != NULL && i < e->nfields; i++) {
+    if (area == NULL || strcmp(area, "noncompliances") == 0)
+        return 0;
+    for (size_t i = 0; i < e->nfields; i++) {
         const char *fa = area_of_field(e->fields[i].name);
         if (fa != NULL && strcmp(fa, area) == 0 &&
-            strcmp(area, "noncompliances") != 0 &&
             lab_field_get(&e->fields[i], au).t != LAB_V_NULL)
+            return 1;
+    }
+    for (size_t d = 0; d < cr->e->ndecls; d++) {
+        const lab_decl *dc = cr->e->decls[d];
+        if (dc->ent == LAB_ENT_AUDIT && dc->area != NULL &&
+            strcmp(dc->area, area) == 0 && cr->ext != NULL &&
+            cr->ext[d] != NULL && cr->ext[d][b].t != LAB_V_NULL)
             return 1;
     }
     return 0;
@@ -1081,17 +1092,21 @@ static int reassesses_area(const checkrun *cr, uint32_t b, const char *area)
 
 /* The areas a finding on audit a rests on: those of the audit fields the
  * rule read that hold a fact there (a count above zero, a yes or no, a
- * text), or else the rule's own area.  At most `max`. */
+ * text), or else, if it read any audit field, the rule's own area.  At
+ * most `max`.  A finding that reads no audit fact (where a supplier is,
+ * what it is called) rests on none: no corrective action changes it. */
 static size_t fact_areas(const checkrun *cr, const lab_rule *r, uint32_t a,
                          const char **areas, size_t max)
 {
     size_t n = 0;
+    int facts = 0;
     for (size_t i = 0; i < r->nrefs; i++) {
         const lab_fieldref *f = r->refs[i];
         if (!audit_fact(f))
             continue;
+        facts = 1;
         lab_val v = audit_value(cr, f, a);
-        const char *fa = area_of_field(f->field->name);
+        const char *fa = ref_area(cr, f);
         if (fa == NULL || v.t == LAB_V_NULL || (v.t == LAB_V_NUM && v.u.d == 0))
             continue;
         size_t k = 0;
@@ -1100,9 +1115,17 @@ static size_t fact_areas(const checkrun *cr, const lab_rule *r, uint32_t a,
         if (k == n && n < max)
             areas[n++] = fa;
     }
-    if (n == 0 && r->area != NULL)
+    if (n == 0 && facts && r->area != NULL)
         areas[n++] = r->area;
     return n;
+}
+
+/* State-imposed forced labour and import-ban origins: no corrective
+ * action at a facility corrects them (workers under a state transfer
+ * programme cannot give free consent, whatever an audit records). */
+static int uncorrectable(const char *area)
+{
+    return strcmp(area, "origin") == 0;
 }
 
 /*
@@ -1143,6 +1166,10 @@ static int standing(checkrun *cr, const lab_rule *r, uint32_t a,
     const lab_noncompliance *closed = NULL, *verified = NULL;
     for (size_t k = 0; k < nareas; k++) {
         int state = -1; /* no non-compliance on it */
+        if (uncorrectable(areas[k]))
+            return st->note || next == LAB_NONE
+                       ? LAB_OK
+                       : lab_seterr(LAB_ENOMEM, "out of memory");
         for (uint32_t m = ds->nc_off[a]; m < ds->nc_off[a + 1]; m++) {
             const lab_noncompliance *nc = lab_table_row(t, ds->nc_of[m]);
             if (!nc_concerns(nc, areas[k]))
@@ -1475,6 +1502,10 @@ static int fact_known(const checkrun *cr, uint32_t v, const lab_fieldref *f)
         const char *kind = audit_row(ds, a)->kind;
         /* a facility's own declaration, or a desk review, verifies nothing
          * about documents held or fees */
+        /* a fact more than a year old is not known any more: audit
+         * schemes' reports are valid for a year at most */
+        if (cr->sc.as_of - ds->hist.day[a] > 365)
+            continue;
         if (ds->hist.superseded_by[a] != LAB_NONE || ds->hist.future[a] ||
             (kind != NULL && (strcmp(kind, "self_assessment") == 0 ||
                               strcmp(kind, "desk_review") == 0)))

@@ -100,6 +100,8 @@ typedef struct lab_decl {
     lab_entity_id ent;
     lab_field field; /* name, type, check (ENUM with values), description */
     const char *unit;
+    const char *area; /* its facts' area: as declared, or the area of the
+                         pack's first rule that reads it */
     const lab_pack *pack;
     const char *file;
     unsigned line;

@@ -70,36 +70,42 @@ static int cmp_audit(const void *pa, const void *pb)
     return strcmp(x->id, y->id);
 }
 
-/* One facility: its audits sorted in `list`, then the links between them. */
+/* One facility: its audits sorted in `list`, then the links between them.
+ * Audits that ended the same day (two reports of one joint visit, or a
+ * follow-up the day of the audit) are one step of the history: neither
+ * supersedes nor precedes the other. */
 static void derive_facility(lab_history *h, const lab_table *audits, uint32_t v,
                             uint32_t *list, size_t n)
 {
-    uint32_t prev = LAB_NONE, full = LAB_NONE;
+    uint32_t full = LAB_NONE, before = LAB_NONE;
     h->latest[v] = n ? list[n - 1] : LAB_NONE;
     for (size_t k = 0; k < n; k++) {
         uint32_t a = list[k];
         const lab_audit *au = lab_table_row(audits, a);
+        if (k == 0 || h->day[a] != h->day[list[k - 1]])
+            before = full; /* the newest full audit of an earlier day */
         h->unannounced[v] += is_unannounced(au);
-        h->prev_full[a] = full;
+        h->prev_full[a] = before;
         if (lab_audit_is_full(au)) {
-            prev = full;
             full = a;
             h->full_count[v]++;
             h->full_unannounced[v] += is_unannounced(au);
         }
     }
     h->full_latest[v] = full;
-    h->full_prev[v] = prev;
-    /* Backwards: the next full audit after each audit.  An audit dated
-     * the same day as that full audit is not superseded by it. */
-    uint32_t next = LAB_NONE;
+    h->full_prev[v] = full == LAB_NONE ? LAB_NONE : h->prev_full[full];
+    /* Backwards: the first full audit of a later day supersedes. */
+    uint32_t later = LAB_NONE, group_full = LAB_NONE;
     for (size_t k = n; k > 0; k--) {
         uint32_t a = list[k - 1];
-        const lab_audit *au = lab_table_row(audits, a);
-        h->superseded_by[a] =
-            next != LAB_NONE && h->day[next] > h->day[a] ? next : LAB_NONE;
-        if (lab_audit_is_full(au))
-            next = a;
+        if (k == n || h->day[a] != h->day[list[k]]) {
+            if (group_full != LAB_NONE)
+                later = group_full;
+            group_full = LAB_NONE;
+        }
+        h->superseded_by[a] = later;
+        if (lab_audit_is_full(lab_table_row(audits, a)))
+            group_full = a;
     }
 }
 

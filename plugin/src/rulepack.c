@@ -932,6 +932,7 @@ static int compile_field(loader *ld, const xmlNode *n)
         if (is_el(c, "description"))
             d->field.doc = text_of(ld, c);
     d->unit = attr_of(ld, n, "unit");
+    d->area = attr_of(ld, n, "area");
     d->pack = ld->pack;
     d->file = ld->path;
     d->line = line;
@@ -1124,6 +1125,17 @@ int lab_pack_load(lab_engine *e, const char *path)
                 goto out;
             }
         pk->nrules++;
+    }
+    /* a declared field without an area takes that of its first reader */
+    for (size_t d = 0; d < e->ndecls; d++) {
+        lab_decl *dc = e->decls[d];
+        for (size_t i = 0; dc->pack == pk && dc->area == NULL && i < pk->nrules;
+             i++) {
+            const lab_rule *r = &e->rules[e->nrules + i];
+            for (size_t k = 0; k < r->nrefs && dc->area == NULL; k++)
+                if (r->refs[k]->ext == d + 1)
+                    dc->area = r->area;
+        }
     }
     /* committed: the pack and its rules are part of the engine now */
     e->nrules += pk->nrules;

@@ -42,7 +42,7 @@ expect() {
 }
 
 ISSUER=did:web:brand.example
-DATA=(certify "$src/examples/cotton" --rules "$src/rules" --lists "$src/rules/data"
+DATA=(certify "$src/examples/cotton" --as-of 2026-12-01 --rules "$src/rules" --lists "$src/rules/data"
     --issuer "$ISSUER" --issuer-name "Example Brand" --valid-from 2026-01-01T00:00:00Z
     --valid-days 30)
 AT=(--at 2026-01-10T00:00:00Z)

@@ -62,7 +62,7 @@ cms_verify() {
 }
 
 ISSUER=did:web:brand.example
-CERTIFY=(certify "$src/examples/cotton" --rules "$src/rules" --lists "$src/rules/data"
+CERTIFY=(certify "$src/examples/cotton" --as-of 2026-12-01 --rules "$src/rules" --lists "$src/rules/data"
     --product SKU-TEE-CREW-001 --issuer "$ISSUER" --key issuer.pem)
 P256=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve)
 

@@ -44,7 +44,7 @@ json.dump({"did:web:brand.example": [json.load(open(f + ".pub.jwk")) for f in ("
 PY
 "$cli" status-list create --url https://brand.example/status/7 --issuer "$ISSUER" \
     --key ed.pem -o status.jwt >/dev/null
-C=(certify "$src/examples/cotton" --rules "$src/rules" --lists "$src/rules/data"
+C=(certify "$src/examples/cotton" --as-of 2026-12-01 --rules "$src/rules" --lists "$src/rules/data"
     --product SKU-TEE-CREW-001 --issuer "$ISSUER" --issuer-name "Example Brand" -q)
 "$cli" "${C[@]}" --key ed.pem --status-list status.jwt --status-index 3 -o eddsa.jwt
 "$cli" "${C[@]}" --key p256.pem --passphrase-env LAB_TEST_PASS -o es256.jwt

@@ -25,7 +25,7 @@ ISSUER=did:web:brand.example
 mv issuer.pem.trust.json trust.json
 "$cli" status-list create --url "$URL" --issuer "$ISSUER" --key issuer.pem \
     -o root/status.jwt >/dev/null
-"$cli" certify "$src/examples/cotton" --rules "$src/rules" \
+"$cli" certify "$src/examples/cotton" --as-of 2026-12-01 --rules "$src/rules" \
     --lists "$src/rules/data" --issuer "$ISSUER" --valid-from 2026-01-01T00:00:00Z \
     --valid-days 30 --product SKU-TEE-CREW-001 --key issuer.pem \
     --status-list root/status.jwt --status-index 17 -o cert.jwt >/dev/null 2>&1 ||

@@ -133,7 +133,7 @@ xmllint --noout hostile.xml 2>/dev/null && ok "junit with hostile names is well-
 
 # ---- the certificate page ----
 "$cli" keygen --issuer did:web:brand.example -o issuer.pem >/dev/null
-"$cli" certify "$src/examples/cotton" --rules "$src/rules" --lists "$src/rules/data" \
+"$cli" certify "$src/examples/cotton" --as-of 2026-12-01 --rules "$src/rules" --lists "$src/rules/data" \
     --as-of 2026-09-01 --product SKU-TEE-CREW-001 --issuer did:web:brand.example \
     --issuer-name "Example Brand" --key issuer.pem -o cert.jwt -q
 "$cli" show cert.jwt --trust issuer.pem.trust.json --format html \
