@@ -259,28 +259,15 @@ int lab_ds_ext_typed(lab_dataset *ds, lab_extcol *c, const lab_field *f,
         return lab_seterr(LAB_ENOMEM, "out of memory");
     c->vals = vals;
     c->nvals = 0;
-    /* a one-field record: the field's value sits at offset 0 */
-    lab_field at0 = *f;
-    at0.offset = 0;
     for (size_t r = 0; r < n; r++) {
-        union {
-            const char *s;
-            int32_t i;
-            double d;
-            int8_t b;
-            const lab_list *l;
-        } tmp;
         const char *t = r < c->cap ? c->text[r] : NULL;
         vals[r] = lab_val_null();
         if (t == NULL)
             continue;
-        lab_entity one = {"", NULL, &at0, 1, sizeof tmp};
-        lab_record_clear(&one, &tmp);
         int rc =
-            lab_field_set(&at0, &tmp, t, strlen(t), &ds->strings, c->pos[r]);
+            lab_field_parse(f, t, strlen(t), &ds->strings, c->pos[r], &vals[r]);
         if (rc != LAB_OK)
             return rc;
-        vals[r] = lab_field_get(&at0, &tmp);
     }
     c->nvals = n;
     c->vals_type = f->type;

@@ -538,21 +538,10 @@ static int set_test_attr(loader *ld, lab_slot slot, lab_entity_id ent,
     }
     if (ref->ext != 0) {
         /* a declared field: its text is checked as the dataset's would be */
-        union {
-            const char *s;
-            int32_t i;
-            double d;
-            int8_t b;
-            const lab_list *l;
-        } tmp;
-        lab_field at0 = *ref->field;
-        at0.offset = 0;
-        lab_entity one = {"", NULL, &at0, 1, sizeof tmp};
-        lab_record_clear(&one, &tmp);
-        rc = lab_field_set(&at0, &tmp, val, strlen(val), &ld->e->strings, pos);
+        rc = lab_field_parse(ref->field, val, strlen(val), &ld->e->strings, pos,
+                             &ov[*nov].v);
         if (rc != LAB_OK)
             goto out;
-        ov[*nov].v = lab_field_get(&at0, &tmp);
     } else if (ref->vtype == LAB_V_STR) {
         const char *in = lab_strtab_intern(&ld->e->strings, val, strlen(val));
         if (in == NULL) {

@@ -339,6 +339,27 @@ int lab_field_set(const lab_field *f, void *rec, const char *s, size_t n,
     return LAB_OK;
 }
 
+int lab_field_parse(const lab_field *f, const char *text, size_t len,
+                    lab_strtab *st, lab_pos pos, lab_val *out)
+{
+    /* a one-field record: the value sits at offset 0 */
+    union {
+        const char *s;
+        int32_t i;
+        double d;
+        int8_t b;
+        const lab_list *l;
+    } rec;
+    lab_field at0 = *f;
+    at0.offset = 0;
+    lab_entity one = {"", NULL, &at0, 1, sizeof rec};
+    lab_record_clear(&one, &rec);
+    int rc = lab_field_set(&at0, &rec, text, len, st, pos);
+    if (rc == LAB_OK)
+        *out = lab_field_get(&at0, &rec);
+    return rc;
+}
+
 lab_val lab_field_get(const lab_field *f, const void *rec)
 {
     const void *p = (const unsigned char *)rec + f->offset;

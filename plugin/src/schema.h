@@ -393,6 +393,13 @@ void lab_record_clear(const lab_entity *e, void *rec);
 int lab_field_set(const lab_field *f, void *rec, const char *text, size_t len,
                   lab_strtab *st, lab_pos pos);
 
+/* Parses text for field f as lab_field_set does (the same checks and
+ * messages), into a value rather than a record: for fields that live
+ * outside the record structs (pack-declared fields).  Empty text gives
+ * null.  Strings and lists are interned in st. */
+int lab_field_parse(const lab_field *f, const char *text, size_t len,
+                    lab_strtab *st, lab_pos pos, lab_val *out);
+
 /* Reads a field of a record as a value (absent gives null). */
 lab_val lab_field_get(const lab_field *f, const void *rec);
 
