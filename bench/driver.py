@@ -146,13 +146,15 @@ class Bench:
 
     # ---- figures ----
     def evaluations(self, export, counts):
-        per = {"supplier": 0, "audit": 0, "link": 0, "chain": 0}
+        per = {"supplier": 0, "audit": 0, "link": 0, "chain": 0,
+               "noncompliance": 0}
         for p in export["packs"]:
             for r in p["rules"]:
                 per[r["subject"]] += 1
         return (per["supplier"] * counts["suppliers"] +
                 per["audit"] * counts["audits"] + per["link"] * counts["links"] +
-                per["chain"] * counts["products"])
+                per["chain"] * counts["products"] +
+                per["noncompliance"] * counts.get("noncompliances", 0))
 
     def rule_eval(self, n, peers):
         ds = self.dataset(n)

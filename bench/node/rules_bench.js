@@ -314,7 +314,11 @@ async function main() {
   const exp = JSON.parse(fs.readFileSync(a.rules, 'utf8'));
   const schema = JSON.parse(fs.readFileSync(a.fields, 'utf8'));
   const byKind = {supplier: [], audit: [], link: [], chain: []};
-  for (const p of exp.packs) for (const r of p.rules) byKind[r.subject].push(r);
+  // non-compliance rules need the records and the history labaudit
+  // derives; this peer builds its documents from the CSV files alone
+  for (const p of exp.packs)
+    for (const r of p.rules)
+      if (byKind[r.subject]) byKind[r.subject].push(r);
   const t0 = cpuSeconds();
   const docs = buildDocs(a.data, schema, a.as_of);
   const build = cpuSeconds() - t0;
