@@ -105,7 +105,9 @@ static void test_unknown_column_warns(void **state)
     assert_int_equal(lab_dataset_warning_count(ds), 1);
     char want[256];
     snprintf(want, sizeof want,
-             "%s/suppliers.csv:1:17: column 'colour' is not a labaudit field: kept for rule packs that declare it", dir);
+             "%s/suppliers.csv:1:17: column 'colour' is not a labaudit field: "
+             "kept for rule packs that declare it",
+             dir);
     assert_string_equal(lab_dataset_warning(ds, 0), want);
     lab_dataset_free(ds);
 }

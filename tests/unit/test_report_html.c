@@ -222,7 +222,8 @@ static void junit_is_well_formed_with_a_case_per_finding(void **state)
     }
     assert_int_equal(blocked, 2);
     assert_int_equal(count_elements(root, "failure"),
-                     lab_report_count_at_least(fx->rep, LAB_SEV_INFO) + blocked);
+                     lab_report_count_at_least(fx->rep, LAB_SEV_INFO) +
+                         blocked);
     xmlChar *tests = xmlGetProp(root, (const xmlChar *)"tests");
     assert_int_equal(strtoul((const char *)tests, NULL, 10),
                      findings + products);
