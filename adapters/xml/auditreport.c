@@ -633,22 +633,33 @@ static int already_registered(const xr_state *st)
            same_text(d->sha256, doc_text(st, "sha256"), 1);
 }
 
+/* Lays the slots that hold text out as lab_ds_row's parallel arrays, from
+ * index 0; returns how many. */
+static size_t gather_slots(const xr_slot *slots, size_t nslots,
+                           lab_record_kind kind, const lab_field **fields,
+                           const char **values, size_t *lens, lab_pos *pos)
+{
+    const lab_field *all = lab_entities[kind].fields;
+    size_t n = 0;
+    for (size_t i = 0; i < nslots; i++) {
+        if (slots[i].text == NULL)
+            continue;
+        fields[n] = &all[i];
+        values[n] = slots[i].text;
+        lens[n] = slots[i].len;
+        pos[n++] = slots[i].pos;
+    }
+    return n;
+}
+
 static int add_document(xr_state *st)
 {
     const lab_field *fields[N_DOC + 2];
     const char *values[N_DOC + 2];
     size_t lens[N_DOC + 2];
     lab_pos pos[N_DOC + 2];
-    size_t n = 0;
-    const lab_field *df = lab_entities[LAB_ENT_DOCUMENT].fields;
-    for (size_t i = 0; i < N_DOC; i++) {
-        if (st->doc[i].text == NULL)
-            continue;
-        fields[n] = &df[i];
-        values[n] = st->doc[i].text;
-        lens[n] = st->doc[i].len;
-        pos[n++] = st->doc[i].pos;
-    }
+    size_t n = gather_slots(st->doc, N_DOC, LAB_RECORD_DOCUMENT, fields, values,
+                            lens, pos);
     /* The document belongs to this audit and its facility, unless it
      * says otherwise (the schema has no such element today). */
     static const char *const inherit[][2] = {{"audit_id", "id"},
@@ -682,16 +693,8 @@ static int add_noncompliance(xr_state *st)
     const char *values[N_NC + 1];
     size_t lens[N_NC + 1];
     lab_pos pos[N_NC + 1];
-    size_t n = 0;
-    const lab_field *nf = lab_entities[LAB_ENT_NONCOMPLIANCE].fields;
-    for (size_t i = 0; i < N_NC; i++) {
-        if (st->nc[i].text == NULL)
-            continue;
-        fields[n] = &nf[i];
-        values[n] = st->nc[i].text;
-        lens[n] = st->nc[i].len;
-        pos[n++] = st->nc[i].pos;
-    }
+    size_t n = gather_slots(st->nc, N_NC, LAB_RECORD_NONCOMPLIANCE, fields,
+                            values, lens, pos);
     const lab_field *f =
         lab_ds_column(LAB_RECORD_NONCOMPLIANCE, "audit_id", strlen("audit_id"));
     const xr_slot *audit = audit_slot(st, "id");
@@ -1063,17 +1066,8 @@ static int add_audit(xr_state *st)
     size_t lens[N_AUDIT + EXTRA];
     lab_pos pos[N_AUDIT + EXTRA];
     char counts[EXTRA][24];
-    size_t n = 0;
-    const lab_field *af = lab_entities[LAB_ENT_AUDIT].fields;
-
-    for (size_t i = 0; i < N_AUDIT; i++) {
-        if (st->audit[i].text == NULL)
-            continue;
-        fields[n] = &af[i];
-        values[n] = st->audit[i].text;
-        lens[n] = st->audit[i].len;
-        pos[n++] = st->audit[i].pos;
-    }
+    size_t n = gather_slots(st->audit, N_AUDIT, LAB_RECORD_AUDIT, fields,
+                            values, lens, pos);
     if (st->saw_ncs) {
         static const char *const names[EXTRA] = {
             "noncompliances_total", "noncompliances_open",
