@@ -101,6 +101,7 @@ void lab_dataset_free(lab_dataset *ds)
         free(ds->warnings[i]);
     free(ds->warnings);
     free(ds->nc_pos);
+    free(ds->recruiter_pos);
     for (size_t i = 0; i < ds->next; i++) {
         free(ds->ext[i].text);
         free(ds->ext[i].pos);
@@ -310,6 +311,26 @@ static int warn_unknown_subdivision(lab_dataset *ds, const lab_field *f,
                        v.u.s, lab_iso3166_table_version());
 }
 
+/* The position kept for a file name: interned, so it outlives the load. */
+static int intern_pos(lab_dataset *ds, lab_pos *pos)
+{
+    const char *file = pos->file ? pos->file : "<input>";
+    pos->file = lab_strtab_intern(&ds->strings, file, strlen(file));
+    return pos->file ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
+}
+
+/* A supplier that names recruits_for keeps where it was read (few do). */
+static int keep_recruiter_position(lab_dataset *ds, size_t row, lab_pos pos)
+{
+    if (intern_pos(ds, &pos) != LAB_OK ||
+        lab_grow((void **)&ds->recruiter_pos, &ds->caprecruiter_pos,
+                 ds->nrecruiter_pos + 1, sizeof *ds->recruiter_pos) != LAB_OK)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    ds->recruiter_pos[ds->nrecruiter_pos].row = row;
+    ds->recruiter_pos[ds->nrecruiter_pos++].pos = pos;
+    return LAB_OK;
+}
+
 /* Non-compliances keep where they were read: their references to audits
  * are checked once everything is loaded (lab_ds_index), and a bad one is
  * reported at its own file and line. */
@@ -318,10 +339,8 @@ static int keep_position(lab_dataset *ds, size_t row, lab_pos pos)
     if (lab_grow((void **)&ds->nc_pos, &ds->nc_pos_cap, row + 1,
                  sizeof *ds->nc_pos) != LAB_OK)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    const char *file = pos.file ? pos.file : "<input>";
-    pos.file = lab_strtab_intern(&ds->strings, file, strlen(file));
-    if (pos.file == NULL)
-        return lab_seterr(LAB_ENOMEM, "out of memory");
+    if (intern_pos(ds, &pos) != LAB_OK)
+        return LAB_ENOMEM;
     ds->nc_pos[row] = pos;
     return LAB_OK;
 }
@@ -366,6 +385,12 @@ int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
     }
     if (kind == LAB_RECORD_NONCOMPLIANCE) {
         rc = keep_position(ds, t->n, rowpos);
+        if (rc != LAB_OK)
+            return rc;
+    }
+    if (kind == LAB_RECORD_SUPPLIER &&
+        ((const lab_supplier *)rec)->recruits_for != NULL) {
+        rc = keep_recruiter_position(ds, t->n, rowpos);
         if (rc != LAB_OK)
             return rc;
     }
@@ -691,11 +716,19 @@ static int index_recruiters(lab_dataset *ds)
             const char *id = s->recruits_for->items[i].u.s;
             long f = index_get(sup, id);
             if (f < 0) {
+                /* the newest position kept for the row (a rolled-back
+                 * load may have left older ones) */
+                lab_pos p = {"<input>", 0, 0};
+                for (size_t j = ds->nrecruiter_pos; j > 0; j--)
+                    if (ds->recruiter_pos[j - 1].row == v) {
+                        p = ds->recruiter_pos[j - 1].pos;
+                        break;
+                    }
                 rc = lab_seterr(LAB_ESCHEMA,
-                                "supplier '%s': recruits_for '%s' is not a "
-                                "known supplier id (expected an id from "
+                                "%s:%u: supplier '%s': recruits_for '%s' is "
+                                "not a known supplier id (expected an id from "
                                 "suppliers.csv)",
-                                s->id, id);
+                                p.file, p.line, s->id, id);
                 break;
             }
             facility[k] = (uint32_t)f;

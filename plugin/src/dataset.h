@@ -92,6 +92,13 @@ struct lab_dataset {
     uint32_t *nc_audit, *nc_supplier, *nc_closing, *nc_off, *nc_of;
     lab_pos *nc_pos;
     size_t nc_pos_cap;
+    /* where the suppliers that name recruits_for were read: row and
+     * position, for the check of those ids (lab_ds_index) */
+    struct lab_rowpos {
+        size_t row;
+        lab_pos pos;
+    } * recruiter_pos;
+    size_t nrecruiter_pos, caprecruiter_pos;
     /* recruiters of facility v: recruiter_of[recruiter_off[v]..+1) */
     uint32_t *recruiter_off, *recruiter_of;
     lab_extcol *ext; /* columns that are not labaudit fields */
@@ -183,6 +190,8 @@ int lab_audit_day(const lab_audit *a, int32_t *days);
 
 /* Is the audit a full one (kind full; the default)? */
 int lab_audit_is_full(const lab_audit *a);
+/* Was it semi-announced or unannounced? */
+int lab_audit_is_unannounced(const lab_audit *a);
 
 /* The CSV adapter: loads a folder of CSV files (adapters/csv).  With
  * LAB_CSV_HAVE_AUDITS (the audits came as XML reports first), audits.csv

@@ -48,13 +48,12 @@ static const unsigned char visible[LAB_SUBJECT_COUNT_][LAB_SLOT_COUNT_] = {
     /* nc       */ {1, 0, 0, 1, 0, 1, 1, 0},
 };
 
-#define audit_date lab_audit_day
-
 static int v_audit_age(const lab_scope *sc, lab_val *out)
 {
     const lab_audit *a = sc->rec[LAB_SLOT_AUDIT];
     int32_t d;
-    *out = a && audit_date(a, &d) ? lab_val_num(sc->as_of - d) : lab_val_null();
+    *out =
+        a && lab_audit_day(a, &d) ? lab_val_num(sc->as_of - d) : lab_val_null();
     return LAB_OK;
 }
 
@@ -82,7 +81,7 @@ static int v_ilo_count(const lab_scope *sc, lab_val *out)
 static int v_days_since_audit(const lab_scope *sc, lab_val *out)
 {
     int32_t d;
-    *out = sc->latest_audit && audit_date(sc->latest_audit, &d)
+    *out = sc->latest_audit && lab_audit_day(sc->latest_audit, &d)
                ? lab_val_num(sc->as_of - d)
                : lab_val_null();
     return LAB_OK;
@@ -91,7 +90,7 @@ static int v_days_since_audit(const lab_scope *sc, lab_val *out)
 static int v_days_since_full(const lab_scope *sc, lab_val *out)
 {
     int32_t d;
-    *out = sc->full_audit && audit_date(sc->full_audit, &d)
+    *out = sc->full_audit && lab_audit_day(sc->full_audit, &d)
                ? lab_val_num(sc->as_of - d)
                : lab_val_null();
     return LAB_OK;
@@ -433,11 +432,6 @@ static int v_ev_supplier_missing(const lab_scope *sc, lab_val *out)
 static int v_ev_supplier_changed(const lab_scope *sc, lab_val *out)
 {
     return evidence_count(sc, 0, 1, out);
-}
-
-static int is_unannounced(const lab_audit *a)
-{
-    return a->type != NULL && strcmp(a->type, "announced") != 0;
 }
 
 /* Virtual fields: computed from the scope, named like stored ones.
@@ -1929,7 +1923,7 @@ int lab_engine_test(char **out, size_t *failed, const lab_engine *e)
             sc.latest_audit = tc->rec[LAB_SLOT_AUDIT];
             sc.audit_count = sc.latest_audit ? 1 : 0;
             sc.unannounced_count =
-                sc.latest_audit && is_unannounced(sc.latest_audit);
+                sc.latest_audit && lab_audit_is_unannounced(sc.latest_audit);
             /* a test case's audit is the facility's whole history, and
              * its previous audit the full audit before it */
             sc.full_audit =
@@ -1939,9 +1933,9 @@ int lab_engine_test(char **out, size_t *failed, const lab_engine *e)
             sc.full_count =
                 (sc.full_audit != NULL) + (tc->rec[LAB_SLOT_PREVIOUS] != NULL);
             sc.full_unannounced =
-                (sc.full_audit && is_unannounced(sc.full_audit)) +
+                (sc.full_audit && lab_audit_is_unannounced(sc.full_audit)) +
                 (tc->rec[LAB_SLOT_PREVIOUS] &&
-                 is_unannounced(tc->rec[LAB_SLOT_PREVIOUS]));
+                 lab_audit_is_unannounced(tc->rec[LAB_SLOT_PREVIOUS]));
             /* as in a check, a supplier rule sees the newest full audit */
             if (r->subject == LAB_SUBJECT_SUPPLIER)
                 sc.rec[LAB_SLOT_AUDIT] = sc.full_audit;

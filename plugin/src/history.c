@@ -26,7 +26,7 @@ int lab_audit_is_full(const lab_audit *a)
     return a->kind == NULL || strcmp(a->kind, "full") == 0;
 }
 
-static int is_unannounced(const lab_audit *a)
+int lab_audit_is_unannounced(const lab_audit *a)
 {
     return a->type != NULL && strcmp(a->type, "announced") != 0;
 }
@@ -84,12 +84,12 @@ static void derive_facility(lab_history *h, const lab_table *audits, uint32_t v,
         const lab_audit *au = lab_table_row(audits, a);
         if (k == 0 || h->day[a] != h->day[list[k - 1]])
             before = full; /* the newest full audit of an earlier day */
-        h->unannounced[v] += is_unannounced(au);
+        h->unannounced[v] += lab_audit_is_unannounced(au);
         h->prev_full[a] = before;
         if (lab_audit_is_full(au)) {
             full = a;
             h->full_count[v]++;
-            h->full_unannounced[v] += is_unannounced(au);
+            h->full_unannounced[v] += lab_audit_is_unannounced(au);
         }
     }
     h->full_latest[v] = full;

@@ -64,6 +64,12 @@ sed -i 's/version="2"/version="1"/; /<kind>/d' "$tmp/v1/audits/A-S2-2026.xml"
 check "extensions need report version 2" run 2 "$cli" check "$tmp/v1" "${common[@]}"
 check "... said at its line" grep -Eq 'A-S2-2026.xml:[0-9]+:[0-9]+: <extensions> needs audit report version 2' "$tmp/err"
 
+cp -r "$src/tests/data/declared" "$tmp/dup"
+sed -i 's|<extension name="dormitory_beds">40</extension>|<extension name="dormitory_beds">40</extension><extension name="dormitory_beds">41</extension>|' "$tmp/dup/audits/A-S2-2026.xml"
+check "an extension given twice is refused" run 2 "$cli" check "$tmp/dup" "${common[@]}" -o "$tmp/dup.out"
+check "... at its line" grep -Eq "A-S2-2026.xml:[0-9]+:[0-9]+: extension 'dormitory_beds' given twice" "$tmp/err"
+check "... with nothing written" test ! -e "$tmp/dup.out"
+
 # unknown is not compliant: the required fact missing at one facility
 cp -r "$src/tests/data/declared" "$tmp/u"
 sed -i 's/,false,120$/,,120/' "$tmp/u/audits.csv"
