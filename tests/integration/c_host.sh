@@ -29,7 +29,7 @@ run() { # run EXPECTED-STATUS CMD... ; output in $tmp/out, $tmp/err
 mkdir -p "$tmp/plugins" "$tmp/empty"
 cp "$lib" "$tmp/plugins/liblabaudit.so.0"
 echo "not a plugin" >"$tmp/plugins/README.txt"
-libc=$(ldd "$host" | awk '/libc\.so/ {print $3; exit}')
+libc=$(ldd "$host" | awk '/libc\.so/ && !n++ {print $3}')
 [[ -n $libc ]] && ln -s "$libc" "$tmp/plugins/libaaa-other.so"
 
 cd "$src"

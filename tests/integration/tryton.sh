@@ -9,6 +9,8 @@
 # purchase module or proteus is missing: .ci/setup installs them.
 # labels: tryton integration
 set -euo pipefail
+# A failing command says where, so the script never fails silently.
+trap 'echo "tryton.sh:$LINENO: command failed (exit $?)" >&2' ERR
 lib=${LAB_LIB:?} src=${LAB_SOURCE_DIR:?}
 
 py=
@@ -58,7 +60,9 @@ py_run() { LD_PRELOAD="$preload${LD_PRELOAD:+ $LD_PRELOAD}" "$py" "$@"; }
 # ASan binds crypt() when it starts; trytond (passlib) loads libcrypt
 # later, so preload it too or ASan's interceptor calls a NULL crypt.
 if [[ $preload == *libasan* ]]; then
-    crypt_lib=$(ldconfig -p | awk '/libcrypt\.so\.1 / {print $NF; exit}')
+    # awk reads to the end: an early exit would SIGPIPE ldconfig, which
+    # pipefail turns into a silent failure of this script.
+    crypt_lib=$(PATH=$PATH:/sbin:/usr/sbin ldconfig -p | awk '/libcrypt\.so\.1 / && !n++ {print $NF}')
     [[ -n $crypt_lib ]] && preload="$preload $crypt_lib"
 fi
 
