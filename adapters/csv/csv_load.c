@@ -24,7 +24,10 @@ typedef struct csv_load {
     lab_dataset *ds;
     lab_record_kind kind;
     const char *path;
-    int skip_known;         /* skip rows whose id is already in the dataset */
+    int skip_known;         /* rows an XML report gave are checked, not added */
+    size_t first_row;       /* rows of the table before this file */
+    unsigned shadow_lines[8]; /* the first shadowed rows' lines */
+    size_t nshadowed;
     size_t ncols;           /* 0 until the header has been read */
     const lab_field **cols; /* per column; NULL = not a labaudit field */
     const char **ext;       /* per column: its name if not a field */
@@ -127,25 +130,104 @@ static int load_header(csv_load *L, const lab_csv_field *h, size_t n,
     return check_required(L, line);
 }
 
-/* A summary row for a record already loaded from a richer source (an
- * audit with its XML report) is skipped: the richer record stands.  This
- * is the documented way to keep audits.csv for ERPs that only have
- * summaries beside the reports, so it is not warned about. */
-static int skip_row(csv_load *L, size_t n)
+/* The value as JSON text, for comparing and for messages. */
+static void val_text(lab_buf *b, const lab_val *v)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (L->cols[i] == NULL || strcmp(L->cols[i]->name, "id") != 0)
+    b->len = 0;
+    lab_val_to_json(b, v);
+    lab_buf_addc(b, '\0');
+}
+
+/* A row for a record that an XML report already gave (a summary row kept
+ * in audits.csv or documents.csv beside the reports) is parsed like any
+ * other, then compared with the report's record, which stands: every value
+ * the row gives must be the report's, so nothing in the row is lost or
+ * left unchecked.  A second row for an id within the same file is a
+ * duplicate like anywhere else (lab_ds_row refuses it).  Sets *shadowed
+ * when the row was such a summary. */
+static int shadow_row(csv_load *L, size_t n, unsigned line, int *shadowed)
+{
+    *shadowed = 0;
+    size_t idcol = n;
+    for (size_t i = 0; i < n && idcol == n; i++)
+        if (L->cols[i] != NULL && strcmp(L->cols[i]->name, "id") == 0)
+            idcol = i;
+    if (idcol == n || L->lens[idcol] == 0 || L->lens[idcol] >= 512)
+        return LAB_OK;
+    char id[512];
+    memcpy(id, L->values[idcol], L->lens[idcol]);
+    id[L->lens[idcol]] = '\0';
+    long row = lab_ds_find(L->ds, L->kind, id);
+    if (row < 0 || (size_t)row >= L->first_row)
+        return LAB_OK;
+    const void *rec = lab_table_row(&L->ds->tables[L->kind], (size_t)row);
+    lab_buf here = {0}, there = {0};
+    int rc = LAB_OK;
+    for (size_t i = 0; i < n && rc == LAB_OK; i++) {
+        if (L->lens[i] == 0)
             continue;
-        char id[512];
-        if (L->lens[i] >= sizeof id)
-            return 0;
-        memcpy(id, L->values[i], L->lens[i]);
-        id[L->lens[i]] = '\0';
-        if (lab_ds_find(L->ds, L->kind, id) < 0)
-            return 0;
-        return 1;
+        const char *name;
+        if (L->cols[i] != NULL) {
+            lab_val v, r = lab_field_get(L->cols[i], rec);
+            rc = lab_field_parse(L->cols[i], L->values[i], L->lens[i],
+                                 &L->ds->strings, L->pos[i], &v);
+            if (rc != LAB_OK)
+                break;
+            val_text(&here, &v);
+            val_text(&there, &r);
+            name = L->cols[i]->name;
+        } else {
+            lab_extcol *c = lab_ds_ext_find(L->ds, L->kind, L->ext[i]);
+            const char *t =
+                c != NULL && (size_t)row < c->cap ? c->text[row] : NULL;
+            lab_val v = lab_val_str(L->values[i], L->lens[i]);
+            lab_val r = t != NULL ? lab_val_str(t, strlen(t)) : lab_val_null();
+            val_text(&here, &v);
+            val_text(&there, &r);
+            name = L->ext[i];
+        }
+        if (here.data == NULL || there.data == NULL)
+            rc = lab_seterr(LAB_ENOMEM, "%s: out of memory", L->path);
+        else if (strcmp(here.data, there.data) != 0)
+            rc = lab_seterr(LAB_ESCHEMA,
+                            "%s:%u:%u: %s %s of %s '%s' differs from its XML "
+                            "report (%s there); the report's record stands, "
+                            "so expected this row to agree with it or to be "
+                            "removed",
+                            L->path, L->pos[i].line, L->pos[i].col, name,
+                            here.data, lab_entities[L->kind].name, id,
+                            there.data);
     }
-    return 0;
+    lab_buf_free(&here);
+    lab_buf_free(&there);
+    if (rc == LAB_OK) {
+        if (L->nshadowed < sizeof L->shadow_lines / sizeof *L->shadow_lines)
+            L->shadow_lines[L->nshadowed] = line;
+        L->nshadowed++;
+        *shadowed = 1;
+    }
+    return rc;
+}
+
+/* One warning per file names the summary rows that XML reports stand
+ * for. */
+static int warn_shadowed(const csv_load *L)
+{
+    if (L->nshadowed == 0)
+        return LAB_OK;
+    char lines[128] = "";
+    size_t shown_n = L->nshadowed < 8 ? L->nshadowed : 8, at = 0;
+    for (size_t i = 0; i < shown_n && at < sizeof lines; i++)
+        at += (size_t)snprintf(lines + at, sizeof lines - at, "%s%u",
+                               i ? ", " : "", L->shadow_lines[i]);
+    return lab_ds_warn(L->ds,
+                       "%s: %zu row%s (line%s %s%s) describe %ss that XML "
+                       "reports in audits/ already give; each was checked "
+                       "and agrees, and the report's record is used",
+                       L->path, L->nshadowed, L->nshadowed == 1 ? "" : "s",
+                       L->nshadowed == 1 ? "" : "s", lines,
+                       L->nshadowed > shown_n ? ", ..." : "",
+                       lab_entities[L->kind].name);
 }
 
 static int load_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
@@ -164,8 +246,11 @@ static int load_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
         L->pos[i] = (lab_pos){L->path, f[i].line, f[i].col};
     }
     lab_pos rowpos = {L->path, line, 1};
-    if (L->skip_known && L->cols[0] != NULL && skip_row(L, n))
-        return LAB_OK;
+    if (L->skip_known) {
+        int shadowed, src = shadow_row(L, n, line, &shadowed);
+        if (src != LAB_OK || shadowed)
+            return src;
+    }
     int rc = lab_ds_row(L->ds, L->kind, L->cols, L->values, L->lens, L->pos, n,
                         rowpos);
     size_t row = L->ds->tables[L->kind].n - 1;
@@ -179,8 +264,14 @@ static int load_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
 static int load_file(lab_dataset *ds, lab_record_kind kind, const char *path,
                      int skip_known)
 {
-    csv_load L = {ds, kind, path, skip_known, 0, NULL, NULL, NULL, NULL, NULL};
+    csv_load L = {.ds = ds,
+                  .kind = kind,
+                  .path = path,
+                  .skip_known = skip_known,
+                  .first_row = ds->tables[kind].n};
     int rc = lab_csv_read_file(path, load_row, &L);
+    if (rc == LAB_OK)
+        rc = warn_shadowed(&L);
     if (rc == LAB_OK && L.ncols == 0)
         rc = lab_seterr(LAB_ESCHEMA,
                         "%s:1: empty file, expected a header row naming the "

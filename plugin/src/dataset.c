@@ -345,6 +345,51 @@ static int keep_position(lab_dataset *ds, size_t row, lab_pos pos)
     return LAB_OK;
 }
 
+/* An id is compared byte for byte, so characters that print as nothing
+ * would let two ids that look the same pass as different (a BOM or a
+ * zero-width space before "S-1"): an id must not hold control or format
+ * characters (C0, DEL, C1, soft hyphen, U+200B-U+200F, U+2028-U+202E,
+ * U+2060-U+2064, U+2066-U+2069, U+FEFF) nor start or end with a space. */
+static int check_id_text(const lab_entity *e, const char *s, size_t n,
+                         lab_pos p)
+{
+    if (n > 0 && (s[0] == ' ' || s[n - 1] == ' '))
+        return lab_seterr(LAB_ESCHEMA,
+                          "%s:%u:%u: %s id '%.*s' starts or ends with a space, "
+                          "expected an id without surrounding white space",
+                          p.file ? p.file : "<input>", p.line, p.col, e->name,
+                          (int)(n > 64 ? 64 : n), s);
+    for (size_t i = 0; i < n;) {
+        const unsigned char *u = (const unsigned char *)s + i;
+        uint32_t cp = u[0];
+        size_t k = 1;
+        if (cp >= 0xF0 && n - i >= 4)
+            cp = (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 |
+                 (uint32_t)(u[2] & 0x3F) << 6 | (u[3] & 0x3F),
+            k = 4;
+        else if (cp >= 0xE0 && n - i >= 3)
+            cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 |
+                 (u[2] & 0x3F),
+            k = 3;
+        else if (cp >= 0xC0 && n - i >= 2)
+            cp = (uint32_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F), k = 2;
+        int bad = cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xAD ||
+                  (cp >= 0x200B && cp <= 0x200F) ||
+                  (cp >= 0x2028 && cp <= 0x202E) ||
+                  (cp >= 0x2060 && cp <= 0x2064) ||
+                  (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+        if (bad)
+            return lab_seterr(LAB_ESCHEMA,
+                              "%s:%u:%u: %s id holds the invisible character "
+                              "U+%04X at byte %zu, expected an id of visible "
+                              "characters (ids are compared byte for byte)",
+                              p.file ? p.file : "<input>", p.line, p.col,
+                              e->name, (unsigned)cp, i + 1);
+        i += k;
+    }
+    return LAB_OK;
+}
+
 int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
                const lab_field *const *fields, const char *const *values,
                const size_t *lens, const lab_pos *pos, size_t n, lab_pos rowpos)
@@ -372,7 +417,12 @@ int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
         if (fields[i] == NULL)
             continue;
         lab_pos p = pos ? pos[i] : rowpos;
-        rc = lab_field_set(fields[i], rec, values[i], lens[i], &ds->strings, p);
+        rc = fields[i] == &e->fields[0] && kind_unique(kind)
+                 ? check_id_text(e, values[i], lens[i], p)
+                 : LAB_OK;
+        if (rc == LAB_OK)
+            rc = lab_field_set(fields[i], rec, values[i], lens[i],
+                               &ds->strings, p);
         if (rc == LAB_OK && fields[i]->check == LAB_CK_SUBDIV)
             rc = warn_unknown_subdivision(ds, fields[i], rec, p);
         if (rc != LAB_OK)

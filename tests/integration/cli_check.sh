@@ -23,6 +23,7 @@ run() { # run EXPECTED-STATUS CMD... ; output in $tmp/out, $tmp/err
 cd "$src"
 check "check exits 1 on blockers" run 1 "$cli" check examples/cotton --rules examples/starter-pack
 check "tainted product blocked" grep -q '^  BLOCKED SKU-SHIRT-POP-002' "$tmp/out"
+check "summary rows beside XML reports are named" grep -q 'audits.csv: 9 rows (lines 2, 3, 6.*each was checked and agrees' "$tmp/err"
 check "clean product passes" grep -q '^  ok      SKU-TEE-CREW-001.*no findings' "$tmp/out"
 check "findings name basis and remedy" grep -q 'basis: ILO' "$tmp/out"
 check "--fail-on never exits 0" run 0 "$cli" check examples/cotton --rules examples/starter-pack --fail-on never
