@@ -24,8 +24,8 @@ typedef struct csv_load {
     lab_dataset *ds;
     lab_record_kind kind;
     const char *path;
-    int skip_known;         /* rows an XML report gave are checked, not added */
-    size_t first_row;       /* rows of the table before this file */
+    int skip_known;   /* rows an XML report gave are checked, not added */
+    size_t first_row; /* rows of the table before this file */
     unsigned shadow_lines[8]; /* the first shadowed rows' lines */
     size_t nshadowed;
     size_t ncols;           /* 0 until the header has been read */

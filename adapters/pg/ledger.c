@@ -263,9 +263,11 @@ static void json_str_or_null(lab_buf *b, const char *s)
 static void run_json(lab_buf *packs, lab_buf *records, lab_buf *summary,
                      lab_buf *products, const lab_report *rep)
 {
-    static const char *const kinds[] = {"suppliers", "links",
-                                        "audits",    "documents",
-                                        "products",  "noncompliances"};
+    static const char *const kinds[] = {
+        "suppliers", "links",          "audits", "documents",
+        "products",  "noncompliances", "lots",   "lot_inputs"};
+    _Static_assert(sizeof kinds / sizeof *kinds == LAB_TABLE_COUNT,
+                   "one name per record kind");
     lab_buf_addc(packs, '[');
     for (size_t i = 0; i < lab_engine_pack_count(rep->engine); i++) {
         const char *id = NULL, *ver = NULL, *sha = NULL;

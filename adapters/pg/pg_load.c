@@ -46,16 +46,17 @@ static void mapping_free(pg_mapping *m)
         lab_buf_free(&m->query[k]);
 }
 
+/* A section names a record kind by its entity name or its CSV file's
+ * stem ("supplier" or "suppliers", "lot_input" or "lot_inputs"). */
 static int kind_of_section(const char *s)
 {
-    static const char *const names[][2] = {
-        {"supplier", "suppliers"}, {"link", "links"},
-        {"audit", "audits"},       {"document", "documents"},
-        {"product", "products"},   {"noncompliance", "noncompliances"},
-    };
-    for (int k = 0; k < LAB_TABLE_COUNT; k++)
-        if (strcmp(s, names[k][0]) == 0 || strcmp(s, names[k][1]) == 0)
+    for (int k = 0; k < LAB_TABLE_COUNT; k++) {
+        const char *file = lab_entities[k].file;
+        size_t n = strlen(file) - 4; /* without ".csv" */
+        if (strcmp(s, lab_entities[k].name) == 0 ||
+            (strncmp(s, file, n) == 0 && s[n] == '\0'))
             return k;
+    }
     if (strcmp(s, "mapping") == 0)
         return -1;
     return -2;

@@ -91,7 +91,9 @@ typedef enum lab_record_kind {
     LAB_RECORD_AUDIT = 2,
     LAB_RECORD_DOCUMENT = 3,
     LAB_RECORD_PRODUCT = 4,
-    LAB_RECORD_NONCOMPLIANCE = 5 /**< noncompliances.csv, or in a report */
+    LAB_RECORD_NONCOMPLIANCE = 5, /**< noncompliances.csv, or in a report */
+    LAB_RECORD_LOT = 6,           /**< lots.csv: a lot and its custody */
+    LAB_RECORD_LOT_INPUT = 7      /**< lot_inputs.csv: a lot made from a lot */
 } lab_record_kind;
 
 typedef struct lab_engine lab_engine;   /**< compiled rule packs */

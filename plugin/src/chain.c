@@ -205,7 +205,7 @@ out:
     return rc;
 }
 
-static int is_origin_role(const char *role)
+int lab_is_origin_role(const char *role)
 {
     return role != NULL &&
            (strcmp(role, "farm") == 0 || strcmp(role, "gin") == 0);
@@ -263,7 +263,8 @@ static int derive_volumes(lab_dataset *ds, const uint32_t *comp,
             untraced += vol * (1 - sh);
         }
         int leaf = ds->in_off[v] == ds->in_off[v + 1];
-        double verified = leaf && is_origin_role(s->role) ? shipped[v] : traced;
+        double verified =
+            leaf && lab_is_origin_role(s->role) ? shipped[v] : traced;
         share[v] = shipped[v] > 0 ? verified / shipped[v] : 0;
         if (share[v] > 1)
             share[v] = 1;
@@ -302,7 +303,7 @@ static int derive_component(lab_dataset *ds, listset *ls, svec tmp[5],
         if (rc == LAB_OK && leaf)
             rc =
                 svec_push(&tmp[2], lab_val_str(s->country, strlen(s->country)));
-        if (rc == LAB_OK && leaf && !is_origin_role(s->role) &&
+        if (rc == LAB_OK && leaf && !lab_is_origin_role(s->role) &&
             is_goods_role(s->role))
             rc = svec_push(&tmp[4], lab_val_str(s->id, strlen(s->id)));
         if (rc != LAB_OK)
@@ -337,7 +338,7 @@ static int derive_component(lab_dataset *ds, listset *ls, svec tmp[5],
     return LAB_OK;
 }
 
-static void walk_reach(lab_walk *w, uint32_t x)
+void lab_walk_reach(lab_walk *w, uint32_t x)
 {
     if (w->stamp[x] != w->cur) {
         w->stamp[x] = w->cur;
@@ -346,7 +347,7 @@ static void walk_reach(lab_walk *w, uint32_t x)
     }
 }
 
-int lab_walk_upstream(lab_walk *w, const lab_dataset *ds, uint32_t v)
+int lab_walk_begin(lab_walk *w, const lab_dataset *ds)
 {
     size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
     if (w->stamp == NULL) {
@@ -368,17 +369,33 @@ int lab_walk_upstream(lab_walk *w, const lab_dataset *ds, uint32_t v)
         w->cur = 1;
     }
     w->n = 0;
-    w->stamp[v] = w->cur;
-    w->pos[v] = 0;
-    w->list[w->n++] = v;
+    return LAB_OK;
+}
+
+void lab_walk_add_recruiters(lab_walk *w, const lab_dataset *ds, size_t from)
+{
+    for (size_t i = from; i < w->n; i++) {
+        uint32_t u = w->list[i];
+        for (uint32_t k = ds->recruiter_off[u]; k < ds->recruiter_off[u + 1];
+             k++)
+            lab_walk_reach(w, ds->recruiter_of[k]);
+    }
+}
+
+int lab_walk_upstream(lab_walk *w, const lab_dataset *ds, uint32_t v)
+{
+    int rc = lab_walk_begin(w, ds);
+    if (rc != LAB_OK)
+        return rc;
+    lab_walk_reach(w, v);
     for (size_t head = 0; head < w->n; head++) {
         uint32_t u = w->list[head];
         for (uint32_t k = ds->in_off[u]; k < ds->in_off[u + 1]; k++)
-            walk_reach(w, ds->link_from[ds->in_link[k]]);
+            lab_walk_reach(w, ds->link_from[ds->in_link[k]]);
         /* the agencies that recruit its workers are part of its chain */
         for (uint32_t k = ds->recruiter_off[u]; k < ds->recruiter_off[u + 1];
              k++)
-            walk_reach(w, ds->recruiter_of[k]);
+            lab_walk_reach(w, ds->recruiter_of[k]);
     }
     return LAB_OK;
 }

@@ -72,6 +72,7 @@ static void drop_graph(lab_dataset *ds)
     free(ds->recruiter_off);
     free(ds->recruiter_of);
     ds->recruiter_off = ds->recruiter_of = NULL;
+    lab_ds_drop_lots(ds);
     for (int i = 0; i < 2; i++) {
         free(ds->walk[i].stamp);
         free(ds->walk[i].pos);
@@ -100,7 +101,8 @@ void lab_dataset_free(lab_dataset *ds)
     for (size_t i = 0; i < ds->nwarnings; i++)
         free(ds->warnings[i]);
     free(ds->warnings);
-    free(ds->nc_pos);
+    for (int k = 0; k < LAB_TABLE_COUNT; k++)
+        free(ds->row_pos[k]);
     free(ds->recruiter_pos);
     for (size_t i = 0; i < ds->next; i++) {
         free(ds->ext[i].text);
@@ -295,6 +297,21 @@ static int default_link_id(lab_dataset *ds, lab_link *l)
     return l->id ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
 }
 
+static int default_lot_input_id(lab_dataset *ds, lab_lot_input *in)
+{
+    if (in->id != NULL)
+        return LAB_OK;
+    lab_buf b = LAB_BUF_INIT;
+    lab_buf_printf(&b, "%s>%s", in->input_lot_id, in->lot_id);
+    if (b.oom) {
+        lab_buf_free(&b);
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    in->id = lab_strtab_intern(&ds->strings, b.data, b.len);
+    lab_buf_free(&b);
+    return in->id ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
+}
+
 /* A well-formed subdivision code that the ISO 3166-2 table does not list:
  * kept, with a warning naming the table's release (codes are added every
  * year; the table may be older than the data). */
@@ -331,18 +348,33 @@ static int keep_recruiter_position(lab_dataset *ds, size_t row, lab_pos pos)
     return LAB_OK;
 }
 
-/* Non-compliances keep where they were read: their references to audits
- * are checked once everything is loaded (lab_ds_index), and a bad one is
- * reported at its own file and line. */
-static int keep_position(lab_dataset *ds, size_t row, lab_pos pos)
+/* Non-compliances, lots and lot inputs keep where they were read: their
+ * references are checked once everything is loaded (lab_ds_index), and a
+ * bad one is reported at its own file and line. */
+static int keeps_position(lab_record_kind kind)
 {
-    if (lab_grow((void **)&ds->nc_pos, &ds->nc_pos_cap, row + 1,
-                 sizeof *ds->nc_pos) != LAB_OK)
+    return kind == LAB_RECORD_NONCOMPLIANCE || kind == LAB_RECORD_LOT ||
+           kind == LAB_RECORD_LOT_INPUT || kind == LAB_RECORD_PRODUCT;
+}
+
+static int keep_position(lab_dataset *ds, lab_record_kind kind, size_t row,
+                         lab_pos pos)
+{
+    if (lab_grow((void **)&ds->row_pos[kind], &ds->row_pos_cap[kind], row + 1,
+                 sizeof *ds->row_pos[kind]) != LAB_OK)
         return lab_seterr(LAB_ENOMEM, "out of memory");
     if (intern_pos(ds, &pos) != LAB_OK)
         return LAB_ENOMEM;
-    ds->nc_pos[row] = pos;
+    ds->row_pos[kind][row] = pos;
     return LAB_OK;
+}
+
+lab_pos lab_ds_row_pos(const lab_dataset *ds, lab_record_kind kind, size_t row)
+{
+    if ((int)kind < 0 || (int)kind >= LAB_TABLE_COUNT ||
+        ds->row_pos[kind] == NULL || row >= ds->tables[kind].n)
+        return (lab_pos){"<input>", 0, 0};
+    return ds->row_pos[kind][row];
 }
 
 /* An id is compared byte for byte, so characters that print as nothing
@@ -421,10 +453,15 @@ int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
                  ? check_id_text(e, values[i], lens[i], p)
                  : LAB_OK;
         if (rc == LAB_OK)
-            rc = lab_field_set(fields[i], rec, values[i], lens[i],
-                               &ds->strings, p);
+            rc = lab_field_set(fields[i], rec, values[i], lens[i], &ds->strings,
+                               p);
         if (rc == LAB_OK && fields[i]->check == LAB_CK_SUBDIV)
             rc = warn_unknown_subdivision(ds, fields[i], rec, p);
+        if (rc != LAB_OK)
+            return rc;
+    }
+    if (kind == LAB_RECORD_LOT_INPUT) {
+        rc = default_lot_input_id(ds, rec);
         if (rc != LAB_OK)
             return rc;
     }
@@ -433,8 +470,8 @@ int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
         if (rc != LAB_OK)
             return rc;
     }
-    if (kind == LAB_RECORD_NONCOMPLIANCE) {
-        rc = keep_position(ds, t->n, rowpos);
+    if (keeps_position(kind)) {
+        rc = keep_position(ds, kind, t->n, rowpos);
         if (rc != LAB_OK)
             return rc;
     }
@@ -626,7 +663,7 @@ static int nc_error(const lab_dataset *ds, size_t j, const char *fmt, ...)
     va_end(ap);
     const lab_noncompliance *nc =
         lab_table_row(&ds->tables[LAB_RECORD_NONCOMPLIANCE], j);
-    lab_pos p = ds->nc_pos[j];
+    lab_pos p = lab_ds_row_pos(ds, LAB_RECORD_NONCOMPLIANCE, j);
     return lab_seterr(LAB_ESCHEMA, "%s:%u: noncompliance '%s': %s", p.file,
                       p.line, nc->id, msg);
 }
@@ -866,6 +903,11 @@ int lab_ds_index(lab_dataset *ds)
     ds->link_to = buyer;
     ds->audit_owner = owner;
     seller = buyer = owner = NULL; /* now owned by the dataset */
+    rc = lab_ds_index_lots(ds);    /* needs the links */
+    if (rc != LAB_OK) {
+        drop_graph(ds);
+        goto out;
+    }
     ds->indexed = 1;
 out:
     free(seller);

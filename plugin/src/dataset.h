@@ -22,7 +22,7 @@ typedef struct lab_table {
 } lab_table;
 
 /* Kinds with tables (chain facts are derived, not stored here). */
-enum { LAB_TABLE_COUNT = LAB_ENT_NONCOMPLIANCE + 1 };
+enum { LAB_TABLE_COUNT = LAB_ENT_LOT_INPUT + 1 };
 
 #define LAB_NONE UINT32_MAX /* no such row */
 
@@ -88,10 +88,26 @@ struct lab_dataset {
     lab_history hist; /* derived with the chains */
     /* non-compliances: nc_audit[j] raised it, nc_supplier[j] is its
      * facility, nc_closing[j] closed it (LAB_NONE); those of audit a are
-     * nc_of[nc_off[a]..nc_off[a+1]); nc_pos[j] is where it was read */
+     * nc_of[nc_off[a]..nc_off[a+1]) */
     uint32_t *nc_audit, *nc_supplier, *nc_closing, *nc_off, *nc_of;
-    lab_pos *nc_pos;
-    size_t nc_pos_cap;
+    /* where each record was read, for the kinds whose references are
+     * checked once everything is loaded (non-compliances, lots, lot
+     * inputs): row_pos[kind][row]; NULL for the other kinds */
+    lab_pos *row_pos[LAB_TABLE_COUNT];
+    size_t row_pos_cap[LAB_TABLE_COUNT];
+    /* lots: lot_owner[l] is the facility of lot l; the inputs of lot l are
+     * lot inputs lot_in_of[lot_in_off[l]..lot_in_off[l+1]), input j from
+     * lot lot_input_from[j]; lot_of_product[product_lot_off[p]..+1) are
+     * the lots product p names (lab_ds_index, lots.c) */
+    uint32_t *lot_owner, *lot_in_off, *lot_in_of, *lot_input_from;
+    uint32_t *product_lot_off, *product_lot_of;
+    /* per lot: longest run of inputs, share traced to origin lots, excess
+     * of its quantity over its inputs (NaN: not computable), inputs
+     * without a usable quantity; and a walk over lots */
+    int32_t *lot_depth, *lot_unquantified;
+    double *lot_traced, *lot_excess;
+    uint32_t *lot_stamp, *lot_list, lot_cur;
+    size_t lot_n;
     /* where the suppliers that name recruits_for were read: row and
      * position, for the check of those ids (lab_ds_index) */
     struct lab_rowpos {
@@ -117,10 +133,44 @@ struct lab_dataset {
 
 typedef struct lab_walk lab_walk;
 
+/* Where record `row` of `kind` was read, for kinds that keep positions
+ * (non-compliances, lots and lot inputs); {"<input>", 0, 0} otherwise. */
+lab_pos lab_ds_row_pos(const lab_dataset *ds, lab_record_kind kind, size_t row);
+
+/* Checks the lots and lot inputs and builds the lot graph: lot owners,
+ * inputs per lot, the lots each product names; a cycle of lots is an
+ * error naming it (lots.c, called by lab_ds_index). */
+int lab_ds_index_lots(lab_dataset *ds);
+void lab_ds_drop_lots(lab_dataset *ds);
+
+/* True when the dataset has lot records: products that name lots are then
+ * judged per lot. */
+static inline int lab_ds_has_lots(const lab_dataset *ds)
+{
+    return ds->product_lot_off != NULL;
+}
+
+/* The chain of lot `lot` of product `product` (a row of each table): the
+ * maker and the facilities holding the lot and every lot it was made from
+ * (with their recruiters) into w, and its chain facts into *out, lists in
+ * arena a.  verified_volume and untraced_volume cover all the product's
+ * lots together (what its claimed volume is measured against). */
+int lab_lot_chain(lab_dataset *ds, uint32_t product, uint32_t lot, lab_walk *w,
+                  lab_arena *a, lab_chain *out);
+
 /* Reaches v and everything upstream of it, with the recruitment agencies
  * that recruit for any facility reached: w->list[0..w->n), each with its
  * place in w->pos.  Costs only what it reaches. */
 int lab_walk_upstream(lab_walk *w, const lab_dataset *ds, uint32_t v);
+
+/* A walk built by hand: begin, reach suppliers, then add the recruiters
+ * of those reached from index `from` on. */
+int lab_walk_begin(lab_walk *w, const lab_dataset *ds);
+void lab_walk_reach(lab_walk *w, uint32_t v);
+void lab_walk_add_recruiters(lab_walk *w, const lab_dataset *ds, size_t from);
+
+/* Farms and gins: where a chain may start without being untraced. */
+int lab_is_origin_role(const char *role);
 
 static inline int lab_walk_has(const lab_walk *w, uint32_t v)
 {

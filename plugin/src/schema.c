@@ -22,6 +22,7 @@ static const char *const lab_ev_NC_SEVERITIES[] = {LAB_NC_SEVERITIES, NULL};
 static const char *const lab_ev_NC_STATUSES[] = {LAB_NC_STATUSES, NULL};
 static const char *const lab_ev_NC_METHODS[] = {LAB_NC_METHODS, NULL};
 static const char *const lab_ev_ILO_INDICATORS[] = {LAB_ILO_INDICATORS, NULL};
+static const char *const lab_ev_CUSTODY[] = {LAB_CUSTODY, NULL};
 #define lab_ev_NONE NULL
 
 #define LAB_DESC(S, name, type, check, ev, flags, doc) \
@@ -41,6 +42,10 @@ static const char *const lab_ev_ILO_INDICATORS[] = {LAB_ILO_INDICATORS, NULL};
     LAB_DESC(lab_product, name, type, check, ev, flags, doc)
 #define X_NONCOMPLIANCE(name, type, check, ev, flags, doc) \
     LAB_DESC(lab_noncompliance, name, type, check, ev, flags, doc)
+#define X_LOT(name, type, check, ev, flags, doc) \
+    LAB_DESC(lab_lot, name, type, check, ev, flags, doc)
+#define X_LOT_INPUT(name, type, check, ev, flags, doc) \
+    LAB_DESC(lab_lot_input, name, type, check, ev, flags, doc)
 #define X_CHAIN(name, type, check, ev, flags, doc) \
     LAB_DESC(lab_chain, name, type, check, ev, flags, doc)
 
@@ -51,6 +56,8 @@ static lab_field document_fields[] = {LAB_DOCUMENT_FIELDS(X_DOCUMENT)};
 static lab_field product_fields[] = {LAB_PRODUCT_FIELDS(X_PRODUCT)};
 static lab_field noncompliance_fields[] = {
     LAB_NONCOMPLIANCE_FIELDS(X_NONCOMPLIANCE)};
+static lab_field lot_fields[] = {LAB_LOT_FIELDS(X_LOT)};
+static lab_field lot_input_fields[] = {LAB_LOT_INPUT_FIELDS(X_LOT_INPUT)};
 static lab_field chain_fields[] = {LAB_CHAIN_FIELDS(X_CHAIN)};
 
 const lab_entity lab_entities[LAB_ENT_COUNT_] = {
@@ -66,6 +73,9 @@ const lab_entity lab_entities[LAB_ENT_COUNT_] = {
      sizeof(lab_product)},
     {"noncompliance", "noncompliances.csv", noncompliance_fields,
      LAB_ARRAY_LEN(noncompliance_fields), sizeof(lab_noncompliance)},
+    {"lot", "lots.csv", lot_fields, LAB_ARRAY_LEN(lot_fields), sizeof(lab_lot)},
+    {"lot_input", "lot_inputs.csv", lot_input_fields,
+     LAB_ARRAY_LEN(lot_input_fields), sizeof(lab_lot_input)},
     {"chain", NULL, chain_fields, LAB_ARRAY_LEN(chain_fields),
      sizeof(lab_chain)},
 };

@@ -78,6 +78,11 @@ typedef const lab_list *LAB_CTYPE_LIST;
         "isolation", "physical_sexual_violence", "intimidation_threats",  \
         "retention_of_documents", "withholding_of_wages", "debt_bondage", \
         "abusive_conditions", "excessive_overtime"
+/* Chain-of-custody models (ISO 22095), "unknown" first as the default; a
+ * chain's custody is the weakest model on any of its lots. */
+#define LAB_CUSTODY                                                \
+    "unknown", "identity_preserved", "segregated", "mass_balance", \
+        "book_and_claim"
 #define LAB_DOC_KINDS                                                          \
     "audit_report", "corrective_action", "certificate", "contract", "payroll", \
         "permit", "other"
@@ -293,6 +298,35 @@ typedef const lab_list *LAB_CTYPE_LIST;
     X(workers_affected_under_15, INT, NONNEG, NONE, 0,                     \
       "children under 15 affected")
 
+/* Lots: a quantity of goods a facility made or holds, with the
+ * chain-of-custody model it was kept under; lot inputs say which lots,
+ * in which quantities, went into which lot (a transformation). */
+#define LAB_LOT_FIELDS(X)                                            \
+    X(id, STR, ID, NONE, LAB_F_REQUIRED, "lot or batch id")          \
+    X(facility_id, STR, ID, NONE, LAB_F_REQUIRED,                    \
+      "facility that made or holds the lot")                         \
+    X(commodity, STR, NONE, NONE, 0, "what the lot is, in words")    \
+    X(hs_code, STR, HS, NONE, 0, "Harmonized System code")           \
+    X(quantity, NUM, NONNEG, NONE, 0, "quantity of the lot")         \
+    X(unit, STR, NONE, NONE, 0, "unit of quantity (kg, m, pcs...)")  \
+    X(produced_start, STR, DATE, NONE, 0, "first day of production") \
+    X(produced_end, STR, DATE, NONE, 0, "last day of production")    \
+    X(custody, STR, ENUM, CUSTODY, LAB_F_DEFAULT,                    \
+      "chain-of-custody model: identity_preserved, segregated, "     \
+      "mass_balance, book_and_claim or unknown (default)")           \
+    X(certificates, LIST, NONE, NONE, 0,                             \
+      "chain-of-custody certificate references, ';'")
+
+#define LAB_LOT_INPUT_FIELDS(X)                                               \
+    X(id, STR, ID, NONE, 0, "input id; default input_lot_id>lot_id")          \
+    X(lot_id, STR, ID, NONE, LAB_F_REQUIRED, "the lot made")                  \
+    X(input_lot_id, STR, ID, NONE, LAB_F_REQUIRED, "a lot that went into it") \
+    X(quantity, NUM, NONNEG, NONE, 0, "quantity of the input lot used")       \
+    X(unit, STR, NONE, NONE, 0, "unit of quantity")                           \
+    X(conversion_factor, NUM, NONNEG, NONE, 0,                                \
+      "output units per unit of this input (default 1)")                      \
+    X(date, STR, DATE, NONE, 0, "when it was used")
+
 /* Chain facts: derived once per dataset for every supplier, covering the
  * supplier and everything upstream of it. */
 #define LAB_CHAIN_FIELDS(X)                                                \
@@ -316,7 +350,24 @@ typedef const lab_list *LAB_CTYPE_LIST;
       "output volume that inputs traced to an origin can account for "     \
       "(mass balance, in this supplier's output units)")                   \
     X(untraced_volume, NUM, NONE, NONE, LAB_F_DERIVED,                     \
-      "input volume, in output units, not traced to an origin")
+      "input volume, in output units, not traced to an origin")            \
+    X(lot, STR, NONE, NONE, LAB_F_DERIVED,                                 \
+      "the product lot whose chain this is; absent for a chain of whole "  \
+      "suppliers")                                                         \
+    X(lots, LIST, NONE, NONE, LAB_F_DERIVED,                               \
+      "every lot the product lot was made from, transitively")             \
+    X(custody, STR, NONE, NONE, LAB_F_DERIVED,                             \
+      "weakest chain-of-custody model on any lot of the chain")            \
+    X(custody_weakest_lot, STR, NONE, NONE, LAB_F_DERIVED,                 \
+      "a lot kept under that weakest model")                               \
+    X(max_output_excess, NUM, NONE, NONE, LAB_F_DERIVED,                   \
+      "largest share by which a lot's quantity exceeds its inputs times "  \
+      "their conversion factors (0.05 = 5 % over)")                        \
+    X(overdeclared_lot, STR, NONE, NONE, LAB_F_DERIVED,                    \
+      "the lot with that largest excess")                                  \
+    X(unquantified_inputs, INT, NONE, NONE, LAB_F_DERIVED,                 \
+      "lot inputs in the chain without a quantity, or whose unit differs " \
+      "from their lot's without a conversion factor")
 
 #define LAB_X_MEMBER(name, type, check, ev, flags, doc) LAB_CTYPE_##type name;
 
@@ -338,6 +389,12 @@ typedef struct lab_product {
 typedef struct lab_noncompliance {
     LAB_NONCOMPLIANCE_FIELDS(LAB_X_MEMBER)
 } lab_noncompliance;
+typedef struct lab_lot {
+    LAB_LOT_FIELDS(LAB_X_MEMBER)
+} lab_lot;
+typedef struct lab_lot_input {
+    LAB_LOT_INPUT_FIELDS(LAB_X_MEMBER)
+} lab_lot_input;
 typedef struct lab_chain {
     LAB_CHAIN_FIELDS(LAB_X_MEMBER)
 } lab_chain;
@@ -361,6 +418,8 @@ typedef enum lab_entity_id {
     LAB_ENT_DOCUMENT,
     LAB_ENT_PRODUCT,
     LAB_ENT_NONCOMPLIANCE,
+    LAB_ENT_LOT,
+    LAB_ENT_LOT_INPUT,
     LAB_ENT_CHAIN,
     LAB_ENT_COUNT_
 } lab_entity_id;

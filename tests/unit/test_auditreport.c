@@ -554,8 +554,9 @@ static void v2_follow_up_gives_noncompliance_records(void **state)
     assert_int_equal(nc->workers_affected_under_18, 1);
     assert_int_equal(nc->workers_affected_under_15, 0);
     long row = lab_ds_find(ds, LAB_RECORD_NONCOMPLIANCE, "NC-1");
-    assert_string_equal(ds->nc_pos[row].file, "report.xml");
-    assert_int_equal(ds->nc_pos[row].line, 11);
+    lab_pos pos = lab_ds_row_pos(ds, LAB_RECORD_NONCOMPLIANCE, (size_t)row);
+    assert_string_equal(pos.file, "report.xml");
+    assert_int_equal(pos.line, 11);
 
     nc = nc_by_id(ds, "NC-2");
     assert_string_equal(nc->audit_id, "A2");
@@ -566,7 +567,8 @@ static void v2_follow_up_gives_noncompliance_records(void **state)
     assert_null(nc->evidence);
     assert_int_equal(nc->workers_affected_female, LAB_INT_NONE);
     row = lab_ds_find(ds, LAB_RECORD_NONCOMPLIANCE, "NC-2");
-    assert_int_equal(ds->nc_pos[row].line, 31);
+    pos = lab_ds_row_pos(ds, LAB_RECORD_NONCOMPLIANCE, (size_t)row);
+    assert_int_equal(pos.line, 31);
     lab_dataset_free(ds);
 }
 
