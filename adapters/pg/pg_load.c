@@ -138,7 +138,7 @@ static int mapping_parse(pg_mapping *m)
                 return lab_seterr(LAB_EPARSE,
                                   "%s:%u:2: unknown section '%s' (expected "
                                   "mapping, supplier, link, audit, document, "
-                                  "product or noncompliance)",
+                                  "product, noncompliance, lot or lot_input)",
                                   m->name, ln, trim(t + 1));
             continue;
         }

@@ -76,6 +76,8 @@ class RecordKind(enum.IntEnum):
     DOCUMENT = 3
     PRODUCT = 4
     NONCOMPLIANCE = 5
+    LOT = 6
+    LOT_INPUT = 7
 
 
 # Error codes of lab_error, by value, for LabauditError.name.

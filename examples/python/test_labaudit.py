@@ -30,6 +30,8 @@ LISTS = os.path.join(SRC, "rules", "data")
 AS_OF = "2026-11-28"
 TEE, SHIRT = "SKU-TEE-CREW-001", "SKU-SHIRT-POP-002"
 VNECK = "SKU-TEE-VNECK-003"  # over-claimed: blocked by the volume rules
+LONG = "SKU-TEE-LONG-004"  # its lot was spun with Xinjiang lint: blocked
+POLO = "SKU-POLO-005"  # the same maker's lot traced to Indian bales: ok
 
 
 class LibraryTest(unittest.TestCase):
@@ -142,11 +144,16 @@ class CheckTest(unittest.TestCase):
     def test_cotton_verdicts(self):
         with Dataset(COTTON) as ds, \
                 self.engine.check(ds, as_of=AS_OF) as rep:
-            self.assertEqual(ds.count(RecordKind.SUPPLIER), 15)
-            self.assertEqual(ds.count("product"), 3)
+            self.assertEqual(ds.count(RecordKind.SUPPLIER), 17)
+            self.assertEqual(ds.count("product"), 5)
+            self.assertEqual(ds.count(RecordKind.LOT), 18)
             self.assertEqual(ds.count(RecordKind.NONCOMPLIANCE), 1)
             verdicts = {p.id: p for p in rep.products}
-            self.assertEqual(list(verdicts), [TEE, VNECK, SHIRT])
+            self.assertEqual(list(verdicts), [TEE, VNECK, POLO, LONG, SHIRT])
+            # one maker buys Xinjiang lint: its lot spun from it is
+            # blocked, its lot traced to Indian bales is not
+            self.assertTrue(verdicts[LONG].blocked)
+            self.assertFalse(verdicts[POLO].blocked)
             self.assertIsNone(verdicts[TEE].worst)
             self.assertFalse(verdicts[TEE].blocked)
             # The starter pack has no volume rules: the over-claim is
@@ -156,14 +163,15 @@ class CheckTest(unittest.TestCase):
             self.assertIs(verdicts[SHIRT].worst, Severity.BLOCKER)
             self.assertTrue(verdicts[SHIRT].blocked)
             self.assertIs(rep.worst, Severity.BLOCKER)
-            self.assertEqual(rep.count_at_least("blocker"), 2)
-            self.assertEqual(rep.count_at_least(Severity.MAJOR), 4)
+            # + the link that brings Xinjiang lint to the Indian spinner
+            self.assertEqual(rep.count_at_least("blocker"), 3)
+            self.assertEqual(rep.count_at_least(Severity.MAJOR), 5)
 
     def test_findings_are_dataclasses_with_evidence(self):
         with Dataset(COTTON) as ds, \
                 self.engine.check(ds, as_of=AS_OF) as rep:
             findings = rep.findings
-        self.assertEqual(len(findings), 4)
+        self.assertEqual(len(findings), 5)
         f = next(f for f in findings
                  if f.rule_id == "starter.identity-documents-held")
         self.assertTrue(dataclasses.is_dataclass(f))
@@ -213,7 +221,7 @@ class CheckTest(unittest.TestCase):
             with Dataset(COTTON) as ds, \
                     self.engine.check(ds, as_of=AS_OF, waivers=w) as rep:
                 findings = rep.findings
-                self.assertEqual(rep.count_at_least("major"), 3)
+                self.assertEqual(rep.count_at_least("major"), 4)
         waived = [f for f in findings if not f.open]
         self.assertEqual(len(waived), 1)
         self.assertEqual(waived[0].waiver["approver"], "A. Buyer")
@@ -225,7 +233,7 @@ class CheckTest(unittest.TestCase):
             text = rep.render()
             doc = rep.to_dict()
         self.assertIn("BLOCKED", text)
-        self.assertEqual(doc["summary"]["blocker"], 2)
+        self.assertEqual(doc["summary"]["blocker"], 3)
         self.assertEqual(doc["as_of"], AS_OF)
 
     def test_report_outlives_closed_engine_and_dataset(self):
@@ -236,7 +244,7 @@ class CheckTest(unittest.TestCase):
         ds.close()
         # Both are closed for use, but the report still reads their texts.
         self.assertRaises(LabauditError, lambda: e.rule_count)
-        self.assertEqual(len(rep.findings), 4)
+        self.assertEqual(len(rep.findings), 5)
         self.assertIn("Xinjiang", rep.render())
         rep.close()
         self.assertFalse(e._ptr.value)
@@ -272,7 +280,9 @@ class EveryPackTest(unittest.TestCase):
 
     def test_cotton_verdicts(self):
         verdicts = {p.id: p for p in self.report.products}
-        self.assertEqual(list(verdicts), [TEE, VNECK, SHIRT])
+        self.assertEqual(list(verdicts), [TEE, VNECK, POLO, LONG, SHIRT])
+        self.assertFalse(verdicts[POLO].blocked)
+        self.assertTrue(verdicts[LONG].blocked)
         self.assertIsNone(verdicts[TEE].worst)
         self.assertFalse(verdicts[TEE].blocked)
         self.assertTrue(verdicts[VNECK].blocked)

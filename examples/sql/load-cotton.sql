@@ -170,4 +170,23 @@ SELECT NULLIF(id, ''),
   FROM stage_noncompliances
 ON CONFLICT (id) DO NOTHING;
 
+CREATE TEMP TABLE stage_lots (id text, facility_id text, commodity text, hs_code text, quantity text, unit text, produced_start text, produced_end text, custody text, certificates text) ON COMMIT DROP;
+\copy stage_lots (id, facility_id, commodity, hs_code, quantity, unit, produced_start, produced_end, custody, certificates) FROM 'examples/cotton/lots.csv' WITH (FORMAT csv, HEADER true)
+INSERT INTO supplychain.lots (id, facility_id, commodity, hs_code, quantity, unit, produced_start, produced_end, custody, certificates)
+SELECT id, facility_id, NULLIF(commodity, ''), NULLIF(hs_code, ''),
+       NULLIF(quantity, '')::numeric, NULLIF(unit, ''),
+       NULLIF(produced_start, '')::date, NULLIF(produced_end, '')::date,
+       NULLIF(custody, ''), string_to_array(NULLIF(certificates, ''), ';')
+  FROM stage_lots
+ON CONFLICT (id) DO NOTHING;
+
+CREATE TEMP TABLE stage_lot_inputs (lot_id text, input_lot_id text, quantity text, unit text, conversion_factor text, date text) ON COMMIT DROP;
+\copy stage_lot_inputs (lot_id, input_lot_id, quantity, unit, conversion_factor, date) FROM 'examples/cotton/lot_inputs.csv' WITH (FORMAT csv, HEADER true)
+INSERT INTO supplychain.lot_inputs (id, lot_id, input_lot_id, quantity, unit, conversion_factor, date)
+SELECT input_lot_id || '>' || lot_id, lot_id, input_lot_id,
+       NULLIF(quantity, '')::numeric, NULLIF(unit, ''),
+       NULLIF(conversion_factor, '')::numeric, NULLIF(date, '')::date
+  FROM stage_lot_inputs
+ON CONFLICT (id) DO NOTHING;
+
 COMMIT;

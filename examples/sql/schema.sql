@@ -297,6 +297,35 @@ COMMENT ON COLUMN supplychain.noncompliances.workers_affected_male IS 'men affec
 COMMENT ON COLUMN supplychain.noncompliances.workers_affected_under_18 IS 'workers under 18 affected';
 COMMENT ON COLUMN supplychain.noncompliances.workers_affected_under_15 IS 'children under 15 affected';
 
+CREATE TABLE IF NOT EXISTS supplychain.lots (
+    id text PRIMARY KEY,
+    facility_id text NOT NULL,
+    commodity text,
+    hs_code text,
+    quantity numeric CHECK (quantity >= 0),
+    unit text,
+    produced_start date,
+    produced_end date,
+    custody text CHECK (custody IN ('unknown', 'identity_preserved', 'segregated', 'mass_balance', 'book_and_claim')),
+    certificates text[]
+);
+COMMENT ON COLUMN supplychain.lots.id IS 'lot or batch id';
+COMMENT ON COLUMN supplychain.lots.facility_id IS 'facility that made or holds the lot';
+COMMENT ON COLUMN supplychain.lots.custody IS 'chain-of-custody model: identity_preserved, segregated, mass_balance, book_and_claim or unknown (default)';
+
+CREATE TABLE IF NOT EXISTS supplychain.lot_inputs (
+    id text PRIMARY KEY,
+    lot_id text NOT NULL,
+    input_lot_id text NOT NULL,
+    quantity numeric CHECK (quantity >= 0),
+    unit text,
+    conversion_factor numeric CHECK (conversion_factor >= 0),
+    date date
+);
+COMMENT ON COLUMN supplychain.lot_inputs.lot_id IS 'the lot made';
+COMMENT ON COLUMN supplychain.lot_inputs.input_lot_id IS 'a lot that went into it';
+
+CREATE INDEX IF NOT EXISTS lot_inputs_lot ON supplychain.lot_inputs (lot_id);
 CREATE INDEX IF NOT EXISTS links_supplier ON supplychain.links (supplier_id);
 CREATE INDEX IF NOT EXISTS audits_supplier ON supplychain.audits (supplier_id);
 CREATE INDEX IF NOT EXISTS noncompliances_audit ON supplychain.noncompliances (audit_id);

@@ -113,19 +113,94 @@ static int finding_waived(const lab_finding *f)
 }
 
 typedef struct chain {
+    const lab_dataset *ds;
     const lab_product *product;
     uint32_t maker;
     int32_t *tier;   /* per supplier: links from the maker, -1 = outside */
     uint32_t *order; /* suppliers in the chain, by tier then id */
     size_t n;
+    /* the lots covered when the product is judged per lot (else none):
+     * the chain is then the facilities of those lots' chains */
+    const char **lots;
+    lab_chain *lot_facts; /* per covered lot */
+    size_t nlots;
+    lab_arena arena; /* the lots' chain facts */
 } chain;
 
 static void chain_free(chain *c)
 {
     free(c->tier);
     free(c->order);
+    free(c->lots);
+    free(c->lot_facts);
+    lab_arena_free(&c->arena);
     c->tier = NULL;
     c->order = NULL;
+    c->lots = NULL;
+    c->lot_facts = NULL;
+}
+
+/* Is lot `id` among the lots the certificate covers? */
+static int covers_lot(const chain *c, const char *id)
+{
+    for (size_t i = 0; i < c->nlots; i++)
+        if (strcmp(c->lots[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+/* With lot data, marks the facilities of each covered lot's chain in
+ * `member` (1) and keeps each lot's chain facts.  The lots are those asked
+ * for, else the product's.  Without lot data for the product, leaves
+ * member NULL: the whole upstream of the maker is the chain. */
+static int chain_lots(chain *c, const lab_dataset *ds, long p,
+                      const char *const *want, size_t nwant,
+                      unsigned char **member)
+{
+    *member = NULL;
+    if (!lab_ds_has_lots(ds) ||
+        ds->product_lot_off[p] == ds->product_lot_off[p + 1])
+        return LAB_OK;
+    uint32_t a = ds->product_lot_off[p], b = ds->product_lot_off[p + 1];
+    size_t n = want != NULL ? nwant : b - a;
+    size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
+    const lab_table *lots = &ds->tables[LAB_RECORD_LOT];
+    c->lots = lab_calloc(n ? n : 1, sizeof *c->lots);
+    c->lot_facts = lab_calloc(n ? n : 1, sizeof *c->lot_facts);
+    *member = lab_calloc(nv + 1, 1);
+    lab_walk w = {0};
+    lab_arena_init(&c->arena, 4096);
+    int rc = c->lots && c->lot_facts && *member ? LAB_OK : oom();
+    for (size_t i = 0; rc == LAB_OK && i < n; i++) {
+        uint32_t lot = LAB_NONE;
+        for (uint32_t k = a; k < b; k++) {
+            const lab_lot *x = lab_table_row(lots, ds->product_lot_of[k]);
+            if (want == NULL ? k == a + i : strcmp(x->id, want[i]) == 0)
+                lot = ds->product_lot_of[k];
+        }
+        if (lot == LAB_NONE) {
+            rc = lab_seterr(LAB_ENOTFOUND,
+                            "product '%s' has no lot '%s' (its lots "
+                            "are those products.csv names for it)",
+                            c->product->id, want[i]);
+            break;
+        }
+        /* the lot walk keeps its stamps in the dataset, like the
+         * engine's walks: a dataset serves one thread at a time */
+        rc = lab_lot_chain((lab_dataset *)ds, (uint32_t)p, lot, &w, &c->arena,
+                           &c->lot_facts[i]);
+        for (size_t k = 0; rc == LAB_OK && k < w.n; k++)
+            (*member)[w.list[k]] = 1;
+        c->lots[c->nlots++] = c->lot_facts[i].lot;
+    }
+    free(w.stamp);
+    free(w.pos);
+    free(w.list);
+    if (rc != LAB_OK) {
+        free(*member);
+        *member = NULL;
+    }
+    return rc;
 }
 
 typedef struct tier_key {
@@ -165,9 +240,11 @@ static int chain_sort(chain *c, const lab_dataset *ds)
 
 /* Finds the product and the tier of every supplier upstream of its maker
  * (breadth first over the links into each supplier). */
-static int chain_make(chain *c, const lab_dataset *ds, const char *product)
+static int chain_make(chain *c, const lab_dataset *ds, const char *product,
+                      const char *const *lots, size_t nlots)
 {
     memset(c, 0, sizeof *c);
+    c->ds = ds;
     if (!ds->indexed)
         return lab_seterr(LAB_EINVAL, "certify: the dataset has not been "
                                       "checked (run lab_check first)");
@@ -182,9 +259,16 @@ static int chain_make(chain *c, const lab_dataset *ds, const char *product)
                           c->product->supplier_id);
     size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n;
     c->maker = (uint32_t)m;
+    unsigned char *member = NULL;
+    int lrc = chain_lots(c, ds, p, lots, nlots, &member);
+    if (lrc != LAB_OK) {
+        chain_free(c);
+        return lrc;
+    }
     c->tier = lab_malloc((nv + 1) * sizeof *c->tier);
     c->order = lab_malloc((nv + 1) * sizeof *c->order);
     if (c->tier == NULL || c->order == NULL) {
+        free(member);
         chain_free(c);
         return oom();
     }
@@ -196,7 +280,7 @@ static int chain_make(chain *c, const lab_dataset *ds, const char *product)
         uint32_t u = c->order[head];
         for (uint32_t k = ds->in_off[u]; k < ds->in_off[u + 1]; k++) {
             uint32_t w = ds->link_from[ds->in_link[k]];
-            if (c->tier[w] < 0) {
+            if (c->tier[w] < 0 && (member == NULL || member[w])) {
                 c->tier[w] = c->tier[u] + 1;
                 c->order[c->n++] = w;
             }
@@ -206,12 +290,23 @@ static int chain_make(chain *c, const lab_dataset *ds, const char *product)
         for (uint32_t k = ds->recruiter_off[u]; k < ds->recruiter_off[u + 1];
              k++) {
             uint32_t w = ds->recruiter_of[k];
-            if (c->tier[w] < 0) {
+            if (c->tier[w] < 0 && (member == NULL || member[w])) {
                 c->tier[w] = c->tier[u];
                 c->order[c->n++] = w;
             }
         }
     }
+    /* a lot's facility with no link recorded from the maker's side still
+     * belongs to the lot's chain: it stands past the last tier */
+    int32_t last = 0;
+    for (size_t i = 0; i < c->n; i++)
+        last = c->tier[c->order[i]] > last ? c->tier[c->order[i]] : last;
+    for (size_t v = 0; member != NULL && v < nv; v++)
+        if (member[v] && c->tier[v] < 0) {
+            c->tier[v] = last + 1;
+            c->order[c->n++] = (uint32_t)v;
+        }
+    free(member);
     int rc = chain_sort(c, ds);
     if (rc != LAB_OK)
         chain_free(c);
@@ -223,7 +318,12 @@ static int chain_make(chain *c, const lab_dataset *ds, const char *product)
 static int in_chain(const chain *c, const lab_finding *f)
 {
     if (f->subject == LAB_SUBJECT_CHAIN)
-        return strcmp(f->subject_id, c->product->id) == 0;
+        return strcmp(f->subject_id, c->product->id) == 0 &&
+               (f->lot == NULL || c->nlots == 0 || covers_lot(c, f->lot));
+    /* a link's finding is about goods from its seller to its buyer */
+    if (f->subject == LAB_SUBJECT_LINK && f->link != LAB_NONE &&
+        c->tier[c->ds->link_to[f->link]] < 0)
+        return 0;
     return c->tier[f->supplier] >= 0;
 }
 
@@ -243,13 +343,14 @@ static const char *subject_name(lab_subject s)
 
 int lab_cred_blockers(char **out, size_t *n, size_t *nunknown,
                       const lab_report *rep, const lab_dataset *ds,
-                      const char *product)
+                      const char *product, const char *const *lots,
+                      size_t nlots)
 {
     chain c;
     if (!report_has_product(rep, product))
         return lab_seterr(LAB_ENOTFOUND,
                           "the report did not check product '%s'", product);
-    int rc = chain_make(&c, ds, product);
+    int rc = chain_make(&c, ds, product, lots, nlots);
     if (rc != LAB_OK)
         return rc;
     lab_buf b = LAB_BUF_INIT;
@@ -472,7 +573,11 @@ static json_t *build_products(const chain *c, const lab_certify_options *o,
     const lab_product *p = c->product;
     json_t *arr = json_array();
     *lots = json_array();
-    if (o->lots != NULL) {
+    if (c->nlots > 0) {
+        for (size_t i = 0; *lots && i < c->nlots; i++)
+            if (json_array_append_new(*lots, json_string(c->lots[i])))
+                goto fail;
+    } else if (o->lots != NULL) {
         for (size_t i = 0; *lots && i < o->nlots; i++)
             if (json_array_append_new(*lots, json_string(o->lots[i])))
                 goto fail;
@@ -508,6 +613,34 @@ fail:
     return NULL;
 }
 
+/* Per covered lot: its custody model, the weakest on its chain and the
+ * lots it was made from (NULL when the product is not judged per lot). */
+static json_t *build_custody(const chain *c)
+{
+    if (c->nlots == 0)
+        return json_null();
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < c->nlots; i++) {
+        const lab_chain *f = &c->lot_facts[i];
+        json_t *from = json_array();
+        for (uint32_t k = 0; from && f->lots && k < f->lots->n; k++)
+            if (json_array_append_new(from,
+                                      json_string(f->lots->items[k].u.s))) {
+                json_decref(from);
+                from = NULL;
+            }
+        json_t *o = from ? json_pack("{s:s, s:s?, s:s?, s:o}", "lot", f->lot,
+                                     "custody", f->custody, "weakestLot",
+                                     f->custody_weakest_lot, "madeFrom", from)
+                         : NULL;
+        if (o == NULL || json_array_append_new(arr, o)) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    return arr;
+}
+
 /* Everything in the scope that is about the product's assessment. */
 static json_t *build_assessment(const lab_report *rep, const lab_dataset *ds,
                                 const chain *c, const lab_certify_options *o,
@@ -517,6 +650,7 @@ static json_t *build_assessment(const lab_report *rep, const lab_dataset *ds,
     json_t *products = build_products(c, o, &lots);
     json_t *findings = build_findings(rep, c, &counts, &waivers);
     json_t *audits = build_audits(ds, c);
+    json_t *custody = build_custody(c);
     const lab_table *st = &ds->tables[LAB_RECORD_SUPPLIER];
 
     facs = json_array();
@@ -530,13 +664,25 @@ static json_t *build_assessment(const lab_report *rep, const lab_dataset *ds,
     lab_buf id = LAB_BUF_INIT;
     lab_buf_printf(&id, "%s#assessment", subject_id);
     lab_buf desc = LAB_BUF_INIT;
-    lab_buf_printf(&desc,
-                   "Every facility upstream of %s's maker (%zu in %s) was "
-                   "checked against the rule packs listed in the scope as "
-                   "of %s; no blocking finding is open in the chain.",
-                   c->product->id, c->n, "the chain", rep->as_of);
+    if (c->nlots > 0)
+        lab_buf_printf(&desc,
+                       "Every facility holding %s's lot%s or a lot %s made "
+                       "from (%zu in the chain of custody) was checked "
+                       "against the rule packs listed in the scope as of %s; "
+                       "no blocking finding is open in the chain.",
+                       c->product->id, c->nlots == 1 ? "" : "s",
+                       c->nlots == 1 ? "it was" : "they were", c->n,
+                       rep->as_of);
+    else
+        lab_buf_printf(&desc,
+                       "Every facility upstream of %s's maker (%zu in %s) "
+                       "was checked against the rule packs listed in the "
+                       "scope as of %s; no blocking finding is open in the "
+                       "chain.",
+                       c->product->id, c->n, "the chain", rep->as_of);
     json_t *a = NULL;
-    if (products && findings && audits && facs && !id.oom && !desc.oom)
+    if (products && findings && audits && facs && custody && !id.oom &&
+        !desc.oom)
         a = json_pack(
             "{s:[s,s], s:s, s:s, s:s, s:s, s:s, s:b, s:O, s:O, s:s, s:O, "
             "s:s, s:O, s:O, s:O, s:O}",
@@ -546,6 +692,12 @@ static json_t *build_assessment(const lab_report *rep, const lab_dataset *ds,
             "assessedProduct", products, "assessedFacility", facs, "claim",
             claim, "lots", lots, "result", "pass", "findingCounts", counts,
             "findings", findings, "waivers", waivers, "auditReports", audits);
+    if (a != NULL && c->nlots > 0 &&
+        json_object_set(a, "chainOfCustody", custody) != 0) {
+        json_decref(a);
+        a = NULL;
+    }
+    json_decref(custody);
     lab_buf_free(&id);
     lab_buf_free(&desc);
     json_decref(products);
@@ -611,7 +763,7 @@ int lab_cred_build(json_t **out, const lab_report *rep, const lab_dataset *ds,
     chain c;
     char cred_id[46], subj_id[46], from[21], until[21];
     json_t *cred = NULL;
-    int rc = chain_make(&c, ds, o->product);
+    int rc = chain_make(&c, ds, o->product, o->lots, o->nlots);
     if (rc != LAB_OK)
         return rc;
     if ((rc = new_uuid(cred_id)) != LAB_OK ||
@@ -911,7 +1063,7 @@ int lab_certify(char **out, const lab_report *rep, const lab_dataset *ds,
     int rc = certify_args(o);
     if (rc == LAB_OK)
         rc = lab_cred_blockers(&blockers, &nblockers, &nunknown, rep, ds,
-                               o->product);
+                               o->product, o->lots, o->nlots);
     if (rc == LAB_OK && nblockers > 0)
         rc = lab_seterr(LAB_EBLOCKED,
                         "product '%s' has %zu open blocker%s in its chain, "

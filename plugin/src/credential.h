@@ -35,10 +35,14 @@ enum { LAB_CRED_MAX_FILE = 64 * 1024 * 1024 };
  * awaits verification, as "rule on subject" items, their number
  * in *n, or, when there are none, the required facts unknown as "field at
  * supplier" items, their number in *nunknown.  Items are separated by
- * "; ".  LAB_ENOTFOUND if the report did not check the product. */
+ * "; ".  When the product is judged per lot, its chain is that of the
+ * lots given (lots[0..nlots), NULL for all the product's lots).
+ * LAB_ENOTFOUND if the report did not check the product or it has no such
+ * lot. */
 int lab_cred_blockers(char **out, size_t *n, size_t *nunknown,
                       const lab_report *rep, const lab_dataset *ds,
-                      const char *product);
+                      const char *product, const char *const *lots,
+                      size_t nlots);
 
 /* Builds the unsigned credential (a JSON object) for opts->product.
  * `now` is the issuing time in seconds since the epoch; list_url is the

@@ -295,8 +295,20 @@ static int v_unlicensed_recruiters(const lab_scope *sc, lab_val *out)
     return LAB_OK;
 }
 
+/* Do two products name a lot in common? */
+static int share_lot(const lab_product *a, const lab_product *b)
+{
+    for (uint32_t i = 0; a->lots != NULL && i < a->lots->n; i++)
+        for (uint32_t j = 0; b->lots != NULL && j < b->lots->n; j++)
+            if (a->lots->items[i].u.s == b->lots->items[j].u.s)
+                return 1; /* interned: equal strings are one pointer */
+    return 0;
+}
+
 /* The volume all claimed products of the product's maker claim together
- * in the product's unit: what the maker's verified volume must cover. */
+ * in the product's unit: what the maker's verified volume must cover.
+ * When the product is judged per lot, only the products that name one of
+ * its lots compete for the same volume. */
 static int v_maker_claimed(const lab_scope *sc, lab_val *out)
 {
     const lab_product *p = sc->rec[LAB_SLOT_PRODUCT];
@@ -307,9 +319,13 @@ static int v_maker_claimed(const lab_scope *sc, lab_val *out)
     const lab_dataset *ds = sc->ds;
     const lab_table *t = &ds->tables[LAB_RECORD_PRODUCT];
     uint32_t v = sc->supplier_index;
+    const lab_chain *chain = sc->rec[LAB_SLOT_CHAIN];
+    int per_lot = chain != NULL && chain->lot != NULL;
     double sum = 0;
     for (uint32_t k = ds->product_off[v]; k < ds->product_off[v + 1]; k++) {
         const lab_product *q = lab_table_row(t, ds->product_of[k]);
+        if (per_lot && q != p && !share_lot(p, q))
+            continue;
         if (q->claim != NULL && !isnan(q->claimed_volume) &&
             (q->unit == p->unit ||
              (q->unit && p->unit && strcmp(q->unit, p->unit) == 0)))
@@ -1416,6 +1432,7 @@ static int check_links(checkrun *cr)
             const lab_link *l = lab_table_row(t, i);
             cr->sc.rec[LAB_SLOT_LINK] = l;
             cr->sc.rec[LAB_SLOT_AUDIT] = NULL;
+            cr->sc.link_index = i;
             int rc = eval_rules(cr, LAB_SUBJECT_LINK, l->id, from);
             if (rc != LAB_OK)
                 return rc;
@@ -1423,45 +1440,89 @@ static int check_links(checkrun *cr)
     }
     return LAB_OK;
 }
-/* Product chains: the chain rules of every product in scope.  Verdicts
+/* The walk a verdict folds over: the lot's chain when the product is
+ * judged per lot, else everything upstream of its maker. */
+static int verdict_walk(checkrun *cr, const lab_product_verdict *pv,
+                        lab_walk *w, lab_chain *facts)
+{
+    if (pv->lot == LAB_NONE)
+        return lab_walk_upstream(w, cr->ds, pv->maker);
+    lab_chain scratch;
+    return lab_lot_chain(cr->ds, pv->row, pv->lot, w, &cr->rep->arena,
+                         facts ? facts : &scratch);
+}
+
+/* Evaluates the chain rules of one product verdict (a product, or one of
+ * its lots) and appends the verdict. */
+static int check_product_chain(checkrun *cr, const lab_product *p, uint32_t row,
+                               uint32_t maker, uint32_t lot)
+{
+    lab_dataset *ds = cr->ds;
+    lab_walk *w = &ds->walk[1];
+    lab_product_verdict v = {p->id, p->name, maker, row, lot, NULL,
+                             NULL,  -1,      0,     0,   0};
+    int rc = LAB_OK;
+    scope_clear(cr);
+    scope_supplier(cr, LAB_SLOT_SUPPLIER, maker);
+    cr->sc.rec[LAB_SLOT_PRODUCT] = p;
+    if (lot != LAB_NONE) {
+        lab_chain *facts = lab_arena_alloc(&cr->rep->arena, sizeof *facts);
+        if (facts == NULL)
+            return lab_seterr(LAB_ENOMEM, "out of memory");
+        rc = verdict_walk(cr, &v, w, facts);
+        v.chain = facts;
+        v.lot_id = facts->lot;
+        cr->sc.rec[LAB_SLOT_CHAIN] = facts;
+    } else if (cr->hits != NULL) {
+        rc = lab_walk_upstream(w, ds, maker);
+    }
+    if (rc == LAB_OK && cr->hits != NULL) {
+        cr->sc.listed_upstream = 0;
+        for (size_t i = 0; i < w->n; i++) {
+            uint32_t u = w->list[i];
+            size_t h = cr->scope ? cr->scope->pos[u] : u;
+            cr->sc.listed_upstream += cr->hits[h].score > 0;
+        }
+    }
+    if (rc == LAB_OK)
+        rc = eval_rules(cr, LAB_SUBJECT_CHAIN, p->id, maker);
+    cr->rep->products[cr->rep->nproducts++] = v;
+    return rc;
+}
+
+/* Product chains: the chain rules of every product in scope, once per lot
+ * when the product names lots of the dataset's lot records.  Verdicts
  * come later (compute_verdicts), once waivers are applied. */
 static int check_products(checkrun *cr, const char *only)
 {
     lab_dataset *ds = cr->ds;
     const lab_table *t = &ds->tables[LAB_RECORD_PRODUCT];
-    lab_walk *w = &ds->walk[1];
     int rc = LAB_OK;
-
-    cr->rep->products = lab_arena_alloc(&cr->rep->arena,
-                                        (t->n + 1) * sizeof *cr->rep->products);
+    size_t entries = t->n + 1;
+    if (lab_ds_has_lots(ds))
+        entries += ds->product_lot_off[t->n];
+    cr->rep->products =
+        lab_arena_alloc(&cr->rep->arena, entries * sizeof *cr->rep->products);
     if (cr->rep->products == NULL)
         return lab_seterr(LAB_ENOMEM, "out of memory");
     for (size_t k = 0; k < scope_count(cr) && rc == LAB_OK; k++) {
         uint32_t maker = scope_at(cr, k);
         for (uint32_t j = ds->product_off[maker];
              j < ds->product_off[maker + 1] && rc == LAB_OK; j++) {
-            const lab_product *p = lab_table_row(t, ds->product_of[j]);
+            uint32_t row = ds->product_of[j];
+            const lab_product *p = lab_table_row(t, row);
             if (only != NULL && strcmp(only, p->id) != 0)
                 continue;
-            scope_clear(cr);
-            scope_supplier(cr, LAB_SLOT_SUPPLIER, maker);
-            cr->sc.rec[LAB_SLOT_PRODUCT] = p;
-            if (cr->hits != NULL) {
-                rc = lab_walk_upstream(w, ds, maker);
-                cr->sc.listed_upstream = 0;
-                for (size_t i = 0; rc == LAB_OK && i < w->n; i++) {
-                    uint32_t v = w->list[i];
-                    size_t h = cr->scope ? cr->scope->pos[v] : v;
-                    cr->sc.listed_upstream += cr->hits[h].score > 0;
-                }
+            uint32_t a = 0, b = 0;
+            if (lab_ds_has_lots(ds)) {
+                a = ds->product_lot_off[row];
+                b = ds->product_lot_off[row + 1];
             }
-            if (rc == LAB_OK)
-                rc = eval_rules(cr, LAB_SUBJECT_CHAIN, p->id, maker);
-            lab_product_verdict *pv = &cr->rep->products[cr->rep->nproducts++];
-            memset(pv, 0, sizeof *pv);
-            pv->id = p->id;
-            pv->name = p->name;
-            pv->maker = maker;
+            if (a == b)
+                rc = check_product_chain(cr, p, row, maker, LAB_NONE);
+            for (uint32_t i = a; i < b && rc == LAB_OK; i++)
+                rc = check_product_chain(cr, p, row, maker,
+                                         ds->product_lot_of[i]);
         }
     }
     return rc;
@@ -1557,10 +1618,14 @@ static int compute_verdicts(checkrun *cr)
     uint32_t *nwaived = lab_calloc(n + 1, sizeof *nwaived);
     uint32_t *nunknown = lab_calloc(n + 1, sizeof *nunknown);
     signed char *worst = lab_malloc(n + 1);
+    /* link findings by their seller: linkf[link_off[h]..link_off[h+1]) */
+    uint32_t *link_off = lab_calloc(n + 2, sizeof *link_off);
+    uint32_t *linkf = lab_malloc((rep->n + 1) * sizeof *linkf);
     lab_walk *w = &ds->walk[1];
     int rc = LAB_OK;
 
-    if (nfind == NULL || nwaived == NULL || nunknown == NULL || worst == NULL) {
+    if (nfind == NULL || nwaived == NULL || nunknown == NULL || worst == NULL ||
+        link_off == NULL || linkf == NULL) {
         rc = lab_seterr(LAB_ENOMEM, "out of memory");
         goto out;
     }
@@ -1582,6 +1647,10 @@ static int compute_verdicts(checkrun *cr)
             continue;
         }
         size_t h = cr->scope ? cr->scope->pos[fd->supplier] : fd->supplier;
+        if (fd->subject == LAB_SUBJECT_LINK) {
+            link_off[h + 2]++;
+            continue;
+        }
         if (fd->waiver != NULL) {
             nwaived[h]++;
             continue;
@@ -1590,13 +1659,22 @@ static int compute_verdicts(checkrun *cr)
         if (sev > worst[h])
             worst[h] = (signed char)sev;
     }
+    for (size_t h = 0; h < n; h++)
+        link_off[h + 2] += link_off[h + 1];
+    for (size_t f = 0; f < rep->n; f++) {
+        const lab_finding *fd = &rep->findings[f];
+        if (fd->subject != LAB_SUBJECT_LINK)
+            continue;
+        size_t h = cr->scope ? cr->scope->pos[fd->supplier] : fd->supplier;
+        linkf[link_off[h + 1]++] = (uint32_t)f;
+    }
     for (size_t u = 0; u < rep->nunknowns; u++) {
         uint32_t v = rep->unknowns[u].supplier;
         nunknown[cr->scope ? cr->scope->pos[v] : v]++;
     }
     for (size_t i = 0; i < rep->nproducts && rc == LAB_OK; i++) {
         lab_product_verdict *pv = &rep->products[i];
-        rc = lab_walk_upstream(w, ds, pv->maker);
+        rc = verdict_walk(cr, pv, w, NULL);
         for (size_t k = 0; rc == LAB_OK && k < w->n; k++) {
             uint32_t v = w->list[k];
             size_t h = cr->scope ? cr->scope->pos[v] : v;
@@ -1605,6 +1683,20 @@ static int compute_verdicts(checkrun *cr)
             pv->nunknowns += nunknown[h];
             if (worst[h] > pv->worst)
                 pv->worst = worst[h];
+            /* a link's finding is about goods that went from its seller to
+             * its buyer: it bears on a chain holding both */
+            for (uint32_t m = link_off[h]; m < link_off[h + 1]; m++) {
+                const lab_finding *fd = &rep->findings[linkf[m]];
+                if (!lab_walk_has(w, ds->link_to[fd->link]))
+                    continue;
+                if (fd->waiver != NULL) {
+                    pv->nwaived++;
+                    continue;
+                }
+                pv->nfindings++;
+                if ((int)fd->severity > pv->worst)
+                    pv->worst = fd->severity;
+            }
         }
     }
 out:
@@ -1612,6 +1704,8 @@ out:
     free(nwaived);
     free(nunknown);
     free(worst);
+    free(link_off);
+    free(linkf);
     return rc;
 }
 /* Workers at the facilities whose audits have open findings, by sex and

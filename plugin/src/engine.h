@@ -67,6 +67,7 @@ typedef struct lab_scope {
                                 changed; NULL without an evidence dir */
     size_t naudits;          /* audits in the dataset (evidence layout) */
     uint32_t supplier_index, audit_index;
+    uint32_t link_index; /* the link in scope (link rules) */
 } lab_scope;
 
 typedef struct lab_basis {
@@ -193,6 +194,8 @@ struct lab_finding {
     size_t nev;
     uint32_t supplier; /* supplier index the finding is attributed to */
     uint32_t product;  /* chain findings: the report's product verdict */
+    uint32_t link;     /* link findings: the link's row */
+    const char *lot;   /* chain findings on a product lot: its id */
     const struct lab_waiver *waiver; /* set when a waiver accepts it */
     uint8_t severity; /* the rule's, or capped while awaiting verification */
     uint8_t awaiting; /* a closure awaits verification: no certificate */
@@ -228,8 +231,13 @@ typedef struct lab_product_verdict {
     const char *id;
     const char *name;
     uint32_t maker;
-    int worst;        /* of findings not waived; -1 if none */
-    size_t nfindings; /* not waived */
+    uint32_t row;           /* the product's row */
+    uint32_t lot;           /* the lot judged, or LAB_NONE for a chain of
+                               whole suppliers (no lot data) */
+    const char *lot_id;     /* its id, or NULL */
+    const lab_chain *chain; /* the lot's chain facts, or NULL */
+    int worst;              /* of findings not waived; -1 if none */
+    size_t nfindings;       /* not waived */
     size_t nwaived;
     size_t nunknowns; /* required facts unknown in the chain */
 } lab_product_verdict;

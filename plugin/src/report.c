@@ -55,6 +55,9 @@ int lab_report_add(lab_report *rep, const lab_rule *r, const lab_scope *sc,
     f->supplier = supplier;
     /* a chain finding belongs to the product whose verdict comes next */
     f->product = (uint32_t)rep->nproducts;
+    f->link = subject == LAB_SUBJECT_LINK ? sc->link_index : LAB_NONE;
+    const lab_chain *chain = sc->rec[LAB_SLOT_CHAIN];
+    f->lot = subject == LAB_SUBJECT_CHAIN && chain ? chain->lot : NULL;
 
     lab_buf b = LAB_BUF_INIT;
     for (size_t i = 0; i < r->nmsg; i++) {
@@ -363,6 +366,10 @@ static void json_finding(lab_buf *b, const lab_finding *f, int comma)
     jstr(b, subject_names[f->subject]);
     jkey(b, "subject_id", 1);
     jstr(b, f->subject_id);
+    if (f->lot != NULL) {
+        jkey(b, "lot", 1);
+        jstr(b, f->lot);
+    }
     jkey(b, "area", 1);
     jstr(b, r->area);
     jkey(b, "title", 1);
@@ -486,6 +493,12 @@ static void render_json(lab_buf *b, const lab_report *rep)
         jstr(b, p->id);
         jkey(b, "name", 1);
         jstr(b, p->name);
+        jkey(b, "lot", 1);
+        jstr(b, p->lot_id);
+        jkey(b, "chain_of", 1);
+        jstr(b, p->lot != LAB_NONE ? "lots" : "suppliers");
+        jkey(b, "custody", 1);
+        jstr(b, p->chain ? p->chain->custody : NULL);
         jkey(b, "worst", 1);
         jstr(b, lab_severity_name(p->worst));
         lab_buf_printf(b,
@@ -573,10 +586,15 @@ static void render_text(lab_buf *b, const lab_report *rep)
         lab_buf_adds(b, "\nproducts:\n");
     for (size_t i = 0; i < rep->nproducts; i++) {
         const lab_product_verdict *p = &rep->products[i];
-        lab_buf_printf(b, "  %s %s%s%s%s: ",
+        lab_buf_printf(b, "  %s %s%s%s%s",
                        p->worst >= LAB_SEV_BLOCKER ? "BLOCKED" : "ok     ",
                        p->id, p->name ? " (" : "", p->name ? p->name : "",
                        p->name ? ")" : "");
+        if (p->lot_id != NULL)
+            lab_buf_printf(b, " lot %s, %s custody", p->lot_id,
+                           p->chain && p->chain->custody ? p->chain->custody
+                                                         : "unknown");
+        lab_buf_adds(b, ": ");
         if (p->nfindings == 0)
             lab_buf_adds(b, "no findings in its chain");
         else

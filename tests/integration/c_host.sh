@@ -39,13 +39,15 @@ check "table size and ABI printed" grep -Eq '^plugin .*/liblabaudit\.so\.0: laba
 check "tainted shirt blocked" grep -Eq '^BLOCKED +SKU-SHIRT-POP-002 +worst: blocker$' "$tmp/out"
 check "clean T-shirt ok" grep -Eq '^ok +SKU-TEE-CREW-001$' "$tmp/out"
 check "V-neck ok: the starter pack has no volume rules" grep -Eq '^ok +SKU-TEE-VNECK-003$' "$tmp/out"
-check "one verdict per product (3)" test "$(grep -Ec '^(ok|BLOCKED) +SKU-' "$tmp/out")" = 3
+check "the lot that mixes Xinjiang lint blocked" grep -Eq '^BLOCKED +SKU-TEE-LONG-004 +worst: blocker$' "$tmp/out"
+check "the same maker's segregated lot ok" grep -Eq '^ok +SKU-POLO-005$' "$tmp/out"
+check "one verdict per product lot (5)" test "$(grep -Ec '^(ok|BLOCKED) +SKU-' "$tmp/out")" = 5
 check "every rule pack, with reference lists" \
     run 1 "$host" --as-of 2026-11-28 --lists rules/data "$tmp/plugins" examples/cotton rules
 check "the clean T-shirt stays ok" grep -Eq '^ok +SKU-TEE-CREW-001$' "$tmp/out"
 check "the over-claimed V-neck blocked" grep -Eq '^BLOCKED +SKU-TEE-VNECK-003 +worst: blocker$' "$tmp/out"
 check "the tainted shirt stays blocked" grep -Eq '^BLOCKED +SKU-SHIRT-POP-002 +worst: blocker$' "$tmp/out"
-check "  one verdict per product (3)" test "$(grep -Ec '^(ok|BLOCKED) +SKU-' "$tmp/out")" = 3
+check "  one verdict per product lot (5)" test "$(grep -Ec '^(ok|BLOCKED) +SKU-' "$tmp/out")" = 5
 check "wrong ABI major refused, exit 3" \
     run 3 "$host" --abi 2 "$tmp/plugins" examples/cotton examples/starter-pack
 check "message names the majors" grep -q 'does not implement labaudit ABI 2: labaudit .* implements plugin ABI 1, not 2' "$tmp/err"

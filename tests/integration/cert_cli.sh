@@ -72,7 +72,25 @@ expect 0 "" "$cli" "${DATA[@]}" --product SKU-TEE-CREW-001 --key p256.pem \
     --passphrase-env LAB_TEST_PASS -o es256.jwt
 expect 0 "" "$cli" "${DATA[@]}" --product SKU-TEE-CREW-001 --key issuer.pem --enveloped -o env.json
 expect 0 "" "$cli" "${DATA[@]}" --product SKU-TEE-CREW-001 --key issuer.pem \
-    --seal data-integrity --lots TEE-2026-08,TEE-2026-09 -o di.jwt
+    --seal data-integrity --lots TEE-2026-08 -o di.jwt
+# with lot data a certificate covers the product's own lots only
+expect 2 "product 'SKU-TEE-CREW-001' has no lot 'TEE-2026-09'" "$cli" "${DATA[@]}" \
+    --product SKU-TEE-CREW-001 --key issuer.pem --lots TEE-2026-08,TEE-2026-09 -o x.jwt
+[[ ! -e x.jwt ]] && ok "nothing written for another product's lot" || bad "x.jwt written"
+# GM-IN-003 buys Xinjiang lint as well: its lot traced to Indian bales
+# is certified, naming its custody, and its lot spun with Xinjiang lint is
+# blocked whatever a mass balance says
+expect 0 "" "$cli" "${DATA[@]}" --product SKU-POLO-005 --key issuer.pem -o polo.jwt
+python3 - polo.jwt <<'PY' && ok "the certificate names the lot's chain of custody" || bad "no chainOfCustody in polo.jwt"
+import base64, json, sys
+t = open(sys.argv[1]).read().strip().split(".")[1]
+c = json.loads(base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)))
+s = json.dumps(c)
+assert '"chainOfCustody": [{' in s and '"custody": "segregated"' in s and '"lot": "POLO-2026-08"' in s, s[:300]
+assert "YRN-TN-2026-05" not in s and "S-IN-002" not in s, "the mixed yarn is not in the polo's chain"
+PY
+expect 1 "BLOCKER coc.claim-without-segregation on chain SKU-TEE-LONG-004" \
+    "$cli" "${DATA[@]}" --product SKU-TEE-LONG-004 --key issuer.pem -o x.jwt
 expect 1 "BLOCKER origin.supplier-in-xinjiang" "$cli" "${DATA[@]}" \
     --product SKU-SHIRT-POP-002 --key issuer.pem -o tainted.jwt
 [[ ! -e tainted.jwt ]] && ok "nothing written for the tainted product" || bad "tainted.jwt written"

@@ -50,6 +50,9 @@ C=(certify "$src/examples/cotton" --as-of 2026-12-01 --rules "$src/rules" --list
 "$cli" "${C[@]}" --key p256.pem --passphrase-env LAB_TEST_PASS -o es256.jwt
 "$cli" "${C[@]}" --key ed.pem --enveloped -o enveloped.json
 "$cli" "${C[@]}" --key ed.pem --seal data-integrity -o di.jwt
+# without lot records, --lots are the labels the certificate names
+cp -r "$src/examples/cotton" nolots && rm nolots/lots.csv nolots/lot_inputs.csv
+C[1]=nolots
 "$cli" "${C[@]}" --key p256.pem --passphrase-env LAB_TEST_PASS --lots L1,L2,L3 \
     --claim "Cotton traced to farms without forced labour" --valid-days 30 -o lots.jwt
 for c in *.jwt enveloped.json; do

@@ -32,8 +32,13 @@ check "json verdicts" python3 - "$tmp/r.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 p = {x["id"]: x for x in r["products"]}
-assert len(p) == 3, p
+assert len(p) == 5, p
 assert p["SKU-SHIRT-POP-002"]["blocked"] is True, p
+# GM-IN-003 buys Xinjiang lint too: its lot spun from it is blocked, its
+# lot traced to Indian bales is not
+assert p["SKU-POLO-005"]["blocked"] is False and p["SKU-POLO-005"]["findings"] == 0, p
+assert p["SKU-TEE-LONG-004"]["blocked"] is True and p["SKU-TEE-LONG-004"]["lot"] == "TLS-2026-10", p
+assert p["SKU-TEE-CREW-001"]["lot"] == "TEE-2026-08" and p["SKU-TEE-CREW-001"]["chain_of"] == "lots", p
 assert p["SKU-TEE-CREW-001"]["blocked"] is False and p["SKU-TEE-CREW-001"]["findings"] == 0, p
 assert p["SKU-TEE-VNECK-003"]["blocked"] is False, p   # the starter pack has no volume rules
 assert r["summary"]["blocker"] >= 2, r["summary"]
@@ -82,8 +87,14 @@ m = [f for f in r["findings"] if f["rule"] == "origin.entity-list-match"]
 assert len(m) == 1 and m[0]["subject_id"] == "G-CN-001", m
 assert "Sinkiang" in m[0]["message"] and "Xinjiang Production" in m[0]["message"], m
 p = {x["id"]: x for x in r["products"]}
-assert len(p) == 3, p
+assert len(p) == 5, p
+assert p["SKU-POLO-005"]["findings"] == 0 and p["SKU-POLO-005"]["custody"] == "segregated", p
 assert p["SKU-TEE-CREW-001"]["findings"] == 0 and not p["SKU-TEE-CREW-001"]["blocked"], p
+assert p["SKU-TEE-CREW-001"]["custody"] == "segregated", p
+assert p["SKU-TEE-LONG-004"]["blocked"] and p["SKU-TEE-LONG-004"]["custody"] == "unknown", p
+coc = {f["rule"] for f in r["findings"] if f["subject_id"] == "SKU-TEE-LONG-004"}
+assert {"coc.claim-without-segregation", "origin.xinjiang-in-chain"} <= coc, coc
+assert all(f.get("lot") == "TLS-2026-10" for f in r["findings"] if f["subject_id"] == "SKU-TEE-LONG-004"), coc
 assert p["SKU-SHIRT-POP-002"]["blocked"], p
 assert p["SKU-TEE-VNECK-003"]["blocked"], p   # over-claimed
 v = [f["rule"] for f in r["findings"] if f["subject_id"] == "SKU-TEE-VNECK-003"]

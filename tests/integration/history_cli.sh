@@ -90,8 +90,8 @@ check "example checks" run 0 "$cli" check "$src/examples/cotton" --rules "$src/r
 check "remediated spinner's 2025 findings are history" json "$tmp/c.json" \
     "{'id.held-by-employer','ilo.07-retention-identity-documents'} <= {f['rule'] for f in r['history'] if f['subject_id']=='AUD-2025-0103'} and all('superseded by AUD-2026-0103' in f['history'] for f in r['history'] if f['subject_id']=='AUD-2025-0103')"
 check "... and never live" json "$tmp/c.json" "not [f for f in r['findings'] if f['subject_id'].startswith('AUD-2025')]"
-check "verdicts: clean, over-claimed, tainted" json "$tmp/c.json" \
-    "{p['id']: p['blocked'] for p in r['products']} == {'SKU-TEE-CREW-001': False, 'SKU-TEE-VNECK-003': True, 'SKU-SHIRT-POP-002': True}"
+check "verdicts: clean, over-claimed, mixed lot, tainted" json "$tmp/c.json" \
+    "{p['id']: p['blocked'] for p in r['products']} == {'SKU-TEE-CREW-001': False, 'SKU-POLO-005': False, 'SKU-TEE-LONG-004': True, 'SKU-TEE-VNECK-003': True, 'SKU-SHIRT-POP-002': True}"
 check "over-claim is the V-neck's only finding" json "$tmp/c.json" \
     "[f['rule'] for f in r['findings'] if f['subject_id']=='SKU-TEE-VNECK-003'] == ['cc.over-claimed']"
 

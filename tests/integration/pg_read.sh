@@ -72,7 +72,7 @@ check "schema.sql is idempotent" pg_psql -f "$src/examples/sql/schema.sql"
 check "  and the upgrade path adds no second CHECK on audits.kind" \
     test "$(pg_psql -At -c "SELECT count(*) FROM pg_constraint WHERE conrelid = 'supplychain.audits'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%kind%'")" = 1
 check "suppliers table intact" \
-    test "$(pg_psql -At -c 'SELECT count(*) FROM supplychain.suppliers')" = 21
+    test "$(pg_psql -At -c 'SELECT count(*) FROM supplychain.suppliers')" = 23
 check "audit kinds loaded (empty is NULL: labaudit's default, full)" \
     test "$(pg_psql -At -c "SELECT string_agg(id || ':' || coalesce(kind, '-'), ' ' ORDER BY id) FROM supplychain.audits WHERE id LIKE 'AUD-2025-%' OR id = 'AUD-2026-0106' OR id = 'AUD-2026-0101'")" \
     = "AUD-2025-0103:full AUD-2025-0103-FU:follow_up AUD-2026-0101:- AUD-2026-0106:full"
@@ -121,8 +121,10 @@ check "every pack: verdicts, findings and history as expected" python3 - "$tmp/p
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["records"]["noncompliances"] == 1, r["records"]
-assert r["records"]["products"] == 3, r["records"]
+assert r["records"]["products"] == 5, r["records"]
+assert r["records"]["lots"] == 18 and r["records"]["lot_inputs"] == 17, r["records"]
 p = {x["id"]: x for x in r["products"]}
+assert p["SKU-TEE-LONG-004"]["blocked"] is True and p["SKU-TEE-LONG-004"]["chain_of"] == "lots", p
 assert p["SKU-TEE-CREW-001"]["blocked"] is False and p["SKU-TEE-CREW-001"]["findings"] == 0, p
 assert p["SKU-TEE-VNECK-003"]["blocked"] is True, p
 assert p["SKU-SHIRT-POP-002"]["blocked"] is True, p
