@@ -564,10 +564,13 @@ static void render_text(lab_buf *b, const lab_report *rep)
                    rep->as_of);
     lab_buf_printf(b,
                    "data: %zu suppliers, %zu links, %zu audits, %zu "
-                   "products\n",
+                   "products",
                    rep->counts[LAB_RECORD_SUPPLIER],
                    rep->counts[LAB_RECORD_LINK], rep->counts[LAB_RECORD_AUDIT],
                    rep->counts[LAB_RECORD_PRODUCT]);
+    if (rep->counts[LAB_RECORD_LOT] > 0)
+        lab_buf_printf(b, ", %zu lots", rep->counts[LAB_RECORD_LOT]);
+    lab_buf_addc(b, '\n');
     for (size_t p = 0; p < e->npacks; p++)
         lab_buf_printf(b, "pack: %s %s (%zu rules) sha256:%s\n",
                        e->packs[p]->id, e->packs[p]->version,
