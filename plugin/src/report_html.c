@@ -252,7 +252,8 @@ static void render_products(lab_buf *b, const lab_report *rep)
         return;
     }
     lab_buf_adds(b, "<table><tr><th>verdict</th><th>product</th>"
-                    "<th>name</th><th>findings in its chain</th>"
+                    "<th>name</th><th>lot (custody)</th>"
+                    "<th>findings in its chain</th>"
                     "<th>worst</th><th>waived</th></tr>\n");
     for (size_t i = 0; i < rep->nproducts; i++) {
         const lab_product_verdict *p = &rep->products[i];
@@ -262,6 +263,16 @@ static void render_products(lab_buf *b, const lab_report *rep)
         lab_buf_add_esc(b, p->id);
         lab_buf_adds(b, "</td><td>");
         lab_buf_add_esc(b, p->name);
+        lab_buf_adds(b, "</td><td>");
+        if (p->lot_id != NULL) {
+            lab_buf_add_esc(b, p->lot_id);
+            lab_buf_adds(b, " (");
+            lab_buf_add_esc(b, p->chain && p->chain->custody ? p->chain->custody
+                                                             : "unknown");
+            lab_buf_adds(b, ")");
+        } else {
+            lab_buf_adds(b, "whole-supplier chain");
+        }
         lab_buf_printf(b, "</td><td>%zu</td><td>", p->nfindings);
         if (p->worst >= 0)
             lab_buf_printf(b, "<span class=\"sev b%d\">%s</span>", p->worst,
