@@ -1857,6 +1857,36 @@ int lab_check_options_init(lab_check_options *opts, unsigned version)
     return LAB_OK;
 }
 
+/* A product lot's chain may hold facilities with no link path to the
+ * maker (a lot moved without a recorded shipment): a scope that holds the
+ * maker holds them too, so that their findings are there to count. */
+static int scope_add_lot_chains(lab_dataset *ds, lab_walk *scope)
+{
+    lab_arena scratch;
+    lab_arena_init(&scratch, 4096);
+    int rc = LAB_OK;
+    size_t n0 = scope->n;
+    for (size_t k = 0; k < n0 && rc == LAB_OK; k++) {
+        uint32_t maker = scope->list[k];
+        for (uint32_t j = ds->product_off[maker];
+             j < ds->product_off[maker + 1] && rc == LAB_OK; j++) {
+            uint32_t row = ds->product_of[j];
+            for (uint32_t i = ds->product_lot_off[row];
+                 i < ds->product_lot_off[row + 1] && rc == LAB_OK; i++) {
+                lab_chain facts;
+                lab_walk *w = &ds->walk[1];
+                rc = lab_lot_chain(ds, row, ds->product_lot_of[i], w, &scratch,
+                                   &facts);
+                for (size_t m = 0; rc == LAB_OK && m < w->n; m++)
+                    lab_walk_reach(scope, w->list[m]);
+                lab_arena_reset(&scratch);
+            }
+        }
+    }
+    lab_arena_free(&scratch);
+    return rc;
+}
+
 static int restrict_scope(checkrun *cr, const lab_check_options *o)
 {
     const lab_dataset *ds = cr->ds;
@@ -1878,6 +1908,8 @@ static int restrict_scope(checkrun *cr, const lab_check_options *o)
         return LAB_OK;
     }
     int rc = lab_walk_upstream(&cr->ds->walk[0], ds, (uint32_t)root);
+    if (rc == LAB_OK && lab_ds_has_lots(ds))
+        rc = scope_add_lot_chains(cr->ds, &cr->ds->walk[0]);
     if (rc == LAB_OK)
         cr->scope = &cr->ds->walk[0];
     return rc;

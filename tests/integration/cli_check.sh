@@ -104,6 +104,21 @@ assert ("id.held-by-employer", "AUD-2025-0103") in h, h   # remediated, verified
 a = r["summary"]["affected"]
 assert a["audits"] > 0 and a["women"] + a["men"] <= a["workers"], a
 PY
+# A lot that moved with no shipment recorded: its facility is still in the
+# product lot's chain, for the whole check and for --product alike.
+cp -r examples/cotton "$tmp/nolink"
+grep -v '^S-IN-002>GM-IN-003,' examples/cotton/links.csv >"$tmp/nolink/links.csv"
+check "lot moved without a link: warned" run 1 "$cli" check "$tmp/nolink" --rules rules --lists rules/data --format json -o "$tmp/nl.json"
+check "  naming the lots and facilities" grep -q "lot_inputs.csv:[0-9]*: lot 'YRN-TN-2026-05' went from 'S-IN-002' into lot 'TLS-2026-10' at 'GM-IN-003', but no link" "$tmp/err"
+check "  --product sees the same chain" run 1 "$cli" check "$tmp/nolink" --rules rules --lists rules/data --product SKU-TEE-LONG-004 --format json -o "$tmp/nl1.json"
+check "  and the same verdict" python3 - "$tmp/nl.json" "$tmp/nl1.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+pa = [p for p in a["products"] if p["id"] == "SKU-TEE-LONG-004"][0]
+pb = [p for p in b["products"] if p["id"] == "SKU-TEE-LONG-004"][0]
+assert pa["blocked"] and pa == pb, (pa, pb)
+assert any(f["subject_id"] == "S-IN-002" for f in b["findings"]), "the unlinked spinner was checked"
+PY
 printf 'rule,subject_id,approver,justification,expires\norigin.entity-list-match,G-CN-001,A. Auditor,"Registry: a different entity",2999-01-01\nrd.fee-above-monthly-minimum,AUD-2026-0204,B. Buyer,,2000-01-01\nno.such-rule,X,C,,2999-01-01\n' > "$tmp/w.csv"
 check "waivers apply" run 1 "$cli" check examples/cotton --rules rules --lists rules/data --waivers "$tmp/w.csv" --format json -o "$tmp/w.json"
 check "expired and unmatched waivers warn with file:line" bash -c "grep -q 'w.csv:3: waiver for rd.fee-above-monthly-minimum on AUD-2026-0204 expired' '$tmp/err' && grep -q 'w.csv:4: .*matches no finding' '$tmp/err'"
