@@ -348,8 +348,9 @@ static int lot_of_epc(epcis *E, const char *s, const char *ptr, const char **id,
                           lgtin ? "class:lgtin" : "id:sgtin",
                           lgtin ? "Lot" : "Serial", shown(s), s);
         *item = sgtin;
-    } else if (strncmp(s, "urn:epc:idpat:", 14) == 0) {
-        return LAB_OK;
+    } else if (strncmp(s, "urn:epc:idpat:", 14) == 0 ||
+               strncmp(s, "urn:epc:id:", 11) == 0) {
+        return LAB_OK; /* a pattern, a logistic unit, an asset: no lot */
     } else if (is_uri(s) && dl_value(s, "01", &n[0]) != NULL) {
         const char *g = dl_value(s, "01", &n[0]);
         if (n[0] > 14 || n[0] < 8 || !all_digits(g, n[0]) ||
@@ -1217,6 +1218,7 @@ static int read_key(reader *r, json_t **key)
     skip_ws(r);
     if (r->off >= r->n || r->p[r->off] != ':') {
         json_decref(*key);
+        *key = NULL;
         return syntax(r, "':'");
     }
     r->off++;
