@@ -622,10 +622,13 @@ static int lot_known_elsewhere(epcis *E, const char *id, const char *facility,
     if (l->facility_id == facility)
         return LAB_OK;
     lab_pos p = lab_ds_row_pos(E->ds, LAB_RECORD_LOT, (size_t)row);
+    char line[16] = "";
+    if (p.line > 0)
+        snprintf(line, sizeof line, ":%u", p.line);
     return ev_err(E, LAB_ESCHEMA, ptr,
-                  "lot '%s' is held by '%s' (%s:%u) but this event makes it "
+                  "lot '%s' is held by '%s' (%s%s) but this event makes it "
                   "at '%s', expected one facility per lot",
-                  id, l->facility_id, p.file, p.line, facility);
+                  id, l->facility_id, p.file, line, facility);
 }
 
 /* Stages lot `id` made or commissioned at `facility`. */
@@ -715,8 +718,8 @@ static int stage_input(epcis *E, const st_tf *t, const char *lot,
 static int pair_transformation(epcis *E, const st_tf *t)
 {
     double total = 0;
-    int shares = t->nout > 0;
-    for (size_t o = 0; o < t->nout; o++) {
+    int shares = t->nout > 0 && !isnan(t->out[0].qty);
+    for (size_t o = 0; o < t->nout && shares; o++) {
         if (isnan(t->out[o].qty) || strcmp(t->out[o].unit, t->out[0].unit) != 0)
             shares = 0;
         else

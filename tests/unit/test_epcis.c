@@ -316,8 +316,41 @@ static void test_lot_at_two_facilities(void **state)
                  LAB_ESCHEMA,
                  "events/po-1.json: /epcisBody/eventList/0/outputEPCList/0: "
                  "lot 'urn:x:keep' is held by 'GIN' (events/t.json: "
-                 "/epcisBody/eventList/0:0) but this event makes it at "
+                 "/epcisBody/eventList/0) but this event makes it at "
                  "'SPIN', expected one facility per lot");
+}
+
+/* Several outputs: inputs are shared by output quantity when all outputs
+ * have one in one unit, else left without a quantity. */
+static void test_transformation_shares(void **state)
+{
+    (void)state;
+    lab_dataset *ds = new_ds();
+    lab_epcis_stats st;
+    load_ok(ds,
+            DOC("{\"type\":\"TransformationEvent\"," AT_GIN
+                ",\"inputQuantityList\":[{\"epcClass\":\"urn:x:seed\","
+                "\"quantity\":100,\"uom\":\"KGM\"}],\"outputQuantityList\":"
+                "[{\"epcClass\":\"urn:x:lint\",\"quantity\":30,\"uom\":"
+                "\"KGM\"},{\"epcClass\":\"urn:x:oil\",\"quantity\":90,"
+                "\"uom\":\"KGM\"}]},"
+                "{\"type\":\"TransformationEvent\"," AT_GIN
+                ",\"inputQuantityList\":[{\"epcClass\":\"urn:x:seed2\","
+                "\"quantity\":10,\"uom\":\"KGM\"}],\"outputEPCList\":["
+                "\"urn:x:hull\"],\"outputQuantityList\":[{\"epcClass\":"
+                "\"urn:x:fibre\",\"quantity\":3,\"uom\":\"KGM\"}]}"),
+            &st);
+    assert_true(lot_input(ds, "urn:x:seed>urn:x:lint")->quantity == 25);
+    assert_true(lot_input(ds, "urn:x:seed>urn:x:oil")->quantity == 75);
+    assert_true(isnan(lot_input(ds, "urn:x:seed2>urn:x:hull")->quantity));
+    assert_true(isnan(lot_input(ds, "urn:x:seed2>urn:x:fibre")->quantity));
+    /* the seeds no event gives: held by the gin, with a warning */
+    assert_string_equal(lot(ds, "urn:x:seed")->facility_id, "GIN");
+    assert_true(has_warning(ds, "events/t.json: /epcisBody/eventList/0: "
+                                "input lot 'urn:x:seed' is not given by any "
+                                "event or lots.csv"));
+    assert_int_equal(lab_ds_index(ds), LAB_OK);
+    lab_dataset_free(ds);
 }
 
 static void test_bad_identifiers_and_values(void **state)
@@ -498,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_location_by_supplier_id_and_other_uris),
         cmocka_unit_test(test_bad_quantities),
         cmocka_unit_test(test_lot_at_two_facilities),
+        cmocka_unit_test(test_transformation_shares),
         cmocka_unit_test(test_bad_identifiers_and_values),
         cmocka_unit_test(test_bad_documents),
         cmocka_unit_test(test_dataset_folder_events),
