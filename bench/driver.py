@@ -330,6 +330,32 @@ class Bench:
                                               big["check_seconds"]),
                  "-", None, "-")
 
+    def epcis(self, n):
+        """Reading n EPCIS 2.0 events (bench/gen_epcis) into lots, lot
+        inputs and links, beside jq -c . over the same file."""
+        out = os.path.join(self.data, "epcis-%d" % n)
+        if not os.path.exists(os.path.join(out, "bench.json")):
+            log("generating %d EPCIS events" % n)
+            shutil.rmtree(out, ignore_errors=True)
+            sh([sys.executable, os.path.join(SRC, "bench", "gen_epcis"),
+                "--events", str(n), "--seed", str(SEED), "--out", out])
+        with open(os.path.join(out, "bench.json")) as f:
+            meta = json.load(f)
+        mb = meta["bytes"] / 1e6
+        log("EPCIS read of %d events, %.0f MB" % (n, mb))
+        ours = run_json([self.lab, "epcis", out])
+        rate, mbs = n / ours["seconds"], mb / ours["seconds"]
+        peer, ratio = "jq not installed", None
+        if shutil.which("jq"):
+            jq = timed(["jq", "-c", ".", meta["file"]])
+            peer = "jq -c . %.1f MB/s" % (mb / max(jq, 1e-6))
+            ratio = jq / ours["seconds"]
+            ours["jq_seconds"] = jq
+        self.row("EPCIS 2.0 events (%s events, %.0f MB)" % (fmt_n(n), mb),
+                 "%s events/s, %.1f MB/s, peak RSS %.0f MB" % (
+                     fmt_rate(rate), mbs, ours["peak_rss"] / 1e6),
+                 peer, ratio, "-", None, {"mb": mb, "labaudit": ours})
+
     def placeholders(self):
         self.row("PostgreSQL read", "not built yet",
                  "psql \\copy ... TO '/dev/null'", None, "within 1.5x")
@@ -351,6 +377,8 @@ class Bench:
             self.xml(2000 if q else 20000)
         if only is None:
             self.placeholders()
+        if want("epcis"):
+            self.epcis(30000 if q else 1000000)
         if want("latency"):
             self.latency(growth[-1])
         if want("growth"):
@@ -417,7 +445,8 @@ def main():
     p.add_argument("--json", action="store_true", help="JSON on stdout")
     p.add_argument("--verbose", action="store_true", help="show build output")
     p.add_argument("--only", metavar="LIST",
-                   help="only these figures: rules,ingest,xml,latency,growth")
+                   help="only these figures: rules,ingest,xml,epcis,latency,"
+                   "growth")
     p.add_argument("--no-build", action="store_true",
                    help="use the programs already built in build-bench/")
     a = p.parse_args()

@@ -220,8 +220,10 @@ LAB_EXTERN(void) lab_dataset_free(lab_dataset *ds);
 /**
  * Loads records from `source` into the dataset.  A folder is read as CSV
  * files (suppliers.csv, links.csv, audits.csv required; documents.csv and
- * products.csv optional).  Nothing is added if any record is bad: the
- * error names file:line:col and what was expected.
+ * products.csv optional), then its events/ folder of EPCIS documents if
+ * there is one (lab_dataset_load_epcis()).  Nothing is added if any
+ * record is bad: the error names file:line:col (file: /JSON pointer for
+ * events) and what was expected.
  */
 LAB_EXTERN(int) lab_dataset_load(lab_dataset *ds, const char *source);
 
@@ -238,6 +240,22 @@ LAB_EXTERN(int) lab_dataset_load(lab_dataset *ds, const char *source);
  */
 LAB_EXTERN(int)
 lab_dataset_load_pg(lab_dataset *ds, const char *conninfo, const char *mapping);
+
+/**
+ * Loads GS1 EPCIS 2.0 traceability events (JSON or JSON-LD) from `path`:
+ * one EPCISDocument or EPCISQueryDocument, or a folder of *.json and
+ * *.jsonld files read in byte order of their names.  lab_dataset_load()
+ * reads a dataset folder's events/ this way after its CSV files.
+ * Commissioning object events make lots, transformation events make the
+ * lots they output and a lot input per input, shipping and receiving
+ * events make links naming the lot.  Locations (SGLN, PGLN, Digital Link
+ * 414/417) resolve to the supplier with that gln, else with that id, so
+ * load the suppliers first; an event at an unknown place is skipped with
+ * a warning.  All or nothing; errors name the file and the JSON pointer
+ * of the bad value.  Each event may be up to 8 MiB; the file streams.
+ * LAB_EUNSUPPORTED when built without the EPCIS adapter.
+ */
+LAB_EXTERN(int) lab_dataset_load_epcis(lab_dataset *ds, const char *path);
 
 /**
  * Adds one record given as field names and text values, the same way the
@@ -914,6 +932,8 @@ typedef struct lab_api {
                           const char **pack_id);
     size_t (*report_product_unknowns)(const lab_report *report, size_t i);
     const char *(*subject_name)(int subject);
+    /* added in 0.2.0, after subject_name */
+    int (*dataset_load_epcis)(lab_dataset *ds, const char *path);
 } lab_api;
 
 /**

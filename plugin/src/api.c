@@ -392,6 +392,7 @@ static const lab_api api_v1 = {
     .report_unknown = lab_report_unknown,
     .report_product_unknowns = lab_report_product_unknowns,
     .subject_name = lab_subject_name,
+    .dataset_load_epcis = lab_dataset_load_epcis,
 };
 
 const lab_api *lab_plugin_get_api(int abi_major)

@@ -18,6 +18,9 @@
 #if LAB_HAVE_XML
 #include "xml/auditreport.h"
 #endif
+#if LAB_HAVE_EPCIS
+#include "epcis/epcis.h"
+#endif
 
 /* Kinds whose id must be unique (links may repeat a pair). */
 static int kind_unique(lab_record_kind kind)
@@ -598,6 +601,14 @@ int lab_dataset_load(lab_dataset *ds, const char *source)
 #endif
     if (rc == LAB_OK)
         rc = lab_csv_load_dir(ds, source, flags);
+#if LAB_HAVE_EPCIS
+    /* EPCIS events last: their locations resolve to suppliers, and their
+     * lots may extend lots.csv's. */
+    char events[4096];
+    snprintf(events, sizeof events, "%s/events", source);
+    if (rc == LAB_OK && is_dir(events))
+        rc = lab_epcis_load(ds, events, NULL);
+#endif
     if (rc == LAB_OK)
         rc = lab_ds_index(ds);
     if (rc != LAB_OK)

@@ -43,6 +43,10 @@ static int lot_error(const lab_dataset *ds, lab_record_kind kind, size_t row,
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     lab_pos p = lab_ds_row_pos(ds, kind, row);
+    /* records from EPCIS events have no line: their file names the JSON
+     * pointer of the event */
+    if (p.line == 0)
+        return lab_seterr(LAB_ESCHEMA, "%s: %s", p.file, msg);
     return lab_seterr(LAB_ESCHEMA, "%s:%u: %s", p.file, p.line, msg);
 }
 
@@ -333,11 +337,14 @@ int lab_ds_index_lots(lab_dataset *ds)
             lab_pos p = lab_ds_row_pos(ds, LAB_RECORD_LOT_INPUT, j);
             const lab_lot *lf = lab_table_row(lots, (size_t)from);
             const lab_lot *lo = lab_table_row(lots, (size_t)out);
+            char line[16] = "";
+            if (p.line > 0)
+                snprintf(line, sizeof line, ":%u", p.line);
             rc = lab_ds_warn(ds,
-                             "%s:%u: lot '%s' went from '%s' into lot '%s' "
+                             "%s%s: lot '%s' went from '%s' into lot '%s' "
                              "at '%s', but no link (shipment) between the "
                              "two is recorded",
-                             p.file, p.line, lf->id, lf->facility_id, lo->id,
+                             p.file, line, lf->id, lf->facility_id, lo->id,
                              lo->facility_id);
         }
     }

@@ -92,3 +92,13 @@ int lab_osh_facility(char **out, const char *os_id, lab_format format,
     return no_http();
 }
 #endif
+
+#if !LAB_HAVE_EPCIS
+int lab_dataset_load_epcis(lab_dataset *ds, const char *path)
+{
+    (void)ds, (void)path;
+    return lab_seterr(LAB_EUNSUPPORTED,
+                      "this labaudit was built without the EPCIS adapter "
+                      "(configure with -DLAB_ADAPTER_EPCIS=ON)");
+}
+#endif
