@@ -763,6 +763,22 @@ lab_ledger_record_certificate(const char *conninfo, const char *serial,
 LAB_EXTERN(int)
 lab_ledger_verify(char **out, size_t *bad, const char *conninfo);
 
+/**
+ * lab_ledger_verify(), and more: rows missing at the start of a chain
+ * must have been removed by labaudit.prune() (which records up to where),
+ * every run's findings must still be the ones sealed when it closed, and,
+ * when `anchor` (the text of an earlier anchor, may be NULL) is given,
+ * each chain must still hold the head it names, so rows cut from the end
+ * or a truncated table are found too.  When anchor_out is not NULL and
+ * the ledger verifies, *anchor_out receives a new anchor (free with
+ * lab_free): a few lines of text naming each chain's head, for the
+ * auditor to keep outside the database.  LAB_EPARSE for a malformed
+ * anchor; LAB_EVERSION for a ledger whose schema needs `ledger init`.
+ */
+LAB_EXTERN(int)
+lab_ledger_verify_anchored(char **out, size_t *bad, char **anchor_out,
+                           const char *conninfo, const char *anchor);
+
 /** Lists the runs (run_id NULL), or one run with its findings, as text
  *  in *out (free with lab_free).  LAB_ENOTFOUND for an unknown run. */
 LAB_EXTERN(int)
