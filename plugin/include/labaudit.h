@@ -597,16 +597,20 @@ lab_cms_seal(const char *cert, size_t cert_len, const char *base,
 /** Outcomes of lab_verify(); append only. */
 typedef enum lab_verify_status {
     LAB_VERIFY_VALID = 0,
-    LAB_VERIFY_BAD_SIGNATURE = 1,    /**< "bad_signature" */
-    LAB_VERIFY_UNTRUSTED_ISSUER = 2, /**< "untrusted_issuer": issuer or kid
-                                          not on the trust list */
-    LAB_VERIFY_ALG_NOT_ALLOWED = 3,  /**< "alg_not_allowed": not EdDSA or
-                                          ES256, or not the key's */
-    LAB_VERIFY_MALFORMED = 4,        /**< "malformed" */
-    LAB_VERIFY_NOT_YET_VALID = 5,    /**< "not_yet_valid" */
-    LAB_VERIFY_EXPIRED = 6,          /**< "expired" */
-    LAB_VERIFY_REVOKED = 7,          /**< "revoked" */
-    LAB_VERIFY_EVIDENCE_MISMATCH = 8 /**< "evidence_mismatch" */
+    LAB_VERIFY_BAD_SIGNATURE = 1,     /**< "bad_signature" */
+    LAB_VERIFY_UNTRUSTED_ISSUER = 2,  /**< "untrusted_issuer": issuer or kid
+                                           not on the trust list */
+    LAB_VERIFY_ALG_NOT_ALLOWED = 3,   /**< "alg_not_allowed": not EdDSA or
+                                           ES256, or not the key's */
+    LAB_VERIFY_MALFORMED = 4,         /**< "malformed" */
+    LAB_VERIFY_NOT_YET_VALID = 5,     /**< "not_yet_valid" */
+    LAB_VERIFY_EXPIRED = 6,           /**< "expired" */
+    LAB_VERIFY_REVOKED = 7,           /**< "revoked" */
+    LAB_VERIFY_EVIDENCE_MISMATCH = 8, /**< "evidence_mismatch" */
+    LAB_VERIFY_STATUS_UNAVAILABLE = 9 /**< "status_unavailable": the status
+                                           list given is expired or not yet
+                                           valid, so it cannot say "not
+                                           revoked" */
 } lab_verify_status;
 
 /** The reason code of a status ("bad_signature"...; "valid" for 0). */
