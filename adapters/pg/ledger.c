@@ -3,14 +3,19 @@
  * applies the migrations of ledger.sql (compiled in) in one transaction
  * under an advisory lock, so running it twice, or from two machines at
  * once, changes nothing the second time.  lab_ledger_record_run() writes a
- * run and all its findings in one READ COMMITTED transaction (the
- * database chains each row under its own lock); a run id already present
- * makes it a no-op, and a failure anywhere leaves nothing behind.
- * lab_ledger_verify() reads every ledger table in chain order and
- * recomputes each row's SHA-256 on this side from the column values as
- * text, with the library's own OpenSSL context, naming the first row
- * whose stored hash, predecessor or sequence does not match; a row edited
- * by a superuser with the triggers disabled is found this way.
+ * run's findings and then its row, which seals them, in one READ
+ * COMMITTED transaction under the chain lock (the database chains each
+ * row); a run id already present makes it a no-op, and a failure anywhere
+ * leaves nothing behind.  lab_ledger_verify_anchored() reads every ledger
+ * table in chain order in one snapshot and recomputes each row's SHA-256
+ * on this side from the column values as text, with the library's own
+ * OpenSSL context, naming the first rows whose stored hash, predecessor or
+ * sequence does not match (a row edited by a superuser with the triggers
+ * disabled is found this way); a chain must start at seq 1 or where a
+ * recorded prune ended, every run's findings must match its seal, and,
+ * given an anchor (each chain's head, written earlier by the same call
+ * and kept by the auditor), each chain must still hold that head, which
+ * finds rows cut from the end and truncated tables.
  */
 #include "pg/pg.h"
 

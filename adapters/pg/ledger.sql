@@ -20,7 +20,12 @@
 -- inserting role and hash under one transaction-scoped advisory lock, so
 -- concurrent writers serialise and the chain never forks (seq is also the
 -- primary key).  `labaudit ledger verify` recomputes every hash on the
--- client and names the first row that does not match.
+-- client and names the first row that does not match.  From migration 2,
+-- a column added to a table after rows were chained is hashed only when
+-- not NULL (so older rows keep their hashes); a run's row, written after
+-- its findings, seals them; rows leave the start of a chain only through
+-- labaudit.prune(), recorded in labaudit.checkpoints; and the ends of the
+-- chains are checked against an anchor the auditor keeps elsewhere.
 
 -- migration 1: runs, findings, waivers, certificates, status lists; hash chains; append-only triggers; retention; roles
 CREATE FUNCTION labaudit.lock_key() RETURNS bigint

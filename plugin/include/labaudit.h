@@ -724,7 +724,10 @@ LAB_EXTERN(int) lab_json_canon(char **out, const char *json, size_t len);
  * findings, waivers, certificates and status lists.  The database refuses
  * UPDATE, TRUNCATE and the DELETE of rows younger than 7 years, and
  * chains every row to the one before it with SHA-256, so that a change
- * made behind the triggers' back is found by lab_ledger_verify().  Each
+ * made behind the triggers' back is found by lab_ledger_verify().  Rows
+ * older than that leave only through the SQL function labaudit.prune(),
+ * which records where it stopped; a run's findings are sealed into its
+ * row when it is recorded.  Each
  * call opens and closes its own connection (`conninfo` as for
  * lab_dataset_load_pg()); any thread may call them.
  */

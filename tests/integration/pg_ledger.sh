@@ -6,7 +6,14 @@
 # named by `ledger verify`; the server stopped with `pg_ctl stop -m
 # immediate` while a run of 200000 findings is being written leaves
 # nothing of it, and the retry completes; two runs at once both complete
-# and the chain verifies.
+# and the chain verifies.  Issue 21: deleting the oldest rows, TRUNCATE
+# with the triggers off (of findings, of waivers, of everything), cutting
+# the newest run, a writer adding findings to a recorded run, a superuser
+# appending a well-chained finding to one, and a writer setting
+# labaudit.head.findings are each found (or refused) with a clear
+# message; pruning by the retention rule is told apart from deletion; an
+# anchor finds what a chain alone cannot; a version-1 ledger is refused
+# until `ledger init` migrates it, and its rows still verify.
 # labels: pg
 set -euo pipefail
 src=${LAB_SOURCE_DIR:?} cli=${LAB_CLI:?}
