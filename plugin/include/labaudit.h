@@ -727,9 +727,9 @@ LAB_EXTERN(int) lab_json_canon(char **out, const char *json, size_t len);
  * made behind the triggers' back is found by lab_ledger_verify().  Rows
  * older than that leave only through the SQL function labaudit.prune(),
  * which records where it stopped; a run's findings are sealed into its
- * row when it is recorded.  Each
- * call opens and closes its own connection (`conninfo` as for
- * lab_dataset_load_pg()); any thread may call them.
+ * row when it is recorded.  Each call opens and closes its own
+ * connection (`conninfo` as for lab_dataset_load_pg()); any thread may
+ * call them.
  */
 
 /** Creates or migrates the ledger schema; idempotent and safe to run
