@@ -582,12 +582,15 @@ typedef struct table_ref {
     char prune_hash[65];
     char prune_at[40];
     char prune_retention[40];
-    long long anchor_seq; /* -1: no anchor */
+    char prune_through_at[40]; /* recorded_at of the last row pruned */
+    long long anchor_seq;      /* -1: no anchor */
     char anchor_hash[65];
+    char anchor_at[40]; /* recorded_at of the anchored row, or "" */
     int anchor_seen;
     /* the head found */
     long long head_seq;
     char head_hash[65];
+    char head_at[40];
     size_t rows;
 } table_ref;
 
@@ -601,6 +604,7 @@ typedef struct verifier {
     /* per table */
     long long last_seq;
     char last_hash[65];
+    char last_at[40];
     size_t rows;
     int table_bad;
 } verifier;
@@ -757,20 +761,55 @@ static int check_row(verifier *V, const ledger_table *t, table_ref *ref,
                      "its hash is not the one the anchor recorded for it "
                      "(the chain was rewritten up to here)");
     }
+    int at = PQfnumber(r, "recorded_at");
     V->rows++;
     V->last_seq = seq;
     snprintf(V->last_hash, sizeof V->last_hash, "%s", hash);
+    snprintf(V->last_at, sizeof V->last_at, "%s",
+             at >= 0 ? PQgetvalue(r, 0, at) : "");
+    return LAB_OK;
+}
+
+/* The first prune that went past the anchored row must have come at
+ * least its retention after the row was recorded (the anchor says when),
+ * and not after this snapshot: a prune record made up to excuse deleting
+ * young rows fails here, however well it is chained. */
+static int check_pruned_anchor(verifier *V, PGconn *c, const ledger_table *t,
+                               const table_ref *ref)
+{
+    PGresult *r = NULL;
+    char seq[32], why[400];
+    snprintf(seq, sizeof seq, "%lld", ref->anchor_seq);
+    const char *params[3] = {ref->anchor_at, t->name, seq};
+    int rc = lab_pg_exec(
+        c, &r, "ledger verify: checking the prune past the anchor",
+        "SELECT recorded_at >= $1::timestamptz + retention AND recorded_at "
+        "<= pg_catalog.now(), recorded_at FROM labaudit.checkpoints WHERE "
+        "kind = 'prune' AND table_name = $2 AND through_seq >= $3::bigint "
+        "ORDER BY seq LIMIT 1",
+        3, params);
+    if (rc != LAB_OK)
+        return rc;
+    if (PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+        snprintf(why, sizeof why,
+                 "the prune recorded at %s removed the anchored row seq %lld, "
+                 "recorded at %s, before its retention ran out: the prune "
+                 "record is not genuine",
+                 PQgetvalue(r, 0, 1), ref->anchor_seq, ref->anchor_at);
+        table_bad(V, t->name, why);
+    }
+    PQclear(r);
     return LAB_OK;
 }
 
 /* After a table's rows: the anchor's head must still be there, or have
- * been pruned by the record. */
-static void check_anchor_end(verifier *V, const ledger_table *t,
-                             const table_ref *ref)
+ * been pruned by the record, in its time. */
+static int check_anchor_end(verifier *V, PGconn *c, const ledger_table *t,
+                            const table_ref *ref)
 {
     char why[400];
     if (ref->anchor_seq <= 0 || ref->anchor_seen)
-        return;
+        return LAB_OK;
     if (ref->anchor_seq <= ref->prune_seq) {
         if (ref->anchor_seq == ref->prune_seq &&
             CRYPTO_memcmp(ref->anchor_hash, ref->prune_hash, 64) != 0)
@@ -782,7 +821,7 @@ static void check_anchor_end(verifier *V, const ledger_table *t,
                            "note: labaudit.%s: the anchored row seq %lld has "
                            "since been pruned by labaudit.prune()\n",
                            t->name, ref->anchor_seq);
-        return;
+        return ref->anchor_at[0] ? check_pruned_anchor(V, c, t, ref) : LAB_OK;
     }
     if (V->rows == 0)
         snprintf(why, sizeof why,
@@ -796,6 +835,7 @@ static void check_anchor_end(verifier *V, const ledger_table *t,
                  "chain ends at seq %lld: rows were cut from its end",
                  ref->anchor_seq, ref->anchor_hash, V->last_seq);
     table_bad(V, t->name, why);
+    return LAB_OK;
 }
 
 static int verify_table(verifier *V, PGconn *c, size_t ti)
@@ -834,13 +874,19 @@ static int verify_table(verifier *V, PGconn *c, size_t ti)
                        "labaudit.prune() at %s (retention %s)\n",
                        t->name, ref->prune_seq, ref->prune_at,
                        ref->prune_retention);
-    check_anchor_end(V, t, ref);
+    rc = check_anchor_end(V, c, t, ref);
+    if (rc != LAB_OK)
+        return rc;
     ref->rows = V->rows;
     ref->head_seq = V->rows ? V->last_seq : ref->prune_seq;
     snprintf(ref->head_hash, sizeof ref->head_hash, "%s",
              V->rows          ? V->last_hash
              : ref->prune_seq ? ref->prune_hash
                               : "-");
+    snprintf(ref->head_at, sizeof ref->head_at, "%s",
+             V->rows          ? V->last_at
+             : ref->prune_seq ? ref->prune_through_at
+                              : "");
     lab_buf_printf(&V->out, "%-8s labaudit.%s: %zu rows%s%s%s\n",
                    V->table_bad ? "BAD" : "ok", t->name, V->rows,
                    V->rows ? ", head " : "", V->rows ? V->last_hash : "",
@@ -857,7 +903,8 @@ static int read_prunes(verifier *V, PGconn *c)
     int rc = lab_pg_exec(
         c, &r, "ledger verify: reading the prunes",
         "SELECT table_name, through_seq, through_hash, recorded_at, "
-        "retention, through_recorded_at > recorded_at - retention "
+        "retention, through_recorded_at > recorded_at - retention, "
+        "through_recorded_at "
         "FROM labaudit.checkpoints WHERE kind = 'prune' ORDER BY seq",
         0, NULL);
     if (rc != LAB_OK)
@@ -874,6 +921,8 @@ static int read_prunes(verifier *V, PGconn *c)
                      PQgetvalue(r, i, 3));
             snprintf(ref->prune_retention, sizeof ref->prune_retention, "%s",
                      PQgetvalue(r, i, 4));
+            snprintf(ref->prune_through_at, sizeof ref->prune_through_at, "%s",
+                     PQgetvalue(r, i, 6));
             if (strcmp(PQgetvalue(r, i, 5), "t") == 0) {
                 char why[200];
                 snprintf(why, sizeof why,
@@ -958,8 +1007,9 @@ static int check_seals(verifier *V, PGconn *c)
 }
 
 /* Parses an anchor written by lab_ledger_verify_anchored(): a first line
- * "labaudit-ledger-anchor 1", then lines "TABLE SEQ HASH" ("TABLE 0 -"
- * for an empty table); other lines starting with '#' are comments. */
+ * "labaudit-ledger-anchor 1", then lines "TABLE SEQ HASH RECORDED-AT"
+ * (the head row's recorded_at with 'T' for the blank; "TABLE 0 - -" for
+ * an empty table); lines starting with '#' are comments. */
 static int parse_anchor(verifier *V, const char *text)
 {
     static const char magic[] = "labaudit-ledger-anchor 1\n";
@@ -972,29 +1022,33 @@ static int parse_anchor(verifier *V, const char *text)
     for (const char *p = text + sizeof magic - 1; *p != '\0';) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char name[32], hash[80];
+        char name[32], hash[80], at[40] = "";
         long long seq = -1;
         line++;
         if (len > 0 && p[0] != '#') {
             char buf[160];
             snprintf(buf, sizeof buf, "%.*s", (int)(len < 159 ? len : 159), p);
             size_t ti = NTABLES;
-            if (sscanf(buf, "%31s %lld %79s", name, &seq, hash) == 3)
+            if (sscanf(buf, "%31s %lld %79s %39s", name, &seq, hash, at) >= 3)
                 for (ti = 0; ti < NTABLES; ti++)
                     if (strcmp(name, tables[ti].name) == 0)
                         break;
             int hash_ok = seq == 0 ? strcmp(hash, "-") == 0
                                    : strlen(hash) == 64 &&
                                          strspn(hash, "0123456789abcdef") == 64;
-            if (ti == NTABLES || seq < 0 || !hash_ok)
+            int at_ok = strcmp(at, "-") == 0 ||
+                        strspn(at, "0123456789-:.+T") == strlen(at);
+            if (ti == NTABLES || seq < 0 || !hash_ok || !at_ok)
                 return lab_seterr(LAB_EPARSE,
                                   "ledger anchor:%d: expected 'TABLE SEQ "
-                                  "HASH' with a ledger table, a seq and 64 "
-                                  "hex digits",
+                                  "HASH TIME' with a ledger table, a seq, 64 "
+                                  "hex digits and the head's recorded_at",
                                   line);
             V->ref[ti].anchor_seq = seq;
             snprintf(V->ref[ti].anchor_hash, sizeof V->ref[ti].anchor_hash,
                      "%s", seq ? hash : "");
+            snprintf(V->ref[ti].anchor_at, sizeof V->ref[ti].anchor_at, "%s",
+                     seq && strcmp(at, "-") != 0 ? at : "");
         }
         p += len;
         if (*p == '\n')
@@ -1018,9 +1072,16 @@ static int write_anchor(const verifier *V, PGconn *c, char **anchor)
                    "# and check with: labaudit ledger verify --anchor FILE\n",
                    PQgetvalue(r, 0, 0));
     PQclear(r);
-    for (size_t ti = 0; ti < NTABLES; ti++)
-        lab_buf_printf(&b, "%s %lld %s\n", tables[ti].name, V->ref[ti].head_seq,
-                       V->ref[ti].head_hash);
+    for (size_t ti = 0; ti < NTABLES; ti++) {
+        char at[40];
+        snprintf(at, sizeof at, "%s",
+                 V->ref[ti].head_at[0] ? V->ref[ti].head_at : "-");
+        for (char *p = at; *p != '\0'; p++)
+            if (*p == ' ')
+                *p = 'T';
+        lab_buf_printf(&b, "%s %lld %s %s\n", tables[ti].name,
+                       V->ref[ti].head_seq, V->ref[ti].head_hash, at);
+    }
     if (b.oom) {
         lab_buf_free(&b);
         return lab_seterr(LAB_ENOMEM, "out of memory");

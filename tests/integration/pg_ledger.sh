@@ -92,7 +92,7 @@ check "a fresh ledger verifies" run 0 "$cli" ledger verify --db "$db"
 check "  and says what only an anchor finds" grep -q 'note: no anchor given' "$tmp/out"
 check "runs seal their findings" test "$(pg_psql -At -c "SELECT string_agg(findings_count::text, ' ' ORDER BY seq) FROM labaudit.runs")" = "4 4"
 check "anchor -o FILE" run 0 "$cli" ledger anchor --db "$db" -o "$tmp/anchor1"
-check "  names each chain's head" grep -q "^findings 8 $(pg_psql -At -c 'SELECT hash FROM labaudit.findings WHERE seq = 8')\$" "$tmp/anchor1"
+check "  names each chain's head" grep -q "^findings 8 $(pg_psql -At -c 'SELECT hash FROM labaudit.findings WHERE seq = 8') 20[0-9-]*T[0-9:.]*+00\$" "$tmp/anchor1"
 check "anchor needs -o" run 2 "$cli" ledger anchor --db "$db"
 check "verify --anchor, nothing changed" run 0 "$cli" ledger verify --db "$db" --anchor "$tmp/anchor1"
 "$cli" ledger record --db "$db" --run-id cotton-3 "$data" --rules "$rules" >/dev/null
@@ -185,6 +185,22 @@ check "  whose heads were pruned" grep -q 'note: labaudit.findings: the anchored
 behind "DELETE FROM labaudit.findings WHERE seq <= 10"
 check "deleting past the prune is found" run 1 "$cli" ledger verify --db "$db" --anchor "$tmp/anchor8"
 check "  and named" grep -q 'rows seq 1 to 10 are missing but the last prune ended at seq 8: rows 9 to 10 were deleted, not pruned' "$tmp/err"
+
+# A superuser makes up a well-chained prune record to excuse deleting
+# young rows: the anchor knows when its head was recorded.
+fresh
+"$cli" ledger anchor --db "$db" -o "$tmp/anchor9" >/dev/null
+pg_psql -c "BEGIN; SET LOCAL session_replication_role = replica; SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = postgres;
+WITH v AS (SELECT 1::bigint AS seq, repeat('0', 64) AS prev, hash AS th, now() - interval '8 years' AS tat, now() AS at FROM labaudit.findings WHERE seq = 8)
+INSERT INTO labaudit.checkpoints SELECT v.seq, 'prune', 'findings', 8, v.th, v.tat, interval '7 years', v.at, 'postgres', v.prev,
+    labaudit.chain_hash(v.prev, labaudit.f('seq', v.seq::text) || labaudit.f('kind', 'prune') || labaudit.f('table_name', 'findings') ||
+    labaudit.f('through_seq', '8') || labaudit.f('through_hash', v.th) || labaudit.f('through_recorded_at', v.tat::text) ||
+    labaudit.f('retention', (interval '7 years')::text) || labaudit.f('recorded_at', v.at::text) || labaudit.f('db_user', 'postgres')) FROM v;
+DELETE FROM labaudit.findings WHERE seq <= 8; COMMIT;" >/dev/null
+check "a made-up prune: the chains pass, the seals do not" run 1 "$cli" ledger verify --db "$db"
+check "  the checkpoint chain itself is intact" grep -q '^ok  *labaudit.checkpoints: 1 rows' "$tmp/err"
+check "  against the anchor the prune is found out" run 1 "$cli" ledger verify --db "$db" --anchor "$tmp/anchor9"
+check "  by name" grep -q 'TAMPERED labaudit.findings: the prune recorded at .* removed the anchored row seq 8, recorded at .*, before its retention ran out' "$tmp/err"
 
 # A ledger made by schema version 1 is migrated in one transaction.
 pg_psql -c "DROP SCHEMA labaudit CASCADE" >/dev/null
