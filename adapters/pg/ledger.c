@@ -904,7 +904,7 @@ static int read_prunes(verifier *V, PGconn *c)
         c, &r, "ledger verify: reading the prunes",
         "SELECT table_name, through_seq, through_hash, recorded_at, "
         "retention, through_recorded_at > recorded_at - retention, "
-        "through_recorded_at "
+        "through_recorded_at, retention < interval '7 years' "
         "FROM labaudit.checkpoints WHERE kind = 'prune' ORDER BY seq",
         0, NULL);
     if (rc != LAB_OK)
@@ -931,6 +931,14 @@ static int read_prunes(verifier *V, PGconn *c)
                          ref->prune_at, ref->prune_retention);
                 table_bad(V, tables[ti].name, why);
             }
+            if (strcmp(PQgetvalue(r, i, 7), "t") == 0)
+                lab_buf_printf(&V->out,
+                               "note: labaudit.%s was pruned at %s with a "
+                               "retention of %s, shorter than the 7 years "
+                               "the LkSG asks for (labaudit.retention() was "
+                               "changed)\n",
+                               tables[ti].name, ref->prune_at,
+                               ref->prune_retention);
         }
     }
     PQclear(r);

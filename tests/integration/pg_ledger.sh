@@ -179,6 +179,7 @@ check "prune removes the old rows" test "$(pg_psql -At -c "SELECT labaudit.prune
 check "  and records where it stopped" test "$(pg_psql -At -c "SELECT string_agg(table_name || ':' || through_seq, ' ' ORDER BY seq) FROM labaudit.checkpoints")" = "findings:8 runs:2"
 check "after pruning the ledger verifies" run 0 "$cli" ledger verify --db "$db"
 check "  and says rows were pruned" grep -q 'note: labaudit.findings starts at seq 9: rows 1 to 8 were pruned by labaudit.prune() at .* (retention 00:00:02)' "$tmp/out"
+check "  and that the retention was shortened" grep -q 'note: labaudit.findings was pruned at .* with a retention of 00:00:02, shorter than the 7 years' "$tmp/out"
 check "  against the older anchor too" run 0 "$cli" ledger verify --db "$db" --anchor "$tmp/anchor7"
 check "  whose heads were pruned" grep -q 'note: labaudit.findings: the anchored row seq 8 has since been pruned' "$tmp/out"
 "$cli" ledger anchor --db "$db" -o "$tmp/anchor8" >/dev/null
