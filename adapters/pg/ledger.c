@@ -591,6 +591,7 @@ typedef struct table_ref {
     long long head_seq;
     char head_hash[65];
     char head_at[40];
+    size_t problems; /* found about the table as a whole */
     size_t rows;
 } table_ref;
 
@@ -650,6 +651,9 @@ static void mismatch(verifier *V, const ledger_table *t, const PGresult *r,
 static void table_bad(verifier *V, const char *table, const char *why)
 {
     V->bad++;
+    for (size_t i = 0; i < NTABLES; i++)
+        if (strcmp(tables[i].name, table) == 0)
+            V->ref[i].problems++;
     lab_buf_printf(&V->out, "TAMPERED labaudit.%s: %s\n", table, why);
 }
 
@@ -887,10 +891,13 @@ static int verify_table(verifier *V, PGconn *c, size_t ti)
              V->rows          ? V->last_at
              : ref->prune_seq ? ref->prune_through_at
                               : "");
+    int is_bad = V->table_bad > 0 || ref->problems > 0;
     lab_buf_printf(&V->out, "%-8s labaudit.%s: %zu rows%s%s%s\n",
-                   V->table_bad ? "BAD" : "ok", t->name, V->rows,
+                   is_bad ? "BAD" : "ok", t->name, V->rows,
                    V->rows ? ", head " : "", V->rows ? V->last_hash : "",
-                   V->table_bad ? " (chain broken)" : "");
+                   V->table_bad    ? " (chain broken)"
+                   : ref->problems ? " (see above)"
+                                   : "");
     return LAB_OK;
 }
 
@@ -1112,10 +1119,11 @@ static int verify_all(verifier *V, PGconn *c, const char *anchor_in,
                          "SET LOCAL IntervalStyle = postgres", 0, NULL);
     if (rc == LAB_OK)
         rc = read_prunes(V, c);
-    for (size_t i = 0; rc == LAB_OK && i < NTABLES; i++)
-        rc = verify_table(V, c, i);
+    /* the seals first, so that each table's line counts what they found */
     if (rc == LAB_OK)
         rc = check_seals(V, c);
+    for (size_t i = 0; rc == LAB_OK && i < NTABLES; i++)
+        rc = verify_table(V, c, i);
     if (rc == LAB_OK && anchor_in == NULL)
         lab_buf_adds(&V->out,
                      "note: no anchor given: rows cut from the end of a "
