@@ -121,6 +121,7 @@ pg_psql -c "INSERT INTO labaudit.waivers (waiver_id, rule_id, subject_id, reason
 behind "TRUNCATE labaudit.findings"
 check "findings truncated: verify fails" run 1 "$cli" ledger verify --db "$db"
 check "  not '0 rows, ok'" grep -q 'run cotton-1 was sealed with 4 finding(s) but 0 are there' "$tmp/err"
+check "  and the table's line says BAD" grep -q '^BAD  *labaudit.findings: 0 rows (see above)' "$tmp/err"
 check "  and against the anchor" run 1 "$cli" ledger verify --db "$db" --anchor "$tmp/anchor2"
 check "  which names the emptied table" grep -q 'TAMPERED labaudit.findings: the anchor names row seq 8 (hash [0-9a-f]\{16\}...) but the table is empty' "$tmp/err"
 check "anchor refuses a ledger that does not verify" run 1 "$cli" ledger anchor --db "$db" -o "$tmp/anchor4"
