@@ -207,6 +207,12 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     char *v = header_value(colon + 1, len - nl - 1);
     if (v == NULL)
         return len;
+    if (lab_utf8_check(v, strlen(v)) != strlen(v)) {
+        /* Not UTF-8 (an ETag of obs-text, say): treated as absent, so it
+         * is neither recorded nor sent back. */
+        free(v);
+        return len;
+    }
     if (nl == 4 && strncasecmp(p, "etag", 4) == 0) {
         free(x->etag);
         x->etag = v;

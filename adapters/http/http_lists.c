@@ -165,8 +165,12 @@ static int check_list(const char *tmp, const char *url)
     return rc;
 }
 
-/* Installs a new list: the old one to PATH.prev, the temporary file to
- * PATH (atomically), then the metadata. */
+/* Installs a new list: the old one to PATH.prev, the metadata, then the
+ * temporary file to PATH (atomically), last: whatever fails, PATH is
+ * either the old list or the new one with its record, never a new list
+ * reported as "the previous one is kept".  (A record written for a list
+ * whose rename then failed names another SHA-256 than PATH's, and is
+ * ignored as any stale record.) */
 static int install(const char *path, char *tmp, const cached *old,
                    const char *url, const lab_http_resp *r, const char *sha256)
 {
@@ -180,11 +184,11 @@ static int install(const char *path, char *tmp, const cached *old,
         rc = lab_cred_write_file(prev, old->data, old->len, 1);
         free(prev);
     }
+    if (rc == LAB_OK)
+        rc = record_fetch(path, url, r, sha256);
     if (rc == LAB_OK && rename(tmp, path) != 0)
         rc = lab_seterr(LAB_EIO, "%s: cannot replace: %s", path,
                         strerror(errno));
-    if (rc == LAB_OK)
-        rc = record_fetch(path, url, r, sha256);
     return rc;
 }
 
@@ -393,10 +397,11 @@ int lab_status_list_fetch(char **out, size_t *len, int *from_cache,
     } else if (rc == LAB_OK && r.status == 200) {
         char sha[65];
         rc = lab_sha256_hex(sha, r.body.data, r.body.len);
-        if (rc == LAB_OK && path != NULL)
-            rc = lab_cred_write_file(path, r.body.data, r.body.len, 1);
+        /* the record first, as install() does */
         if (rc == LAB_OK && path != NULL)
             rc = record_fetch(path, url, &r, sha);
+        if (rc == LAB_OK && path != NULL)
+            rc = lab_cred_write_file(path, r.body.data, r.body.len, 1);
         if (rc == LAB_OK)
             rc = hand_out(out, len, r.body.data, r.body.len);
     } else if (rc == LAB_OK) {

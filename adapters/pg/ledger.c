@@ -3,14 +3,19 @@
  * applies the migrations of ledger.sql (compiled in) in one transaction
  * under an advisory lock, so running it twice, or from two machines at
  * once, changes nothing the second time.  lab_ledger_record_run() writes a
- * run and all its findings in one READ COMMITTED transaction (the
- * database chains each row under its own lock); a run id already present
- * makes it a no-op, and a failure anywhere leaves nothing behind.
- * lab_ledger_verify() reads every ledger table in chain order and
- * recomputes each row's SHA-256 on this side from the column values as
- * text, with the library's own OpenSSL context, naming the first row
- * whose stored hash, predecessor or sequence does not match; a row edited
- * by a superuser with the triggers disabled is found this way.
+ * run's findings and then its row, which seals them, in one READ
+ * COMMITTED transaction under the chain lock (the database chains each
+ * row); a run id already present makes it a no-op, and a failure anywhere
+ * leaves nothing behind.  lab_ledger_verify_anchored() reads every ledger
+ * table in chain order in one snapshot and recomputes each row's SHA-256
+ * on this side from the column values as text, with the library's own
+ * OpenSSL context, naming the first rows whose stored hash, predecessor or
+ * sequence does not match (a row edited by a superuser with the triggers
+ * disabled is found this way); a chain must start at seq 1 or where a
+ * recorded prune ended, every run's findings must match its seal, and,
+ * given an anchor (each chain's head, written earlier by the same call
+ * and kept by the auditor), each chain must still hold that head, which
+ * finds rows cut from the end and truncated tables.
  */
 #include "pg/pg.h"
 
@@ -135,6 +140,38 @@ static int ledger_version(PGconn *c, int *version)
     *version = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     return LAB_OK;
+}
+
+/* The schema version this code writes and verifies. */
+enum { SCHEMA_NEEDED = 2 };
+
+/* Refuses a ledger whose schema predates this code's (or has none). */
+static int require_schema(PGconn *c, const char *what)
+{
+    PGresult *r = NULL;
+    int v = 0;
+    int rc = lab_pg_exec(c, &r, "ledger: reading the schema version",
+                         "SELECT pg_catalog.to_regclass("
+                         "'labaudit.schema_version') IS NOT NULL",
+                         0, NULL);
+    int exists = rc == LAB_OK && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    if (rc != LAB_OK)
+        return rc;
+    if (!exists)
+        return lab_seterr(LAB_EVERSION,
+                          "%s: no labaudit ledger in this database: run "
+                          "`labaudit ledger init` first",
+                          what);
+    rc = ledger_version(c, &v);
+    if (rc == LAB_OK && v < SCHEMA_NEEDED)
+        rc = lab_seterr(
+            LAB_EVERSION,
+            "%s: the ledger's schema is at version %d and this labaudit "
+            "needs version %d: run `labaudit ledger init` to migrate it (one "
+            "transaction; rows already chained keep their hashes)",
+            what, v, SCHEMA_NEEDED);
+    return rc;
 }
 
 static int migrate(PGconn *c, int *from, int *to)
@@ -319,8 +356,10 @@ static void run_json(lab_buf *packs, lab_buf *records, lab_buf *summary,
     lab_buf_addc(products, ']');
 }
 
+/* Writes the run's row, after its findings: the database seals them into
+ * it (their count and the last one's hash), closing the run. */
 static int insert_run(PGconn *c, const lab_report *rep, const char *run_id,
-                      const char *digest, int *inserted)
+                      const char *digest)
 {
     lab_buf packs = LAB_BUF_INIT, records = LAB_BUF_INIT;
     lab_buf summary = LAB_BUF_INIT, products = LAB_BUF_INIT;
@@ -339,11 +378,8 @@ static int insert_run(PGconn *c, const lab_report *rep, const char *run_id,
         c, &r, "ledger: recording the run",
         "INSERT INTO labaudit.runs (run_id, labaudit_version, as_of, packs, "
         "dataset_sha256, records, summary, products) VALUES ($1, $2, $3, "
-        "$4::jsonb, $5, $6::jsonb, $7::jsonb, $8::jsonb) "
-        "ON CONFLICT (run_id) DO NOTHING RETURNING seq",
+        "$4::jsonb, $5, $6::jsonb, $7::jsonb, $8::jsonb) RETURNING seq",
         8, params);
-    if (rc == LAB_OK)
-        *inserted = PQntuples(r) == 1;
     PQclear(r);
 out_free_json:
     lab_buf_free(&packs);
@@ -417,6 +453,27 @@ static int insert_findings(PGconn *c, const lab_report *rep, const char *run_id)
     return rc;
 }
 
+/* Takes the chain lock (held to the end of the transaction, so no other
+ * writer can record the same run meanwhile) and says whether run_id is
+ * not yet in the ledger. */
+static int run_is_new(PGconn *c, const char *run_id, int *is_new)
+{
+    PGresult *r = NULL;
+    const char *params[1] = {run_id};
+    int rc = lab_pg_exec(c, NULL, "ledger: taking the ledger's lock",
+                         "SELECT pg_catalog.pg_advisory_xact_lock("
+                         "labaudit.lock_key())",
+                         0, NULL);
+    if (rc == LAB_OK)
+        rc = lab_pg_exec(c, &r, "ledger: looking the run up",
+                         "SELECT 1 FROM labaudit.runs WHERE run_id = $1", 1,
+                         params);
+    if (rc == LAB_OK)
+        *is_new = PQntuples(r) == 0;
+    PQclear(r);
+    return rc;
+}
+
 int lab_ledger_record_run(int *recorded, const char *conninfo,
                           const lab_report *report, const lab_dataset *ds,
                           const char *run_id)
@@ -433,13 +490,16 @@ int lab_ledger_record_run(int *recorded, const char *conninfo,
     if (rc == LAB_OK)
         rc = lab_pg_connect(&c, conninfo, NULL);
     if (rc == LAB_OK)
+        rc = require_schema(c, "ledger record");
+    if (rc == LAB_OK)
         rc = lab_pg_exec(c, NULL, "ledger: starting the run's transaction",
                          "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL);
     if (rc == LAB_OK)
-        rc = insert_run(c, report, run_id, ds != NULL ? digest : NULL,
-                        &inserted);
+        rc = run_is_new(c, run_id, &inserted);
     if (rc == LAB_OK && inserted)
         rc = insert_findings(c, report, run_id);
+    if (rc == LAB_OK && inserted)
+        rc = insert_run(c, report, run_id, ds != NULL ? digest : NULL);
     if (rc == LAB_OK)
         rc = lab_pg_exec(c, NULL, "ledger: committing the run",
                          inserted ? "COMMIT" : "ROLLBACK", 0, NULL);
@@ -484,29 +544,58 @@ typedef struct ledger_table {
     const char *name;
     const char *columns; /* canonical order, then prev_hash, hash */
     const char *label;   /* columns that name a row in messages */
+    int nbase; /* columns always hashed; later ones only when not NULL */
 } ledger_table;
 
-static const ledger_table tables[] = {
+/* Index of labaudit.runs and labaudit.findings in tables[]. */
+enum { T_RUNS = 0, T_FINDINGS = 1, NTABLES = 6 };
+
+static const ledger_table tables[NTABLES] = {
     {"runs",
      "seq, run_id, recorded_at, db_user, application, labaudit_version, "
-     "as_of, packs, dataset_sha256, records, summary, products",
-     "run_id"},
+     "as_of, packs, dataset_sha256, records, summary, products, "
+     "findings_count, findings_head",
+     "run_id", 12},
     {"findings",
      "seq, run_id, n, rule_id, pack_id, severity, subject, subject_id, "
      "message, evidence, recorded_at, db_user",
-     "run_id, n"},
+     "run_id, n", 12},
     {"waivers",
      "seq, waiver_id, rule_id, subject_id, reason, granted_by, valid_from, "
      "valid_until, recorded_at, db_user",
-     "waiver_id"},
+     "waiver_id", 10},
     {"certificates",
      "seq, serial, status, token, status_list, status_index, reason, "
      "recorded_at, db_user",
-     "serial, status"},
+     "serial, status", 9},
     {"status_lists",
      "seq, list_id, purpose, length, credential, recorded_at, db_user",
-     "list_id"},
+     "list_id", 7},
+    {"checkpoints",
+     "seq, kind, table_name, through_seq, through_hash, through_recorded_at, "
+     "retention, recorded_at, db_user",
+     "kind, table_name", 9},
 };
+
+/* What one table's chain is checked against: the last prune recorded for
+ * it and the head an anchor names. */
+typedef struct table_ref {
+    long long prune_seq; /* 0: never pruned */
+    char prune_hash[65];
+    char prune_at[40];
+    char prune_retention[40];
+    char prune_through_at[40]; /* recorded_at of the last row pruned */
+    long long anchor_seq;      /* -1: no anchor */
+    char anchor_hash[65];
+    char anchor_at[40]; /* recorded_at of the anchored row, or "" */
+    int anchor_seen;
+    /* the head found */
+    long long head_seq;
+    char head_hash[65];
+    char head_at[40];
+    size_t problems; /* found about the table as a whole */
+    size_t rows;
+} table_ref;
 
 typedef struct verifier {
     EVP_MD *sha;
@@ -514,12 +603,17 @@ typedef struct verifier {
     lab_buf content;
     lab_buf out; /* the account */
     size_t bad;
+    table_ref ref[NTABLES];
     /* per table */
     long long last_seq;
     char last_hash[65];
+    char last_at[40];
     size_t rows;
     int table_bad;
 } verifier;
+
+static const char zeros[] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
 
 /* Describes row r of a verify result for messages: "seq N (run_id X, n
  * Y)". */
@@ -555,7 +649,18 @@ static void mismatch(verifier *V, const ledger_table *t, const PGresult *r,
     lab_buf_printf(&V->out, ": %s\n", why);
 }
 
-static int hash_row(verifier *V, const PGresult *r, int ncols, char hex[65])
+/* A finding about a table as a whole (not one row). */
+static void table_bad(verifier *V, const char *table, const char *why)
+{
+    V->bad++;
+    for (size_t i = 0; i < NTABLES; i++)
+        if (strcmp(tables[i].name, table) == 0)
+            V->ref[i].problems++;
+    lab_buf_printf(&V->out, "TAMPERED labaudit.%s: %s\n", table, why);
+}
+
+static int hash_row(verifier *V, const ledger_table *t, const PGresult *r,
+                    int ncols, char hex[65])
 {
     unsigned char md[32];
     lab_buf *b = &V->content;
@@ -564,6 +669,8 @@ static int hash_row(verifier *V, const PGresult *r, int ncols, char hex[65])
                 (size_t)PQgetlength(r, 0, ncols - 2));
     lab_buf_addc(b, '\n');
     for (int i = 0; i < ncols - 2; i++) {
+        if (i >= t->nbase && PQgetisnull(r, 0, i))
+            continue; /* a column added later, NULL in older rows */
         lab_buf_adds(b, PQfname(r, i));
         lab_buf_addc(b, '=');
         if (PQgetisnull(r, 0, i)) {
@@ -585,49 +692,162 @@ static int hash_row(verifier *V, const PGresult *r, int ncols, char hex[65])
     return LAB_OK;
 }
 
-static int check_row(verifier *V, const ledger_table *t, const PGresult *r)
+/* The first row of a table: seq 1 after 64 zeros, or the row after the
+ * last prune recorded for the table, chained to the hash it recorded. */
+static void check_start(verifier *V, const ledger_table *t,
+                        const table_ref *ref, const PGresult *r, long long seq,
+                        const char *prev)
+{
+    char why[300];
+    if (seq == 1) {
+        if (strcmp(prev, zeros) != 0)
+            mismatch(V, t, r, seq, "the first row's prev_hash is not 64 zeros");
+        return;
+    }
+    if (ref->prune_seq == seq - 1 && strcmp(prev, ref->prune_hash) == 0) {
+        lab_buf_printf(&V->out,
+                       "note: labaudit.%s starts at seq %lld: rows 1 to %lld "
+                       "were pruned by labaudit.prune() at %s (retention %s); "
+                       "the chain is checked from there\n",
+                       t->name, seq, seq - 1, ref->prune_at,
+                       ref->prune_retention);
+        return;
+    }
+    if (ref->prune_seq == seq - 1)
+        snprintf(why, sizeof why,
+                 "its prev_hash is not the hash of row %lld recorded when "
+                 "rows 1 to %lld were pruned",
+                 seq - 1, seq - 1);
+    else if (ref->prune_seq > 0)
+        snprintf(why, sizeof why,
+                 "rows seq 1 to %lld are missing but the last prune ended at "
+                 "seq %lld: rows %lld to %lld were deleted, not pruned",
+                 seq - 1, ref->prune_seq, ref->prune_seq + 1, seq - 1);
+    else
+        snprintf(why, sizeof why,
+                 "rows seq 1 to %lld are missing and no prune was recorded: "
+                 "they were deleted, not pruned (pruning goes through "
+                 "labaudit.prune())",
+                 seq - 1);
+    mismatch(V, t, r, seq, why);
+}
+
+static int check_row(verifier *V, const ledger_table *t, table_ref *ref,
+                     const PGresult *r)
 {
     int ncols = PQnfields(r);
     long long seq = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     const char *prev = PQgetvalue(r, 0, ncols - 2);
     const char *hash = PQgetvalue(r, 0, ncols - 1);
     char hex[65], why[200];
-    static const char zeros[] =
-        "0000000000000000000000000000000000000000000000000000000000000000";
 
-    if (V->rows == 0 && seq != 1) {
-        lab_buf_printf(&V->out,
-                       "note: labaudit.%s starts at seq %lld: rows 1 to %lld "
-                       "were deleted (allowed after the retention period); "
-                       "the chain is checked from there\n",
-                       t->name, seq, seq - 1);
-    } else if (V->rows == 0 && strcmp(prev, zeros) != 0) {
-        mismatch(V, t, r, seq, "the first row's prev_hash is not 64 zeros");
-    } else if (V->rows > 0 && seq != V->last_seq + 1) {
+    if (V->rows == 0) {
+        check_start(V, t, ref, r, seq, prev);
+    } else if (seq != V->last_seq + 1) {
         snprintf(why, sizeof why,
                  "rows seq %lld to %lld are missing (deleted behind the "
                  "triggers' back)",
                  V->last_seq + 1, seq - 1);
         mismatch(V, t, r, seq, why);
-    } else if (V->rows > 0 && strcmp(prev, V->last_hash) != 0) {
+    } else if (strcmp(prev, V->last_hash) != 0) {
         mismatch(V, t, r, seq,
                  "prev_hash does not match the previous row's hash");
     }
-    int rc = hash_row(V, r, ncols, hex);
+    int rc = hash_row(V, t, r, ncols, hex);
     if (rc != LAB_OK)
         return rc;
     if (strlen(hash) != 64 || CRYPTO_memcmp(hex, hash, 64) != 0)
         mismatch(V, t, r, seq,
                  "its content does not match its hash (changed after it was "
                  "written)");
+    if (seq == ref->anchor_seq) {
+        ref->anchor_seen = 1;
+        if (strlen(hash) != 64 || CRYPTO_memcmp(ref->anchor_hash, hash, 64))
+            mismatch(V, t, r, seq,
+                     "its hash is not the one the anchor recorded for it "
+                     "(the chain was rewritten up to here)");
+    }
+    int at = PQfnumber(r, "recorded_at");
     V->rows++;
     V->last_seq = seq;
     snprintf(V->last_hash, sizeof V->last_hash, "%s", hash);
+    snprintf(V->last_at, sizeof V->last_at, "%s",
+             at >= 0 ? PQgetvalue(r, 0, at) : "");
     return LAB_OK;
 }
 
-static int verify_table(verifier *V, PGconn *c, const ledger_table *t)
+/* The first prune that went past the anchored row must have come at
+ * least its retention after the row was recorded (the anchor says when),
+ * and not after this snapshot: a prune record made up to excuse deleting
+ * young rows fails here, however well it is chained. */
+static int check_pruned_anchor(verifier *V, PGconn *c, const ledger_table *t,
+                               const table_ref *ref)
 {
+    PGresult *r = NULL;
+    char seq[32], why[400];
+    snprintf(seq, sizeof seq, "%lld", ref->anchor_seq);
+    const char *params[3] = {ref->anchor_at, t->name, seq};
+    int rc = lab_pg_exec(
+        c, &r, "ledger verify: checking the prune past the anchor",
+        "SELECT recorded_at >= $1::timestamptz + retention AND recorded_at "
+        "<= pg_catalog.now(), recorded_at FROM labaudit.checkpoints WHERE "
+        "kind = 'prune' AND table_name = $2 AND through_seq >= $3::bigint "
+        "ORDER BY seq LIMIT 1",
+        3, params);
+    if (rc != LAB_OK)
+        return rc;
+    if (PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+        snprintf(why, sizeof why,
+                 "the prune recorded at %s removed the anchored row seq %lld, "
+                 "recorded at %s, before its retention ran out: the prune "
+                 "record is not genuine",
+                 PQgetvalue(r, 0, 1), ref->anchor_seq, ref->anchor_at);
+        table_bad(V, t->name, why);
+    }
+    PQclear(r);
+    return LAB_OK;
+}
+
+/* After a table's rows: the anchor's head must still be there, or have
+ * been pruned by the record, in its time. */
+static int check_anchor_end(verifier *V, PGconn *c, const ledger_table *t,
+                            const table_ref *ref)
+{
+    char why[400];
+    if (ref->anchor_seq <= 0 || ref->anchor_seen)
+        return LAB_OK;
+    if (ref->anchor_seq <= ref->prune_seq) {
+        if (ref->anchor_seq == ref->prune_seq &&
+            CRYPTO_memcmp(ref->anchor_hash, ref->prune_hash, 64) != 0)
+            table_bad(V, t->name,
+                      "the anchored head was pruned, but with another hash "
+                      "than the anchor's (the chain was rewritten)");
+        else
+            lab_buf_printf(&V->out,
+                           "note: labaudit.%s: the anchored row seq %lld has "
+                           "since been pruned by labaudit.prune()\n",
+                           t->name, ref->anchor_seq);
+        return ref->anchor_at[0] ? check_pruned_anchor(V, c, t, ref) : LAB_OK;
+    }
+    if (V->rows == 0)
+        snprintf(why, sizeof why,
+                 "the anchor names row seq %lld (hash %.16s...) but the "
+                 "table is empty: its rows were deleted or the table "
+                 "truncated",
+                 ref->anchor_seq, ref->anchor_hash);
+    else
+        snprintf(why, sizeof why,
+                 "the anchor names row seq %lld (hash %.16s...) but the "
+                 "chain ends at seq %lld: rows were cut from its end",
+                 ref->anchor_seq, ref->anchor_hash, V->last_seq);
+    table_bad(V, t->name, why);
+    return LAB_OK;
+}
+
+static int verify_table(verifier *V, PGconn *c, size_t ti)
+{
+    const ledger_table *t = &tables[ti];
+    table_ref *ref = &V->ref[ti];
     char sql[512], what[128];
     snprintf(sql, sizeof sql,
              "SELECT %s, prev_hash, hash FROM labaudit.%s ORDER BY seq",
@@ -647,20 +867,278 @@ static int verify_table(verifier *V, PGconn *c, const ledger_table *t)
             break;
         ExecStatusType st = PQresultStatus(r);
         if (rc == LAB_OK && st == PGRES_SINGLE_TUPLE)
-            rc = check_row(V, t, r);
+            rc = check_row(V, t, ref, r);
         else if (rc == LAB_OK && st != PGRES_TUPLES_OK)
             rc = lab_pg_fail(c, r, what);
         PQclear(r);
     }
+    if (rc != LAB_OK)
+        return rc;
+    if (V->rows == 0 && ref->prune_seq > 0)
+        lab_buf_printf(&V->out,
+                       "note: labaudit.%s: rows 1 to %lld were pruned by "
+                       "labaudit.prune() at %s (retention %s)\n",
+                       t->name, ref->prune_seq, ref->prune_at,
+                       ref->prune_retention);
+    rc = check_anchor_end(V, c, t, ref);
+    if (rc != LAB_OK)
+        return rc;
+    ref->rows = V->rows;
+    ref->head_seq = V->rows ? V->last_seq : ref->prune_seq;
+    snprintf(ref->head_hash, sizeof ref->head_hash, "%s",
+             V->rows          ? V->last_hash
+             : ref->prune_seq ? ref->prune_hash
+                              : "-");
+    snprintf(ref->head_at, sizeof ref->head_at, "%s",
+             V->rows          ? V->last_at
+             : ref->prune_seq ? ref->prune_through_at
+                              : "");
+    int is_bad = V->table_bad > 0 || ref->problems > 0;
+    lab_buf_printf(&V->out, "%-8s labaudit.%s: %zu rows%s%s%s\n",
+                   is_bad ? "BAD" : "ok", t->name, V->rows,
+                   V->rows ? ", head " : "", V->rows ? V->last_hash : "",
+                   V->table_bad    ? " (chain broken)"
+                   : ref->problems ? " (see above)"
+                                   : "");
+    return LAB_OK;
+}
+
+/* Reads the prunes recorded (the checkpoints' own chain is verified with
+ * the other tables); a prune of rows younger than the retention it
+ * recorded is itself a finding. */
+static int read_prunes(verifier *V, PGconn *c)
+{
+    PGresult *r = NULL;
+    int rc = lab_pg_exec(
+        c, &r, "ledger verify: reading the prunes",
+        "SELECT table_name, through_seq, through_hash, recorded_at, "
+        "retention, through_recorded_at > recorded_at - retention, "
+        "through_recorded_at, retention < interval '7 years' "
+        "FROM labaudit.checkpoints WHERE kind = 'prune' ORDER BY seq",
+        0, NULL);
+    if (rc != LAB_OK)
+        return rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        for (size_t ti = 0; ti < NTABLES; ti++) {
+            table_ref *ref = &V->ref[ti];
+            if (strcmp(PQgetvalue(r, i, 0), tables[ti].name) != 0)
+                continue;
+            ref->prune_seq = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+            snprintf(ref->prune_hash, sizeof ref->prune_hash, "%s",
+                     PQgetvalue(r, i, 2));
+            snprintf(ref->prune_at, sizeof ref->prune_at, "%s",
+                     PQgetvalue(r, i, 3));
+            snprintf(ref->prune_retention, sizeof ref->prune_retention, "%s",
+                     PQgetvalue(r, i, 4));
+            snprintf(ref->prune_through_at, sizeof ref->prune_through_at, "%s",
+                     PQgetvalue(r, i, 6));
+            if (strcmp(PQgetvalue(r, i, 5), "t") == 0) {
+                char why[200];
+                snprintf(why, sizeof why,
+                         "the prune at %s removed rows younger than its own "
+                         "retention (%s)",
+                         ref->prune_at, ref->prune_retention);
+                table_bad(V, tables[ti].name, why);
+            }
+            if (strcmp(PQgetvalue(r, i, 7), "t") == 0)
+                lab_buf_printf(&V->out,
+                               "note: labaudit.%s was pruned at %s with a "
+                               "retention of %s, shorter than the 7 years "
+                               "the LkSG asks for (labaudit.retention() was "
+                               "changed)\n",
+                               tables[ti].name, ref->prune_at,
+                               ref->prune_retention);
+        }
+    }
+    PQclear(r);
+    return LAB_OK;
+}
+
+/* Every run recorded since schema 2 sealed its findings: their number
+ * and the hash of the last one must still be what they were; findings
+ * must belong to a recorded run. */
+static int check_seals(verifier *V, PGconn *c)
+{
+    PGresult *r = NULL;
+    size_t unsealed = 0;
+    char why[400];
+    int rc = lab_pg_exec(
+        c, &r, "ledger verify: checking the runs' seals",
+        "SELECT r.run_id, r.findings_count, r.findings_head, "
+        "(SELECT count(*) FROM labaudit.findings f WHERE f.run_id = "
+        "r.run_id), coalesce((SELECT f.hash FROM labaudit.findings f WHERE "
+        "f.run_id = r.run_id ORDER BY f.seq DESC LIMIT 1), "
+        "pg_catalog.repeat('0', 64)), r.recorded_at <= pg_catalog.now() - "
+        "labaudit.retention() FROM labaudit.runs r ORDER BY r.seq",
+        0, NULL);
+    for (int i = 0; rc == LAB_OK && i < PQntuples(r); i++) {
+        const char *run = PQgetvalue(r, i, 0);
+        if (PQgetisnull(r, i, 1)) {
+            unsealed++;
+            continue;
+        }
+        long long want = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+        long long got = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+        int prunable = strcmp(PQgetvalue(r, i, 5), "t") == 0;
+        if (got == 0 && prunable && V->ref[T_FINDINGS].prune_seq > 0)
+            continue; /* its findings were pruned with their age */
+        if (got != want)
+            snprintf(why, sizeof why,
+                     "run %.200s was sealed with %lld finding(s) but %lld "
+                     "are there: findings were %s after it closed",
+                     run, want, got, got > want ? "added" : "removed");
+        else if (strcmp(PQgetvalue(r, i, 2), PQgetvalue(r, i, 4)) != 0)
+            snprintf(why, sizeof why,
+                     "run %.200s: its last finding is not the one it was "
+                     "sealed with",
+                     run);
+        else
+            continue;
+        table_bad(V, "findings", why);
+    }
+    PQclear(r);
+    r = NULL;
     if (rc == LAB_OK)
-        lab_buf_printf(&V->out, "%-8s labaudit.%s: %zu rows%s%s%s\n",
-                       V->table_bad ? "BAD" : "ok", t->name, V->rows,
-                       V->rows ? ", head " : "", V->rows ? V->last_hash : "",
-                       V->table_bad ? " (chain broken)" : "");
+        rc = lab_pg_exec(
+            c, &r, "ledger verify: looking for findings without a run",
+            "SELECT f.run_id, count(*) FROM labaudit.findings f WHERE NOT "
+            "EXISTS (SELECT 1 FROM labaudit.runs r WHERE r.run_id = f.run_id) "
+            "GROUP BY f.run_id ORDER BY pg_catalog.min(f.seq)",
+            0, NULL);
+    for (int i = 0; rc == LAB_OK && i < PQntuples(r); i++) {
+        snprintf(why, sizeof why,
+                 "%s finding(s) of run %.200s belong to no recorded run (its "
+                 "row was deleted, or they were added behind the triggers' "
+                 "back)",
+                 PQgetvalue(r, i, 1), PQgetvalue(r, i, 0));
+        table_bad(V, "findings", why);
+    }
+    PQclear(r);
+    if (rc == LAB_OK && unsealed > 0)
+        lab_buf_printf(&V->out,
+                       "note: %zu run(s) recorded before schema version 2 "
+                       "did not seal their findings: findings added to them "
+                       "are found only by the chain\n",
+                       unsealed);
     return rc;
 }
 
-int lab_ledger_verify(char **out, size_t *bad, const char *conninfo)
+/* Parses an anchor written by lab_ledger_verify_anchored(): a first line
+ * "labaudit-ledger-anchor 1", then lines "TABLE SEQ HASH RECORDED-AT"
+ * (the head row's recorded_at with 'T' for the blank; "TABLE 0 - -" for
+ * an empty table); lines starting with '#' are comments. */
+static int parse_anchor(verifier *V, const char *text)
+{
+    static const char magic[] = "labaudit-ledger-anchor 1\n";
+    int line = 1;
+    if (strncmp(text, magic, sizeof magic - 1) != 0)
+        return lab_seterr(LAB_EPARSE,
+                          "ledger anchor:1: expected '%.*s' (not a labaudit "
+                          "ledger anchor)",
+                          (int)sizeof magic - 2, magic);
+    for (const char *p = text + sizeof magic - 1; *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char name[32], hash[80], at[40] = "";
+        long long seq = -1;
+        line++;
+        if (len > 0 && p[0] != '#') {
+            char buf[160];
+            snprintf(buf, sizeof buf, "%.*s", (int)(len < 159 ? len : 159), p);
+            size_t ti = NTABLES;
+            if (sscanf(buf, "%31s %lld %79s %39s", name, &seq, hash, at) >= 3)
+                for (ti = 0; ti < NTABLES; ti++)
+                    if (strcmp(name, tables[ti].name) == 0)
+                        break;
+            int hash_ok = seq == 0 ? strcmp(hash, "-") == 0
+                                   : strlen(hash) == 64 &&
+                                         strspn(hash, "0123456789abcdef") == 64;
+            int at_ok = strcmp(at, "-") == 0 ||
+                        strspn(at, "0123456789-:.+T") == strlen(at);
+            if (ti == NTABLES || seq < 0 || !hash_ok || !at_ok)
+                return lab_seterr(LAB_EPARSE,
+                                  "ledger anchor:%d: expected 'TABLE SEQ "
+                                  "HASH TIME' with a ledger table, a seq, 64 "
+                                  "hex digits and the head's recorded_at",
+                                  line);
+            V->ref[ti].anchor_seq = seq;
+            snprintf(V->ref[ti].anchor_hash, sizeof V->ref[ti].anchor_hash,
+                     "%s", seq ? hash : "");
+            snprintf(V->ref[ti].anchor_at, sizeof V->ref[ti].anchor_at, "%s",
+                     seq && strcmp(at, "-") != 0 ? at : "");
+        }
+        p += len;
+        if (*p == '\n')
+            p++;
+    }
+    return LAB_OK;
+}
+
+static int write_anchor(const verifier *V, PGconn *c, char **anchor)
+{
+    PGresult *r = NULL;
+    lab_buf b = LAB_BUF_INIT;
+    int rc =
+        lab_pg_exec(c, &r, "ledger anchor", "SELECT pg_catalog.now()", 0, NULL);
+    if (rc != LAB_OK)
+        return rc;
+    lab_buf_printf(&b,
+                   "labaudit-ledger-anchor 1\n"
+                   "# the head of each chain of the ledger at %s; keep this "
+                   "file apart from the database\n"
+                   "# and check with: labaudit ledger verify --anchor FILE\n",
+                   PQgetvalue(r, 0, 0));
+    PQclear(r);
+    for (size_t ti = 0; ti < NTABLES; ti++) {
+        char at[40];
+        snprintf(at, sizeof at, "%s",
+                 V->ref[ti].head_at[0] ? V->ref[ti].head_at : "-");
+        for (char *p = at; *p != '\0'; p++)
+            if (*p == ' ')
+                *p = 'T';
+        lab_buf_printf(&b, "%s %lld %s %s\n", tables[ti].name,
+                       V->ref[ti].head_seq, V->ref[ti].head_hash, at);
+    }
+    if (b.oom) {
+        lab_buf_free(&b);
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    return lab_buf_detach(&b, anchor);
+}
+
+static int verify_all(verifier *V, PGconn *c, const char *anchor_in,
+                      char **anchor_out)
+{
+    int rc = require_schema(c, "ledger verify");
+    /* One snapshot for every table; interval text as the triggers wrote
+     * it. */
+    if (rc == LAB_OK)
+        rc = lab_pg_exec(c, NULL, "ledger verify",
+                         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
+                         NULL);
+    if (rc == LAB_OK)
+        rc = lab_pg_exec(c, NULL, "ledger verify",
+                         "SET LOCAL IntervalStyle = postgres", 0, NULL);
+    if (rc == LAB_OK)
+        rc = read_prunes(V, c);
+    /* the seals first, so that each table's line counts what they found */
+    if (rc == LAB_OK)
+        rc = check_seals(V, c);
+    for (size_t i = 0; rc == LAB_OK && i < NTABLES; i++)
+        rc = verify_table(V, c, i);
+    if (rc == LAB_OK && anchor_in == NULL)
+        lab_buf_adds(&V->out,
+                     "note: no anchor given: rows cut from the end of a "
+                     "chain, or a whole table emptied, are found only "
+                     "against an anchor kept elsewhere (ledger anchor -o "
+                     "FILE, then ledger verify --anchor FILE)\n");
+    if (rc == LAB_OK && anchor_out != NULL && V->bad == 0)
+        rc = write_anchor(V, c, anchor_out);
+    return rc;
+}
+
+int lab_ledger_verify_anchored(char **out, size_t *bad, char **anchor_out,
+                               const char *conninfo, const char *anchor_in)
 {
     OSSL_LIB_CTX *ctx = NULL;
     lab_ossl_scope scope;
@@ -668,7 +1146,13 @@ int lab_ledger_verify(char **out, size_t *bad, const char *conninfo)
     verifier V = {.content = LAB_BUF_INIT, .out = LAB_BUF_INIT};
     if (out == NULL || bad == NULL || conninfo == NULL)
         return lab_seterr(LAB_EINVAL, "lab_ledger_verify: NULL argument");
-    int rc = lab_crypto_libctx(&ctx);
+    if (anchor_out != NULL)
+        *anchor_out = NULL;
+    for (size_t i = 0; i < NTABLES; i++)
+        V.ref[i].anchor_seq = -1;
+    int rc = anchor_in != NULL ? parse_anchor(&V, anchor_in) : LAB_OK;
+    if (rc == LAB_OK)
+        rc = lab_crypto_libctx(&ctx);
     if (rc != LAB_OK)
         return rc;
     lab_ossl_enter(&scope);
@@ -679,15 +1163,10 @@ int lab_ledger_verify(char **out, size_t *bad, const char *conninfo)
         goto out_free;
     }
     rc = lab_pg_connect(&c, conninfo, NULL);
-    /* One snapshot for every table. */
     if (rc == LAB_OK)
-        rc = lab_pg_exec(c, NULL, "ledger verify",
-                         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
-                         NULL);
-    for (size_t i = 0; rc == LAB_OK && i < LAB_ARRAY_LEN(tables); i++)
-        rc = verify_table(&V, c, &tables[i]);
+        rc = verify_all(&V, c, anchor_in, anchor_out);
     if (rc == LAB_OK)
-        lab_buf_printf(&V.out, "%s: %zu row(s) do not match\n",
+        lab_buf_printf(&V.out, "%s: %zu problem(s) found\n",
                        V.bad ? "ledger verify FAILED" : "ledger verify ok",
                        V.bad);
     if (rc == LAB_OK && V.out.oom)
@@ -695,6 +1174,10 @@ int lab_ledger_verify(char **out, size_t *bad, const char *conninfo)
     if (rc == LAB_OK) {
         rc = lab_buf_detach(&V.out, out);
         *bad = V.bad;
+    }
+    if (rc != LAB_OK && anchor_out != NULL) {
+        lab_free(*anchor_out);
+        *anchor_out = NULL;
     }
 out_free:
     PQfinish(c);
@@ -704,6 +1187,11 @@ out_free:
     lab_buf_free(&V.content);
     lab_buf_free(&V.out);
     return rc;
+}
+
+int lab_ledger_verify(char **out, size_t *bad, const char *conninfo)
+{
+    return lab_ledger_verify_anchored(out, bad, NULL, conninfo, NULL);
 }
 
 /* ---- showing ---- */

@@ -20,7 +20,12 @@
 -- inserting role and hash under one transaction-scoped advisory lock, so
 -- concurrent writers serialise and the chain never forks (seq is also the
 -- primary key).  `labaudit ledger verify` recomputes every hash on the
--- client and names the first row that does not match.
+-- client and names the first row that does not match.  From migration 2,
+-- a column added to a table after rows were chained is hashed only when
+-- not NULL (so older rows keep their hashes); a run's row, written after
+-- its findings, seals them; rows leave the start of a chain only through
+-- labaudit.prune(), recorded in labaudit.checkpoints; and the ends of the
+-- chains are checked against an anchor the auditor keeps elsewhere.
 
 -- migration 1: runs, findings, waivers, certificates, status lists; hash chains; append-only triggers; retention; roles
 CREATE FUNCTION labaudit.lock_key() RETURNS bigint
@@ -337,6 +342,221 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'labaudit_reader') THEN
         GRANT USAGE ON SCHEMA labaudit TO labaudit_reader;
         GRANT SELECT ON ALL TABLES IN SCHEMA labaudit TO labaudit_reader;
+    END IF;
+END
+$$;
+
+-- migration 2: chain heads from the table, runs sealed, prunes recorded, deletes only through labaudit.prune()
+-- Issue 21: a finding's chain head came from a session setting any writer
+-- could set, findings could be added to a closed run, and deleting the
+-- oldest rows (or truncating a table) left nothing verify could see.  From
+-- here on: every head is read from the table under the chain lock; a run's
+-- row is written after its findings and seals them (their count and the
+-- hash of the last one, computed here from the table), and findings for a
+-- run that already has its row are refused; rows leave the start of a
+-- chain only through labaudit.prune(), which first records, in the chained
+-- table labaudit.checkpoints, up to which seq and with which hash it
+-- pruned, so verify knows the legitimate new start.  Rows chained before
+-- this migration keep their hashes (a NULL seal column is left out of the
+-- hashed content) and their runs are reported as not sealed.
+
+-- The retention period: rows younger than this are never deleted (German
+-- LkSG section 10(1): 7 years).  The schema owner may replace it; every
+-- prune records the period it used.
+CREATE FUNCTION labaudit.retention() RETURNS interval
+    LANGUAGE sql STABLE
+    AS $$ SELECT interval '7 years' $$;
+
+CREATE TABLE labaudit.checkpoints (
+    seq bigint PRIMARY KEY,
+    kind text NOT NULL CHECK (kind IN ('prune')),
+    table_name text NOT NULL CHECK (table_name IN ('runs', 'findings', 'waivers', 'certificates', 'status_lists')),
+    through_seq bigint NOT NULL CHECK (through_seq > 0),
+    through_hash text NOT NULL,
+    through_recorded_at timestamptz NOT NULL,
+    retention interval NOT NULL,
+    recorded_at timestamptz NOT NULL,
+    db_user text NOT NULL,
+    prev_hash text NOT NULL,
+    hash text NOT NULL
+);
+
+-- A checkpoint's facts about the pruned table are read from that table
+-- here, never taken from the inserting statement.
+CREATE FUNCTION labaudit.checkpoints_chain() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, labaudit SET timezone = 'UTC' SET datestyle = 'ISO, YMD' SET intervalstyle = 'postgres'
+    AS $$
+DECLARE
+    head text;
+    h text;
+    at timestamptz;
+BEGIN
+    EXECUTE format('SELECT t.hash, t.recorded_at FROM labaudit.%I t WHERE t.seq = $1', NEW.table_name)
+        INTO h, at USING NEW.through_seq;
+    IF h IS NULL THEN
+        RAISE EXCEPTION 'labaudit ledger: no row seq % in labaudit.% to checkpoint', NEW.through_seq, NEW.table_name;
+    END IF;
+    NEW.through_hash := h;
+    NEW.through_recorded_at := at;
+    NEW.retention := labaudit.retention();
+    SELECT t.seq || ' ' || t.hash INTO head FROM labaudit.checkpoints t ORDER BY t.seq DESC LIMIT 1;
+    head := coalesce(head, '0 ' || repeat('0', 64));
+    NEW.seq := split_part(head, ' ', 1)::bigint + 1;
+    NEW.prev_hash := split_part(head, ' ', 2);
+    NEW.recorded_at := now();
+    NEW.db_user := current_user;
+    NEW.hash := labaudit.chain_hash(NEW.prev_hash,
+        labaudit.f('seq', NEW.seq::text) || labaudit.f('kind', NEW.kind) ||
+        labaudit.f('table_name', NEW.table_name) || labaudit.f('through_seq', NEW.through_seq::text) ||
+        labaudit.f('through_hash', NEW.through_hash) ||
+        labaudit.f('through_recorded_at', NEW.through_recorded_at::text) ||
+        labaudit.f('retention', NEW.retention::text) ||
+        labaudit.f('recorded_at', NEW.recorded_at::text) || labaudit.f('db_user', NEW.db_user));
+    RETURN NEW;
+END
+$$;
+
+REVOKE ALL ON labaudit.checkpoints FROM PUBLIC;
+
+CREATE TRIGGER chain_lock BEFORE INSERT ON labaudit.checkpoints FOR EACH STATEMENT EXECUTE FUNCTION labaudit.chain_lock();
+CREATE TRIGGER chain BEFORE INSERT ON labaudit.checkpoints FOR EACH ROW EXECUTE FUNCTION labaudit.checkpoints_chain();
+CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON labaudit.checkpoints FOR EACH ROW EXECUTE FUNCTION labaudit.refuse_change();
+CREATE TRIGGER no_truncate BEFORE TRUNCATE ON labaudit.checkpoints FOR EACH STATEMENT EXECUTE FUNCTION labaudit.refuse_change();
+
+-- UPDATE and TRUNCATE are refused always; DELETE only of rows a prune
+-- checkpoint covers and older than the retention period (checkpoints are
+-- never deleted).
+CREATE OR REPLACE FUNCTION labaudit.refuse_change() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, labaudit
+    AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        RAISE EXCEPTION 'labaudit ledger is append-only: UPDATE of %.% refused', TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    ELSIF TG_OP = 'TRUNCATE' THEN
+        RAISE EXCEPTION 'labaudit ledger is append-only: TRUNCATE of %.% refused', TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    ELSIF OLD.recorded_at > now() - labaudit.retention() THEN
+        RAISE EXCEPTION 'labaudit ledger retention: %.% row % was recorded at % and must be kept for %', TG_TABLE_SCHEMA, TG_TABLE_NAME, OLD.seq, OLD.recorded_at, labaudit.retention()
+            USING ERRCODE = 'insufficient_privilege';
+    ELSIF TG_TABLE_NAME = 'checkpoints' OR NOT EXISTS (
+            SELECT 1 FROM labaudit.checkpoints c
+            WHERE c.kind = 'prune' AND c.table_name = TG_TABLE_NAME AND c.through_seq >= OLD.seq) THEN
+        RAISE EXCEPTION 'labaudit ledger: %.% row % may only be deleted through labaudit.prune(), which records the prune', TG_TABLE_SCHEMA, TG_TABLE_NAME, OLD.seq
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN OLD;
+END
+$$;
+
+-- Deletes, per table, the longest run of rows from the start of its chain
+-- that are all older than the retention period, after checkpointing the
+-- last of them; findings before runs (a run's row follows its findings).
+-- Returns the number of rows deleted.  For the schema owner only.
+CREATE FUNCTION labaudit.prune() RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, labaudit
+    AS $$
+DECLARE
+    t text;
+    upto bigint;
+    n bigint;
+    total bigint := 0;
+BEGIN
+    PERFORM pg_advisory_xact_lock(labaudit.lock_key());
+    FOREACH t IN ARRAY ARRAY['findings', 'runs', 'waivers', 'certificates', 'status_lists'] LOOP
+        EXECUTE format('SELECT coalesce((SELECT min(seq) - 1 FROM labaudit.%I WHERE recorded_at > now() - labaudit.retention()),'
+                       ' (SELECT max(seq) FROM labaudit.%I))', t, t) INTO upto;
+        EXECUTE format('SELECT count(*) FROM labaudit.%I WHERE seq <= $1', t) INTO n USING upto;
+        IF n > 0 THEN
+            INSERT INTO labaudit.checkpoints (kind, table_name, through_seq, through_hash, through_recorded_at, retention)
+                VALUES ('prune', t, upto, '', now(), labaudit.retention());
+            EXECUTE format('DELETE FROM labaudit.%I WHERE seq <= $1', t) USING upto;
+            total := total + n;
+        END IF;
+    END LOOP;
+    RETURN total;
+END
+$$;
+REVOKE ALL ON FUNCTION labaudit.prune() FROM PUBLIC;
+
+-- Runs are written after their findings: the foreign key is checked at
+-- commit.
+ALTER TABLE labaudit.findings ALTER CONSTRAINT findings_run_id_fkey DEFERRABLE INITIALLY DEFERRED;
+
+ALTER TABLE labaudit.runs ADD COLUMN findings_count bigint;
+ALTER TABLE labaudit.runs ADD COLUMN findings_head text;
+
+-- A run's row seals its findings: their count and the hash of the last.
+CREATE OR REPLACE FUNCTION labaudit.runs_chain() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, labaudit SET timezone = 'UTC' SET datestyle = 'ISO, YMD'
+    AS $$
+DECLARE
+    head text;
+BEGIN
+    SELECT t.seq || ' ' || t.hash INTO head FROM labaudit.runs t ORDER BY t.seq DESC LIMIT 1;
+    head := coalesce(head, '0 ' || repeat('0', 64));
+    NEW.seq := split_part(head, ' ', 1)::bigint + 1;
+    NEW.prev_hash := split_part(head, ' ', 2);
+    NEW.recorded_at := now();
+    NEW.db_user := current_user;
+    NEW.application := coalesce(current_setting('application_name', true), '');
+    SELECT count(*) INTO NEW.findings_count FROM labaudit.findings f WHERE f.run_id = NEW.run_id;
+    SELECT f.hash INTO NEW.findings_head FROM labaudit.findings f WHERE f.run_id = NEW.run_id ORDER BY f.seq DESC LIMIT 1;
+    NEW.findings_head := coalesce(NEW.findings_head, repeat('0', 64));
+    NEW.hash := labaudit.chain_hash(NEW.prev_hash,
+        labaudit.f('seq', NEW.seq::text) || labaudit.f('run_id', NEW.run_id) ||
+        labaudit.f('recorded_at', NEW.recorded_at::text) || labaudit.f('db_user', NEW.db_user) ||
+        labaudit.f('application', NEW.application) || labaudit.f('labaudit_version', NEW.labaudit_version) ||
+        labaudit.f('as_of', NEW.as_of) || labaudit.f('packs', NEW.packs::text) ||
+        labaudit.f('dataset_sha256', NEW.dataset_sha256) || labaudit.f('records', NEW.records::text) ||
+        labaudit.f('summary', NEW.summary::text) || labaudit.f('products', NEW.products::text) ||
+        labaudit.f('findings_count', NEW.findings_count::text) || labaudit.f('findings_head', NEW.findings_head));
+    RETURN NEW;
+END
+$$;
+
+-- The head is read from the table (the primary key's last entry) under the
+-- chain lock; no session value is consulted.  A run whose row is written
+-- is closed.
+CREATE OR REPLACE FUNCTION labaudit.findings_chain() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, labaudit SET timezone = 'UTC' SET datestyle = 'ISO, YMD'
+    AS $$
+DECLARE
+    head text;
+BEGIN
+    IF EXISTS (SELECT 1 FROM labaudit.runs r WHERE r.run_id = NEW.run_id) THEN
+        RAISE EXCEPTION 'labaudit ledger: run % is closed: its findings were sealed when it was recorded, none may be added', NEW.run_id
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT t.seq || ' ' || t.hash INTO head FROM labaudit.findings t ORDER BY t.seq DESC LIMIT 1;
+    head := coalesce(head, '0 ' || repeat('0', 64));
+    NEW.seq := split_part(head, ' ', 1)::bigint + 1;
+    NEW.prev_hash := split_part(head, ' ', 2);
+    NEW.recorded_at := now();
+    NEW.db_user := current_user;
+    NEW.hash := labaudit.chain_hash(NEW.prev_hash,
+        labaudit.f('seq', NEW.seq::text) || labaudit.f('run_id', NEW.run_id) ||
+        labaudit.f('n', NEW.n::text) || labaudit.f('rule_id', NEW.rule_id) ||
+        labaudit.f('pack_id', NEW.pack_id) || labaudit.f('severity', NEW.severity) ||
+        labaudit.f('subject', NEW.subject) || labaudit.f('subject_id', NEW.subject_id) ||
+        labaudit.f('message', NEW.message) || labaudit.f('evidence', NEW.evidence::text) ||
+        labaudit.f('recorded_at', NEW.recorded_at::text) || labaudit.f('db_user', NEW.db_user));
+    RETURN NEW;
+END
+$$;
+
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'labaudit_writer') THEN
+        GRANT SELECT ON labaudit.checkpoints TO labaudit_writer;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'labaudit_reader') THEN
+        GRANT SELECT ON labaudit.checkpoints TO labaudit_reader;
     END IF;
 END
 $$;

@@ -1,11 +1,14 @@
 /*
- * cmd_ledger.c - `labaudit ledger init|record|verify|show`: the
+ * cmd_ledger.c - `labaudit ledger init|record|verify|anchor|show`: the
  * append-only, hash-chained ledger in PostgreSQL.  init creates or
  * migrates the schema; record checks a dataset (a folder or a database
  * read through a mapping) against rule packs and writes the run and its
  * findings in one transaction under a run id; verify recomputes every
- * row's hash and names the first one that does not match (exit 1);
- * show lists the runs or one run's findings.  The ledger's connection
+ * row's hash, checks the runs' seals and the recorded prunes and, with
+ * --anchor, that each chain still holds the head an earlier anchor names
+ * (exit 1 naming what does not match); anchor verifies and writes those
+ * heads to a file for the auditor to keep; show lists the runs or one
+ * run's findings.  The ledger's connection
  * string comes from --db or $LABAUDIT_LEDGER.
  */
 #include "cli.h"
@@ -20,7 +23,8 @@ static const char ledger_help[] =
     "       labaudit ledger record  [--db CONNINFO] --run-id ID DATA\n"
     "                               --rules PACK [--mapping FILE] [--as-of "
     "DATE]\n"
-    "       labaudit ledger verify  [--db CONNINFO]\n"
+    "       labaudit ledger verify  [--db CONNINFO] [--anchor FILE]\n"
+    "       labaudit ledger anchor  [--db CONNINFO] [--anchor FILE] -o FILE\n"
     "       labaudit ledger show    [--db CONNINFO] [RUN-ID]\n"
     "\n"
     "The ledger is the schema 'labaudit' in a PostgreSQL database: runs,\n"
@@ -33,21 +37,27 @@ static const char ledger_help[] =
     "  --run-id ID      the run's id; recording the same id again is a no-op\n"
     "  --mapping FILE   DATA is a database: the mapping of its tables\n"
     "                   (default: labaudit's reference schema)\n"
+    "  --anchor FILE    an anchor written earlier by `ledger anchor`: each\n"
+    "                   chain must still hold the head it names\n"
     "\n"
     "init      creates or migrates the schema (safe to repeat)\n"
     "record    checks DATA (a folder, or postgresql://...) and records the\n"
     "          run and all its findings in one transaction\n"
-    "verify    recomputes every row's hash; exit 1 naming the first row\n"
-    "          that does not match\n"
+    "verify    recomputes every row's hash, checks each run's sealed\n"
+    "          findings and the prunes recorded; exit 1 naming what does\n"
+    "          not match\n"
+    "anchor    verifies, then writes each chain's head to FILE: keep it\n"
+    "          away from the database (it finds rows cut from the end)\n"
     "show      lists the runs, or one run with its findings\n";
 
 typedef struct ledger_opts {
     const char *db;
     const char *run_id;
     const char *mapping;
+    const char *anchor;
 } ledger_opts;
 
-/* Takes --db, --run-id and --mapping out of argv (compacting it) and
+/* Takes --db, --run-id, --mapping and --anchor out of argv (compacting it) and
  * leaves the rest for parse_opts. */
 static int take_ledger_opts(int *argc, char **argv, ledger_opts *lo)
 {
@@ -60,6 +70,8 @@ static int take_ledger_opts(int *argc, char **argv, ledger_opts *lo)
             dst = &lo->run_id;
         else if (strcmp(argv[i], "--mapping") == 0)
             dst = &lo->mapping;
+        else if (strcmp(argv[i], "--anchor") == 0)
+            dst = &lo->anchor;
         if (dst == NULL) {
             argv[j++] = argv[i];
             continue;
@@ -124,16 +136,38 @@ out:
     return status;
 }
 
-static int ledger_verify(const ledger_opts *lo)
+/* Verifies (against --anchor when given); with `anchor_path`, writes a
+ * new anchor there, only when the ledger verifies. */
+static int ledger_verify(const ledger_opts *lo, const char *anchor_path)
 {
-    char *text = NULL;
+    char *text = NULL, *prev = NULL, *anchor = NULL;
     size_t bad = 0;
-    int rc = lab_ledger_verify(&text, &bad, lo->db);
+    int status;
+    if (lo->anchor != NULL) {
+        prev = slurp(lo->anchor);
+        if (prev == NULL)
+            return EXIT_USAGE;
+    }
+    int rc =
+        lab_ledger_verify_anchored(&text, &bad, anchor_path ? &anchor : NULL,
+                                   lo->db, lo->anchor ? prev : NULL);
+    free(prev);
     if (rc != LAB_OK)
-        return fail(rc, "ledger verify");
+        return fail(rc, lo->anchor ? lo->anchor : "ledger verify");
     fputs(text, bad ? stderr : stdout);
+    status = bad ? EXIT_FINDINGS : 0;
+    if (anchor_path != NULL && bad)
+        fprintf(stderr, "%s: no anchor written: the ledger does not verify\n",
+                prog);
+    if (anchor_path != NULL && !bad) {
+        if (write_output(anchor_path, anchor) != 0)
+            status = EXIT_USAGE;
+        else
+            printf("anchor written to %s\n", anchor_path);
+    }
+    lab_free(anchor);
     lab_free(text);
-    return bad ? EXIT_FINDINGS : 0;
+    return status;
 }
 
 static int ledger_show(const ledger_opts *lo, const opts *o)
@@ -178,10 +212,16 @@ int cmd_ledger(int argc, char **argv)
         return ledger_record(&lo, &o);
     if (strcmp(sub, "verify") == 0)
         return o.npos ? usage_error("ledger verify takes no arguments")
-                      : ledger_verify(&lo);
+                      : ledger_verify(&lo, NULL);
+    if (strcmp(sub, "anchor") == 0) {
+        if (o.npos || o.output == NULL || strcmp(o.output, "-") == 0)
+            return usage_error("ledger anchor takes no arguments and needs "
+                               "-o FILE");
+        return ledger_verify(&lo, o.output);
+    }
     if (strcmp(sub, "show") == 0)
         return ledger_show(&lo, &o);
     return usage_error("unknown ledger command '%s' (expected init, record, "
-                       "verify or show)",
+                       "verify, anchor or show)",
                        sub);
 }

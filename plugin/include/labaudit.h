@@ -617,16 +617,20 @@ lab_cms_seal(const char *cert, size_t cert_len, const char *base,
 /** Outcomes of lab_verify(); append only. */
 typedef enum lab_verify_status {
     LAB_VERIFY_VALID = 0,
-    LAB_VERIFY_BAD_SIGNATURE = 1,    /**< "bad_signature" */
-    LAB_VERIFY_UNTRUSTED_ISSUER = 2, /**< "untrusted_issuer": issuer or kid
-                                          not on the trust list */
-    LAB_VERIFY_ALG_NOT_ALLOWED = 3,  /**< "alg_not_allowed": not EdDSA or
-                                          ES256, or not the key's */
-    LAB_VERIFY_MALFORMED = 4,        /**< "malformed" */
-    LAB_VERIFY_NOT_YET_VALID = 5,    /**< "not_yet_valid" */
-    LAB_VERIFY_EXPIRED = 6,          /**< "expired" */
-    LAB_VERIFY_REVOKED = 7,          /**< "revoked" */
-    LAB_VERIFY_EVIDENCE_MISMATCH = 8 /**< "evidence_mismatch" */
+    LAB_VERIFY_BAD_SIGNATURE = 1,     /**< "bad_signature" */
+    LAB_VERIFY_UNTRUSTED_ISSUER = 2,  /**< "untrusted_issuer": issuer or kid
+                                           not on the trust list */
+    LAB_VERIFY_ALG_NOT_ALLOWED = 3,   /**< "alg_not_allowed": not EdDSA or
+                                           ES256, or not the key's */
+    LAB_VERIFY_MALFORMED = 4,         /**< "malformed" */
+    LAB_VERIFY_NOT_YET_VALID = 5,     /**< "not_yet_valid" */
+    LAB_VERIFY_EXPIRED = 6,           /**< "expired" */
+    LAB_VERIFY_REVOKED = 7,           /**< "revoked" */
+    LAB_VERIFY_EVIDENCE_MISMATCH = 8, /**< "evidence_mismatch" */
+    LAB_VERIFY_STATUS_UNAVAILABLE = 9 /**< "status_unavailable": the status
+                                           list given is expired or not yet
+                                           valid, so it cannot say "not
+                                           revoked" */
 } lab_verify_status;
 
 /** The reason code of a status ("bad_signature"...; "valid" for 0). */
@@ -740,9 +744,12 @@ LAB_EXTERN(int) lab_json_canon(char **out, const char *json, size_t len);
  * findings, waivers, certificates and status lists.  The database refuses
  * UPDATE, TRUNCATE and the DELETE of rows younger than 7 years, and
  * chains every row to the one before it with SHA-256, so that a change
- * made behind the triggers' back is found by lab_ledger_verify().  Each
- * call opens and closes its own connection (`conninfo` as for
- * lab_dataset_load_pg()); any thread may call them.
+ * made behind the triggers' back is found by lab_ledger_verify().  Rows
+ * older than that leave only through the SQL function labaudit.prune(),
+ * which records where it stopped; a run's findings are sealed into its
+ * row when it is recorded.  Each call opens and closes its own
+ * connection (`conninfo` as for lab_dataset_load_pg()); any thread may
+ * call them.
  */
 
 /** Creates or migrates the ledger schema; idempotent and safe to run
@@ -782,6 +789,22 @@ lab_ledger_record_certificate(const char *conninfo, const char *serial,
  */
 LAB_EXTERN(int)
 lab_ledger_verify(char **out, size_t *bad, const char *conninfo);
+
+/**
+ * lab_ledger_verify(), and more: rows missing at the start of a chain
+ * must have been removed by labaudit.prune() (which records up to where),
+ * every run's findings must still be the ones sealed when it closed, and,
+ * when `anchor` (the text of an earlier anchor, may be NULL) is given,
+ * each chain must still hold the head it names, so rows cut from the end
+ * or a truncated table are found too.  When anchor_out is not NULL and
+ * the ledger verifies, *anchor_out receives a new anchor (free with
+ * lab_free): a few lines of text naming each chain's head, for the
+ * auditor to keep outside the database.  LAB_EPARSE for a malformed
+ * anchor; LAB_EVERSION for a ledger whose schema needs `ledger init`.
+ */
+LAB_EXTERN(int)
+lab_ledger_verify_anchored(char **out, size_t *bad, char **anchor_out,
+                           const char *conninfo, const char *anchor);
 
 /** Lists the runs (run_id NULL), or one run with its findings, as text
  *  in *out (free with lab_free).  LAB_ENOTFOUND for an unknown run. */

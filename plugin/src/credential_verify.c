@@ -8,8 +8,10 @@
  * (untrusted_issuer), the signature and any embedded eddsa-jcs-2022 proof
  * (bad_signature), the validity dates at a given time (not_yet_valid,
  * expired), the Bitstring Status List entry against a status list
- * credential of the same issuer (revoked), and the SHA-256 of every audit
- * report file named in the scope (evidence_mismatch).
+ * credential of the same issuer (revoked; a list outside its own
+ * validFrom/validUntil at the time of verification is refused:
+ * status_unavailable), and the SHA-256 of every audit report file named in
+ * the scope (evidence_mismatch).
  */
 #include "credential.h"
 
@@ -45,10 +47,16 @@ static int vfail(vctx *v, int status, const char *fmt, ...)
 
 const char *lab_verify_reason(int status)
 {
-    static const char *const names[] = {
-        "valid",           "bad_signature", "untrusted_issuer",
-        "alg_not_allowed", "malformed",     "not_yet_valid",
-        "expired",         "revoked",       "evidence_mismatch"};
+    static const char *const names[] = {"valid",
+                                        "bad_signature",
+                                        "untrusted_issuer",
+                                        "alg_not_allowed",
+                                        "malformed",
+                                        "not_yet_valid",
+                                        "expired",
+                                        "revoked",
+                                        "evidence_mismatch",
+                                        "status_unavailable"};
     if (status < 0 || (size_t)status >= LAB_ARRAY_LEN(names))
         return "unknown";
     return names[status];
@@ -297,9 +305,11 @@ static int check_dates(vctx *v, int64_t at)
 }
 
 /* The status list credential: same issuer, trusted key, our entry's
- * list, and the bit. */
+ * list, valid now, and the bit.  A list speaks of the present: its
+ * validity window is checked at the real time of verification (`now`),
+ * whatever point in time the certificate itself is checked at. */
 static int check_status(vctx *v, const json_t *trust, const char *list,
-                        size_t len)
+                        size_t len, int64_t now)
 {
     const json_t *entry = json_object_get(v->cred, "credentialStatus");
     if (entry == NULL || list == NULL)
@@ -333,6 +343,16 @@ static int check_status(vctx *v, const json_t *trust, const char *list,
                        "the status list was issued by %.200s, not by the "
                        "certificate's issuer",
                        lv.issuer);
+        goto out;
+    }
+    if (check_dates(&lv, now)) {
+        result = vfail(v,
+                       lv.status == LAB_VERIFY_MALFORMED
+                           ? LAB_VERIFY_MALFORMED
+                           : LAB_VERIFY_STATUS_UNAVAILABLE,
+                       "status list: %s: a list outside its validity cannot "
+                       "tell whether the certificate is revoked",
+                       lv.message.data ? lv.message.data : "");
         goto out;
     }
     const char *lid = json_string_value(json_object_get(lv.cred, "id"));
@@ -575,7 +595,8 @@ int lab_verify(int *status, char **result, const char *cert, size_t len,
                check_header(&v, token, n) ||
                check_signature(&v, trust, token, n) || check_shape(&v) ||
                check_proof(&v, trust) || check_dates(&v, at) ||
-               check_status(&v, trust, o->status_list, o->status_list_len) ||
+               check_status(&v, trust, o->status_list, o->status_list_len,
+                            lab_time_now()) ||
                check_evidence(&v, o->evidence_dir);
     (void)done;
     int rc = LAB_OK;

@@ -121,6 +121,20 @@ int lab_listmeta_write(const lab_listmeta *m, const char *list_path)
     json_t *o = json_object();
     char *path = meta_path(list_path), *text = NULL;
     int rc = LAB_ENOMEM;
+    const char *const fields[][2] = {{"url", m->url},
+                                     {"etag", m->etag},
+                                     {"last_modified", m->last_modified}};
+    for (size_t i = 0; i < LAB_ARRAY_LEN(fields); i++) {
+        const char *v = fields[i][1];
+        if (v != NULL && lab_utf8_check(v, strlen(v)) != strlen(v)) {
+            /* jansson refuses it; say so rather than "out of memory" */
+            rc = lab_seterr(LAB_EINVAL,
+                            "%s.meta: the %s to record is not UTF-8; nothing "
+                            "was written",
+                            list_path, fields[i][0]);
+            goto out_free;
+        }
+    }
     if (o == NULL || path == NULL)
         goto out;
     if (set_str(o, "url", m->url) || set_str(o, "fetched_at", m->fetched_at) ||
@@ -143,6 +157,7 @@ int lab_listmeta_write(const lab_listmeta *m, const char *list_path)
 out:
     if (rc == LAB_ENOMEM)
         lab_seterr(LAB_ENOMEM, "out of memory");
+out_free:
     free(text);
     free(path);
     json_decref(o);

@@ -53,6 +53,13 @@ int lab_ledger_verify(char **out, size_t *bad, const char *conninfo)
     return no_pg();
 }
 
+int lab_ledger_verify_anchored(char **out, size_t *bad, char **anchor_out,
+                               const char *conninfo, const char *anchor)
+{
+    (void)out, (void)bad, (void)anchor_out, (void)conninfo, (void)anchor;
+    return no_pg();
+}
+
 int lab_ledger_show(char **out, const char *conninfo, const char *run_id)
 {
     (void)out, (void)conninfo, (void)run_id;

@@ -6,7 +6,8 @@
 # server (timeout: cache used; no cache: error), an oversized body (size
 # cap), a redirect to plain http (refused), a redirect loop, a certificate
 # from an unknown CA and the test CA not given (refused), a malformed list
-# (old version kept), plain http to 127.0.0.1 (allowed) and to another
+# (old version kept), an ETag that is not UTF-8 (treated as absent: the
+# new list stored and said so), plain http to 127.0.0.1 (allowed) and to another
 # name (refused), and the server down (cache used, its age stated).
 # labels: http
 set -euo pipefail
@@ -20,7 +21,7 @@ cd "$tmp"
 make_pki pki
 mkdir -p root cache
 cp "$src/rules/data/uflpa-entity-list.csv" root/
-for f in missing flaky slow plain; do
+for f in missing flaky slow plain badetag; do
     cp "$src/rules/data/high-risk-regions.csv" "root/$f.csv"
 done
 cp "$src/rules/data/cbp-wro-cotton.csv" root/bad.csv
@@ -57,6 +58,8 @@ url = $B/lists/bad.csv
 url = http://127.0.0.1:$PLAIN/lists/plain.csv
 [localhost]
 url = http://localhost:$PLAIN/lists/plain.csv
+[badetag]
+url = $B/badetag/badetag.csv
 INI
 R=("$cli" refresh --config sources.ini --cache cache --ca-file pki/ca.pem
     --connect-timeout 2 --timeout 2 --retries 2 --max-bytes 1048576)
@@ -142,6 +145,22 @@ expect 2 "does not parse" "${R[@]}" --only bad
 cmp -s cache/bad.csv good.csv && ok "malformed list: old version kept" || bad "malformed list replaced the old one"
 printf 'name,aliases\n' >root/bad.csv
 expect 2 "has no entries" "${R[@]}" --only bad
+
+# ---- an ETag that is not UTF-8: treated as absent; what is said is done ----
+expect 0 "updated badetag.csv" "${R[@]}" --only badetag
+cmp -s cache/badetag.csv root/badetag.csv && ok "bad ETag: list stored" || bad "bad ETag: list not stored"
+python3 - cache/badetag.csv.meta <<'PY' && ok "bad ETag: not recorded" || bad "bad ETag recorded: $(cat cache/badetag.csv.meta)"
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["etag"] is None and len(m["sha256"]) == 64, m
+PY
+cp cache/badetag.csv badetag-v1.csv
+echo '"Another Region",,CN,,,,,,,,,' >>root/badetag.csv
+expect 0 "updated badetag.csv" "${R[@]}" --only badetag
+[[ $LAST_OUT != *"is kept"* ]] && ok "bad ETag: does not claim the old list is kept" || bad "says kept: $LAST_OUT"
+cmp -s cache/badetag.csv root/badetag.csv && ok "bad ETag: the new list is in place" || bad "bad ETag: new list not stored"
+cmp -s cache/badetag.csv.prev badetag-v1.csv && ok "bad ETag: the previous one is .prev" || bad "bad ETag: .prev wrong"
+! grep -q '^/badetag/badetag.csv inm="' "$tmp/tls.log" && ok "bad ETag: never sent back" || bad "bad ETag sent as If-None-Match"
 
 # ---- plain http: loopback only ----
 expect 0 "updated plain.csv" "${R[@]}" --only plain

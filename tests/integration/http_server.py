@@ -11,6 +11,8 @@ chosen by path:
   /down/NAME         always 503
   /slow/NAME         waits 5 s, then the file
   /big/NAME          8 MiB without a Content-Length (the size cap)
+  /badetag/NAME      the file, with an ETag that is not UTF-8 (bytes
+                     0xff 0xfe) and no Last-Modified; never 304
   /redirect-http/NAME  302 to plain http on 127.0.0.1
   /redirect-loop/N   302 to itself
   /api/facilities/ID/  a fake Open Supply Hub: 401 unless the header is
@@ -81,6 +83,13 @@ class Handler(BaseHTTPRequestHandler):
         name = parts[-1]
         if kind == "lists":
             return self.serve_file(name)
+        if kind == "badetag":
+            path = os.path.join(ARGS.root, os.path.basename(name))
+            if not os.path.isfile(path):
+                return self.send(404, b"not found\n")
+            # send_header encodes as latin-1: these are the bytes ff fe
+            return self.send(200, open(path, "rb").read(),
+                             [("ETag", '"\xff\xfe"')])
         if kind == "flaky":
             if first_time(self.path):
                 return self.send(429, b"slow down\n", [("Retry-After", "1")])

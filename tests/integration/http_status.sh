@@ -5,7 +5,10 @@
 # request (so a revocation published since is not yet seen); an expired
 # cache is refetched (the revocation is seen); with the server down, a
 # fresh cache still serves, and an expired one makes verification fail
-# closed (invalid: status_unavailable, exit 1), never valid.
+# closed (invalid: status_unavailable, exit 1), never valid; a status list
+# credential that is expired or not yet valid is refused
+# (status_unavailable), fetched or read from a file; an ETag that is not
+# UTF-8 is treated as absent (the list is used and cached).
 # labels: http
 set -euo pipefail
 cli=${LAB_CLI:?LAB_CLI is not set}
@@ -47,6 +50,51 @@ expect 0 valid "${V[@]}" --status-max-age 3600
 # expired cache: refetched (conditional), the revocation is seen
 expect 1 revoked "${V[@]}" --status-max-age 0
 (($(requests) == 2)) && ok "expired cache: fetched again" || bad "requests: $(requests)"
+
+# A list outside its validFrom/validUntil is refused, fetched or local: it
+# cannot say "not revoked".  resign LIST OUT FIELD=OFFSET...: the list
+# with FIELD set to now + OFFSET seconds, signed again with the issuer's
+# key (openssl, Ed25519).
+resign() {
+    python3 - "$@" <<'PY'
+import base64, json, subprocess, sys, time
+src, out = sys.argv[1:3]
+h, p, _ = open(src).read().strip().split(".")
+cred = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
+for kv in sys.argv[3:]:
+    k, v = kv.split("=", 1)
+    cred[k] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + int(v)))
+p = base64.urlsafe_b64encode(json.dumps(cred).encode()).rstrip(b"=").decode()
+open("signing-input", "w").write(h + "." + p)  # pkeyutl -rawin needs a file
+sig = subprocess.run(["openssl", "pkeyutl", "-sign", "-rawin", "-inkey", "issuer.pem",
+                      "-in", "signing-input"], capture_output=True, check=True).stdout
+open(out, "w").write(h + "." + p + "." + base64.urlsafe_b64encode(sig).rstrip(b"=").decode() + "\n")
+PY
+}
+cp root/status.jwt current.jwt
+resign current.jwt root/status.jwt validUntil=-3600
+expect 1 status_unavailable "${V[@]}" --status-max-age 0
+[[ $LAST_OUT == *"status list: expired at"*"cannot tell whether the certificate is revoked"* ]] &&
+    ok "an expired list: refused, saying why" || bad "no reason: $LAST_OUT"
+expect 1 '"reason": "status_unavailable"' "${V[@]}" --status-max-age 0 --json
+expect 1 status_unavailable "$cli" verify cert.jwt --trust trust.json --at 2026-01-10T00:00:00Z \
+    --status-list root/status.jwt
+resign current.jwt root/status.jwt validFrom=86400
+expect 1 status_unavailable "${V[@]}" --status-max-age 0
+[[ $LAST_OUT == *"status list: not valid before"* ]] &&
+    ok "a list not yet valid: refused, saying why" || bad "no reason: $LAST_OUT"
+resign current.jwt root/status.jwt validFrom=-60 validUntil=3600
+expect 1 revoked "${V[@]}" --status-max-age 0
+cp current.jwt root/status.jwt
+
+# an ETag that is not UTF-8 is treated as absent: the list is used and cached
+mkdir -p etag-cache
+expect 1 revoked "$cli" verify cert.jwt --trust trust.json --at 2026-01-10T00:00:00Z \
+    --status-list "https://127.0.0.1:$PORT/badetag/status.jwt" --ca-file pki/ca.pem \
+    --status-cache etag-cache --timeout 3
+ls etag-cache/status-*.jwt.meta >/dev/null 2>&1 && ok "bad ETag: list cached with its record" || bad "bad ETag: nothing cached"
+
+expect 1 revoked "${V[@]}" --status-max-age 0
 
 # an unknown CA is not trusted for status lists either
 expect 1 status_unavailable "$cli" verify cert.jwt --trust trust.json \
