@@ -1063,7 +1063,7 @@ static int parse_anchor(verifier *V, const char *text)
                                   line);
             V->ref[ti].anchor_seq = seq;
             snprintf(V->ref[ti].anchor_hash, sizeof V->ref[ti].anchor_hash,
-                     "%s", seq ? hash : "");
+                     "%.64s", seq ? hash : "");
             snprintf(V->ref[ti].anchor_at, sizeof V->ref[ti].anchor_at, "%s",
                      seq && strcmp(at, "-") != 0 ? at : "");
         }
