@@ -343,7 +343,8 @@ class Bench:
             meta = json.load(f)
         mb = meta["bytes"] / 1e6
         log("EPCIS read of %d events, %.0f MB" % (n, mb))
-        ours = run_json([self.lab, "epcis", out])
+        ours = run_json([self.lab, "epcis", out,
+                         os.path.join(SRC, "rules", "chain-of-custody")])
         rate, mbs = n / ours["seconds"], mb / ours["seconds"]
         peer, ratio = "jq not installed", None
         if shutil.which("jq"):
@@ -352,8 +353,10 @@ class Bench:
             ratio = jq / ours["seconds"]
             ours["jq_seconds"] = jq
         self.row("EPCIS 2.0 events (%s events, %.0f MB)" % (fmt_n(n), mb),
-                 "%s events/s, %.1f MB/s, peak RSS %.0f MB" % (
-                     fmt_rate(rate), mbs, ours["peak_rss"] / 1e6),
+                 "%s events/s, %.1f MB/s, peak RSS %.0f MB; then %s "
+                 "product lots judged per lot in %.2f s" % (
+                     fmt_rate(rate), mbs, ours["peak_rss"] / 1e6,
+                     fmt_n(ours["verdicts"]), ours["check_seconds"]),
                  peer, ratio, "-", None, {"mb": mb, "labaudit": ours})
 
     def placeholders(self):
