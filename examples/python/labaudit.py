@@ -248,6 +248,7 @@ _SIGNATURES = {
     "lab_dataset_new": (_I, [_PP], True),
     "lab_dataset_free": (None, [_P], False),
     "lab_dataset_load": (_I, [_P, _S], True),
+    "lab_dataset_load_epcis": (_I, [_P, _S], True),
     "lab_dataset_add": (_I, [_P, _I, _PS, _PS, _Z, _S], True),
     "lab_dataset_count": (_Z, [_P, _I], False),
     "lab_dataset_warning_count": (_Z, [_P], False),
@@ -650,6 +651,14 @@ class Dataset(_Handle):
         """Loads a folder of CSV files (all or nothing)."""
         with self._busy:
             self._lib.call("lab_dataset_load", self._h, _arg(source))
+        return self
+
+    def load_epcis(self, path: Union[str, os.PathLike]) -> "Dataset":
+        """Adds the lots, lot inputs and shipments of GS1 EPCIS 2.0
+        documents (a file, or a folder of *.json / *.jsonld), all or
+        nothing; their locations must be suppliers already loaded."""
+        with self._busy:
+            self._lib.call("lab_dataset_load_epcis", self._h, _arg(path))
         return self
 
     def add(self, kind: Union[RecordKind, str], fields: Mapping[str, Any],

@@ -401,6 +401,34 @@ class DatasetTest(unittest.TestCase):
         msg = str(cm.exception)
         self.assertIn("country", msg)
 
+    def test_epcis_events_add_lots(self):
+        with tempfile.TemporaryDirectory() as d:
+            doc = {"type": "EPCISDocument", "schemaVersion": "2.0",
+                   "creationDate": "2026-01-01T00:00:00Z",
+                   "epcisBody": {"eventList": [{
+                       "type": "ObjectEvent", "action": "ADD",
+                       "bizStep": "commissioning",
+                       "eventTime": "2026-01-05T08:00:00Z",
+                       "eventTimeZoneOffset": "+00:00",
+                       "bizLocation": {"id": "G-IN-001"},
+                       "quantityList": [{
+                           "epcClass": "urn:epc:class:lgtin:"
+                                       "9520123.011111.BALE-7",
+                           "quantity": 2000, "uom": "KGM"}]}]}}
+            path = os.path.join(d, "bales.json")
+            with open(path, "w") as f:
+                json.dump(doc, f)
+            with Dataset(COTTON) as ds:
+                before = ds.count(RecordKind.LOT)
+                ds.load_epcis(path)
+                self.assertEqual(ds.count(RecordKind.LOT), before + 1)
+                with open(path, "w") as f:
+                    f.write('{"type": "EPCISDocument", "epcisBody": 7}')
+                with self.assertRaises(LabauditError) as cm:
+                    ds.load_epcis(path)
+                self.assertIn("bales.json", cm.exception.message)
+                self.assertEqual(ds.count(RecordKind.LOT), before + 1)
+
     def test_unknown_field_is_an_error(self):
         with Dataset() as ds, self.assertRaises(LabauditError):
             ds.add("supplier", {"id": "S1", "name": "X", "country": "DE",
