@@ -67,6 +67,7 @@ typedef struct lab_scope {
                                 changed; NULL without an evidence dir */
     size_t naudits;          /* audits in the dataset (evidence layout) */
     uint32_t supplier_index, audit_index;
+    lab_budget *budget; /* the check's evaluation steps, or NULL */
 } lab_scope;
 
 typedef struct lab_basis {

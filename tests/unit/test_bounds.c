@@ -7,7 +7,9 @@
  * matched through an index (40 000 waivers on 40 000 findings); XML
  * elements with 100 000 attributes are refused before libxml2 compares
  * each with every other (audit reports and rule packs), while the
- * documents that have up to the limit still load.
+ * documents that have up to the limit still load; a check of a
+ * condition that costs 0.1 s per record stops at its work budget, naming
+ * the rule.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -240,12 +242,128 @@ static void test_pack_attributes_bounded(void **state)
     lab_buf_free(&b);
 }
 
+/* ---- the work budget of a check ---- */
+
+static void write_file(const char *name, const char *text)
+{
+    char path[300];
+    tmp_path(path, sizeof path, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    fclose(f);
+}
+
+/* A pack whose one rule nests four `some` over 40 numbers: 2.56M
+ * comparisons, about 10M steps and 0.1 s for each supplier, from a
+ * condition of under 500 bytes. */
+static void write_slow_pack(void)
+{
+    lab_buf b = LAB_BUF_INIT, arr = LAB_BUF_INIT;
+    lab_buf_adds(&arr, "[0");
+    for (int i = 1; i < 40; i++)
+        lab_buf_printf(&arr, ",%d", i);
+    lab_buf_adds(&arr, "]");
+    lab_buf_adds(&b, "<?xml version=\"1.0\"?>\n"
+                     "<pack xmlns=\"urn:labaudit:rulepack:1\" id=\"slow\" "
+                     "version=\"1.0.0\"><title>t</title><publisher>p</publisher>\n"
+                     "<rule id=\"slow.nested-some\" severity=\"minor\" "
+                     "subject=\"supplier\" area=\"origin\"><title>t</title>"
+                     "<condition>");
+    for (int i = 0; i < 4; i++)
+        lab_buf_printf(&b, "some(%s, ", arr.data);
+    lab_buf_adds(&b, "it == -1))))</condition><message>m</message>"
+                     "<basis cite=\"c\">b</basis><remediation>r</remediation>"
+                     "<test expect=\"pass\"><supplier id=\"S1\" name=\"A\" "
+                     "country=\"IN\"/></test></rule></pack>\n");
+    assert_false(b.oom);
+    lab_buf_add(&b, "", 1);
+    write_file("slow.xml", b.data);
+    lab_buf_free(&b);
+    lab_buf_free(&arr);
+}
+
+/* 400 suppliers: unbounded, the check would take 40 s. */
+static void write_suppliers(void)
+{
+    lab_buf b = LAB_BUF_INIT;
+    lab_buf_adds(&b, "id,name,role,country\n");
+    for (int i = 0; i < 400; i++)
+        lab_buf_printf(&b, "S%d,Supplier %d,gin,IN\n", i, i);
+    lab_buf_add(&b, "", 1);
+    assert_false(b.oom);
+    write_file("suppliers.csv", b.data);
+    lab_buf_free(&b);
+    write_file("links.csv", "id,supplier_id,buyer_id\n");
+    write_file("audits.csv", "id,supplier_id,scheme,type,start_date\n");
+}
+
+static void test_check_budget(void **state)
+{
+    (void)state;
+    char pack[300];
+    write_slow_pack();
+    write_suppliers();
+    tmp_path(pack, sizeof pack, "slow.xml");
+    const char *packs[] = {pack};
+    lab_engine_options eo = LAB_ENGINE_OPTIONS_INIT;
+    eo.packs = packs;
+    eo.npacks = 1;
+    lab_engine *e = NULL;
+    lab_dataset *ds = NULL;
+    lab_report *rep = NULL;
+    if (lab_engine_new(&e, &eo) != LAB_OK)
+        fail_msg("%s", lab_errmsg());
+    assert_int_equal(lab_dataset_new(&ds), LAB_OK);
+    if (lab_dataset_load(ds, tmpdir) != LAB_OK)
+        fail_msg("%s", lab_errmsg());
+
+    lab_check_options o;
+    assert_int_equal(lab_check_options_init(&o, LAB_CHECK_OPTIONS_VERSION),
+                     LAB_OK);
+    assert_true(o.max_steps == 0); /* the default, LAB_CHECK_MAX_STEPS_ */
+    assert_true(LAB_CHECK_MAX_STEPS_DEFAULT == (uint64_t)1 << 32);
+    o.as_of = "2026-11-01";
+    o.max_steps = 30000000;
+    lap();
+    assert_int_equal(lab_check(&rep, e, ds, &o), LAB_ELIMIT);
+    double t = lap();
+    print_message("400 slow suppliers, budget 3e7 steps: %.3f s CPU: %s\n", t,
+                  lab_errmsg());
+    assert_null(rep);
+    assert_true(t < 5.0);
+    assert_non_null(strstr(lab_errmsg(), "rule slow.nested-some: the check's "
+                                         "work budget of 30000000 "
+                                         "evaluation steps is exhausted"));
+
+    /* One supplier fits in a budget of 20M steps; the version 1 struct,
+     * without max_steps, is still accepted (and gets the default). */
+    o.supplier = "S7";
+    o.max_steps = 20000000;
+    if (lab_check(&rep, e, ds, &o) != LAB_OK)
+        fail_msg("%s", lab_errmsg());
+    assert_int_equal(lab_report_finding_count(rep), 0);
+    lab_report_free(rep);
+    rep = NULL;
+    lab_check_options v1;
+    assert_int_equal(lab_check_options_init(&v1, 1), LAB_OK);
+    assert_int_equal(v1.version, 1);
+    v1.supplier = "S7";
+    v1.as_of = "2026-11-01";
+    assert_int_equal(lab_check(&rep, e, ds, &v1), LAB_OK);
+    lab_report_free(rep);
+    assert_int_equal(lab_check_options_init(&v1, 3), LAB_EVERSION);
+    lab_dataset_free(ds);
+    lab_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest all[] = {
         cmocka_unit_test(test_waivers_are_indexed),
         cmocka_unit_test(test_report_attributes_bounded),
         cmocka_unit_test(test_pack_attributes_bounded),
+        cmocka_unit_test(test_check_budget),
     };
     return cmocka_run_group_tests(all, make_tmpdir, remove_tmpdir);
 }

@@ -166,7 +166,7 @@ static char *eval_on(const char *infix, const char *data)
     lab_node *n = parse(infix);
     lab_arena_init(&scratch, 0);
     assert_int_equal(lab_val_from_json(&d, &arena, j), LAB_OK);
-    lab_eval_ctx ctx = {&d, NULL, NULL, &scratch};
+    lab_eval_ctx ctx = {&d, NULL, NULL, &scratch, NULL};
     if (lab_eval(&v, n, &ctx) != LAB_OK)
         fail_msg("evaluating [%s]: %s", infix, lab_errmsg());
     lab_val_to_json(&b, &v);

@@ -581,7 +581,7 @@ static void test_resolved_fields(void **state)
     lab_val ids[2] = {lab_val_str("a", 1), lab_val_str("b", 1)};
     lab_val scope = {LAB_V_ARR, 2, {0}};
     scope.u.a = ids;
-    lab_eval_ctx ctx = {NULL, &scope, fetch_scope, &scratch};
+    lab_eval_ctx ctx = {NULL, &scope, fetch_scope, &scratch, NULL};
     lab_val v;
     assert_int_equal(lab_eval(&v, n, &ctx), LAB_OK);
     lab_buf b = LAB_BUF_INIT;
@@ -613,7 +613,7 @@ static int eval_code(const char *rule)
     lab_val v;
     int rc = lab_jl_parse(&n, &a, rule, strlen(rule), "r");
     if (rc == LAB_OK) {
-        lab_eval_ctx ctx = {NULL, NULL, NULL, &scratch};
+        lab_eval_ctx ctx = {NULL, NULL, NULL, &scratch, NULL};
         rc = lab_eval(&v, n, &ctx);
     }
     lab_arena_free(&scratch);
@@ -676,7 +676,7 @@ static void test_scratch_only(void **state)
     lab_val d, v;
     assert_int_equal(lab_val_from_json(&d, &a, dj), LAB_OK);
     json_decref(dj);
-    lab_eval_ctx ctx = {&d, NULL, NULL, &scratch};
+    lab_eval_ctx ctx = {&d, NULL, NULL, &scratch, NULL};
     for (int i = 0; i < 1000; i++) {
         lab_arena_reset(&scratch);
         assert_int_equal(lab_eval(&v, n, &ctx), LAB_OK);
@@ -685,7 +685,7 @@ static void test_scratch_only(void **state)
         assert_memory_equal(v.u.s, "x-1,2", 5);
     }
     /* Without a scratch arena, temporaries cannot be made. */
-    lab_eval_ctx bare = {&d, NULL, NULL, NULL};
+    lab_eval_ctx bare = {&d, NULL, NULL, NULL, NULL};
     assert_int_equal(lab_eval(&v, n, &bare), LAB_ENOMEM);
     lab_arena_free(&scratch);
     lab_arena_free(&a);
