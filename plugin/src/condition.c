@@ -58,6 +58,7 @@ typedef struct parser {
     /* position of p */
     unsigned pline, pcol;
     int depth;
+    size_t nodes;  /* made so far: at most LAB_EXPR_MAX_NODES */
     int callback;  /* > 0 inside a map/filter/... body */
     int after_dot; /* the previous token was '.': digits are a segment */
     int rc;
@@ -262,6 +263,11 @@ static lab_node *expected(parser *ps, const char *what)
 static lab_node *mk(parser *ps, lab_op op, uint32_t nargs, unsigned line,
                     unsigned col)
 {
+    if (++ps->nodes > LAB_EXPR_MAX_NODES) {
+        perr(ps, line, col, "condition has more than %d operations and values",
+             LAB_EXPR_MAX_NODES);
+        return NULL;
+    }
     lab_node *n = lab_node_new(ps->a, op, nargs);
     if (n == NULL) {
         if (ps->rc == LAB_OK)

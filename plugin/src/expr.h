@@ -161,8 +161,9 @@ typedef struct lab_node {
     unsigned line, col;      /* position in the infix source, 0 if none */
 } lab_node;
 
-/* Maximum nesting depth of an expression, enforced by both readers. */
-enum { LAB_EXPR_MAX_DEPTH = 128 };
+/* Maximum nesting depth of an expression, and its size in nodes
+ * (operations and values), enforced by both readers. */
+enum { LAB_EXPR_MAX_DEPTH = 128, LAB_EXPR_MAX_NODES = 1 << 20 };
 
 /* ---- evaluation ---- */
 

@@ -1890,6 +1890,7 @@ typedef struct builder {
     lab_arena *a;
     const char *origin; /* for messages; NULL when there is no file */
     int depth;          /* JSON containers entered */
+    size_t nodes;       /* values and operations read: a limit */
     path_step path[LAB_EXPR_MAX_DEPTH + 2];
     int npath;
 } builder;
@@ -2051,6 +2052,12 @@ static int build_operation(builder *b, const char *name, const json_t *args,
 static int build(builder *b, const json_t *j, lab_node **out)
 {
     int rc;
+    if (++b->nodes > LAB_EXPR_MAX_NODES)
+        return lab_seterr(LAB_ELIMIT,
+                          "%s%sJsonLogic rule has more than %d operations "
+                          "and values",
+                          b->origin ? b->origin : "", b->origin ? ": " : "",
+                          LAB_EXPR_MAX_NODES);
     if (json_is_array(j) || json_is_object(j)) {
         if (++b->depth > LAB_EXPR_MAX_DEPTH)
             return too_deep(b);

@@ -10,8 +10,8 @@
  * documents that have up to the limit still load; a check of a
  * condition that costs 0.1 s per record stops at its work budget, naming
  * the rule; long `+` and `and` chains translate in linear time and
- * memory; a high-risk region list of 100 000 codes is searched, not
- * scanned, for each of 100 000 lookups.
+ * memory, and a condition is at most 2^20 nodes; a high-risk region list of 100
+ * 000 codes is searched, not scanned, for each of 100 000 lookups.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "engine.h"
+#include "expr.h"
 #include "ident.h"
 #include "reflist.h"
 #include "xml/auditreport.h"
@@ -398,6 +399,37 @@ static void test_long_chains_translate(void **state)
     }
 }
 
+/* A condition of more than 2^20 operations and values is refused when it
+ * is read, in either language, naming where. */
+static void test_condition_size_bounded(void **state)
+{
+    (void)state;
+    lab_buf in = LAB_BUF_INIT, jl = LAB_BUF_INIT;
+    lab_buf_adds(&in, "1");
+    lab_buf_adds(&jl, "{\"+\":[1");
+    for (int i = 0; i < LAB_EXPR_MAX_NODES; i++) {
+        lab_buf_adds(&in, "+1");
+        lab_buf_adds(&jl, ",1");
+    }
+    lab_buf_add(&in, "", 1);
+    lab_buf_adds(&jl, "]}");
+    lab_buf_add(&jl, "", 1);
+    assert_false(in.oom || jl.oom);
+    char *out = NULL;
+    lap();
+    assert_int_equal(lab_condition_translate(&out, in.data, 1), LAB_EPARSE);
+    assert_non_null(strstr(lab_errmsg(), "condition:1:"));
+    assert_non_null(strstr(lab_errmsg(), "more than 1048576 operations"));
+    assert_int_equal(lab_condition_translate(&out, jl.data, 0), LAB_ELIMIT);
+    assert_non_null(strstr(lab_errmsg(), "more than 1048576 operations"));
+    double t = lap();
+    print_message("conditions of 2^20 + 1 terms refused: %.3f s CPU\n", t);
+    assert_true(t < 3.0);
+    assert_null(out);
+    lab_buf_free(&in);
+    lab_buf_free(&jl);
+}
+
 /* ---- region lists ---- */
 
 static void test_region_lookup_is_searched(void **state)
@@ -445,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_pack_attributes_bounded),
         cmocka_unit_test(test_check_budget),
         cmocka_unit_test(test_long_chains_translate),
+        cmocka_unit_test(test_condition_size_bounded),
         cmocka_unit_test(test_region_lookup_is_searched),
     };
     return cmocka_run_group_tests(all, make_tmpdir, remove_tmpdir);
