@@ -251,9 +251,9 @@ struct lab_report {
     int32_t as_of_days;
     size_t counts[LAB_TABLE_COUNT];
     lab_waiver *waivers;
-    size_t nwaivers;
+    size_t nwaivers, capwaivers;
     char **warnings;
-    size_t nwarnings;
+    size_t nwarnings, capwarnings;
     struct {
         size_t audits;
         int64_t workers, women, men, under_18;

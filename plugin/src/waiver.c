@@ -93,11 +93,10 @@ static int waiver_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
             return rc;
         wv.expires[0] = '\0'; /* marks it as not applying */
     }
-    lab_waiver *arr =
-        lab_reallocarray(rep->waivers, rep->nwaivers + 1, sizeof *arr);
-    if (arr == NULL)
+    /* grown by doubling: one more each row copied the array every time */
+    if (lab_grow((void **)&rep->waivers, &rep->capwaivers, rep->nwaivers + 1,
+                 sizeof *rep->waivers) != LAB_OK)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    rep->waivers = arr;
     rep->waivers[rep->nwaivers++] = wv;
     return LAB_OK;
 }
