@@ -6,7 +6,10 @@
  * to https and at most 5, peer and host verification that no option turns
  * off, connect and total timeouts and a size cap enforced in the write
  * callback.  429 and 5xx answers are retried with exponential backoff, or
- * after the server's Retry-After.  A token travels only in a request
+ * after the server's Retry-After, but only while the whole fetch, retries
+ * and waits included, stays within the total timeout: each attempt gets
+ * what is left of it, and a wait that would end past it is not begun (the
+ * last 429 or 5xx is then the answer).  A token travels only in a request
  * header: it is never logged, put in a message or kept after the call.
  */
 #include "http/http.h"
@@ -348,6 +351,21 @@ static int transfer_error(lab_http_resp *r, const lab_http_req *req, CURL *c,
     return lab_seterr(LAB_ENET, "GET %s: %s", req->url, detail);
 }
 
+/* Gives the next attempt what is left of the fetch's time; 0 when none
+ * is left. */
+static int time_left(CURL *c, const lab_http_options *o, double deadline)
+{
+    double left = deadline - now_mono();
+    if (left < 0.001)
+        return 0;
+    long ms = (long)(left * 1000);
+    long connect_ms = (long)o->connect_timeout * 1000;
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     connect_ms < ms ? connect_ms : ms);
+    return 1;
+}
+
 /* Seconds to wait before retry number `attempt` (0-based). */
 static double retry_wait(const xfer *x, unsigned attempt)
 {
@@ -411,9 +429,17 @@ int lab_http_get(lab_http_resp *resp, const lab_http_req *req)
         goto out;
     }
     rc = set_options(c, &rq, &o, plain, loopback, &x, headers, errbuf);
+    double deadline = now_mono() + (double)o.timeout;
     for (unsigned attempt = 0; rc == LAB_OK; attempt++) {
         if (req->rate_limited)
             rate_take();
+        if (!time_left(c, &o, deadline)) {
+            if (attempt == 0) { /* the rate limiter took it all */
+                r.fail = LAB_HTTP_FAIL_UNREACHABLE;
+                rc = lab_seterr(LAB_ENET, "GET %s: timed out", req->url);
+            }
+            break;
+        }
         r.body.len = 0;
         x.too_big = 0;
         errbuf[0] = '\0';
@@ -426,7 +452,10 @@ int lab_http_get(lab_http_resp *resp, const lab_http_req *req)
         int transient = r.status == 429 || r.status >= 500;
         if (!transient || attempt >= o.retries)
             break;
-        sleep_seconds(retry_wait(&x, attempt));
+        double wait = retry_wait(&x, attempt);
+        if (now_mono() + wait >= deadline)
+            break; /* no time for another attempt: this answer stands */
+        sleep_seconds(wait);
     }
     if (rc == LAB_OK && r.body.data == NULL)
         lab_buf_adds(&r.body, "");

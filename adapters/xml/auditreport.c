@@ -27,6 +27,7 @@
  * "file:line:col: message"; libxml2's global state is never touched.
  */
 #include "xml/auditreport.h"
+#include "xmlscan.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -125,6 +126,7 @@ typedef struct xr_input {
     unsigned bom, nbang, dashes;
     char bang[8];
     unsigned line, col, lt_line, lt_col;
+    lab_xmlscan scan; /* attributes per element, before libxml2 sees them */
     /* set when the input was refused; the callback then reports EOF */
     int err;
     char msg[384];
@@ -272,6 +274,13 @@ static int input_read(void *ctx, char *buf, int len)
     }
     if (in->state != PS_DONE && prolog_scan(in, buf, n) != 0)
         return 0;
+    if (lab_xmlscan_feed(&in->scan, buf, n) != 0) {
+        in->err = LAB_ELIMIT;
+        snprintf(in->msg, sizeof in->msg,
+                 "%s:%u: element with more than %d attributes (the limit)",
+                 in->name, in->scan.tag_line, LAB_XML_MAX_ATTRS);
+        return 0;
+    }
     /* XML never contains NUL; refusing it also keeps libxml2 from
      * guessing UTF-16 or UCS-4 from the first bytes. */
     if (memchr(buf, '\0', n) != NULL) {
@@ -1253,6 +1262,7 @@ static void input_init(xr_input *in, const char *name)
     in->name = name;
     in->state = PS_START;
     in->line = in->col = 1;
+    lab_xmlscan_init(&in->scan);
 }
 
 /* Interns the name so that positions outlive the load. */

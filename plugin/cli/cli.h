@@ -32,6 +32,7 @@ typedef struct opts {
     const char *evidence;
     const char *mapping;
     int fail_on;
+    uint64_t max_steps; /* --max-steps; 0 = the library's default */
     int jsonlogic;
     int scopes;
     int quiet;

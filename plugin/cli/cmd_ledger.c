@@ -108,6 +108,7 @@ static int ledger_record(const ledger_opts *lo, opts *o)
         goto out;
     lab_check_options co = LAB_CHECK_OPTIONS_INIT;
     co.as_of = o->as_of;
+    co.max_steps = o->max_steps;
     rc = lab_check(&rep, e, ds, &co);
     if (rc != LAB_OK) {
         fail(rc, "check");

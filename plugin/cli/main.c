@@ -87,6 +87,24 @@ int want_help(int argc, char **argv)
     return 0;
 }
 
+/* Parses a positive decimal step count: digits only, no overflow. */
+static int parse_steps(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (*s == '\0')
+        return -1;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return v == 0 ? -1 : 0;
+}
+
 /* Parses options; positional arguments go to o->pos. */
 int parse_opts(int argc, char **argv, opts *o)
 {
@@ -126,6 +144,14 @@ int parse_opts(int argc, char **argv, opts *o)
                 return usage_error("--fail-on '%s': expected info, minor, "
                                    "major, blocker or never",
                                    v);
+            continue;
+        } else if (strcmp(a, "--max-steps") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs a value", a);
+            if (parse_steps(argv[++i], &o->max_steps) != 0)
+                return usage_error("--max-steps '%s': expected a whole "
+                                   "number of evaluation steps, 1 to 2^64-1",
+                                   argv[i]);
             continue;
         } else if (strcmp(a, "--jsonlogic") == 0) {
             o->jsonlogic = 1;
@@ -256,6 +282,9 @@ static const char check_help[] =
     "      --supplier ID     check only this supplier and its upstream chain\n"
     "      --scopes          print, one JSON line per subject, what the\n"
     "                        rules see instead of evaluating them\n"
+    "      --max-steps N     the check's work budget: evaluation steps over\n"
+    "                        all rules and records (default 2^32); a check\n"
+    "                        that needs more fails naming the rule\n"
     "  -q, --quiet           no progress on stderr\n"
     "\n"
     "Exit status: 0 no finding at or above the threshold, 1 findings,\n"
@@ -301,6 +330,7 @@ int cmd_check(int argc, char **argv)
     co.supplier = o.supplier;
     co.waivers = o.waivers;
     co.evidence_dir = o.evidence;
+    co.max_steps = o.max_steps;
     if (tty)
         co.progress = progress;
     if (o.scopes) {

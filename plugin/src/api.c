@@ -319,7 +319,7 @@ int lab_jsonlogic_apply(char **out, const char *rule_json,
     rc = lab_val_from_json(&data, &a, jdata);
     if (rc != LAB_OK)
         goto out;
-    lab_eval_ctx ctx = {&data, NULL, NULL, &scratch};
+    lab_eval_ctx ctx = {&data, NULL, NULL, &scratch, NULL};
     rc = lab_eval(&result, rule, &ctx);
     if (rc != LAB_OK)
         goto out;

@@ -58,6 +58,7 @@ typedef struct parser {
     /* position of p */
     unsigned pline, pcol;
     int depth;
+    size_t nodes;  /* made so far: at most LAB_EXPR_MAX_NODES */
     int callback;  /* > 0 inside a map/filter/... body */
     int after_dot; /* the previous token was '.': digits are a segment */
     int rc;
@@ -262,6 +263,11 @@ static lab_node *expected(parser *ps, const char *what)
 static lab_node *mk(parser *ps, lab_op op, uint32_t nargs, unsigned line,
                     unsigned col)
 {
+    if (++ps->nodes > LAB_EXPR_MAX_NODES) {
+        perr(ps, line, col, "condition has more than %d operations and values",
+             LAB_EXPR_MAX_NODES);
+        return NULL;
+    }
     lab_node *n = lab_node_new(ps->a, op, nargs);
     if (n == NULL) {
         if (ps->rc == LAB_OK)
@@ -293,22 +299,32 @@ static lab_node *mk1(parser *ps, lab_op op, lab_node *x, unsigned line,
     return n;
 }
 
-/* Appends y to an n-ary node of the same operator, or makes op(x, y). */
+/* Appends y to an n-ary node of the same operator, or makes op(x, y).
+ * The node's argument array has room for nargs rounded up to a power of
+ * two (mk1 and mk2 allocate exactly 1 and 2): it is copied only when
+ * full, into one twice the size, so a chain of n terms takes O(n) time
+ * and memory, not O(n^2). */
 static lab_node *nary(parser *ps, lab_op op, lab_node *x, lab_node *y,
                       unsigned line, unsigned col)
 {
-    if (x->op == op) {
-        lab_node **args = lab_arena_alloc(ps->a, (x->nargs + 1) * sizeof *args);
+    if (x->op != op)
+        return mk2(ps, op, x, y, line, col);
+    uint32_t n = x->nargs;
+    if (n == UINT32_MAX) {
+        ps->rc = lab_seterr(LAB_ELIMIT, "condition has too many terms");
+        return NULL;
+    }
+    if ((n & (n - 1)) == 0) { /* full */
+        lab_node **args = lab_arena_alloc(ps->a, 2 * (size_t)n * sizeof *args);
         if (args == NULL) {
             ps->rc = lab_seterr(LAB_ENOMEM, "out of memory");
             return NULL;
         }
-        memcpy(args, x->args, x->nargs * sizeof *args);
-        args[x->nargs++] = y;
+        memcpy(args, x->args, n * sizeof *args);
         x->args = args;
-        return x;
     }
-    return mk2(ps, op, x, y, line, col);
+    x->args[x->nargs++] = y;
+    return x;
 }
 
 static lab_node *parse_expr(parser *ps);

@@ -696,7 +696,7 @@ int lab_scope_fetch(const void *scope, const lab_fieldref *ref, lab_val *out)
 int lab_rule_eval(const lab_rule *r, const lab_scope *sc, lab_arena *scratch)
 {
     lab_val data = lab_val_null();
-    lab_eval_ctx ctx = {&data, sc, lab_scope_fetch, scratch};
+    lab_eval_ctx ctx = {&data, sc, lab_scope_fetch, scratch, sc->budget};
     lab_val v;
     int rc = lab_eval(&v, r->cond, &ctx);
     if (rc != LAB_OK)
@@ -902,6 +902,7 @@ typedef struct checkrun {
     lab_report *rep;
     lab_arena scratch;
     lab_scope sc;
+    lab_budget budget;   /* evaluation steps left to the check */
     lab_walk *scope;     /* suppliers to check, NULL = all */
     lab_hit *hits;       /* screening per supplier (or per place in
                             the scope), NULL if unused */
@@ -1847,13 +1848,16 @@ static int screen_all(checkrun *cr)
 }
 int lab_check_options_init(lab_check_options *opts, unsigned version)
 {
-    if (opts == NULL || version != LAB_CHECK_OPTIONS_VERSION)
+    if (opts == NULL || version < 1 || version > LAB_CHECK_OPTIONS_VERSION)
         return lab_seterr(LAB_EVERSION,
                           "lab_check_options version %u is not supported "
-                          "(this library knows version %d)",
+                          "(this library knows versions 1 to %d)",
                           version, LAB_CHECK_OPTIONS_VERSION);
     lab_check_options d = LAB_CHECK_OPTIONS_INIT;
-    *opts = d;
+    d.version = version;
+    /* a version 1 struct ends before max_steps */
+    memcpy(opts, &d,
+           version == 1 ? offsetof(lab_check_options, max_steps) : sizeof d);
     return LAB_OK;
 }
 
@@ -1947,7 +1951,7 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     const lab_check_options *o = opts ? opts : &defaults;
     if (out == NULL || e == NULL || ds == NULL)
         return lab_seterr(LAB_EINVAL, "lab_check: NULL argument");
-    if (o->version != LAB_CHECK_OPTIONS_VERSION)
+    if (o->version < 1 || o->version > LAB_CHECK_OPTIONS_VERSION)
         return lab_seterr(LAB_EVERSION,
                           "lab_check_options version %u is not supported",
                           o->version);
@@ -1987,6 +1991,11 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
 
     cr.sc.ref = &e->ref;
     cr.sc.ds = ds;
+    cr.budget.total = o->version >= 2 && o->max_steps != 0
+                          ? o->max_steps
+                          : LAB_CHECK_MAX_STEPS_DEFAULT;
+    cr.budget.left = cr.budget.total;
+    cr.sc.budget = &cr.budget;
     rc = restrict_scope(&cr, o);
     if (rc == LAB_OK)
         rc = type_declared(&cr);

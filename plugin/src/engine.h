@@ -68,6 +68,7 @@ typedef struct lab_scope {
     size_t naudits;          /* audits in the dataset (evidence layout) */
     uint32_t supplier_index, audit_index;
     uint32_t link_index; /* the link in scope (link rules) */
+    lab_budget *budget;  /* the check's evaluation steps, or NULL */
 } lab_scope;
 
 typedef struct lab_basis {
@@ -258,9 +259,9 @@ struct lab_report {
     int32_t as_of_days;
     size_t counts[LAB_TABLE_COUNT];
     lab_waiver *waivers;
-    size_t nwaivers;
+    size_t nwaivers, capwaivers;
     char **warnings;
-    size_t nwarnings;
+    size_t nwarnings, capwarnings;
     struct {
         size_t audits;
         int64_t workers, women, men, under_18;

@@ -161,8 +161,9 @@ typedef struct lab_node {
     unsigned line, col;      /* position in the infix source, 0 if none */
 } lab_node;
 
-/* Maximum nesting depth of an expression, enforced by both readers. */
-enum { LAB_EXPR_MAX_DEPTH = 128 };
+/* Maximum nesting depth of an expression, and its size in nodes
+ * (operations and values), enforced by both readers. */
+enum { LAB_EXPR_MAX_DEPTH = 128, LAB_EXPR_MAX_NODES = 1 << 20 };
 
 /* ---- evaluation ---- */
 
@@ -171,11 +172,24 @@ enum { LAB_EXPR_MAX_DEPTH = 128 };
 typedef int (*lab_fetch_fn)(const void *scope, const lab_fieldref *ref,
                             lab_val *out);
 
+/* Evaluation steps (nodes evaluated, values walked, substring positions
+ * tried) left to a whole check: every evaluation of the check draws on
+ * it, so a condition that is slow on each record cannot make the check
+ * unbounded.  One evaluation takes at most LAB_EVAL_STEP_MAX whatever is
+ * left. */
+typedef struct lab_budget {
+    uint64_t total; /* as set, for messages */
+    uint64_t left;
+} lab_budget;
+
+enum { LAB_EVAL_STEP_MAX = 1 << 25 };
+
 typedef struct lab_eval_ctx {
     const lab_val *data; /* the document "var" reads when not resolved */
     const void *scope;   /* record scope for resolved vars, or NULL */
     lab_fetch_fn fetch;  /* reads resolved vars from scope */
     lab_arena *scratch;  /* temporaries (cat, merge, map results...) */
+    lab_budget *budget;  /* steps left to the check, or NULL */
 } lab_eval_ctx;
 
 /* Evaluates n.  A resolved var (n->ref != NULL) is read through
@@ -183,7 +197,8 @@ typedef struct lab_eval_ctx {
  * its dotted path.  Inside map/filter/reduce/all/some/none the data is the
  * current element and the scope is not used.  Results may point into
  * ctx->scratch, into the tree, or into the data.  Returns LAB_OK,
- * LAB_ENOMEM, or LAB_ELIMIT (recursion or size). */
+ * LAB_ENOMEM, or LAB_ELIMIT (recursion, size, or steps: the evaluation's
+ * own limit or the check's budget, which it charges with its steps). */
 int lab_eval(lab_val *out, const lab_node *n, const lab_eval_ctx *ctx);
 
 /* ---- reading and writing JsonLogic ---- */

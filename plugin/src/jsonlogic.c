@@ -22,7 +22,7 @@ enum { VAL_MAX_DEPTH = 4096 };
 /* Temporary memory one evaluation may take from the scratch arena. */
 #define SCRATCH_MAX ((size_t)256 << 20)
 /* Nodes evaluated plus values visited by one evaluation. */
-#define STEP_MAX ((uint64_t)1 << 25)
+#define STEP_MAX ((uint64_t)LAB_EVAL_STEP_MAX)
 /* Significant digits kept when converting decimal text to a double:
  * more than the 767 that correct rounding can ever need. */
 enum { MAX_SIG_DIGITS = 780 };
@@ -923,9 +923,23 @@ int lab_val_from_json(lab_val *out, lab_arena *a, const json_t *j)
 typedef struct machine {
     lab_arena *scratch;
     lab_fetch_fn fetch;
-    size_t used;    /* bytes taken from scratch */
-    uint64_t steps; /* nodes evaluated and values walked */
+    size_t used;        /* bytes taken from scratch */
+    uint64_t steps;     /* nodes evaluated and values walked */
+    uint64_t max_steps; /* STEP_MAX, or less when the budget is short */
+    const lab_budget *budget;
 } machine;
+
+/* The error for running out of steps: the evaluation's own limit, or the
+ * whole check's budget. */
+static int steps_error(const machine *m)
+{
+    if (m->budget != NULL && m->max_steps < STEP_MAX)
+        return lab_seterr(LAB_ELIMIT,
+                          "the check's work budget of %llu evaluation steps "
+                          "is exhausted (raise max_steps, or --max-steps)",
+                          (unsigned long long)m->budget->total);
+    return lab_seterr(LAB_ELIMIT, "condition takes too many steps");
+}
 
 /* Where a node is evaluated: the data "var" reads, the record scope, and
  * the nesting depth. */
@@ -969,6 +983,8 @@ static int scratch_vals(machine *m, size_t count, lab_val **out)
 static int sink_error(machine *m, const sink *s)
 {
     m->steps += s->steps;
+    if (m->steps > m->max_steps)
+        return steps_error(m);
     if (s->err == LAB_OK)
         return LAB_OK;
     return lab_seterr(LAB_ELIMIT, "condition builds a string too long or a "
@@ -1626,8 +1642,8 @@ static int contains(machine *m, const lab_val *hay, const lab_val *needle,
         if (c == NULL)
             break;
         i = (size_t)(c - h);
-        if (++m->steps > STEP_MAX)
-            return lab_seterr(LAB_ELIMIT, "condition takes too many steps");
+        if (++m->steps > m->max_steps)
+            return steps_error(m);
         if (memcmp(h + i, p, pn) == 0) {
             *found = 1;
             break;
@@ -1768,8 +1784,8 @@ static int op_array(const frame *f, const lab_node *n, lab_val *out)
 
 static int eval_node(const frame *f, const lab_node *n, lab_val *out)
 {
-    if (++f->m->steps > STEP_MAX)
-        return lab_seterr(LAB_ELIMIT, "condition takes too many steps");
+    if (++f->m->steps > f->m->max_steps)
+        return steps_error(f->m);
     if (f->depth > 2 * LAB_EXPR_MAX_DEPTH)
         return lab_seterr(LAB_ELIMIT, "condition nested too deeply");
     frame inner = *f;
@@ -1844,10 +1860,15 @@ static int eval_node(const frame *f, const lab_node *n, lab_val *out)
 
 int lab_eval(lab_val *out, const lab_node *n, const lab_eval_ctx *ctx)
 {
-    machine m = {ctx->scratch, ctx->fetch, 0, 0};
+    machine m = {ctx->scratch, ctx->fetch, 0, 0, STEP_MAX, ctx->budget};
+    if (ctx->budget != NULL && ctx->budget->left < STEP_MAX)
+        m.max_steps = ctx->budget->left;
     frame f = {&m, ctx->data, ctx->scope, 0};
     lab_val v;
     int rc = eval_node(&f, n, &v);
+    if (ctx->budget != NULL)
+        ctx->budget->left -=
+            m.steps < ctx->budget->left ? m.steps : ctx->budget->left;
     if (rc != LAB_OK)
         return rc;
     if (is_undef(&v))
@@ -1869,6 +1890,7 @@ typedef struct builder {
     lab_arena *a;
     const char *origin; /* for messages; NULL when there is no file */
     int depth;          /* JSON containers entered */
+    size_t nodes;       /* values and operations read: a limit */
     path_step path[LAB_EXPR_MAX_DEPTH + 2];
     int npath;
 } builder;
@@ -2030,6 +2052,12 @@ static int build_operation(builder *b, const char *name, const json_t *args,
 static int build(builder *b, const json_t *j, lab_node **out)
 {
     int rc;
+    if (++b->nodes > LAB_EXPR_MAX_NODES)
+        return lab_seterr(LAB_ELIMIT,
+                          "%s%sJsonLogic rule has more than %d operations "
+                          "and values",
+                          b->origin ? b->origin : "", b->origin ? ": " : "",
+                          LAB_EXPR_MAX_NODES);
     if (json_is_array(j) || json_is_object(j)) {
         if (++b->depth > LAB_EXPR_MAX_DEPTH)
             return too_deep(b);

@@ -416,7 +416,7 @@ static int load_file(lab_refdata *rd, lab_arena *a, lab_strtab *st,
     return LAB_OK;
 }
 
-int lab_refdata_load(lab_refdata *rd, lab_arena *a, lab_strtab *st,
+static int load_path(lab_refdata *rd, lab_arena *a, lab_strtab *st,
                      const char *path)
 {
     struct stat stt;
@@ -450,6 +450,17 @@ int lab_refdata_load(lab_refdata *rd, lab_arena *a, lab_strtab *st,
             rc = load_file(rd, a, st, names[i]);
         free(names[i]);
     }
+    return rc;
+}
+
+int lab_refdata_load(lab_refdata *rd, lab_arena *a, lab_strtab *st,
+                     const char *path)
+{
+    int rc = load_path(rd, a, st, path);
+    /* sorted, so that lab_region_listed is a binary search: a chain's
+     * regions are looked up for every supplier */
+    if (rd->nregions > 1)
+        qsort(rd->regions, rd->nregions, sizeof *rd->regions, cmp_cstr);
     return rc;
 }
 
@@ -498,8 +509,8 @@ void lab_screen_supplier(const lab_refdata *rd, const lab_supplier *s,
 
 int lab_region_listed(const lab_refdata *rd, const char *code)
 {
-    for (size_t i = 0; code != NULL && i < rd->nregions; i++)
-        if (strcmp(rd->regions[i], code) == 0)
-            return 1;
-    return 0;
+    if (code == NULL || rd->nregions == 0)
+        return 0;
+    return bsearch(&code, rd->regions, rd->nregions, sizeof *rd->regions,
+                   cmp_cstr) != NULL;
 }

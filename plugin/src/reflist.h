@@ -40,7 +40,7 @@ typedef struct lab_refdata {
     size_t nlists;
     lab_listed *entities;
     size_t nentities;
-    const char **regions; /* high-risk country or subdivision codes */
+    const char **regions; /* high-risk country or subdivision codes, sorted */
     size_t nregions;
 } lab_refdata;
 

@@ -121,10 +121,10 @@ int lab_report_warn(lab_report *rep, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    char **w = lab_reallocarray(rep->warnings, rep->nwarnings + 1, sizeof *w);
-    if (w == NULL)
+    if (lab_grow((void **)&rep->warnings, &rep->capwarnings, rep->nwarnings + 1,
+                 sizeof *rep->warnings) != LAB_OK)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    rep->warnings = w;
+    char **w = rep->warnings;
     w[rep->nwarnings] = lab_arena_strndup(&rep->arena, msg, strlen(msg));
     if (w[rep->nwarnings] == NULL)
         return lab_seterr(LAB_ENOMEM, "out of memory");

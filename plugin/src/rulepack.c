@@ -11,6 +11,7 @@
 #include "engine.h"
 
 #include "ident.h"
+#include "xmlscan.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -1033,6 +1034,17 @@ int lab_pack_load(lab_engine *e, const char *path)
     ld.len = len;
     if (len > INT32_MAX) {
         rc = lab_seterr(LAB_ELIMIT, "%s: too large", path);
+        goto out;
+    }
+    /* libxml2 compares each attribute with every earlier one on its
+     * element: refuse an element with too many before it parses. */
+    lab_xmlscan scan;
+    lab_xmlscan_init(&scan);
+    if (lab_xmlscan_feed(&scan, buf, len) != 0) {
+        rc = lab_seterr(LAB_ELIMIT,
+                        "%s:%u: element with more than %d attributes (the "
+                        "limit)",
+                        path, scan.tag_line, LAB_XML_MAX_ATTRS);
         goto out;
     }
     rc = parse_and_validate(&ld, &doc);

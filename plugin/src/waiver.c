@@ -14,6 +14,7 @@
 #include "csv/csv.h"
 #include "ident.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,40 +93,131 @@ static int waiver_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
             return rc;
         wv.expires[0] = '\0'; /* marks it as not applying */
     }
-    lab_waiver *arr =
-        lab_reallocarray(rep->waivers, rep->nwaivers + 1, sizeof *arr);
-    if (arr == NULL)
+    /* grown by doubling: one more each row copied the array every time */
+    if (lab_grow((void **)&rep->waivers, &rep->capwaivers, rep->nwaivers + 1,
+                 sizeof *rep->waivers) != LAB_OK)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    rep->waivers = arr;
     rep->waivers[rep->nwaivers++] = wv;
+    return LAB_OK;
+}
+
+/* Waivers of one rule and subject, in file order: matching a finding
+ * looks its key up once, so a check costs waivers + findings, not their
+ * product. */
+typedef struct wgroup {
+    size_t first, last; /* indices into rep->waivers */
+    size_t unjustified; /* first without a justification, or SIZE_MAX */
+    int matched;
+} wgroup;
+
+typedef struct windex {
+    wgroup *groups;
+    size_t ngroups;
+    size_t *slots; /* group index + 1; 0 = empty */
+    size_t mask;
+} windex;
+
+static uint64_t wkey_hash(const char *rule, const char *subject)
+{
+    uint64_t h = lab_hash(rule, strlen(rule));
+    return h ^
+           (lab_hash(subject, strlen(subject)) * UINT64_C(0x9e3779b97f4a7c15));
+}
+
+/* The slot of (rule, subject): its group's, or the empty one to fill. */
+static size_t *wslot(const windex *ix, const lab_waiver *ws, const char *rule,
+                     const char *subject)
+{
+    size_t i = (size_t)wkey_hash(rule, subject) & ix->mask;
+    for (;;) {
+        size_t g = ix->slots[i];
+        if (g == 0)
+            return &ix->slots[i];
+        const lab_waiver *w = &ws[ix->groups[g - 1].first];
+        if (strcmp(w->rule, rule) == 0 && strcmp(w->subject_id, subject) == 0)
+            return &ix->slots[i];
+        i = (i + 1) & ix->mask;
+    }
+}
+
+static int windex_build(windex *ix, const lab_report *rep)
+{
+    size_t cap = 16;
+    while (cap / 2 < rep->nwaivers)
+        cap *= 2;
+    ix->slots = lab_calloc(cap, sizeof *ix->slots);
+    ix->groups = lab_calloc(rep->nwaivers + 1, sizeof *ix->groups);
+    ix->mask = cap - 1;
+    if (ix->slots == NULL || ix->groups == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    for (size_t i = 0; i < rep->nwaivers; i++) {
+        const lab_waiver *wv = &rep->waivers[i];
+        if (wv->expires[0] == '\0')
+            continue;
+        size_t *slot = wslot(ix, rep->waivers, wv->rule, wv->subject_id);
+        if (*slot == 0) {
+            wgroup *g = &ix->groups[ix->ngroups++];
+            g->first = i;
+            g->unjustified = SIZE_MAX;
+            *slot = ix->ngroups;
+        }
+        wgroup *g = &ix->groups[*slot - 1];
+        g->last = i;
+        if (wv->justification == NULL && g->unjustified == SIZE_MAX)
+            g->unjustified = i;
+    }
+    return LAB_OK;
+}
+
+/* Marks each finding with the last waiver of its rule and subject.  Of the
+ * waivers without a justification that match a blocker, the first in the
+ * file is an error. */
+static int windex_match(const windex *ix, lab_report *rep)
+{
+    size_t bad = SIZE_MAX;
+    for (size_t f = 0; f < rep->n; f++) {
+        lab_finding *fd = &rep->findings[f];
+        size_t g = *wslot(ix, rep->waivers, fd->rule->id, fd->subject_id);
+        if (g == 0)
+            continue;
+        wgroup *grp = &ix->groups[g - 1];
+        grp->matched = 1;
+        fd->waiver = &rep->waivers[grp->last];
+        if (fd->severity == LAB_SEV_BLOCKER && grp->unjustified < bad)
+            bad = grp->unjustified;
+    }
+    if (bad != SIZE_MAX) {
+        const lab_waiver *wv = &rep->waivers[bad];
+        return lab_seterr(LAB_ESCHEMA,
+                          "%s:%u: waiver for blocker %s on %s has no "
+                          "justification (a blocker is waived only "
+                          "with one)",
+                          wv->file, wv->line, wv->rule, wv->subject_id);
+    }
+    for (size_t i = 0; i < rep->nwaivers; i++) {
+        lab_waiver *wv = &rep->waivers[i];
+        if (wv->expires[0] == '\0')
+            continue;
+        size_t g = *wslot(ix, rep->waivers, wv->rule, wv->subject_id);
+        if (ix->groups[g - 1].matched)
+            wv->used = 1;
+    }
     return LAB_OK;
 }
 
 int lab_waivers_apply(lab_report *rep, const char *path)
 {
     wload w = {rep, path, {-1, -1, -1, -1, -1}, 0};
+    windex ix = {NULL, 0, NULL, 0};
     int rc = lab_csv_read_file(path, waiver_row, &w);
+    if (rc == LAB_OK)
+        rc = windex_build(&ix, rep);
+    if (rc == LAB_OK)
+        rc = windex_match(&ix, rep);
+    free(ix.slots);
+    free(ix.groups);
     if (rc != LAB_OK)
         return rc;
-    for (size_t i = 0; i < rep->nwaivers; i++) {
-        lab_waiver *wv = &rep->waivers[i];
-        if (wv->expires[0] == '\0')
-            continue;
-        for (size_t f = 0; f < rep->n; f++) {
-            lab_finding *fd = &rep->findings[f];
-            if (strcmp(fd->rule->id, wv->rule) != 0 ||
-                strcmp(fd->subject_id, wv->subject_id) != 0)
-                continue;
-            if (fd->severity == LAB_SEV_BLOCKER && wv->justification == NULL)
-                return lab_seterr(LAB_ESCHEMA,
-                                  "%s:%u: waiver for blocker %s on %s has no "
-                                  "justification (a blocker is waived only "
-                                  "with one)",
-                                  wv->file, wv->line, wv->rule, wv->subject_id);
-            fd->waiver = wv;
-            wv->used = 1;
-        }
-    }
     for (size_t i = 0; i < rep->nwaivers; i++) {
         const lab_waiver *wv = &rep->waivers[i];
         if (!wv->used) {

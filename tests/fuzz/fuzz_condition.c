@@ -62,7 +62,7 @@ static void check_error_message(void)
  * the error code. */
 static int eval_to_json(lab_buf *out, const lab_node *n, lab_arena *scratch)
 {
-    lab_eval_ctx ctx = {&doc, NULL, NULL, scratch};
+    lab_eval_ctx ctx = {&doc, NULL, NULL, scratch, NULL};
     lab_val v;
     int rc = lab_eval(&v, n, &ctx);
     if (rc == LAB_OK)

@@ -21,7 +21,7 @@ static char *evaluate(const lab_node *rule, const lab_val *doc)
 {
     lab_arena scratch;
     lab_arena_init(&scratch, 0);
-    lab_eval_ctx ctx = {doc, NULL, NULL, &scratch};
+    lab_eval_ctx ctx = {doc, NULL, NULL, &scratch, NULL};
     lab_val v;
     char *out = NULL;
     if (lab_eval(&v, rule, &ctx) == LAB_OK) {

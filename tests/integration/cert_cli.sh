@@ -9,12 +9,12 @@
 # public key, a swapped kid, another certificate's payload, an untrusted
 # issuer, times before and after the validity, a revoked certificate, and
 # a changed or missing evidence file.  json canon is checked against the
-# RFC 8785 test data when ../shared/conformance is present.
+# RFC 8785 test data in tests/conformance/jcs.
 set -euo pipefail
 
 cli=${LAB_CLI:?LAB_CLI is not set}
 src=${LAB_SOURCE_DIR:?LAB_SOURCE_DIR is not set}
-conf=${LAB_CONFORMANCE_DIR:-$src/../shared/conformance}
+conf=${LAB_CONFORMANCE_DIR:-$src/tests/conformance}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
@@ -188,16 +188,18 @@ rm ev/AUD-2026-0104.txt
 expect 1 evidence_mismatch "$cli" verify cert.jwt --trust trust.json "${AT[@]}" --evidence ev
 
 # ---- json canon against RFC 8785 test data ----
-if [[ -d $conf/jcs/input ]]; then
-    for f in "$conf"/jcs/input/*.json; do
-        if cmp -s <("$cli" json canon "$f") "$conf/jcs/output/$(basename "$f")"; then
-            ok "json canon $(basename "$f")"
-        else
-            bad "json canon $(basename "$f")"
-        fi
-    done
-else
-    echo "note: $conf/jcs not found; json canon conformance not checked"
+canon_files=0
+for f in "$conf"/jcs/input/*.json; do
+    [[ -f $f ]] || continue
+    canon_files=$((canon_files + 1))
+    if cmp -s <("$cli" json canon "$f") "$conf/jcs/output/$(basename "$f")"; then
+        ok "json canon $(basename "$f")"
+    else
+        bad "json canon $(basename "$f")"
+    fi
+done
+if ((canon_files != 6)); then
+    bad "json canon: $canon_files RFC 8785 files in $conf/jcs/input (wanted 6)"
 fi
 
 if ((fails > 0)); then

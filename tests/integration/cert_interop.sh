@@ -4,7 +4,7 @@
 # ES256, enveloped, with an eddsa-jcs-2022 proof, several lots) and has
 # the npm package jose verify each one with the issuer's public JWK, and
 # ajv (draft 2020-12 with ajv-formats) validate each payload against the
-# UN Transparency Protocol DCC schema in ../shared/conformance/untp-dcc/.
+# UN Transparency Protocol DCC schema in tests/conformance/untp-dcc/.
 # Versions are pinned in tests/interop/cert/package.json.  Needs node and
 # npm (and the network the first time, for npm install): without them
 # this test fails, loudly.
@@ -12,7 +12,7 @@ set -euo pipefail
 
 cli=${LAB_CLI:?LAB_CLI is not set}
 src=${LAB_SOURCE_DIR:?LAB_SOURCE_DIR is not set}
-conf=${LAB_CONFORMANCE_DIR:-$src/../shared/conformance}
+conf=${LAB_CONFORMANCE_DIR:-$src/tests/conformance}
 dir=$src/tests/interop/cert
 schema=$conf/untp-dcc/untp-dcc-schema.json
 
@@ -23,7 +23,7 @@ for tool in node npm; do
     fi
 done
 if [[ ! -f $schema ]]; then
-    echo "cert_interop: $schema not found: the UNTP DCC schema comes from ../shared/conformance (CI has it)" >&2
+    echo "cert_interop: $schema not found: the UNTP DCC schema belongs in tests/conformance/untp-dcc (see its README.md)" >&2
     exit 1
 fi
 if [[ ! -d $dir/node_modules/jose || ! -d $dir/node_modules/ajv-formats ]]; then

@@ -9,6 +9,8 @@ chosen by path:
                      If-None-Match matches
   /flaky/NAME        429 with Retry-After: 1 the first time, then the file
   /down/NAME         always 503
+  /retry-later/NAME  always 503 with Retry-After: 120
+  /slow-down/NAME    waits 2 s, then 503 with Retry-After: 1
   /slow/NAME         waits 5 s, then the file
   /big/NAME          8 MiB without a Content-Length (the size cap)
   /badetag/NAME      the file, with an ETag that is not UTF-8 (bytes
@@ -96,6 +98,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.serve_file(name)
         if kind == "down":
             return self.send(503, b"unavailable\n")
+        if kind == "retry-later":
+            return self.send(503, b"come back later\n",
+                             [("Retry-After", "120")])
+        if kind == "slow-down":
+            time.sleep(2)
+            return self.send(503, b"busy\n", [("Retry-After", "1")])
         if kind == "slow":
             time.sleep(5)
             return self.serve_file(name)

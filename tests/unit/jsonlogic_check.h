@@ -45,7 +45,7 @@ static int jl_run_case(const json_t *rule, const json_t *data, char **result)
     if (rc == LAB_OK)
         rc = lab_val_from_json(&d, &arena, data);
     if (rc == LAB_OK) {
-        lab_eval_ctx ctx = {&d, NULL, NULL, &scratch};
+        lab_eval_ctx ctx = {&d, NULL, NULL, &scratch, NULL};
         rc = lab_eval(&v, n, &ctx);
     }
     if (rc == LAB_OK) {
