@@ -165,10 +165,10 @@ static int check_list(const char *tmp, const char *url)
     return rc;
 }
 
-/* Installs a new list: the old one to PATH.prev, the temporary file to
- * PATH (atomically), then the metadata. */
-static int install(const char *path, char *tmp, const cached *old,
-                   const char *url, const lab_http_resp *r, const char *sha256)
+/* Installs a new list: the old one to PATH.prev, the checked body to
+ * PATH (atomically, by lab_write_file), then the metadata. */
+static int install(const char *path, const cached *old, const char *url,
+                   const lab_http_resp *r, const char *sha256)
 {
     int rc = LAB_OK;
     if (old->exists) {
@@ -180,9 +180,10 @@ static int install(const char *path, char *tmp, const cached *old,
         rc = lab_cred_write_file(prev, old->data, old->len, 1);
         free(prev);
     }
-    if (rc == LAB_OK && rename(tmp, path) != 0)
-        rc = lab_seterr(LAB_EIO, "%s: cannot replace: %s", path,
-                        strerror(errno));
+    /* the checked temporary copy is scratch: the list itself goes
+     * through the one writer, so a link or a device is treated by rule */
+    if (rc == LAB_OK)
+        rc = lab_write_file(path, r->body.data, r->body.len, 0, 0);
     if (rc == LAB_OK)
         rc = record_fetch(path, url, r, sha256);
     return rc;
@@ -258,9 +259,8 @@ static int got_body(int *outcome, char **summary, const char *url,
                         msg);
     }
     if (rc == LAB_OK)
-        rc = install(path, tmp, c, url, r, sha);
-    if (rc != LAB_OK)
-        unlink(tmp);
+        rc = install(path, c, url, r, sha);
+    unlink(tmp);
     free(tmp);
     if (rc != LAB_OK)
         return rc;

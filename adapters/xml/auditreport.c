@@ -1296,12 +1296,12 @@ int lab_xml_load_file(lab_dataset *ds, const char *path)
     const char *kept = keep_name(ds, path);
     if (kept == NULL)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return lab_seterr(LAB_EIO, "%s: cannot open: %s", path,
-                          strerror(errno));
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        rc = lab_seterr(LAB_EIO, "%s: not a regular file", path);
+    int fd = -1;
+    rc = lab_open_regular(&fd, path, 0);
+    if (rc != LAB_OK)
+        return rc;
+    if (fstat(fd, &sb) != 0) {
+        rc = lab_seterr(LAB_EIO, "%s: cannot stat: %s", path, strerror(errno));
         goto out_close;
     }
     if ((long long)sb.st_size > LAB_XML_MAX_BYTES) {

@@ -50,11 +50,8 @@ static int parse_count(const char *s, unsigned long long *out)
 static char *read_trimmed(const char *path, size_t *len)
 {
     char *s = slurp(path);
-    if (s == NULL) {
-        fprintf(stderr, "%s: %s: cannot read: %s\n", prog, path,
-                strerror(errno));
+    if (s == NULL)
         return NULL;
-    }
     size_t n = strlen(s);
     while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
         s[--n] = '\0';
@@ -707,11 +704,8 @@ int cmd_json(int argc, char **argv)
         return usage_error("usage: labaudit json canon FILE");
     }
     char *text = slurp(argv[1]);
-    if (text == NULL) {
-        fprintf(stderr, "%s: %s: cannot read: %s\n", prog, argv[1],
-                strerror(errno));
+    if (text == NULL)
         return EXIT_USAGE;
-    }
     char *out = NULL;
     int rc = lab_json_canon(&out, text, strlen(text));
     free(text);

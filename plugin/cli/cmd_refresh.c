@@ -175,12 +175,18 @@ static int config_error(const char *path, unsigned line, const char *what)
 /* Fills src[0..*n) from the INI file: [id] sections with url and file. */
 static int read_config(const char *path, source *src, size_t *n)
 {
-    FILE *f = fopen(path, "r");
+    /* read through the one reader (a FIFO is refused, a NUL is an error),
+     * then taken line by line from memory */
+    char *text = slurp(path);
     char line[MAX_LINE];
     unsigned ln = 0;
+    if (text == NULL)
+        return -1;
+    FILE *f = fmemopen(text, strlen(text), "r");
     if (f == NULL) {
         fprintf(stderr, "%s: %s: cannot read: %s\n", prog, path,
                 strerror(errno));
+        free(text);
         return -1;
     }
     *n = 0;
@@ -228,6 +234,7 @@ static int read_config(const char *path, source *src, size_t *n)
             rc = config_error(path, ln, "unknown key (url, file)");
     }
     fclose(f);
+    free(text);
     for (size_t i = 0; rc == 0 && i < *n; i++)
         if (src[i].url[0] == '\0')
             rc = config_error(path, ln, "a list without a url");
