@@ -104,18 +104,19 @@ static int ledger_record(const ledger_opts *lo, opts *o)
     rc = lab_ledger_record_run(&recorded, lo->db, rep, ds, lo->run_id);
     if (rc != LAB_OK) {
         fail(rc, "ledger record");
-        fprintf(stderr,
-                "%s: nothing of run '%s' was recorded; run the same command "
-                "again to retry\n",
-                prog, lo->run_id);
+        print_text(stderr,
+                   "%s: nothing of run '%s' was recorded; run the same command "
+                   "again to retry\n",
+                   prog, lo->run_id);
         goto out;
     }
     if (recorded)
-        printf("recorded run %s: %zu findings\n", lo->run_id,
-               lab_report_finding_count(rep));
+        print_text(stdout, "recorded run %s: %zu findings\n", lo->run_id,
+                   lab_report_finding_count(rep));
     else
-        printf("run %s is already in the ledger: nothing recorded\n",
-               lo->run_id);
+        print_text(stdout,
+                   "run %s is already in the ledger: nothing recorded\n",
+                   lo->run_id);
     status = 0;
 out:
     lab_report_free(rep);
@@ -131,7 +132,7 @@ static int ledger_verify(const ledger_opts *lo)
     int rc = lab_ledger_verify(&text, &bad, lo->db);
     if (rc != LAB_OK)
         return fail(rc, "ledger verify");
-    fputs(text, bad ? stderr : stdout);
+    print_text(bad ? stderr : stdout, "%s", text);
     lab_free(text);
     return bad ? EXIT_FINDINGS : 0;
 }
@@ -144,7 +145,7 @@ static int ledger_show(const ledger_opts *lo, const opts *o)
     int rc = lab_ledger_show(&text, lo->db, o->npos ? o->pos[0] : NULL);
     if (rc != LAB_OK)
         return fail(rc, "ledger show");
-    fputs(text, stdout);
+    print_text(stdout, "%s", text);
     lab_free(text);
     return 0;
 }
@@ -171,7 +172,7 @@ int cmd_ledger(int argc, char **argv)
         int rc = lab_ledger_init(&version, lo.db);
         if (rc != LAB_OK)
             return fail(rc, "ledger init");
-        printf("ledger schema 'labaudit' at version %d\n", version);
+        print_text(stdout, "ledger schema 'labaudit' at version %d\n", version);
         return 0;
     }
     if (strcmp(sub, "record") == 0)

@@ -177,7 +177,8 @@ int load_data(lab_dataset **out, const char *data, const char *mapping)
         return fail(rc, "data");
     }
     for (size_t i = 0; i < lab_dataset_warning_count(ds); i++)
-        fprintf(stderr, "%s: warning: %s\n", prog, lab_dataset_warning(ds, i));
+        print_text(stderr, "%s: warning: %s\n", prog,
+                   lab_dataset_warning(ds, i));
     *out = ds;
     return 0;
 }
@@ -291,7 +292,7 @@ int cmd_check(int argc, char **argv)
         goto out;
     int tty = !o.quiet && isatty(STDERR_FILENO);
     if (tty)
-        fprintf(stderr, "loading %s...\n", o.pos[0]);
+        print_text(stderr, "loading %s...\n", o.pos[0]);
     if (load_data(&ds, o.pos[0], o.mapping) != 0)
         goto out;
     lab_check_options co = LAB_CHECK_OPTIONS_INIT;
@@ -319,7 +320,8 @@ int cmd_check(int argc, char **argv)
         goto out;
     }
     for (size_t i = 0; i < lab_report_warning_count(rep); i++)
-        fprintf(stderr, "%s: warning: %s\n", prog, lab_report_warning(rep, i));
+        print_text(stderr, "%s: warning: %s\n", prog,
+                   lab_report_warning(rep, i));
     if (write_output(o.output, text) != 0)
         goto out;
     status = o.fail_on <= 3 &&
@@ -394,7 +396,7 @@ int cmd_rules(int argc, char **argv)
         rc = lab_condition_translate(&text, o.pos[0], !o.jsonlogic);
         if (rc != LAB_OK)
             return fail(rc, NULL);
-        printf("%s\n", text);
+        print_text(stdout, "%s\n", text);
         lab_free(text);
         return 0;
     }
@@ -406,7 +408,7 @@ int cmd_rules(int argc, char **argv)
         for (size_t i = 0; i < lab_engine_pack_count(e); i++) {
             const char *id, *ver, *sha;
             lab_engine_pack_info(e, i, &id, &ver, &sha);
-            printf("ok %s %s sha256:%s\n", id, ver, sha);
+            print_text(stdout, "ok %s %s sha256:%s\n", id, ver, sha);
         }
         size_t nwarn = 0;
         rc = lab_engine_lint(&text, &nwarn, e);
@@ -414,7 +416,7 @@ int cmd_rules(int argc, char **argv)
             fail(rc, "rules lint");
             goto out;
         }
-        fputs(text, stdout);
+        print_text(stdout, "%s", text);
         printf("%zu packs, %zu rules, %zu warning%s\n",
                lab_engine_pack_count(e), lab_engine_rule_count(e), nwarn,
                nwarn == 1 ? "" : "s");
@@ -426,7 +428,7 @@ int cmd_rules(int argc, char **argv)
             fail(rc, "rules test");
             goto out;
         }
-        fputs(text, stdout);
+        print_text(stdout, "%s", text);
         status = failed ? EXIT_FINDINGS : 0;
     } else if (strcmp(sub, "show") == 0 || strcmp(sub, "export") == 0) {
         if (strcmp(sub, "export") == 0 && !o.jsonlogic)
