@@ -709,7 +709,7 @@ int lab_revoke(const char *path, size_t index, const lab_status_options *o)
         return lab_seterr(LAB_EINVAL, "revoke: no status list file given");
     rc = lab_key_load_private_file(&key, o->key_file, o->passphrase_env);
     if (rc == LAB_OK)
-        rc = lab_read_file(&text, &len, path, LAB_CRED_MAX_FILE);
+        rc = lab_read_text_file(&text, &len, path, LAB_CRED_MAX_FILE);
     if (rc != LAB_OK)
         goto out;
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
