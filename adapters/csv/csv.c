@@ -765,11 +765,10 @@ int lab_csv_read_file(const char *path, lab_csv_row_fn fn, void *ud)
     reader_init(&r, path, fn, ud);
     int rc;
     char *buf = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = io_error(path, "cannot open", errno);
+    int fd = -1;
+    rc = lab_open_regular(&fd, path, 0);
+    if (rc != LAB_OK)
         goto out;
-    }
     buf = lab_malloc(CSV_CHUNK + CSV_CARRY_MAX);
     if (buf == NULL) {
         rc = lab_seterr(LAB_ENOMEM, "%s: out of memory", path);

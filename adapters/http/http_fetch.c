@@ -31,7 +31,7 @@ enum {
     MAX_BACKOFF = 30,     /* longest backoff between retries, seconds */
     RATE_PER_MINUTE = 100 /* Open Supply Hub's limit */
 };
-#define DEF_MAX_BYTES ((size_t)64 << 20)
+#define DEF_MAX_BYTES LAB_INPUT_MAX
 
 /* ---- process-wide state: libcurl's init and the rate limiter ---- */
 

@@ -166,13 +166,13 @@ static int check_list(const char *tmp, const char *url)
 }
 
 /* Installs a new list: the old one to PATH.prev, the metadata, then the
- * temporary file to PATH (atomically), last: whatever fails, PATH is
- * either the old list or the new one with its record, never a new list
- * reported as "the previous one is kept".  (A record written for a list
- * whose rename then failed names another SHA-256 than PATH's, and is
- * ignored as any stale record.) */
-static int install(const char *path, char *tmp, const cached *old,
-                   const char *url, const lab_http_resp *r, const char *sha256)
+ * checked body to PATH (atomically, by lab_write_file), last: whatever
+ * fails, PATH is either the old list or the new one with its record,
+ * never a new list reported as "the previous one is kept".  (A record
+ * written for a list whose write then failed names another SHA-256 than
+ * PATH's, and is ignored as any stale record.) */
+static int install(const char *path, const cached *old, const char *url,
+                   const lab_http_resp *r, const char *sha256)
 {
     int rc = LAB_OK;
     if (old->exists) {
@@ -186,9 +186,10 @@ static int install(const char *path, char *tmp, const cached *old,
     }
     if (rc == LAB_OK)
         rc = record_fetch(path, url, r, sha256);
-    if (rc == LAB_OK && rename(tmp, path) != 0)
-        rc = lab_seterr(LAB_EIO, "%s: cannot replace: %s", path,
-                        strerror(errno));
+    /* the checked temporary copy is scratch: the list itself goes
+     * through the one writer, so a link or a device is treated by rule */
+    if (rc == LAB_OK)
+        rc = lab_write_file(path, r->body.data, r->body.len, 0, 0);
     return rc;
 }
 
@@ -262,9 +263,8 @@ static int got_body(int *outcome, char **summary, const char *url,
                         msg);
     }
     if (rc == LAB_OK)
-        rc = install(path, tmp, c, url, r, sha);
-    if (rc != LAB_OK)
-        unlink(tmp);
+        rc = install(path, c, url, r, sha);
+    unlink(tmp);
     free(tmp);
     if (rc != LAB_OK)
         return rc;

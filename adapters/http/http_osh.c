@@ -79,9 +79,13 @@ static char *as_text(json_t *r)
     json_t *v;
     json_object_foreach(r, k, v)
     {
-        if (json_is_string(v))
-            lab_buf_printf(&b, "%s: %s\n", k, json_string_value(v));
-        else if (json_is_real(v))
+        if (json_is_string(v)) {
+            /* Open Supply Hub text is data: neutralised for a terminal */
+            lab_buf_printf(&b, "%s: ", k);
+            lab_buf_add_terminal(&b, json_string_value(v),
+                                 json_string_length(v));
+            lab_buf_addc(&b, '\n');
+        } else if (json_is_real(v))
             lab_buf_printf(&b, "%s: %.6f\n", k, json_real_value(v));
         else
             lab_buf_printf(&b, "%s: (unknown)\n", k);

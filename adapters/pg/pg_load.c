@@ -172,11 +172,9 @@ static int mapping_read(pg_mapping *m, const char *path)
     } else {
         size_t len;
         m->name = path;
-        int rc = lab_read_file(&m->text, &len, path, MAP_MAX_BYTES);
+        int rc = lab_read_text_file(&m->text, &len, path, MAP_MAX_BYTES);
         if (rc != LAB_OK)
             return rc;
-        if (strlen(m->text) != len)
-            return lab_seterr(LAB_EPARSE, "%s: contains a NUL byte", path);
     }
     return mapping_parse(m);
 }

@@ -11,6 +11,7 @@
 #include "labaudit.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 enum { MAX_PACKS = 64 };
@@ -44,7 +45,7 @@ typedef struct opts {
 int fail(int code, const char *what);
 /* Prints a usage error and returns EXIT_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Writes text to path ("-" or NULL: stdout) via a temp file and rename. */
+/* Writes text to path ("-" or NULL: stdout) through lab_file_write. */
 int write_output(const char *path, const char *text);
 /* Non-zero if --help or -h is among the arguments. */
 int want_help(int argc, char **argv);
@@ -57,8 +58,13 @@ int is_database(const char *data, const char *mapping);
 /* Makes a dataset from a folder or a database (see is_database), printing
  * its warnings; 0, or EXIT_USAGE after printing the error. */
 int load_data(lab_dataset **out, const char *data, const char *mapping);
-/* Reads a whole file ("-" = stdin), NUL-terminated; NULL on error. */
+/* Reads a whole text file ("-" = stdin) of at most 64 MiB through
+ * lab_file_read, NUL-terminated (free with free); NULL, after printing
+ * why, on error (a NUL byte in the file is one). */
 char *slurp(const char *path);
+/* fprintf through lab_text_escape: for anything quoting input. */
+void print_text(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 int cmd_check(int argc, char **argv);
 int cmd_rules(int argc, char **argv);

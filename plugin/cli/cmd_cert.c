@@ -50,11 +50,8 @@ static int parse_count(const char *s, unsigned long long *out)
 static char *read_trimmed(const char *path, size_t *len)
 {
     char *s = slurp(path);
-    if (s == NULL) {
-        fprintf(stderr, "%s: %s: cannot read: %s\n", prog, path,
-                strerror(errno));
+    if (s == NULL)
         return NULL;
-    }
     size_t n = strlen(s);
     while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
         s[--n] = '\0';
@@ -167,9 +164,10 @@ int cmd_keygen(int argc, char **argv)
             chmod(path, 0644);
     }
     if (status == 0)
-        printf("%s: private key (0600); %s.pub.jwk: public key%s%s%s\n", out,
-               out, issuer ? "; " : "", issuer ? out : "",
-               issuer ? ".trust.json: trust list" : "");
+        print_text(stdout,
+                   "%s: private key (0600); %s.pub.jwk: public key%s%s%s\n",
+                   out, out, issuer ? "; " : "", issuer ? out : "",
+                   issuer ? ".trust.json: trust list" : "");
     free(path);
     free(trust);
     lab_free(jwk);
@@ -253,7 +251,8 @@ int cmd_status_list(int argc, char **argv)
     int rc = lab_status_list_create(file, &so);
     if (rc != LAB_OK)
         return fail(rc, "status-list");
-    printf("%s: revocation list %s (all clear)\n", file, so.list_url);
+    print_text(stdout, "%s: revocation list %s (all clear)\n", file,
+               so.list_url);
     return 0;
 }
 
@@ -277,7 +276,8 @@ int cmd_revoke(int argc, char **argv)
     int rc = lab_revoke(file, (size_t)index, &so);
     if (rc != LAB_OK)
         return fail(rc, "revoke");
-    printf("%s: index %llu revoked; publish the new file\n", file, index);
+    print_text(stdout, "%s: index %llu revoked; publish the new file\n", file,
+               index);
     return 0;
 }
 
@@ -458,8 +458,8 @@ static void print_blockers(void)
     const char *msg = lab_errmsg();
     const char *what = strstr(msg, "required fact") ? "UNKNOWN" : "BLOCKER";
     const char *list = strstr(msg, "issued: ");
-    fprintf(stderr, "%s: certify refused: %.*s\n", prog,
-            list ? (int)(list - msg + 6) : (int)strlen(msg), msg);
+    print_text(stderr, "%s: certify refused: %.*s\n", prog,
+               list ? (int)(list - msg + 6) : (int)strlen(msg), msg);
     if (list == NULL)
         return;
     list += 8;
@@ -468,8 +468,8 @@ static void print_blockers(void)
         size_t n = end ? (size_t)(end - list) : strlen(list);
         int awaiting =
             n > 23 && memcmp(list + n - 23, "(awaiting verification)", 23) == 0;
-        fprintf(stderr, "  %s %.*s\n", awaiting ? "AWAITING" : what, (int)n,
-                list);
+        print_text(stderr, "  %s %.*s\n", awaiting ? "AWAITING" : what, (int)n,
+                   list);
         list += n + (end ? 2 : 0);
     }
 }
@@ -532,12 +532,13 @@ int cmd_certify(int argc, char **argv)
         free(line);
     }
     if (status == 0 && !a.o.quiet && strcmp(a.o.output, "-") != 0)
-        fprintf(stderr, "%s: certificate for %s written to %s\n", prog,
-                a.co.product, a.o.output);
+        print_text(stderr, "%s: certificate for %s written to %s\n", prog,
+                   a.co.product, a.o.output);
     if (status == 0 && !a.o.quiet && a.seal_cms)
-        fprintf(stderr, "%s: CMS seal %s.cms over %s.json%s%s%s\n", prog,
-                a.o.output, a.o.output, a.cms.tsa_url ? ", timestamp " : "",
-                a.cms.tsa_url ? a.o.output : "", a.cms.tsa_url ? ".tsr" : "");
+        print_text(stderr, "%s: CMS seal %s.cms over %s.json%s%s%s\n", prog,
+                   a.o.output, a.o.output, a.cms.tsa_url ? ", timestamp " : "",
+                   a.cms.tsa_url ? a.o.output : "",
+                   a.cms.tsa_url ? ".tsr" : "");
 out:
     lab_free(cert);
     lab_report_free(rep);
@@ -662,18 +663,19 @@ static int run_verify(int argc, char **argv, int show)
         lab_free(page);
         if (wrc != 0)
             goto out;
-    } else if (json || show) {
+    } else if (json) {
         fputs(result, stdout);
-        if (json)
-            fputc('\n', stdout);
+        fputc('\n', stdout);
+    } else if (show) {
+        print_text(stdout, "%s", result);
     } else if (vstatus == LAB_VERIFY_VALID) {
-        printf("valid\n");
+        print_text(stdout, "valid\n");
     } else {
         /* The text account starts with "result: INVALID (reason): why". */
         const char *nl = strchr(result, '\n');
-        printf("invalid: %s\n", lab_verify_reason(vstatus));
-        fprintf(stderr, "%s: %.*s\n", prog,
-                nl ? (int)(nl - result) : (int)strlen(result), result);
+        print_text(stdout, "invalid: %s\n", lab_verify_reason(vstatus));
+        print_text(stderr, "%s: %.*s\n", prog,
+                   nl ? (int)(nl - result) : (int)strlen(result), result);
     }
     status = vstatus == LAB_VERIFY_VALID ? 0 : EXIT_FINDINGS;
 out:
@@ -707,11 +709,8 @@ int cmd_json(int argc, char **argv)
         return usage_error("usage: labaudit json canon FILE");
     }
     char *text = slurp(argv[1]);
-    if (text == NULL) {
-        fprintf(stderr, "%s: %s: cannot read: %s\n", prog, argv[1],
-                strerror(errno));
+    if (text == NULL)
         return EXIT_USAGE;
-    }
     char *out = NULL;
     int rc = lab_json_canon(&out, text, strlen(text));
     free(text);

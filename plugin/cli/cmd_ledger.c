@@ -117,18 +117,19 @@ static int ledger_record(const ledger_opts *lo, opts *o)
     rc = lab_ledger_record_run(&recorded, lo->db, rep, ds, lo->run_id);
     if (rc != LAB_OK) {
         fail(rc, "ledger record");
-        fprintf(stderr,
-                "%s: nothing of run '%s' was recorded; run the same command "
-                "again to retry\n",
-                prog, lo->run_id);
+        print_text(stderr,
+                   "%s: nothing of run '%s' was recorded; run the same command "
+                   "again to retry\n",
+                   prog, lo->run_id);
         goto out;
     }
     if (recorded)
-        printf("recorded run %s: %zu findings\n", lo->run_id,
-               lab_report_finding_count(rep));
+        print_text(stdout, "recorded run %s: %zu findings\n", lo->run_id,
+                   lab_report_finding_count(rep));
     else
-        printf("run %s is already in the ledger: nothing recorded\n",
-               lo->run_id);
+        print_text(stdout,
+                   "run %s is already in the ledger: nothing recorded\n",
+                   lo->run_id);
     status = 0;
 out:
     lab_report_free(rep);
@@ -155,7 +156,7 @@ static int ledger_verify(const ledger_opts *lo, const char *anchor_path)
     free(prev);
     if (rc != LAB_OK)
         return fail(rc, lo->anchor ? lo->anchor : "ledger verify");
-    fputs(text, bad ? stderr : stdout);
+    print_text(bad ? stderr : stdout, "%s", text);
     status = bad ? EXIT_FINDINGS : 0;
     if (anchor_path != NULL && bad)
         fprintf(stderr, "%s: no anchor written: the ledger does not verify\n",
@@ -164,7 +165,7 @@ static int ledger_verify(const ledger_opts *lo, const char *anchor_path)
         if (write_output(anchor_path, anchor) != 0)
             status = EXIT_USAGE;
         else
-            printf("anchor written to %s\n", anchor_path);
+            print_text(stdout, "anchor written to %s\n", anchor_path);
     }
     lab_free(anchor);
     lab_free(text);
@@ -179,7 +180,7 @@ static int ledger_show(const ledger_opts *lo, const opts *o)
     int rc = lab_ledger_show(&text, lo->db, o->npos ? o->pos[0] : NULL);
     if (rc != LAB_OK)
         return fail(rc, "ledger show");
-    fputs(text, stdout);
+    print_text(stdout, "%s", text);
     lab_free(text);
     return 0;
 }
@@ -206,7 +207,7 @@ int cmd_ledger(int argc, char **argv)
         int rc = lab_ledger_init(&version, lo.db);
         if (rc != LAB_OK)
             return fail(rc, "ledger init");
-        printf("ledger schema 'labaudit' at version %d\n", version);
+        print_text(stdout, "ledger schema 'labaudit' at version %d\n", version);
         return 0;
     }
     if (strcmp(sub, "record") == 0)

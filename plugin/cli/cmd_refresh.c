@@ -120,13 +120,13 @@ char *fetch_status_list(const char *url, size_t *len)
         http.cache_dir = default_cache();
     int rc = lab_status_list_fetch(&list, len, &from_cache, url, &http);
     if (rc != LAB_OK) {
-        fprintf(stderr, "%s: %s\n", prog, lab_errmsg());
+        print_text(stderr, "%s: %s\n", prog, lab_errmsg());
         return NULL;
     }
     if (from_cache)
-        fprintf(stderr,
-                "%s: status list %s from the cache (younger than %lds)\n", prog,
-                url, http.max_age);
+        print_text(stderr,
+                   "%s: status list %s from the cache (younger than %lds)\n",
+                   prog, url, http.max_age);
     /* verify releases its inputs with free(): hand it a copy. */
     char *copy = malloc(*len + 1);
     if (copy != NULL) {
@@ -168,19 +168,25 @@ static int plain_name(const char *s)
 
 static int config_error(const char *path, unsigned line, const char *what)
 {
-    fprintf(stderr, "%s: %s:%u: %s\n", prog, path, line, what);
+    print_text(stderr, "%s: %s:%u: %s\n", prog, path, line, what);
     return -1;
 }
 
 /* Fills src[0..*n) from the INI file: [id] sections with url and file. */
 static int read_config(const char *path, source *src, size_t *n)
 {
-    FILE *f = fopen(path, "r");
+    /* read through the one reader (a FIFO is refused, a NUL is an error),
+     * then taken line by line from memory */
+    char *text = slurp(path);
     char line[MAX_LINE];
     unsigned ln = 0;
+    if (text == NULL)
+        return -1;
+    FILE *f = fmemopen(text, strlen(text), "r");
     if (f == NULL) {
-        fprintf(stderr, "%s: %s: cannot read: %s\n", prog, path,
-                strerror(errno));
+        print_text(stderr, "%s: %s: cannot read: %s\n", prog, path,
+                   strerror(errno));
+        free(text);
         return -1;
     }
     *n = 0;
@@ -228,6 +234,7 @@ static int read_config(const char *path, source *src, size_t *n)
             rc = config_error(path, ln, "unknown key (url, file)");
     }
     fclose(f);
+    free(text);
     for (size_t i = 0; rc == 0 && i < *n; i++)
         if (src[i].url[0] == '\0')
             rc = config_error(path, ln, "a list without a url");
@@ -299,11 +306,11 @@ int cmd_refresh(int argc, char **argv)
         int outcome = 0;
         int rc = lab_refresh_list(&outcome, &summary, src[i].url, path, &http);
         if (rc != LAB_OK) {
-            fprintf(stderr, "%s: %s: %s\n", prog, src[i].id, lab_errmsg());
+            print_text(stderr, "%s: %s: %s\n", prog, src[i].id, lab_errmsg());
             status = EXIT_USAGE;
             continue;
         }
-        printf("%s: %s\n", src[i].id, summary);
+        print_text(stdout, "%s: %s\n", src[i].id, summary);
         lab_free(summary);
     }
     if (only != NULL && !found)
@@ -359,9 +366,10 @@ int cmd_facility(int argc, char **argv)
                               json ? LAB_FORMAT_JSON : LAB_FORMAT_TEXT, &http);
     if (rc != LAB_OK)
         return fail(rc, "facility");
-    fputs(out, stdout);
     if (json)
-        fputc('\n', stdout);
+        puts(out);
+    else
+        print_text(stdout, "%s", out);
     lab_free(out);
     return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
 }

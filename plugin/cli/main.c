@@ -18,25 +18,53 @@
 
 const char *prog = "labaudit";
 
+/* ---- text for the terminal: everything quoting input goes through
+ * lab_text_escape, so escape sequences in data never reach it raw ---- */
+
+void print_text(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    char small[512], *big = NULL, *esc = NULL;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    const char *s = small;
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof small) {
+        big = malloc((size_t)n + 1);
+        if (big == NULL)
+            return;
+        va_start(ap, fmt);
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        s = big;
+    }
+    if (lab_text_escape(&esc, s, (size_t)n) == LAB_OK)
+        fputs(esc, f);
+    lab_free(esc);
+    free(big);
+}
+
 int fail(int code, const char *what)
 {
-    fprintf(stderr, "%s: %s%s%s\n", prog, what ? what : "", what ? ": " : "",
-            lab_errmsg()[0] ? lab_errmsg() : lab_strerror(code));
+    print_text(stderr, "%s: %s%s%s\n", prog, what ? what : "", what ? ": " : "",
+               lab_errmsg()[0] ? lab_errmsg() : lab_strerror(code));
     return EXIT_USAGE;
 }
 
 int usage_error(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: ", prog);
+    char msg[1024];
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n(see '%s --help')\n", prog);
+    print_text(stderr, "%s: %s\n(see '%s --help')\n", prog, msg, prog);
     return EXIT_USAGE;
 }
 
-/* ---- output: whole file written to a temporary name, then renamed ---- */
+/* ---- output: the library's one writer (see lab_file_write) ---- */
 
 int write_output(const char *path, const char *text)
 {
@@ -44,37 +72,8 @@ int write_output(const char *path, const char *text)
         fputs(text, stdout);
         return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
     }
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (tmp == NULL)
-        return EXIT_USAGE;
-    snprintf(tmp, n, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fprintf(stderr, "%s: %s: cannot create: %s\n", prog, path,
-                strerror(errno));
-        free(tmp);
-        return EXIT_USAGE;
-    }
-    /* mkstemp makes the file 0600; a report gets the usual 0666 less the
-     * umask, as any file the user writes */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    FILE *f = fdopen(fd, "w");
-    int ok = f != NULL && fputs(text, f) >= 0;
-    ok = (f != NULL && fclose(f) == 0) && ok;
-    if (f == NULL)
-        close(fd);
-    if (!ok || rename(tmp, path) != 0) {
-        fprintf(stderr, "%s: %s: cannot write: %s\n", prog, path,
-                strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return EXIT_USAGE;
-    }
-    free(tmp);
-    return 0;
+    int rc = lab_file_write(path, text, strlen(text), 0, 0);
+    return rc == LAB_OK ? 0 : fail(rc, "output");
 }
 
 /* ---- options shared by the commands ---- */
@@ -204,7 +203,8 @@ int load_data(lab_dataset **out, const char *data, const char *mapping)
         return fail(rc, "data");
     }
     for (size_t i = 0; i < lab_dataset_warning_count(ds); i++)
-        fprintf(stderr, "%s: warning: %s\n", prog, lab_dataset_warning(ds, i));
+        print_text(stderr, "%s: warning: %s\n", prog,
+                   lab_dataset_warning(ds, i));
     *out = ds;
     return 0;
 }
@@ -321,7 +321,7 @@ int cmd_check(int argc, char **argv)
         goto out;
     int tty = !o.quiet && isatty(STDERR_FILENO);
     if (tty)
-        fprintf(stderr, "loading %s...\n", o.pos[0]);
+        print_text(stderr, "loading %s...\n", o.pos[0]);
     if (load_data(&ds, o.pos[0], o.mapping) != 0)
         goto out;
     lab_check_options co = LAB_CHECK_OPTIONS_INIT;
@@ -350,7 +350,8 @@ int cmd_check(int argc, char **argv)
         goto out;
     }
     for (size_t i = 0; i < lab_report_warning_count(rep); i++)
-        fprintf(stderr, "%s: warning: %s\n", prog, lab_report_warning(rep, i));
+        print_text(stderr, "%s: warning: %s\n", prog,
+                   lab_report_warning(rep, i));
     if (write_output(o.output, text) != 0)
         goto out;
     status = o.fail_on <= 3 &&
@@ -425,7 +426,7 @@ int cmd_rules(int argc, char **argv)
         rc = lab_condition_translate(&text, o.pos[0], !o.jsonlogic);
         if (rc != LAB_OK)
             return fail(rc, NULL);
-        printf("%s\n", text);
+        print_text(stdout, "%s\n", text);
         lab_free(text);
         return 0;
     }
@@ -437,7 +438,7 @@ int cmd_rules(int argc, char **argv)
         for (size_t i = 0; i < lab_engine_pack_count(e); i++) {
             const char *id, *ver, *sha;
             lab_engine_pack_info(e, i, &id, &ver, &sha);
-            printf("ok %s %s sha256:%s\n", id, ver, sha);
+            print_text(stdout, "ok %s %s sha256:%s\n", id, ver, sha);
         }
         size_t nwarn = 0;
         rc = lab_engine_lint(&text, &nwarn, e);
@@ -445,7 +446,7 @@ int cmd_rules(int argc, char **argv)
             fail(rc, "rules lint");
             goto out;
         }
-        fputs(text, stdout);
+        print_text(stdout, "%s", text);
         printf("%zu packs, %zu rules, %zu warning%s\n",
                lab_engine_pack_count(e), lab_engine_rule_count(e), nwarn,
                nwarn == 1 ? "" : "s");
@@ -457,7 +458,7 @@ int cmd_rules(int argc, char **argv)
             fail(rc, "rules test");
             goto out;
         }
-        fputs(text, stdout);
+        print_text(stdout, "%s", text);
         status = failed ? EXIT_FINDINGS : 0;
     } else if (strcmp(sub, "show") == 0 || strcmp(sub, "export") == 0) {
         if (strcmp(sub, "export") == 0 && !o.jsonlogic)
@@ -486,41 +487,64 @@ out:
 
 /* ---- jsonlogic ---- */
 
-char *slurp(const char *path)
+/* Reads stdin whole, at most LAB_INPUT_MAX bytes; NULL on error. */
+static char *slurp_stdin(size_t *len)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
-        return NULL;
-    }
+    const size_t limit = LAB_INPUT_MAX;
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     while (buf != NULL) {
-        size_t r = fread(buf + n, 1, cap - n - 1, f);
+        size_t r = fread(buf + n, 1, cap - n - 1, stdin);
         n += r;
+        if (n > limit) {
+            fprintf(stderr, "%s: -: over the %zu-byte (64 MiB) input cap\n",
+                    prog, limit);
+            free(buf);
+            return NULL;
+        }
         if (r == 0)
             break;
         if (n + 1 == cap) {
-            if (cap > (64u << 20)) {
-                fprintf(stderr, "%s: %s: over 64 MiB\n", prog, path);
-                free(buf);
-                buf = NULL;
+            /* never more than one byte over the cap */
+            size_t ncap = cap > (limit + 2) / 2 ? limit + 2 : cap * 2;
+            char *nb = realloc(buf, ncap);
+            if (nb == NULL)
                 break;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
             buf = nb;
-            cap *= 2;
+            cap = ncap;
         }
     }
-    if (buf != NULL)
-        buf[n] = '\0';
-    if (f != stdin)
-        fclose(f);
+    if (buf == NULL || ferror(stdin)) {
+        fprintf(stderr, "%s: -: cannot read: %s\n", prog, strerror(errno));
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+char *slurp(const char *path)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    if (strcmp(path, "-") == 0) {
+        buf = slurp_stdin(&n);
+        if (buf != NULL && memchr(buf, '\0', n) != NULL) {
+            fprintf(stderr,
+                    "%s: -: NUL byte at byte offset %zu (text input may "
+                    "not hold NUL bytes)\n",
+                    prog, (size_t)((char *)memchr(buf, '\0', n) - buf));
+            free(buf);
+            buf = NULL;
+        }
+        return buf;
+    }
+    int rc = lab_file_read(&buf, &n, path, 0, LAB_FILE_TEXT);
+    if (rc != LAB_OK) {
+        fail(rc, NULL);
+        return NULL;
+    }
     return buf;
 }
 

@@ -921,6 +921,53 @@ lab_osh_facility(char **out, const char *os_id, lab_format format,
                  const lab_http_options *opts);
 
 /* ---------------------------------------------------------------- */
+/* Files and terminal text: the rules every labaudit input and output   */
+/* follows, for hosts (and the CLI) that read and write the same way.   */
+
+/** The input cap: the most any file read whole (a list, a token, a JSON
+ * document, a fetched body) may hold unless a smaller cap applies. */
+#define LAB_INPUT_MAX ((size_t)64 << 20)
+
+/** Flags for lab_file_read() and lab_file_write(). */
+enum {
+    LAB_FILE_TEXT = 1, /**< read: a NUL byte is an error (file, offset) */
+    LAB_FILE_NEW = 2   /**< write: refuse a path that already exists */
+};
+
+/**
+ * Reads a whole regular file (at most `limit` bytes; 0 or more than
+ * 64 MiB means 64 MiB) into *out, NUL-terminated (free with lab_free);
+ * *len (may be NULL) gets its length.  Anything but a regular file (a
+ * FIFO, a device, a directory) is refused without blocking.
+ */
+LAB_EXTERN(int)
+lab_file_read(char **out, size_t *len, const char *path, size_t limit,
+              unsigned flags);
+
+/**
+ * Writes `len` bytes to `path`.  A path naming a character or block
+ * device, a FIFO or a socket is written in place (a FIFO without a reader
+ * is an error, not a wait); a directory is refused; a regular file, or a
+ * path that does not exist, is replaced atomically (a temporary file in
+ * the same folder, fsync, rename).  A symbolic link is followed: its
+ * target is replaced and the link stays.  `mode` 0 keeps an existing
+ * file's mode (a new one gets 0666 less the umask); any other mode is set
+ * exactly (0600 for a private key).
+ */
+LAB_EXTERN(int)
+lab_file_write(const char *path, const void *data, size_t len, unsigned mode,
+               unsigned flags);
+
+/**
+ * Copies text for a terminal into *out (free with lab_free): C0 control
+ * characters other than newline and tab, DEL and invalid UTF-8 bytes
+ * become \xHH; C1 controls (U+0080 to U+009F) and the bidirectional
+ * overrides and isolates (U+202A to U+202E, U+2066 to U+2069) become
+ * \uHHHH.  Text reports and every message quoting input pass through it.
+ */
+LAB_EXTERN(int) lab_text_escape(char **out, const char *text, size_t len);
+
+/* ---------------------------------------------------------------- */
 /* Plugin entry point                                                */
 
 /**

@@ -976,7 +976,7 @@ static int status_list_url(char **url, const char *path, long index,
     size_t len = 0, plen = 0, nbytes = 0;
     json_t *cred = NULL;
     json_error_t err;
-    int rc = lab_read_file(&text, &len, path, LAB_CRED_MAX_FILE);
+    int rc = lab_read_text_file(&text, &len, path, LAB_CRED_MAX_FILE);
     if (rc != LAB_OK)
         return rc;
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))

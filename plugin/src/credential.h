@@ -100,8 +100,8 @@ int lab_cred_peek(json_t **payload, const char *token, size_t n);
 
 /* ---- files (credential_status.c) ---- */
 
-/* Writes data to a temporary file beside path and renames it into place
- * (mode 0644).  An existing file is replaced only if `replace`. */
+/* Writes data through lab_write_file (the one output rule; mode kept, or
+ * 0666 less the umask).  An existing file is replaced only if `replace`. */
 int lab_cred_write_file(const char *path, const void *data, size_t n,
                         int replace);
 

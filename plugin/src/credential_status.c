@@ -588,44 +588,7 @@ int lab_status_get(const unsigned char *bits, size_t nbytes, size_t index)
 int lab_cred_write_file(const char *path, const void *data, size_t n,
                         int replace)
 {
-    struct stat st;
-    if (!replace && lstat(path, &st) == 0)
-        return lab_seterr(LAB_EDUPLICATE, "%s: already exists", path);
-    size_t plen = strlen(path);
-    char *tmp = lab_malloc(plen + 16);
-    if (tmp == NULL)
-        return lab_seterr(LAB_ENOMEM, "out of memory");
-    snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return lab_seterr(LAB_EIO, "%s: cannot create: %s", path, strerror(e));
-    }
-    int ok = fchmod(fd, 0644) == 0;
-    const char *p = data;
-    size_t left = n;
-    while (ok && left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            ok = 0;
-            break;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    ok = ok && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        free(tmp);
-        return lab_seterr(LAB_EIO, "%s: cannot write: %s", path, strerror(e));
-    }
-    free(tmp);
-    return LAB_OK;
+    return lab_write_file(path, data, n, 0, replace ? 0 : LAB_FILE_NEW);
 }
 
 /* ---- the status list credential ---- */
@@ -746,7 +709,7 @@ int lab_revoke(const char *path, size_t index, const lab_status_options *o)
         return lab_seterr(LAB_EINVAL, "revoke: no status list file given");
     rc = lab_key_load_private_file(&key, o->key_file, o->passphrase_env);
     if (rc == LAB_OK)
-        rc = lab_read_file(&text, &len, path, LAB_CRED_MAX_FILE);
+        rc = lab_read_text_file(&text, &len, path, LAB_CRED_MAX_FILE);
     if (rc != LAB_OK)
         goto out;
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))

@@ -554,8 +554,15 @@ static int result_text(char **out, const vctx *v)
     text_list(&b, json_object_get(as, "findings"),
               "open findings below blocker", fnd_keys, 4);
     text_list(&b, json_object_get(as, "waivers"), "waivers", fnd_keys, 4);
-done:
-    if (lab_buf_detach(&b, out) != LAB_OK)
+done:;
+    /* the account quotes the certificate: neutralised for a terminal */
+    lab_buf t = LAB_BUF_INIT;
+    if (b.oom)
+        t.oom = 1;
+    else if (b.data != NULL)
+        lab_buf_add_terminal(&t, b.data, b.len);
+    lab_buf_free(&b);
+    if (lab_buf_detach(&t, out) != LAB_OK)
         return lab_seterr(LAB_ENOMEM, "out of memory");
     return LAB_OK;
 }

@@ -142,6 +142,28 @@ size_t lab_utf8_check(const char *s, size_t n);
 /* Reads a whole file (at most `limit` bytes) into a NUL-terminated buffer. */
 int lab_read_file(char **out, size_t *len, const char *path, size_t limit);
 
+/* ---- files (fileio.c): the one reader, the one writer ---- */
+
+/* Opens path for reading, refusing anything but a regular file ("FILE:
+ * not a regular file (a FIFO)") without blocking on a FIFO.  extra_flags
+ * are added to O_RDONLY (e.g. O_NOFOLLOW). */
+int lab_open_regular(int *fd, const char *path, int extra_flags);
+/* "a FIFO", "a directory", ... for a st_mode. */
+const char *lab_file_kind(unsigned mode);
+/* LAB_EPARSE naming `what` and the byte offset if data holds a NUL. */
+int lab_check_nul(const char *what, const char *data, size_t n);
+/* lab_read_file for text: a NUL byte is an error. */
+int lab_read_text_file(char **out, size_t *len, const char *path, size_t limit);
+/* Writes an output file by the one rule (see lab_file_write in
+ * labaudit.h); flags are LAB_FILE_*, or LAB_FILE_LINK_REPLACE_ for key
+ * files: a symbolic link at path is itself replaced, never followed. */
+enum { LAB_FILE_LINK_REPLACE_ = 0x100 };
+int lab_write_file(const char *path, const void *data, size_t n, unsigned mode,
+                   unsigned flags);
+/* Appends s[0..n) for a terminal: C0 controls but \n and \t, DEL and
+ * invalid UTF-8 as \xHH; C1 controls and bidi overrides as \uHHHH. */
+void lab_buf_add_terminal(lab_buf *b, const char *s, size_t n);
+
 /* SHA-256 of a buffer as 64 lowercase hex digits plus NUL. */
 int lab_sha256_hex(char out[65], const void *p, size_t n);
 

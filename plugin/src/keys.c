@@ -162,80 +162,23 @@ out:
     return rc;
 }
 
-/* Writes all of data to fd. */
-static int write_all(int fd, const char *data, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, data, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        data += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Writes data to a new file beside path, with exactly `mode`, and renames
- * it into place, so that readers see the old file or the whole new one. */
+/* Writes a key file through the library's one writer, with exactly
+ * `mode`: a new file beside path renamed into place, so that readers see
+ * the old file or the whole new one; without LAB_KEY_OVERWRITE an
+ * existing path is refused.  A symbolic link is replaced, not followed:
+ * a key is never written somewhere a link points. */
 static int write_atomic(const char *path, const char *data, size_t n,
                         mode_t mode, unsigned flags)
 {
-    OSSL_LIB_CTX *ctx = NULL;
-    lab_ossl_scope scope;
-    struct stat st;
-    unsigned char rnd[8];
-    char *tmp = NULL;
-    int fd = -1, rc = lab_crypto_libctx(&ctx);
-
-    if (rc != LAB_OK)
-        return rc;
-    if ((flags & LAB_KEY_OVERWRITE) == 0 && lstat(path, &st) == 0)
-        return lab_seterr(LAB_EDUPLICATE,
-                          "%s: already exists (refusing to overwrite a key "
-                          "file)",
-                          path);
-    size_t plen = strlen(path);
-    tmp = lab_malloc(plen + 32);
-    if (tmp == NULL)
-        return lab_seterr(LAB_ENOMEM, "out of memory");
-    lab_ossl_enter(&scope);
-    if (RAND_bytes_ex(ctx, rnd, sizeof rnd, 0) != 1)
-        rc = lab_ossl_fail(&scope, LAB_ECRYPTO,
-                           "no random bytes for a file name");
-    lab_ossl_leave(&scope);
-    if (rc != LAB_OK)
-        goto out;
-    snprintf(tmp, plen + 32, "%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", path,
-             rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd < 0) {
-        rc = lab_seterr(LAB_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-        goto out;
-    }
-    /* The umask may have cleared bits of a public file's mode. */
-    if (fchmod(fd, mode) != 0 || write_all(fd, data, n) != 0 ||
-        fsync(fd) != 0) {
-        rc = lab_seterr(LAB_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-        goto out_unlink;
-    }
-    int closed = close(fd);
-    fd = -1;
-    if (closed != 0 || rename(tmp, path) != 0) {
-        rc = lab_seterr(LAB_EIO, "%s: cannot write: %s", path, strerror(errno));
-        goto out_unlink;
-    }
-    goto out;
-out_unlink:
-    if (fd >= 0)
-        close(fd);
-    fd = -1;
-    unlink(tmp);
-out:
-    if (fd >= 0)
-        close(fd);
-    free(tmp);
+    int rc =
+        lab_write_file(path, data, n, (unsigned)mode,
+                       LAB_FILE_LINK_REPLACE_ |
+                           ((flags & LAB_KEY_OVERWRITE) ? 0 : LAB_FILE_NEW));
+    if (rc == LAB_EDUPLICATE)
+        rc = lab_seterr(rc,
+                        "%s: already exists (refusing to overwrite a key "
+                        "file)",
+                        path);
     return rc;
 }
 
@@ -451,7 +394,8 @@ static int open_key_file(const char *path, struct stat *st, int *rc)
         return -1;
     }
     if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
-        *rc = lab_seterr(LAB_EIO, "%s: not a regular file", path);
+        *rc = lab_seterr(LAB_EIO, "%s: not a regular file (%s)", path,
+                         lab_file_kind(st->st_mode));
         close(fd);
         return -1;
     }

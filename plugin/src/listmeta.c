@@ -70,7 +70,7 @@ int lab_listmeta_read(lab_listmeta *m, const char *list_path)
         rc = lab_seterr(LAB_ENOTFOUND, "%s: no metadata", path);
         goto out;
     }
-    rc = lab_read_file(&text, &len, path, META_MAX);
+    rc = lab_read_text_file(&text, &len, path, META_MAX);
     if (rc != LAB_OK)
         goto out;
     json_error_t je;

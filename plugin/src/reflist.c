@@ -402,7 +402,7 @@ static int load_file(lab_refdata *rd, lab_arena *a, lab_strtab *st,
 
     char *buf = NULL;
     size_t len = 0;
-    int rc = lab_read_file(&buf, &len, path, 64u << 20);
+    int rc = lab_read_text_file(&buf, &len, path, LAB_INPUT_MAX);
     if (rc == LAB_OK)
         rc = lab_sha256_hex(l->sha256, buf, len);
     lstate ls = {rd, a, st, l, -1, -1, -1, -1, -1, -1, -1, 0, l->path};

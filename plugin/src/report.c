@@ -651,9 +651,18 @@ int lab_report_render(char **out, const lab_report *rep, lab_format format)
     if (out == NULL || rep == NULL)
         return lab_seterr(LAB_EINVAL, "lab_report_render: NULL argument");
     switch (format) {
-    case LAB_FORMAT_TEXT:
-        render_text(&b, rep);
+    case LAB_FORMAT_TEXT: {
+        /* text is for terminals: whatever the data holds (escape
+         * sequences, bidi overrides) is neutralised in one place */
+        lab_buf t = LAB_BUF_INIT;
+        render_text(&t, rep);
+        if (t.oom)
+            b.oom = 1;
+        else if (t.data != NULL)
+            lab_buf_add_terminal(&b, t.data, t.len);
+        lab_buf_free(&t);
         break;
+    }
     case LAB_FORMAT_JSON:
         render_json(&b, rep);
         break;

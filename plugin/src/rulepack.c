@@ -21,6 +21,8 @@
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 
+#include "xmlquiet.h"
+
 extern const char lab_rulepack_xsd[];
 extern const size_t lab_rulepack_xsd_len;
 
@@ -735,7 +737,7 @@ static int compile_rule(loader *ld, const xmlNode *rn, lab_rule *r)
 
 /* ---- the pack ---- */
 
-static int parse_and_validate(loader *ld, xmlDocPtr *out)
+static int parse_and_validate_loud(loader *ld, xmlDocPtr *out)
 {
     xerr xe = {0};
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
@@ -800,6 +802,16 @@ out:
     if (doc != NULL)
         xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);
+    return rc;
+}
+
+/* Parses and validates with libxml2 kept quiet (see xmlquiet.h). */
+static int parse_and_validate(loader *ld, xmlDocPtr *out)
+{
+    lab_xml_quiet q;
+    lab_xml_quiet_enter(&q);
+    int rc = parse_and_validate_loud(ld, out);
+    lab_xml_quiet_leave(&q);
     return rc;
 }
 

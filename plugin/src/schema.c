@@ -8,8 +8,10 @@
 
 #include "ident.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Allowed values of the enumerated fields, named by the tables' column. */
@@ -153,6 +155,40 @@ static int bad(const lab_field *f, lab_pos pos, const char *expected,
     return lab_seterr(LAB_ESCHEMA, "%s:%u:%u: %s: expected %s, got '%s'",
                       pos.file ? pos.file : "<input>", pos.line, pos.col,
                       f->name, expected, excerpt(ex, s, n));
+}
+
+/* An optional sign and 1 to 10 digits, within the int32 range less
+ * INT32_MIN (which marks a missing value). */
+static int parse_whole(const char *s, size_t n, double *out)
+{
+    size_t i = n > 0 && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+    if (i == n || n - i > 10)
+        return 0;
+    long long v = 0;
+    for (size_t k = i; k < n; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return 0;
+        v = v * 10 + (s[k] - '0');
+    }
+    if (v > 2147483647LL)
+        return 0;
+    *out = s[0] == '-' ? -(double)v : (double)v;
+    return 1;
+}
+
+/* Whether the decimal text s (already checked by lab_num_parse) is within
+ * a double's range: strtod reports ERANGE for "1e-400", which would load
+ * as 0, as it does for "1e400" (subnormal results count as underflow). */
+static int num_in_range(const char *s, size_t n)
+{
+    char tmp[64];
+    if (n >= sizeof tmp)
+        return 0;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    errno = 0;
+    (void)strtod(tmp, NULL);
+    return errno != ERANGE;
 }
 
 static int parse_bool(const char *s, size_t n, int8_t *out)
@@ -325,9 +361,13 @@ int lab_field_set(const lab_field *f, void *rec, const char *s, size_t n,
         return LAB_OK;
     }
     case LAB_FT_INT:
-        if (!lab_num_parse(s, n, &d) || d != floor(d) || d < -2147483647.0 ||
-            d > 2147483647.0)
-            return bad(f, pos, "a whole number", s, n);
+        /* integer syntax only: "1e0", "2.0" or "0.99999999999999999"
+         * (which a double rounds to 1) are not whole numbers as written */
+        if (!parse_whole(s, n, &d))
+            return bad(f, pos,
+                       "a whole number (digits only, -2147483647 to "
+                       "2147483647)",
+                       s, n);
         if (f->check == LAB_CK_NONNEG && d < 0)
             return bad(f, pos, "a number >= 0", s, n);
         *(int32_t *)p = (int32_t)d;
@@ -335,6 +375,11 @@ int lab_field_set(const lab_field *f, void *rec, const char *s, size_t n,
     case LAB_FT_NUM:
         if (!lab_num_parse(s, n, &d))
             return bad(f, pos, "a number", s, n);
+        if (!num_in_range(s, n))
+            return bad(f, pos,
+                       "a number within the range of a double (it "
+                       "underflows or overflows)",
+                       s, n);
         if (f->check == LAB_CK_NONNEG && d < 0)
             return bad(f, pos, "a number >= 0", s, n);
         *(double *)p = d;

@@ -643,16 +643,15 @@ size_t lab_utf8_check(const char *str, size_t n)
 
 int lab_read_file(char **out, size_t *len, const char *path, size_t limit)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return lab_seterr(LAB_EIO, "%s: cannot open: %s", path,
-                          strerror(errno));
+    int fd = -1;
+    int rc = lab_open_regular(&fd, path, 0);
+    if (rc != LAB_OK)
+        return rc;
     struct stat st;
     char *data = NULL;
-    int rc = LAB_OK;
 
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        rc = lab_seterr(LAB_EIO, "%s: not a regular file", path);
+    if (fstat(fd, &st) != 0) {
+        rc = lab_seterr(LAB_EIO, "%s: cannot stat: %s", path, strerror(errno));
         goto out_close;
     }
     if ((uintmax_t)st.st_size > limit) {
@@ -669,19 +668,21 @@ int lab_read_file(char **out, size_t *len, const char *path, size_t limit)
     }
     for (;;) {
         if (n + 1 >= cap) {
-            /* the file grew while we read it */
-            if (cap > limit) {
+            /* the file grew while we read it: room for one byte over the
+             * limit at most, so that the limit is enforced exactly */
+            if (n > limit) {
                 rc = lab_seterr(LAB_ELIMIT, "%s: file grew over the limit",
                                 path);
                 goto out_close;
             }
-            char *nd = lab_realloc(data, cap * 2);
+            size_t ncap = cap > (limit + 2) / 2 ? limit + 2 : cap * 2;
+            char *nd = lab_realloc(data, ncap);
             if (nd == NULL) {
                 rc = lab_seterr(LAB_ENOMEM, "%s: out of memory", path);
                 goto out_close;
             }
             data = nd;
-            cap *= 2;
+            cap = ncap;
         }
         ssize_t r = read(fd, data + n, cap - n - 1);
         if (r < 0 && errno == EINTR)
@@ -694,6 +695,10 @@ int lab_read_file(char **out, size_t *len, const char *path, size_t limit)
         if (r == 0)
             break;
         n += (size_t)r;
+    }
+    if (n > limit) {
+        rc = lab_seterr(LAB_ELIMIT, "%s: file grew over the limit", path);
+        goto out_close;
     }
     data[n] = '\0';
     *out = data;

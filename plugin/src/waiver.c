@@ -5,9 +5,11 @@
  * waived finding stays in the report, marked with who accepted it and
  * why; it no longer counts against the failure threshold or a product's
  * verdict.  A waiver without an approver or expiry, or a blocker's waiver
- * without a justification, is an error naming file:line (the check then
- * fails whole: nothing is half-applied); an expired waiver, or one that
- * matches no finding, is a warning in the report.
+ * without a justification (blank counts as none), a second waiver for the
+ * same finding, and an unknown or repeated column are errors naming
+ * file:line(:column) (the check then fails whole: nothing is
+ * half-applied); an expired waiver, or one that matches no finding, is a
+ * warning in the report.
  */
 #include "engine.h"
 
@@ -28,12 +30,66 @@ typedef struct wload {
 static const char *const wcols[5] = {"rule", "subject_id", "approver",
                                      "justification", "expires"};
 
+/* Field k of the record, or NULL if absent, empty or only blanks (a
+ * blank approver is no approver). */
 static const char *field(wload *w, const lab_csv_field *f, size_t n, int k)
 {
     int c = w->col[k];
-    if (c < 0 || (size_t)c >= n || f[c].len == 0)
+    if (c < 0 || (size_t)c >= n)
+        return NULL;
+    size_t blank = strspn(f[c].text, " \t");
+    if (blank >= f[c].len)
         return NULL;
     return lab_arena_strndup(&w->rep->arena, f[c].text, f[c].len);
+}
+
+/* The header: every column known, none twice, all but justification
+ * present. */
+static int waiver_header(wload *w, const lab_csv_field *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int k = 0;
+        while (k < 5 && strcmp(f[i].text, wcols[k]) != 0)
+            k++;
+        if (k == 5)
+            return lab_seterr(LAB_ESCHEMA,
+                              "%s:%u:%u: unknown column '%s' (expected rule, "
+                              "subject_id, approver, justification, expires)",
+                              w->path, f[i].line, f[i].col, f[i].text);
+        if (w->col[k] >= 0)
+            return lab_seterr(LAB_ESCHEMA,
+                              "%s:%u:%u: column '%s' given twice (first as "
+                              "column %d)",
+                              w->path, f[i].line, f[i].col, f[i].text,
+                              w->col[k] + 1);
+        w->col[k] = (int)i;
+    }
+    for (int k = 0; k < 5; k++)
+        if (w->col[k] < 0 && k != 3)
+            return lab_seterr(LAB_ESCHEMA,
+                              "%s:1: missing column '%s' (expected rule, "
+                              "subject_id, approver, justification, "
+                              "expires)",
+                              w->path, wcols[k]);
+    return LAB_OK;
+}
+
+/* A second waiver for the same finding is an error: which one applies
+ * would otherwise depend on the order of lines. */
+static int waiver_unique(const wload *w, const lab_waiver *wv)
+{
+    const lab_report *rep = w->rep;
+    for (size_t i = 0; i < rep->nwaivers; i++) {
+        const lab_waiver *o = &rep->waivers[i];
+        if (strcmp(o->rule, wv->rule) == 0 &&
+            strcmp(o->subject_id, wv->subject_id) == 0)
+            return lab_seterr(LAB_EDUPLICATE,
+                              "%s:%u: second waiver for %s on %s (the first "
+                              "is on line %u)",
+                              w->path, wv->line, wv->rule, wv->subject_id,
+                              o->line);
+    }
+    return LAB_OK;
 }
 
 static int waiver_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
@@ -42,19 +98,7 @@ static int waiver_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
     lab_report *rep = w->rep;
     if (!w->header_done) {
         w->header_done = 1;
-        for (int k = 0; k < 5; k++) {
-            w->col[k] = -1;
-            for (size_t i = 0; i < n; i++)
-                if (strcmp(f[i].text, wcols[k]) == 0)
-                    w->col[k] = (int)i;
-            if (w->col[k] < 0 && k != 3)
-                return lab_seterr(LAB_ESCHEMA,
-                                  "%s:1: missing column '%s' (expected rule, "
-                                  "subject_id, approver, justification, "
-                                  "expires)",
-                                  w->path, wcols[k]);
-        }
-        return LAB_OK;
+        return waiver_header(w, f, n);
     }
     lab_waiver wv;
     memset(&wv, 0, sizeof wv);
@@ -81,14 +125,16 @@ static int waiver_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
                           "%s:%u: waiver for %s on %s: expires: "
                           "expected a date YYYY-MM-DD",
                           w->path, line, wv.rule, wv.subject_id);
+    int rc = waiver_unique(w, &wv);
+    if (rc != LAB_OK)
+        return rc;
     lab_date_format(wv.expires, days);
     if (days < rep->as_of_days) {
         wv.used = 1; /* reported here, not as unmatched */
-        int rc =
-            lab_report_warn(rep,
-                            "%s:%u: waiver for %s on %s expired on %s; "
-                            "the finding stands",
-                            w->path, line, wv.rule, wv.subject_id, wv.expires);
+        rc = lab_report_warn(rep,
+                             "%s:%u: waiver for %s on %s expired on %s; "
+                             "the finding stands",
+                             w->path, line, wv.rule, wv.subject_id, wv.expires);
         if (rc != LAB_OK)
             return rc;
         wv.expires[0] = '\0'; /* marks it as not applying */
