@@ -74,24 +74,6 @@ static int waiver_header(wload *w, const lab_csv_field *f, size_t n)
     return LAB_OK;
 }
 
-/* A second waiver for the same finding is an error: which one applies
- * would otherwise depend on the order of lines. */
-static int waiver_unique(const wload *w, const lab_waiver *wv)
-{
-    const lab_report *rep = w->rep;
-    for (size_t i = 0; i < rep->nwaivers; i++) {
-        const lab_waiver *o = &rep->waivers[i];
-        if (strcmp(o->rule, wv->rule) == 0 &&
-            strcmp(o->subject_id, wv->subject_id) == 0)
-            return lab_seterr(LAB_EDUPLICATE,
-                              "%s:%u: second waiver for %s on %s (the first "
-                              "is on line %u)",
-                              w->path, wv->line, wv->rule, wv->subject_id,
-                              o->line);
-    }
-    return LAB_OK;
-}
-
 static int waiver_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
 {
     wload *w = ud;
@@ -125,9 +107,7 @@ static int waiver_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
                           "%s:%u: waiver for %s on %s: expires: "
                           "expected a date YYYY-MM-DD",
                           w->path, line, wv.rule, wv.subject_id);
-    int rc = waiver_unique(w, &wv);
-    if (rc != LAB_OK)
-        return rc;
+    int rc;
     lab_date_format(wv.expires, days);
     if (days < rep->as_of_days) {
         wv.used = 1; /* reported here, not as unmatched */
@@ -147,7 +127,7 @@ static int waiver_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
     return LAB_OK;
 }
 
-/* Waivers of one rule and subject, in file order: matching a finding
+/* The waiver of each rule and subject (one at most): matching a finding
  * looks its key up once, so a check costs waivers + findings, not their
  * product. */
 typedef struct wgroup {
@@ -186,6 +166,9 @@ static size_t *wslot(const windex *ix, const lab_waiver *ws, const char *rule,
     }
 }
 
+/* Indexes every waiver by rule and subject.  A second waiver for the same
+ * finding is an error: which one applies would otherwise depend on the
+ * order of lines. */
 static int windex_build(windex *ix, const lab_report *rep)
 {
     size_t cap = 16;
@@ -198,19 +181,19 @@ static int windex_build(windex *ix, const lab_report *rep)
         return lab_seterr(LAB_ENOMEM, "out of memory");
     for (size_t i = 0; i < rep->nwaivers; i++) {
         const lab_waiver *wv = &rep->waivers[i];
-        if (wv->expires[0] == '\0')
-            continue;
         size_t *slot = wslot(ix, rep->waivers, wv->rule, wv->subject_id);
-        if (*slot == 0) {
-            wgroup *g = &ix->groups[ix->ngroups++];
-            g->first = i;
-            g->unjustified = SIZE_MAX;
-            *slot = ix->ngroups;
+        if (*slot != 0) {
+            const lab_waiver *o = &rep->waivers[ix->groups[*slot - 1].first];
+            return lab_seterr(LAB_EDUPLICATE,
+                              "%s:%u: second waiver for %s on %s (the first "
+                              "is on line %u)",
+                              wv->file, wv->line, wv->rule, wv->subject_id,
+                              o->line);
         }
-        wgroup *g = &ix->groups[*slot - 1];
-        g->last = i;
-        if (wv->justification == NULL && g->unjustified == SIZE_MAX)
-            g->unjustified = i;
+        wgroup *g = &ix->groups[ix->ngroups++];
+        g->first = g->last = i;
+        g->unjustified = wv->justification == NULL ? i : SIZE_MAX;
+        *slot = ix->ngroups;
     }
     return LAB_OK;
 }
@@ -227,6 +210,8 @@ static int windex_match(const windex *ix, lab_report *rep)
         if (g == 0)
             continue;
         wgroup *grp = &ix->groups[g - 1];
+        if (rep->waivers[grp->first].expires[0] == '\0')
+            continue; /* expired: reported when read */
         grp->matched = 1;
         fd->waiver = &rep->waivers[grp->last];
         if (fd->severity == LAB_SEV_BLOCKER && grp->unjustified < bad)
