@@ -219,6 +219,12 @@ lab_extcol *lab_ds_ext_find(lab_dataset *ds, lab_record_kind kind,
 int lab_ds_ext_set(lab_dataset *ds, lab_record_kind kind, size_t row,
                    const char *name, const char *text, size_t len, lab_pos pos)
 {
+    if (len > LAB_FIELD_MAX)
+        return lab_seterr(LAB_ELIMIT,
+                          "%s:%u:%u: %s is %zu bytes, expected at most %d "
+                          "(1 MiB)",
+                          pos.file ? pos.file : "<input>", pos.line, pos.col,
+                          name, len, LAB_FIELD_MAX);
     lab_extcol *c = lab_ds_ext_find(ds, kind, name);
     if (c == NULL) {
         const char *in = lab_strtab_intern(&ds->strings, name, strlen(name));
@@ -452,6 +458,12 @@ int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
         if (fields[i] == NULL)
             continue;
         lab_pos p = pos ? pos[i] : rowpos;
+        if (lens[i] > LAB_FIELD_MAX)
+            return lab_seterr(LAB_ELIMIT,
+                              "%s:%u:%u: %s %s is %zu bytes, expected at "
+                              "most %d (1 MiB)",
+                              p.file ? p.file : "<input>", p.line, p.col,
+                              e->name, fields[i]->name, lens[i], LAB_FIELD_MAX);
         rc = fields[i] == &e->fields[0] && kind_unique(kind)
                  ? check_id_text(e, values[i], lens[i], p)
                  : LAB_OK;

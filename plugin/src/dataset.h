@@ -21,6 +21,10 @@ typedef struct lab_table {
     size_t index_cap;
 } lab_table;
 
+/* The longest value of one field, whichever adapter read it (CSV, XML,
+ * PostgreSQL, JSON records, EPCIS): 1 MiB, as a CSV field. */
+enum { LAB_FIELD_MAX = 1 << 20 };
+
 /* Kinds with tables (chain facts are derived, not stored here). */
 enum { LAB_TABLE_COUNT = LAB_ENT_LOT_INPUT + 1 };
 

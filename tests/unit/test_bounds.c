@@ -469,6 +469,34 @@ static void test_region_lookup_is_searched(void **state)
     lab_arena_free(&a);
 }
 
+/* One field-size rule for every source: a value over 1 MiB is refused
+ * through the API (the path JSON records and PostgreSQL rows take) as the
+ * CSV reader refuses it, and nothing is added. */
+static void test_field_size_is_one_rule(void **state)
+{
+    (void)state;
+    lab_dataset *ds = NULL;
+    assert_int_equal(lab_dataset_new(&ds), LAB_OK);
+    size_t n = (1u << 20) + 1;
+    char *big = malloc(n + 1);
+    assert_non_null(big);
+    memset(big, 'a', n);
+    big[n] = '\0';
+    const char *names[] = {"id", "name", "country"};
+    const char *values[] = {"S1", big, "IN"};
+    assert_int_equal(
+        lab_dataset_add(ds, LAB_RECORD_SUPPLIER, names, values, 3, "api"),
+        LAB_ELIMIT);
+    assert_non_null(strstr(lab_errmsg(), "supplier name is 1048577 bytes"));
+    assert_int_equal(lab_dataset_count(ds, LAB_RECORD_SUPPLIER), 0);
+    big[n - 1] = '\0'; /* exactly 1 MiB is allowed */
+    assert_int_equal(
+        lab_dataset_add(ds, LAB_RECORD_SUPPLIER, names, values, 3, "api"),
+        LAB_OK);
+    free(big);
+    lab_dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest all[] = {
@@ -479,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_long_chains_translate),
         cmocka_unit_test(test_condition_size_bounded),
         cmocka_unit_test(test_region_lookup_is_searched),
+        cmocka_unit_test(test_field_size_is_one_rule),
     };
     return cmocka_run_group_tests(all, make_tmpdir, remove_tmpdir);
 }
