@@ -16,7 +16,6 @@
 
 #include "ident.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -1542,70 +1541,14 @@ static int load_file(epcis *E, const char *path)
     return rc;
 }
 
-static int has_json_suffix(const char *s)
-{
-    size_t n = strlen(s);
-    return (n > 5 && strcmp(s + n - 5, ".json") == 0) ||
-           (n > 7 && strcmp(s + n - 7, ".jsonld") == 0);
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int list_documents(char ***out, size_t *count, const char *dir)
-{
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = LAB_OK;
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return lab_seterr(LAB_EIO, "%s: cannot open folder: %s", dir,
-                          strerror(errno));
-    for (;;) {
-        errno = 0;
-        struct dirent *e = readdir(d);
-        if (e == NULL) {
-            if (errno != 0)
-                rc = lab_seterr(LAB_EIO, "%s: cannot read folder: %s", dir,
-                                strerror(errno));
-            break;
-        }
-        if (e->d_name[0] == '.' || !has_json_suffix(e->d_name))
-            continue;
-        char *copy = NULL;
-        if (n >= LAB_EPCIS_MAX_FILES)
-            rc = lab_seterr(LAB_ELIMIT, "%s: more than %d documents", dir,
-                            LAB_EPCIS_MAX_FILES);
-        else if (lab_grow((void **)&names, &cap, n + 1, sizeof *names) !=
-                     LAB_OK ||
-                 (copy = lab_strdup(e->d_name)) == NULL)
-            rc = lab_seterr(LAB_ENOMEM, "out of memory");
-        if (rc != LAB_OK)
-            break;
-        names[n++] = copy;
-    }
-    closedir(d);
-    if (rc != LAB_OK) {
-        while (n > 0)
-            free(names[--n]);
-        free(names);
-        return rc;
-    }
-    if (n > 0)
-        qsort(names, n, sizeof *names, cmp_names);
-    *out = names;
-    *count = n;
-    return LAB_OK;
-}
-
 static int load_dir(epcis *E, const char *dir)
 {
     char **names = NULL;
     size_t n = 0;
     lab_buf path = LAB_BUF_INIT;
-    int rc = list_documents(&names, &n, dir);
+    static const char *const json[] = {".json", ".jsonld", NULL};
+    int rc =
+        lab_dir_list(&names, &n, dir, json, LAB_EPCIS_MAX_FILES, "documents");
     for (size_t i = 0; i < n && rc == LAB_OK; i++) {
         path.len = 0;
         lab_buf_printf(&path, "%s/%s", dir, names[i]);
@@ -1614,9 +1557,7 @@ static int load_dir(epcis *E, const char *dir)
         rc = p == NULL ? lab_seterr(LAB_ENOMEM, "out of memory")
                        : load_file(E, p);
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    lab_dir_free(names, n);
     lab_buf_free(&path);
     return rc;
 }

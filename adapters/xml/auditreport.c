@@ -29,7 +29,6 @@
 #include "xml/auditreport.h"
 #include "xmlscan.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -1346,65 +1345,6 @@ out_close:
 
 /* ---- a folder of reports ---- */
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int has_xml_suffix(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 4 && strcmp(name + n - 4, ".xml") == 0;
-}
-
-/* The names of the *.xml files in dir, sorted. */
-static int list_reports(char ***out, size_t *count, const char *dir)
-{
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = LAB_OK;
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return lab_seterr(LAB_EIO, "%s: cannot open folder: %s", dir,
-                          strerror(errno));
-    for (;;) {
-        errno = 0;
-        struct dirent *e = readdir(d);
-        if (e == NULL) {
-            if (errno != 0)
-                rc = lab_seterr(LAB_EIO, "%s: cannot read folder: %s", dir,
-                                strerror(errno));
-            break;
-        }
-        if (e->d_name[0] == '.' || !has_xml_suffix(e->d_name))
-            continue;
-        if (n >= LAB_XML_MAX_FILES) {
-            rc = lab_seterr(LAB_ELIMIT, "%s: more than %d reports", dir,
-                            LAB_XML_MAX_FILES);
-            break;
-        }
-        char *copy = NULL;
-        if (lab_grow((void **)&names, &cap, n + 1, sizeof *names) != LAB_OK ||
-            (copy = lab_strdup(e->d_name)) == NULL) {
-            rc = lab_seterr(LAB_ENOMEM, "out of memory");
-            break;
-        }
-        names[n++] = copy;
-    }
-    closedir(d);
-    if (rc != LAB_OK) {
-        while (n > 0)
-            free(names[--n]);
-        free(names);
-        return rc;
-    }
-    if (n > 0)
-        qsort(names, n, sizeof *names, cmp_names);
-    *out = names;
-    *count = n;
-    return LAB_OK;
-}
-
 int lab_xml_load_dir(lab_dataset *ds, const char *dir)
 {
     char **names = NULL;
@@ -1413,7 +1353,8 @@ int lab_xml_load_dir(lab_dataset *ds, const char *dir)
     lab_buf path = LAB_BUF_INIT;
     if (ds == NULL || dir == NULL)
         return lab_seterr(LAB_EINVAL, "lab_xml_load_dir: NULL argument");
-    int rc = list_reports(&names, &n, dir);
+    static const char *const xml[] = {".xml", NULL};
+    int rc = lab_dir_list(&names, &n, dir, xml, LAB_XML_MAX_FILES, "reports");
     if (rc != LAB_OK)
         return rc;
     lab_ds_mark_set(ds, &mark);
@@ -1425,9 +1366,7 @@ int lab_xml_load_dir(lab_dataset *ds, const char *dir)
     }
     if (rc != LAB_OK)
         lab_ds_rollback(ds, &mark);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    lab_dir_free(names, n);
     lab_buf_free(&path);
     return rc;
 }

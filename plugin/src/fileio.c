@@ -9,10 +9,12 @@
  * new path) is replaced atomically by a temporary file in the same folder,
  * fsync and rename; a symbolic link is followed, so its target is
  * replaced and the link stays.  Text for a terminal has its control
- * characters, invalid UTF-8 and bidirectional overrides escaped.
+ * characters, invalid UTF-8 and bidirectional overrides escaped.  Folders
+ * of inputs (audits/, events/) are listed in one sorted order.
  */
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -357,4 +359,74 @@ LAB_EXTERN(int) lab_text_escape(char **out, const char *text, size_t len)
         return lab_seterr(LAB_EINVAL, "lab_text_escape: NULL argument");
     lab_buf_add_terminal(&b, text, len);
     return lab_buf_detach(&b, out);
+}
+
+/* ---- folders of inputs ---- */
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int has_suffix(const char *name, const char *const *suffixes)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; suffixes[i] != NULL; i++) {
+        size_t k = strlen(suffixes[i]);
+        if (n > k && strcmp(name + n - k, suffixes[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+void lab_dir_free(char **names, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+}
+
+int lab_dir_list(char ***out, size_t *count, const char *dir,
+                 const char *const *suffixes, size_t max, const char *what)
+{
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = LAB_OK;
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return lab_seterr(LAB_EIO, "%s: cannot open folder: %s", dir,
+                          strerror(errno));
+    for (;;) {
+        errno = 0;
+        struct dirent *e = readdir(d);
+        if (e == NULL) {
+            if (errno != 0)
+                rc = lab_seterr(LAB_EIO, "%s: cannot read folder: %s", dir,
+                                strerror(errno));
+            break;
+        }
+        if (e->d_name[0] == '.' || !has_suffix(e->d_name, suffixes))
+            continue;
+        if (n >= max) {
+            rc = lab_seterr(LAB_ELIMIT, "%s: more than %zu %s", dir, max, what);
+            break;
+        }
+        char *copy = NULL;
+        if (lab_grow((void **)&names, &cap, n + 1, sizeof *names) != LAB_OK ||
+            (copy = lab_strdup(e->d_name)) == NULL) {
+            rc = lab_seterr(LAB_ENOMEM, "out of memory");
+            break;
+        }
+        names[n++] = copy;
+    }
+    closedir(d);
+    if (rc != LAB_OK) {
+        lab_dir_free(names, n);
+        return rc;
+    }
+    if (n > 0)
+        qsort(names, n, sizeof *names, cmp_names);
+    *out = names;
+    *count = n;
+    return LAB_OK;
 }

@@ -160,6 +160,13 @@ int lab_read_text_file(char **out, size_t *len, const char *path, size_t limit);
 enum { LAB_FILE_LINK_REPLACE_ = 0x100 };
 int lab_write_file(const char *path, const void *data, size_t n, unsigned mode,
                    unsigned flags);
+/* The names of the files in folder dir that end with one of the
+ * NULL-terminated suffixes (not those starting with '.'), sorted by byte
+ * value, into *out (free each and the array with lab_dir_free); more than
+ * max of them is LAB_ELIMIT naming `what` ("reports"). */
+int lab_dir_list(char ***out, size_t *count, const char *dir,
+                 const char *const *suffixes, size_t max, const char *what);
+void lab_dir_free(char **names, size_t count);
 /* Appends s[0..n) for a terminal: C0 controls but \n and \t, DEL and
  * invalid UTF-8 as \xHH; C1 controls and bidi overrides as \uHHHH. */
 void lab_buf_add_terminal(lab_buf *b, const char *s, size_t n);
