@@ -275,11 +275,19 @@ static int input_read(void *ctx, char *buf, int len)
     }
     if (in->state != PS_DONE && prolog_scan(in, buf, n) != 0)
         return 0;
-    if (lab_xmlscan_feed(&in->scan, buf, n) != 0) {
+    int scan = lab_xmlscan_feed(&in->scan, buf, n);
+    if (scan != 0) {
         in->err = LAB_ELIMIT;
-        snprintf(in->msg, sizeof in->msg,
-                 "%s:%u: element with more than %d attributes (the limit)",
-                 in->name, in->scan.tag_line, LAB_XML_MAX_ATTRS);
+        if (scan == -1)
+            snprintf(in->msg, sizeof in->msg,
+                     "%s:%u: element with more than %d attributes (the "
+                     "limit)",
+                     in->name, in->scan.tag_line, LAB_XML_MAX_ATTRS);
+        else
+            snprintf(in->msg, sizeof in->msg,
+                     "%s:%u: more than %d bytes of text in one element (the "
+                     "limit, 1 MiB)",
+                     in->name, in->scan.text_line, LAB_XMLSCAN_MAX_TEXT);
         return 0;
     }
     /* XML never contains NUL; refusing it also keeps libxml2 from

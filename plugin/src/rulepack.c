@@ -1052,11 +1052,17 @@ int lab_pack_load(lab_engine *e, const char *path)
      * element: refuse an element with too many before it parses. */
     lab_xmlscan scan;
     lab_xmlscan_init(&scan);
-    if (lab_xmlscan_feed(&scan, buf, len) != 0) {
-        rc = lab_seterr(LAB_ELIMIT,
-                        "%s:%u: element with more than %d attributes (the "
-                        "limit)",
-                        path, scan.tag_line, LAB_XML_MAX_ATTRS);
+    int scanned = lab_xmlscan_feed(&scan, buf, len);
+    if (scanned != 0) {
+        rc = scanned == -1
+                 ? lab_seterr(LAB_ELIMIT,
+                              "%s:%u: element with more than %d attributes "
+                              "(the limit)",
+                              path, scan.tag_line, LAB_XML_MAX_ATTRS)
+                 : lab_seterr(LAB_ELIMIT,
+                              "%s:%u: more than %d bytes of text in one "
+                              "element (the limit, 1 MiB)",
+                              path, scan.text_line, LAB_XMLSCAN_MAX_TEXT);
         goto out;
     }
     rc = parse_and_validate(&ld, &doc);

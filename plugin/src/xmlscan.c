@@ -71,21 +71,33 @@ static void closer_byte(lab_xmlscan *s, char c, char rep)
         s->seen = 0;
 }
 
-/* One byte; -1 when the current start tag has too many attributes. */
+/* Counts one byte of character data; -2 past the limit. */
+static int text_byte(lab_xmlscan *s)
+{
+    if (s->text++ == 0)
+        s->text_line = s->line;
+    return s->text > LAB_XMLSCAN_MAX_TEXT ? -2 : 0;
+}
+
+/* One byte; -1 when the current start tag has too many attributes, -2
+ * when a run of text is too long. */
 static int scan_byte(lab_xmlscan *s, char c)
 {
     switch (s->state) {
     case XS_TEXT:
         if (c == '<') {
             s->state = XS_LT;
+            return 0;
         }
-        return 0;
+        return text_byte(s);
     case XS_LT:
         s->tag_line = s->line;
         s->attrs = 0;
         s->seen = 0;
         s->quote = 0;
         s->state = c == '!' ? XS_BANG : c == '?' ? XS_PI : XS_TAG;
+        if (s->state == XS_TAG)
+            s->text = 0; /* a tag ends the run of text */
         return 0;
     case XS_TAG:
         if (c == '>') {
@@ -108,7 +120,7 @@ static int scan_byte(lab_xmlscan *s, char c)
         return 0;
     case XS_CDATA: /* ends at "]]>" */
         closer_byte(s, c, ']');
-        return 0;
+        return text_byte(s);
     case XS_PI: /* ends at "?>" */
         if (c == '>' && s->seen == 1)
             s->state = XS_TEXT;
@@ -132,8 +144,9 @@ static int scan_byte(lab_xmlscan *s, char c)
 int lab_xmlscan_feed(lab_xmlscan *s, const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (scan_byte(s, p[i]) != 0)
-            return -1;
+        int rc = scan_byte(s, p[i]);
+        if (rc != 0)
+            return rc;
         if (p[i] == '\n')
             s->line++;
     }
