@@ -144,6 +144,11 @@ class ProductVerdict:
     #: required facts unknown in its chain (a certificate is refused while
     #: any is); None when the library does not report them
     unknowns: Optional[int] = None
+    #: the lot this verdict judges (one verdict per lot when the dataset
+    #: has lot records), and the weakest custody model on its chain; None
+    #: for a verdict on the chain of whole suppliers
+    lot: Optional[str] = None
+    custody: Optional[str] = None
 
     @property
     def blocked(self) -> bool:
@@ -266,6 +271,7 @@ _SIGNATURES = {
     "lab_finding_waiver": (_I, [_P, _PS, _PS, _PS], False),
     "lab_report_product_count": (_Z, [_P], False),
     "lab_report_product": (_I, [_P, _Z, _PS, ctypes.POINTER(_I)], True),
+    "lab_report_product_lot": (_I, [_P, _Z, _PS, _PS], True),
     "lab_report_render": (_I, [_PP, _P, _I], True),
     "lab_finding_rule_id": (_S, [_P], False),
     "lab_finding_pack_id": (_S, [_P], False),
@@ -822,15 +828,22 @@ class Report(_Handle):
     def products(self) -> list:
         out = []
         counts = self._lib.has("lab_report_product_unknowns")
+        lots = self._lib.has("lab_report_product_lot")
         for i in range(self._lib.call("lab_report_product_count", self._h)):
             pid, worst = ctypes.c_char_p(), ctypes.c_int()
             self._lib.call("lab_report_product", self._h, i,
                            ctypes.byref(pid), ctypes.byref(worst))
+            lot, custody = ctypes.c_char_p(), ctypes.c_char_p()
+            if lots:
+                self._lib.call("lab_report_product_lot", self._h, i,
+                               ctypes.byref(lot), ctypes.byref(custody))
             out.append(ProductVerdict(
                 _text(pid.value),
                 None if worst.value < 0 else Severity(worst.value),
                 self._lib.call("lab_report_product_unknowns", self._h, i)
-                if counts else None))
+                if counts else None,
+                _text(lot.value) if lot.value else None,
+                _text(custody.value) if custody.value else None))
         return out
 
     def render(self, format: str = "text") -> str:

@@ -154,6 +154,9 @@ class CheckTest(unittest.TestCase):
             # blocked, its lot traced to Indian bales is not
             self.assertTrue(verdicts[LONG].blocked)
             self.assertFalse(verdicts[POLO].blocked)
+            self.assertEqual((verdicts[POLO].lot, verdicts[POLO].custody),
+                             ("POLO-2026-08", "segregated"))
+            self.assertEqual(verdicts[LONG].custody, "unknown")
             self.assertIsNone(verdicts[TEE].worst)
             self.assertFalse(verdicts[TEE].blocked)
             # The starter pack has no volume rules: the over-claim is

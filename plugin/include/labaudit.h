@@ -409,6 +409,13 @@ LAB_EXTERN(size_t) lab_report_product_count(const lab_report *report);
 LAB_EXTERN(int)
 lab_report_product(const lab_report *report, size_t i, const char **id,
                    int *worst);
+/** The lot verdict i judges, when the product is judged per lot (the
+ *  dataset has lot records the product names: one verdict per lot), and
+ *  the weakest chain-of-custody model on that lot's chain; both NULL for a
+ *  verdict on the chain of whole suppliers.  Any pointer may be NULL. */
+LAB_EXTERN(int)
+lab_report_product_lot(const lab_report *report, size_t i, const char **lot,
+                       const char **custody);
 
 /** Accessors of a finding; strings are borrowed from the report. */
 LAB_EXTERN(const char *) lab_finding_rule_id(const lab_finding *f);
@@ -1019,6 +1026,8 @@ typedef struct lab_api {
     const char *(*subject_name)(int subject);
     /* added in 0.2.0, after subject_name */
     int (*dataset_load_epcis)(lab_dataset *ds, const char *path);
+    int (*report_product_lot)(const lab_report *report, size_t i,
+                              const char **lot, const char **custody);
 } lab_api;
 
 /**

@@ -393,6 +393,7 @@ static const lab_api api_v1 = {
     .report_product_unknowns = lab_report_product_unknowns,
     .subject_name = lab_subject_name,
     .dataset_load_epcis = lab_dataset_load_epcis,
+    .report_product_lot = lab_report_product_lot,
 };
 
 const lab_api *lab_plugin_get_api(int abi_major)

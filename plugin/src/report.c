@@ -260,6 +260,19 @@ int lab_report_product(const lab_report *rep, size_t i, const char **id,
     return LAB_OK;
 }
 
+int lab_report_product_lot(const lab_report *rep, size_t i, const char **lot,
+                           const char **custody)
+{
+    if (rep == NULL || i >= rep->nproducts)
+        return lab_seterr(LAB_ENOTFOUND, "no product %zu in the report", i);
+    const lab_product_verdict *p = &rep->products[i];
+    if (lot)
+        *lot = p->lot_id;
+    if (custody)
+        *custody = p->chain ? p->chain->custody : NULL;
+    return LAB_OK;
+}
+
 const char *lab_finding_rule_id(const lab_finding *f)
 {
     return f ? f->rule->id : NULL;
