@@ -10,6 +10,8 @@
  */
 #include "reflist.h"
 
+#include "fuzz_file.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,31 +19,6 @@
 #include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char path[64];
-static int fd = -1;
-
-static void remove_file(void)
-{
-    unlink(path);
-}
-
-static void init_file(void)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(path, sizeof path, "%s/fuzz_reflist.XXXXXX",
-             tmp != NULL && strlen(tmp) < 30 ? tmp : "/tmp");
-    fd = mkstemp(path);
-    if (fd < 0)
-        abort();
-    atexit(remove_file);
-}
-
-static void write_input(const uint8_t *data, size_t size)
-{
-    if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
-        abort();
-}
 
 static void check_similarity(const char *a, const char *b)
 {
@@ -80,11 +57,9 @@ static void check_entities(const lab_refdata *rd)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (fd < 0)
-        init_file();
     if (size > (1 << 20))
         return 0;
-    write_input(data, size);
+    const char *path = fuzz_file("fuzz_reflist", data, size);
 
     lab_refdata rd;
     lab_arena a;

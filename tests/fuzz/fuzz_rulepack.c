@@ -10,6 +10,8 @@
  */
 #include "engine.h"
 
+#include "fuzz_file.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,31 +19,6 @@
 #include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char path[64];
-static int fd = -1;
-
-static void remove_file(void)
-{
-    unlink(path);
-}
-
-static void init_file(void)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(path, sizeof path, "%s/fuzz_rulepack.XXXXXX",
-             tmp != NULL && strlen(tmp) < 30 ? tmp : "/tmp");
-    fd = mkstemp(path);
-    if (fd < 0)
-        abort();
-    atexit(remove_file);
-}
-
-static void write_input(const uint8_t *data, size_t size)
-{
-    if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
-        abort();
-}
 
 /* The condition of every rule, written in the infix language and read
  * back, must give the same JsonLogic. */
@@ -70,11 +47,9 @@ static void check_round_trips(const lab_engine *e)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (fd < 0)
-        init_file();
     if (size > (1 << 20))
         return 0;
-    write_input(data, size);
+    const char *path = fuzz_file("fuzz_rulepack", data, size);
 
     lab_engine *e = lab_calloc(1, sizeof *e);
     if (e == NULL)

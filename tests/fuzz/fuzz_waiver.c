@@ -11,6 +11,8 @@
 #include "engine.h"
 #include "ident.h"
 
+#include "fuzz_file.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,31 +20,6 @@
 #include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char path[64];
-static int fd = -1;
-
-static void remove_file(void)
-{
-    unlink(path);
-}
-
-static void init_file(void)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(path, sizeof path, "%s/fuzz_waiver.XXXXXX",
-             tmp != NULL && strlen(tmp) < 30 ? tmp : "/tmp");
-    fd = mkstemp(path);
-    if (fd < 0)
-        abort();
-    atexit(remove_file);
-}
-
-static void write_input(const uint8_t *data, size_t size)
-{
-    if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
-        abort();
-}
 
 static const lab_rule rules[3] = {
     {.id = "labour.child", .severity = LAB_SEV_BLOCKER},
@@ -72,11 +49,9 @@ static void check_waived(const lab_report *rep)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (fd < 0)
-        init_file();
     if (size > (1 << 20))
         return 0;
-    write_input(data, size);
+    const char *path = fuzz_file("fuzz_waiver", data, size);
 
     lab_report *rep = lab_calloc(1, sizeof *rep);
     lab_finding *fs = lab_calloc(12, sizeof *fs);
