@@ -289,36 +289,24 @@ int lab_ds_ext_typed(lab_dataset *ds, lab_extcol *c, const lab_field *f,
 
 /* ---- adding records ---- */
 
-static int default_link_id(lab_dataset *ds, lab_link *l)
+/* An edge record without an id (a link, a lot input) is named by its
+ * ends, "from>to", and "#lot" when it names one. */
+static int default_edge_id(lab_dataset *ds, const char **id, const char *from,
+                           const char *to, const char *lot)
 {
-    if (l->id != NULL)
+    if (*id != NULL)
         return LAB_OK;
     lab_buf b = LAB_BUF_INIT;
-    lab_buf_printf(&b, "%s>%s", l->supplier_id, l->buyer_id);
-    if (l->lot != NULL)
-        lab_buf_printf(&b, "#%s", l->lot);
+    lab_buf_printf(&b, "%s>%s", from, to);
+    if (lot != NULL)
+        lab_buf_printf(&b, "#%s", lot);
     if (b.oom) {
         lab_buf_free(&b);
         return lab_seterr(LAB_ENOMEM, "out of memory");
     }
-    l->id = lab_strtab_intern(&ds->strings, b.data, b.len);
+    *id = lab_strtab_intern(&ds->strings, b.data, b.len);
     lab_buf_free(&b);
-    return l->id ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
-}
-
-static int default_lot_input_id(lab_dataset *ds, lab_lot_input *in)
-{
-    if (in->id != NULL)
-        return LAB_OK;
-    lab_buf b = LAB_BUF_INIT;
-    lab_buf_printf(&b, "%s>%s", in->input_lot_id, in->lot_id);
-    if (b.oom) {
-        lab_buf_free(&b);
-        return lab_seterr(LAB_ENOMEM, "out of memory");
-    }
-    in->id = lab_strtab_intern(&ds->strings, b.data, b.len);
-    lab_buf_free(&b);
-    return in->id ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
+    return *id ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
 }
 
 /* A well-formed subdivision code that the ISO 3166-2 table does not list:
@@ -476,12 +464,14 @@ int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
             return rc;
     }
     if (kind == LAB_RECORD_LOT_INPUT) {
-        rc = default_lot_input_id(ds, rec);
+        lab_lot_input *in = rec;
+        rc = default_edge_id(ds, &in->id, in->input_lot_id, in->lot_id, NULL);
         if (rc != LAB_OK)
             return rc;
     }
     if (kind == LAB_RECORD_LINK) {
-        rc = default_link_id(ds, rec);
+        lab_link *l = rec;
+        rc = default_edge_id(ds, &l->id, l->supplier_id, l->buyer_id, l->lot);
         if (rc != LAB_OK)
             return rc;
     }
@@ -632,8 +622,8 @@ int lab_dataset_load(lab_dataset *ds, const char *source)
 
 /* Builds CSR offsets: off[v] = first slot of v; fills items with the
  * record index r for each key(r). */
-static int csr_build(uint32_t **off_out, uint32_t **items_out, size_t nv,
-                     size_t nr, const uint32_t *key)
+int lab_csr_build(uint32_t **off_out, uint32_t **items_out, size_t nv,
+                  size_t nr, const uint32_t *key)
 {
     uint32_t *off = lab_calloc(nv + 1, sizeof *off);
     uint32_t *items = lab_calloc(nr ? nr : 1, sizeof *items);
@@ -797,7 +787,7 @@ static int index_noncompliances(lab_dataset *ds)
         ds->nc_supplier[j] = (uint32_t)index_get(
             &ds->tables[LAB_RECORD_SUPPLIER], nc->supplier_id);
     }
-    if (csr_build(&ds->nc_off, &ds->nc_of, na, n, ds->nc_audit) != LAB_OK)
+    if (lab_csr_build(&ds->nc_off, &ds->nc_of, na, n, ds->nc_audit) != LAB_OK)
         return lab_seterr(LAB_ENOMEM, "out of memory");
     return LAB_OK;
 }
@@ -845,7 +835,7 @@ static int index_recruiters(lab_dataset *ds)
             agency[k++] = (uint32_t)v;
         }
     }
-    if (rc == LAB_OK && csr_build(&off, &items, nv, k, facility) != LAB_OK)
+    if (rc == LAB_OK && lab_csr_build(&off, &items, nv, k, facility) != LAB_OK)
         rc = lab_seterr(LAB_ENOMEM, "out of memory");
     if (rc == LAB_OK) {
         /* csr_build lists entry numbers; make them agency rows */
@@ -911,13 +901,14 @@ int lab_ds_index(lab_dataset *ds)
         rc = index_recruiters(ds);
     if (rc != LAB_OK)
         goto out;
-    if (csr_build(&ds->in_off, &ds->in_link, nv, links->n, buyer) != LAB_OK ||
-        csr_build(&ds->out_off, &ds->out_link, nv, links->n, seller) !=
+    if (lab_csr_build(&ds->in_off, &ds->in_link, nv, links->n, buyer) !=
             LAB_OK ||
-        csr_build(&ds->audit_off, &ds->audit_of, nv, audits->n, owner) !=
+        lab_csr_build(&ds->out_off, &ds->out_link, nv, links->n, seller) !=
             LAB_OK ||
-        csr_build(&ds->product_off, &ds->product_of, nv, products->n, maker) !=
-            LAB_OK) {
+        lab_csr_build(&ds->audit_off, &ds->audit_of, nv, audits->n, owner) !=
+            LAB_OK ||
+        lab_csr_build(&ds->product_off, &ds->product_of, nv, products->n,
+                      maker) != LAB_OK) {
         drop_graph(ds);
         rc = lab_seterr(LAB_ENOMEM, "out of memory");
         goto out;

@@ -141,6 +141,12 @@ typedef struct lab_walk lab_walk;
  * (non-compliances, lots and lot inputs); {"<input>", 0, 0} otherwise. */
 lab_pos lab_ds_row_pos(const lab_dataset *ds, lab_record_kind kind, size_t row);
 
+/* Groups nr records by key: items[off[v]..off[v+1]) are the records r
+ * (in order) with key[r] == v, for v < nv.  LAB_ENOMEM without a
+ * message. */
+int lab_csr_build(uint32_t **off, uint32_t **items, size_t nv, size_t nr,
+                  const uint32_t *key);
+
 /* Checks the lots and lot inputs and builds the lot graph: lot owners,
  * inputs per lot, the lots each product names; a cycle of lots is an
  * error naming it (lots.c, called by lab_ds_index). */
@@ -161,6 +167,11 @@ static inline int lab_ds_has_lots(const lab_dataset *ds)
  * lots together (what its claimed volume is measured against). */
 int lab_lot_chain(lab_dataset *ds, uint32_t product, uint32_t lot, lab_walk *w,
                   lab_arena *a, lab_chain *out);
+/* Only the walk of lab_lot_chain: the maker and the holders of the lot and
+ * of every lot it was made from (the first *nowners of w->list, when
+ * nowners is not NULL), then their recruiters. */
+int lab_lot_walk(lab_dataset *ds, uint32_t product, uint32_t lot, lab_walk *w,
+                 size_t *nowners);
 
 /* Reaches v and everything upstream of it, with the recruitment agencies
  * that recruit for any facility reached: w->list[0..w->n), each with its

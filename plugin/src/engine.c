@@ -1444,13 +1444,11 @@ static int check_links(checkrun *cr)
 /* The walk a verdict folds over: the lot's chain when the product is
  * judged per lot, else everything upstream of its maker. */
 static int verdict_walk(checkrun *cr, const lab_product_verdict *pv,
-                        lab_walk *w, lab_chain *facts)
+                        lab_walk *w)
 {
     if (pv->lot == LAB_NONE)
         return lab_walk_upstream(w, cr->ds, pv->maker);
-    lab_chain scratch;
-    return lab_lot_chain(cr->ds, pv->row, pv->lot, w, &cr->rep->arena,
-                         facts ? facts : &scratch);
+    return lab_lot_walk(cr->ds, pv->row, pv->lot, w, NULL);
 }
 
 /* Evaluates the chain rules of one product verdict (a product, or one of
@@ -1470,7 +1468,7 @@ static int check_product_chain(checkrun *cr, const lab_product *p, uint32_t row,
         lab_chain *facts = lab_arena_alloc(&cr->rep->arena, sizeof *facts);
         if (facts == NULL)
             return lab_seterr(LAB_ENOMEM, "out of memory");
-        rc = verdict_walk(cr, &v, w, facts);
+        rc = lab_lot_chain(ds, row, lot, w, &cr->rep->arena, facts);
         v.chain = facts;
         v.lot_id = facts->lot;
         cr->sc.rec[LAB_SLOT_CHAIN] = facts;
@@ -1675,7 +1673,7 @@ static int compute_verdicts(checkrun *cr)
     }
     for (size_t i = 0; i < rep->nproducts && rc == LAB_OK; i++) {
         lab_product_verdict *pv = &rep->products[i];
-        rc = verdict_walk(cr, pv, w, NULL);
+        rc = verdict_walk(cr, pv, w);
         for (size_t k = 0; rc == LAB_OK && k < w->n; k++) {
             uint32_t v = w->list[k];
             size_t h = cr->scope ? cr->scope->pos[v] : v;
@@ -1866,10 +1864,9 @@ int lab_check_options_init(lab_check_options *opts, unsigned version)
  * maker holds them too, so that their findings are there to count. */
 static int scope_add_lot_chains(lab_dataset *ds, lab_walk *scope)
 {
-    lab_arena scratch;
-    lab_arena_init(&scratch, 4096);
     int rc = LAB_OK;
     size_t n0 = scope->n;
+    lab_walk *w = &ds->walk[1];
     for (size_t k = 0; k < n0 && rc == LAB_OK; k++) {
         uint32_t maker = scope->list[k];
         for (uint32_t j = ds->product_off[maker];
@@ -1877,17 +1874,12 @@ static int scope_add_lot_chains(lab_dataset *ds, lab_walk *scope)
             uint32_t row = ds->product_of[j];
             for (uint32_t i = ds->product_lot_off[row];
                  i < ds->product_lot_off[row + 1] && rc == LAB_OK; i++) {
-                lab_chain facts;
-                lab_walk *w = &ds->walk[1];
-                rc = lab_lot_chain(ds, row, ds->product_lot_of[i], w, &scratch,
-                                   &facts);
+                rc = lab_lot_walk(ds, row, ds->product_lot_of[i], w, NULL);
                 for (size_t m = 0; rc == LAB_OK && m < w->n; m++)
                     lab_walk_reach(scope, w->list[m]);
-                lab_arena_reset(&scratch);
             }
         }
     }
-    lab_arena_free(&scratch);
     return rc;
 }
 

@@ -209,32 +209,6 @@ static int derive_lot_facts(lab_dataset *ds, const uint32_t *order)
     return LAB_OK;
 }
 
-/* Builds offsets and items grouping n records by key (as csr_build). */
-static int group(uint32_t **off_out, uint32_t **items_out, size_t nv, size_t nr,
-                 const uint32_t *key)
-{
-    uint32_t *off = lab_calloc(nv + 1, sizeof *off);
-    uint32_t *fill = lab_calloc(nv + 1, sizeof *fill);
-    uint32_t *items = lab_calloc(nr ? nr : 1, sizeof *items);
-    if (off == NULL || fill == NULL || items == NULL) {
-        free(off);
-        free(fill);
-        free(items);
-        return lab_seterr(LAB_ENOMEM, "out of memory");
-    }
-    for (size_t r = 0; r < nr; r++)
-        off[key[r] + 1]++;
-    for (size_t v = 0; v < nv; v++)
-        off[v + 1] += off[v];
-    memcpy(fill, off, nv * sizeof *fill);
-    for (size_t r = 0; r < nr; r++)
-        items[fill[key[r]]++] = (uint32_t)r;
-    free(fill);
-    *off_out = off;
-    *items_out = items;
-    return LAB_OK;
-}
-
 /* Is there a link (shipment) from supplier a to supplier b? */
 static int has_link(const lab_dataset *ds, uint32_t a, uint32_t b)
 {
@@ -349,7 +323,10 @@ int lab_ds_index_lots(lab_dataset *ds)
         }
     }
     if (rc == LAB_OK)
-        rc = group(&ds->lot_in_off, &ds->lot_in_of, nl, ni, to);
+        rc =
+            lab_csr_build(&ds->lot_in_off, &ds->lot_in_of, nl, ni, to) == LAB_OK
+                ? LAB_OK
+                : lab_seterr(LAB_ENOMEM, "out of memory");
     if (rc == LAB_OK)
         rc = topo_order(ds, order);
     if (rc == LAB_OK)
@@ -408,11 +385,10 @@ static void lot_reach(lab_dataset *ds, uint32_t l)
     }
 }
 
-int lab_lot_chain(lab_dataset *ds, uint32_t product, uint32_t lot, lab_walk *w,
-                  lab_arena *a, lab_chain *out)
+int lab_lot_walk(lab_dataset *ds, uint32_t product, uint32_t lot, lab_walk *w,
+                 size_t *nowners)
 {
     const lab_table *lots = &ds->tables[LAB_RECORD_LOT];
-    const lab_table *sup = &ds->tables[LAB_RECORD_SUPPLIER];
     const lab_product *pr =
         lab_table_row(&ds->tables[LAB_RECORD_PRODUCT], product);
     int rc = lab_walk_begin(w, ds);
@@ -433,8 +409,21 @@ int lab_lot_chain(lab_dataset *ds, uint32_t product, uint32_t lot, lab_walk *w,
         for (uint32_t k = ds->lot_in_off[l]; k < ds->lot_in_off[l + 1]; k++)
             lot_reach(ds, ds->lot_input_from[ds->lot_in_of[k]]);
     }
-    size_t nowners = w->n;
+    if (nowners != NULL)
+        *nowners = w->n;
     lab_walk_add_recruiters(w, ds, 0);
+    return LAB_OK;
+}
+
+int lab_lot_chain(lab_dataset *ds, uint32_t product, uint32_t lot, lab_walk *w,
+                  lab_arena *a, lab_chain *out)
+{
+    const lab_table *lots = &ds->tables[LAB_RECORD_LOT];
+    const lab_table *sup = &ds->tables[LAB_RECORD_SUPPLIER];
+    size_t nowners;
+    int rc = lab_lot_walk(ds, product, lot, w, &nowners);
+    if (rc != LAB_OK)
+        return rc;
 
     /* scratch for the sets: at most one string per lot or owner */
     size_t cap = ds->lot_n + nowners + 1;
