@@ -314,7 +314,45 @@ static int raw_to_der(unsigned char **der, size_t *derlen,
     return ok;
 }
 
-/* Signs with an initialized ECDSA context and converts to r||s. */
+/* The order n of P-256 and n / 2 (rounded down), big-endian. */
+static const unsigned char p256_order[32] = {
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17,
+    0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+static const unsigned char p256_half_order[32] = {
+    0x7f, 0xff, 0xff, 0xff, 0x80, 0x00, 0x00, 0x00, 0x7f, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xde, 0x73, 0x7d, 0x56, 0xd3, 0x8b,
+    0xcf, 0x42, 0x79, 0xdc, 0xe5, 0x61, 0x7e, 0x31, 0x92, 0xa8};
+
+static int is_zero32(const unsigned char *v)
+{
+    unsigned char acc = 0;
+    for (int i = 0; i < 32; i++)
+        acc |= v[i];
+    return acc == 0;
+}
+
+/* Non-zero if r||s is the one canonical ES256 signature of its pair:
+ * 0 < r < n and 0 < s <= n/2.  (s and n - s both verify; accepting only
+ * the low one leaves a single valid token per credential and key.) */
+static int es256_canonical(const unsigned char sig[64])
+{
+    return !is_zero32(sig) && memcmp(sig, p256_order, 32) < 0 &&
+           !is_zero32(sig + 32) && memcmp(sig + 32, p256_half_order, 32) <= 0;
+}
+
+/* s := n - s (big-endian, s < n), turning a high-S signature low. */
+static void es256_negate_s(unsigned char s[32])
+{
+    int borrow = 0;
+    for (int i = 31; i >= 0; i--) {
+        int d = p256_order[i] - s[i] - borrow;
+        borrow = d < 0;
+        s[i] = (unsigned char)(d + (borrow ? 256 : 0));
+    }
+}
+
+/* Signs with an initialized ECDSA context and converts to r||s, low S. */
 static int sign_es256(unsigned char sig[64], EVP_MD_CTX *md, const void *msg,
                       size_t n)
 {
@@ -329,6 +367,8 @@ static int sign_es256(unsigned char sig[64], EVP_MD_CTX *md, const void *msg,
     if (EVP_DigestSign(md, der, &len, msg, n) == 1)
         ok = der_to_raw(sig, der, len);
     OPENSSL_free(der);
+    if (ok && memcmp(sig + 32, p256_half_order, 32) > 0)
+        es256_negate_s(sig + 32);
     return ok;
 }
 
@@ -412,6 +452,10 @@ int lab_sig_verify(lab_jws_alg alg, EVP_PKEY *key, const void *msg, size_t n,
         return lab_seterr(LAB_ECRYPTO,
                           "%s signature of %zu bytes (64 expected)",
                           lab_jws_alg_name(alg), siglen);
+    if (alg == LAB_JWS_ES256 && !es256_canonical(sig))
+        return lab_seterr(LAB_ECRYPTO,
+                          "the ES256 signature is not canonical (r or s out "
+                          "of range, or s above n/2: low-S form expected)");
     lab_ossl_enter(&scope);
     if (alg == LAB_JWS_ES256 && !raw_to_der(&der, &derlen, sig)) {
         rc = lab_ossl_fail(&scope, LAB_ENOMEM, "out of memory");

@@ -163,6 +163,48 @@ static void test_round_trip(void **state)
     assert_int_equal(ERR_peek_error(), 0);
 }
 
+/* ES256 signatures are written low-S (ECDSA nonces are random, so without
+ * the normalisation about half would be high), and the high twin of each,
+ * valid for plain ECDSA, is refused. */
+static void test_es256_low_s(void **state)
+{
+    fixture *f = *state;
+    static const unsigned char n[32] = {
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17,
+        0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+
+    for (int i = 0; i < 64; i++) {
+        char *token = sign(f->ec, "vc+jwt");
+        const char *dot = strrchr(token, '.');
+        unsigned char *sig = NULL;
+        size_t len = 0;
+        assert_int_equal(lab_b64url_decode(&sig, &len, dot + 1, strlen(dot + 1)),
+                         LAB_OK);
+        assert_int_equal(len, 64);
+        /* s <= n/2 exactly when 2s <= n, i.e. s <= n - s */
+        unsigned char neg[32];
+        int borrow = 0;
+        for (int k = 31; k >= 0; k--) {
+            int d = n[k] - sig[32 + k] - borrow;
+            borrow = d < 0;
+            neg[k] = (unsigned char)(d + (borrow ? 256 : 0));
+        }
+        assert_true(memcmp(sig + 32, neg, 32) <= 0);
+        assert_int_equal(verify(token, strlen(token), f->ec, ALL), LAB_OK);
+        memcpy(sig + 32, neg, 32);
+        char *b64 = NULL;
+        assert_int_equal(lab_b64url_encode(&b64, sig, 64), LAB_OK);
+        lab_buf t = {0};
+        lab_buf_printf(&t, "%.*s.%s", (int)(dot - token), token, b64);
+        expect_refused(t.data, f->ec, ALL, LAB_ECRYPTO, "low-S");
+        lab_buf_free(&t);
+        free(b64);
+        free(sig);
+        free(token);
+    }
+}
+
 /* RFC 8037 appendix A.4: Ed25519 is deterministic, so signing the example
  * gives exactly the published token. */
 static void test_rfc8037_example(void **state)
@@ -197,17 +239,31 @@ static void test_rfc8037_example(void **state)
     EVP_PKEY_free(key);
 }
 
-/* RFC 7515 appendix A.3: the published ES256 token verifies with the
- * published public key. */
+/* RFC 7515 appendix A.3: the published ES256 token has a high S (s above
+ * n/2), so it is refused as it stands; its low-S twin (s replaced by
+ * n - s, the other signature the same key and message give) verifies with
+ * the published public key. */
 static void test_rfc7515_es256_example(void **state)
 {
     (void)state;
-    static const char token[] =
-        "eyJhbGciOiJFUzI1NiJ9."
-        "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxl"
-        "LmNvbS9pc19yb290Ijp0cnVlfQ."
+#define RFC7515_A3_SIGNED                                                      \
+    "eyJhbGciOiJFUzI1NiJ9."                                                    \
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxl"     \
+    "LmNvbS9pc19yb290Ijp0cnVlfQ."
+    static const char high[] =
+        RFC7515_A3_SIGNED
         "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQ"
         "xfKTUJqPP3-Kg6NU1Q";
+    static const char token[] =
+        RFC7515_A3_SIGNED
+        "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmU69fgrc8OPGycO0lD3tat_FoFp"
+        "57SETepkeks4eL_QfA";
+    /* r = n, the group order: out of range whatever s is. */
+    static const char r_is_n[] =
+        RFC7515_A3_SIGNED
+        "_____wAAAAD__________7zm-q2nF56E87nKwvxjJVE69fgrc8OPGycO0lD3tat_FoFp"
+        "57SETepkeks4eL_QfA";
+#undef RFC7515_A3_SIGNED
     json_t *jwk = json_pack("{s:s,s:s,s:s,s:s}", "kty", "EC", "crv", "P-256",
                             "x", "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
                             "y", "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0");
@@ -219,6 +275,8 @@ static void test_rfc7515_es256_example(void **state)
         fail_msg("%s", lab_errmsg());
     /* ES256 is not on the list: refused although the signature is good. */
     expect_refused(token, key, LAB_JWS_EDDSA, LAB_ECRYPTO, "allow-list");
+    expect_refused(high, key, LAB_JWS_ES256, LAB_ECRYPTO, "low-S");
+    expect_refused(r_is_n, key, LAB_JWS_ES256, LAB_ECRYPTO, "not canonical");
     json_decref(jwk);
     EVP_PKEY_free(key);
 }
@@ -496,6 +554,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_es256_low_s),
         cmocka_unit_test(test_rfc8037_example),
         cmocka_unit_test(test_rfc7515_es256_example),
         cmocka_unit_test(test_tamper_every_byte),
