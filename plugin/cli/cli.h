@@ -77,6 +77,8 @@ int cmd_keygen(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
+int cmd_suspend(int argc, char **argv);
+int cmd_unsuspend(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_json(int argc, char **argv);
 int cmd_status_list(int argc, char **argv);
@@ -93,6 +95,7 @@ char *fetch_status_list(const char *url, size_t *len);
     {"keygen", cmd_keygen}, {"certify", cmd_certify}, {"verify", cmd_verify}, \
         {"revoke", cmd_revoke}, {"show", cmd_show}, {"json", cmd_json},       \
         {"status-list", cmd_status_list}, {"ledger", cmd_ledger},             \
-        {"refresh", cmd_refresh}, {"facility", cmd_facility},
+        {"refresh", cmd_refresh}, {"facility", cmd_facility},                 \
+        {"suspend", cmd_suspend}, {"unsuspend", cmd_unsuspend},
 
 #endif /* LAB_CLI_H */

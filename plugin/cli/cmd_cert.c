@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum { MAX_LOTS = 64 };
+enum { MAX_LOTS = 64, MAX_STATUS_LISTS = 8 };
 
 /* The value after option argv[*i], or NULL (with a usage error printed). */
 static const char *optval(int argc, char **argv, int *i)
@@ -44,6 +44,46 @@ static int parse_count(const char *s, unsigned long long *out)
     errno = 0;
     *out = strtoull(s, &end, 10);
     return errno == 0 && *end == '\0' ? 0 : -1;
+}
+
+/* A duration: seconds, or a number with s, m, h or d; "none" = -1. */
+static int parse_age(const char *s, long *out)
+{
+    unsigned long long n = 0;
+    if (strcmp(s, "none") == 0) {
+        *out = -1;
+        return 0;
+    }
+    size_t len = strlen(s);
+    long unit = 1;
+    char num[24];
+    if (len == 0 || len >= sizeof num)
+        return -1;
+    memcpy(num, s, len + 1);
+    switch (num[len - 1]) {
+    case 'd':
+        unit = 86400;
+        break;
+    case 'h':
+        unit = 3600;
+        break;
+    case 'm':
+        unit = 60;
+        break;
+    case 's':
+        unit = 1;
+        break;
+    default:
+        unit = 0;
+    }
+    if (unit != 0)
+        num[len - 1] = '\0';
+    else
+        unit = 1;
+    if (parse_count(num, &n) != 0 || n == 0 || n > 100ull * 365 * 86400)
+        return -1;
+    *out = (long)n * unit;
+    return 0;
 }
 
 /* Reads a whole file, dropping one trailing newline; NULL on error. */
@@ -87,9 +127,11 @@ static const char keygen_help[] =
     "\n"
     "Generates an issuer key pair.  KEY gets the private key (PEM PKCS#8,\n"
     "mode 0600, encrypted when --passphrase-env names a variable holding a\n"
-    "passphrase); KEY.pub.jwk the public key as a JWK with its kid; with\n"
-    "--issuer, KEY.trust.json a trust list naming ID with this key, for\n"
-    "verifiers.\n";
+    "passphrase); KEY.pub.jwk the public key as a JWK with its kid and\n"
+    "KEY.jwks.json the same as a JWKS; with --issuer, KEY.trust.json a\n"
+    "trust list naming ID with this key, for verifiers, and when ID is a\n"
+    "DID, KEY.did.json its DID document (for did:web:HOST, serve it at\n"
+    "https://HOST/.well-known/did.json).\n";
 
 int cmd_keygen(int argc, char **argv)
 {
@@ -163,11 +205,46 @@ int cmd_keygen(int argc, char **argv)
         if (status == 0)
             chmod(path, 0644);
     }
+    if (status == 0) {
+        /* the same key as a JWKS, for JOSE libraries */
+        snprintf(path, n, "%s.jwks.json", out);
+        snprintf(trust, tcap, "{\"keys\": [%s]}\n", jwk);
+        status = write_output(path, trust);
+        if (status == 0)
+            chmod(path, 0644);
+    }
+    int did = issuer != NULL && strncmp(issuer, "did:", 4) == 0;
+    if (status == 0 && did) {
+        char *doc = NULL;
+        rc = lab_did_document(&doc, issuer, jwk);
+        if (rc != LAB_OK) {
+            status = fail(rc, "keygen: DID document");
+        } else {
+            snprintf(path, n, "%s.did.json", out);
+            size_t dl = strlen(doc);
+            char *line = malloc(dl + 2);
+            status = line ? 0 : EXIT_USAGE;
+            if (line) {
+                memcpy(line, doc, dl);
+                memcpy(line + dl, "\n", 2);
+                status = write_output(path, line);
+                free(line);
+            }
+            if (status == 0)
+                chmod(path, 0644);
+        }
+        lab_free(doc);
+    }
     if (status == 0)
         print_text(stdout,
-                   "%s: private key (0600); %s.pub.jwk: public key%s%s%s\n",
-                   out, out, issuer ? "; " : "", issuer ? out : "",
-                   issuer ? ".trust.json: trust list" : "");
+                   "%s: private key (0600); %s.pub.jwk: public key; "
+                   "%s.jwks.json: JWKS%s%s%s%s%s%s\n",
+                   out, out, out, issuer ? "; " : "", issuer ? out : "",
+                   issuer ? ".trust.json: trust list" : "", did ? "; " : "",
+                   did ? out : "",
+                   did ? ".did.json: DID document (for did:web, serve at "
+                         "/.well-known/did.json)"
+                       : "");
     free(path);
     free(trust);
     lab_free(jwk);
@@ -178,23 +255,42 @@ int cmd_keygen(int argc, char **argv)
 
 static const char status_help[] =
     "usage: labaudit status-list create --url URL --issuer ID --key KEY\n"
-    "                                   [--bits N] [--passphrase-env VAR] "
-    "-o FILE\n"
+    "                [--purpose revocation|suspension] [--valid-days N]\n"
+    "                [--bits N] [--passphrase-env VAR] -o FILE\n"
+    "       labaudit status-list renew --status-list FILE --key KEY\n"
+    "                [--valid-days N] [--passphrase-env VAR]\n"
     "\n"
-    "Creates an empty revocation list (a W3C Bitstring Status List\n"
-    "credential signed as vc+jwt, 131072 bits unless --bits says more).\n"
-    "Publish FILE at URL; certificates point at it with --status-list\n"
-    "FILE --status-index N, and `labaudit revoke` sets their bits.\n";
+    "create: a new, all-clear list (a W3C Bitstring Status List credential\n"
+    "signed as vc+jwt, 131072 bits unless --bits says more), for\n"
+    "revocation (the default) or suspension; --valid-days gives it a\n"
+    "validUntil.  Publish FILE at URL; certificates point at it with\n"
+    "certify --status-list FILE --status-index N; `labaudit revoke`,\n"
+    "`suspend` and `unsuspend` set and clear their bits.\n"
+    "renew: re-signs the list as it is with a fresh validFrom (and\n"
+    "validUntil).  Verifiers refuse a list issued longer ago than their\n"
+    "maximum age (30 days unless they say otherwise): renew and publish\n"
+    "at least that often, e.g. from cron.\n";
 
 static const char revoke_help[] =
     "usage: labaudit revoke --status-list FILE --index N --key KEY\n"
     "                       [--passphrase-env VAR]\n"
     "\n"
     "Revokes the certificate with status index N: sets bit N of the\n"
-    "status list in FILE, re-signs it with KEY and replaces FILE\n"
+    "revocation list in FILE, re-signs it with KEY and replaces FILE\n"
     "atomically.  Publish the new FILE.\n";
 
-/* Shared options of status-list create and revoke. */
+static const char suspend_help[] =
+    "usage: labaudit suspend|unsuspend --status-list FILE --index N --key KEY\n"
+    "                       [--passphrase-env VAR]\n"
+    "\n"
+    "Suspends the certificate with status index N (sets bit N of the\n"
+    "suspension list in FILE), or lifts the suspension (clears it), then\n"
+    "re-signs FILE with KEY and replaces it atomically.  A suspended\n"
+    "certificate verifies as invalid: suspended until it is lifted: the\n"
+    "state of a certificate while a corrective action is open.  Publish\n"
+    "the new FILE.\n";
+
+/* Shared options of status-list create, renew, revoke and (un)suspend. */
 static int parse_status(int argc, char **argv, lab_status_options *so,
                         const char **file, unsigned long long *index,
                         int *have_index)
@@ -212,14 +308,25 @@ static int parse_status(int argc, char **argv, lab_status_options *so,
             so->list_url = v;
         else if (is(a, "--issuer"))
             so->issuer_id = v;
-        else if (is(a, "-o") || is(a, "--output") || is(a, "--status-list"))
+        else if (is(a, "--purpose")) {
+            if (!is(v, "revocation") && !is(v, "suspension"))
+                return usage_error("--purpose '%s': expected revocation or "
+                                   "suspension",
+                                   v);
+            so->purpose = v;
+        } else if (is(a, "-o") || is(a, "--output") || is(a, "--status-list"))
             *file = v;
-        else if ((is(a, "--bits") || is(a, "--index")) &&
+        else if ((is(a, "--bits") || is(a, "--index") ||
+                  is(a, "--valid-days")) &&
                  parse_count(v, &num) != 0)
             return usage_error("%s '%s': expected a number", a, v);
         else if (is(a, "--bits"))
             so->bits = (size_t)num;
-        else if (is(a, "--index")) {
+        else if (is(a, "--valid-days")) {
+            if (num == 0 || num > 3650)
+                return usage_error("--valid-days '%s': expected 1 to 3650", v);
+            so->valid_days = (unsigned)num;
+        } else if (is(a, "--index")) {
             *index = num;
             *have_index = 1;
         } else
@@ -239,11 +346,24 @@ int cmd_status_list(int argc, char **argv)
         fputs(status_help, argc ? stdout : stderr);
         return argc ? 0 : EXIT_USAGE;
     }
-    if (!is(argv[0], "create"))
-        return usage_error("status-list: unknown subcommand '%s'", argv[0]);
+    int renew = is(argv[0], "renew");
+    if (!renew && !is(argv[0], "create"))
+        return usage_error("status-list: unknown subcommand '%s' (create or "
+                           "renew)",
+                           argv[0]);
     int st = parse_status(argc - 1, argv + 1, &so, &file, &index, &have_index);
     if (st != 0)
         return st;
+    if (renew) {
+        if (file == NULL || so.key_file == NULL)
+            return usage_error("status-list renew: --status-list FILE and "
+                               "--key KEY are required");
+        int rc = lab_status_list_renew(file, &so);
+        if (rc != LAB_OK)
+            return fail(rc, "status-list renew");
+        print_text(stdout, "%s: re-signed; publish the new file\n", file);
+        return 0;
+    }
     if (file == NULL || so.key_file == NULL || so.list_url == NULL ||
         so.issuer_id == NULL)
         return usage_error("status-list create: --url, --issuer, --key and "
@@ -251,12 +371,16 @@ int cmd_status_list(int argc, char **argv)
     int rc = lab_status_list_create(file, &so);
     if (rc != LAB_OK)
         return fail(rc, "status-list");
-    print_text(stdout, "%s: revocation list %s (all clear)\n", file,
-               so.list_url);
+    print_text(stdout, "%s: %s list %s (all clear)\n", file,
+               so.purpose ? so.purpose : "revocation", so.list_url);
     return 0;
 }
 
-int cmd_revoke(int argc, char **argv)
+/* revoke, suspend and unsuspend: one bit of one list. */
+static int set_status(int argc, char **argv, const char *name, const char *help,
+                      int (*op)(const char *, size_t,
+                                const lab_status_options *),
+                      const char *done)
 {
     lab_status_options so = LAB_STATUS_OPTIONS_INIT;
     const char *file = NULL;
@@ -264,21 +388,39 @@ int cmd_revoke(int argc, char **argv)
     int have_index = 0;
 
     if (want_help(argc, argv)) {
-        fputs(revoke_help, stdout);
+        fputs(help, stdout);
         return 0;
     }
     int st = parse_status(argc, argv, &so, &file, &index, &have_index);
     if (st != 0)
         return st;
     if (file == NULL || so.key_file == NULL || !have_index)
-        return usage_error("revoke: --status-list FILE, --index N and --key "
-                           "KEY are required");
-    int rc = lab_revoke(file, (size_t)index, &so);
+        return usage_error("%s: --status-list FILE, --index N and --key "
+                           "KEY are required",
+                           name);
+    int rc = op(file, (size_t)index, &so);
     if (rc != LAB_OK)
-        return fail(rc, "revoke");
-    print_text(stdout, "%s: index %llu revoked; publish the new file\n", file,
-               index);
+        return fail(rc, name);
+    print_text(stdout, "%s: index %llu %s; publish the new file\n", file, index,
+               done);
     return 0;
+}
+
+int cmd_revoke(int argc, char **argv)
+{
+    return set_status(argc, argv, "revoke", revoke_help, lab_revoke, "revoked");
+}
+
+int cmd_suspend(int argc, char **argv)
+{
+    return set_status(argc, argv, "suspend", suspend_help, lab_suspend,
+                      "suspended");
+}
+
+int cmd_unsuspend(int argc, char **argv)
+{
+    return set_status(argc, argv, "unsuspend", suspend_help, lab_unsuspend,
+                      "no longer suspended");
 }
 
 /* ---- certify ---- */
@@ -564,21 +706,31 @@ static const char verify_help[] =
     "[--url URL] [-o FILE]` writes them as a page with a QR code (of URL,\n"
     "where the certificate is published, if given).\n"
     "\n"
-    "--status-list URL fetches the list over https through a cache\n"
-    "(--status-cache DIR, --status-max-age SECONDS, default 300;\n"
-    "--ca-file, --timeout); with no list younger than that, the result\n"
-    "is invalid: status_unavailable.\n"
+    "--trust takes a trust list ({\"ISSUER\": [JWK, ...]}), the issuer's\n"
+    "DID document (its assertionMethod keys) or a JWKS with\n"
+    "--trust-issuer ID saying whose keys they are.\n"
+    "\n"
+    "--status-list FILE|URL may be given twice (a revocation and a\n"
+    "suspension list).  A list must be current: within its own\n"
+    "validFrom/validUntil and issued at most --status-list-max-age ago\n"
+    "(default 30d; s, m, h, d suffixes; 'none' = its validUntil alone),\n"
+    "else the result is invalid: status_stale.  A URL is fetched over\n"
+    "https through a cache (--status-cache DIR, --status-max-age SECONDS\n"
+    "a cached copy is reused, default 300; --ca-file, --timeout); with no\n"
+    "copy to be had, the result is invalid: status_unavailable.\n"
     "\n"
     "Exit status: 0 valid, 1 invalid (the reason code is printed:\n"
     "bad_signature, untrusted_issuer, alg_not_allowed, malformed,\n"
-    "not_yet_valid, expired, revoked, evidence_mismatch,\n"
-    "status_unavailable), 2 usage.\n";
+    "not_yet_valid, expired, revoked, suspended, evidence_mismatch,\n"
+    "status_unavailable, status_stale), 2 usage.\n";
 
 static int run_verify(int argc, char **argv, int show)
 {
     lab_verify_options vo = LAB_VERIFY_OPTIONS_INIT;
     const char *page_url = NULL, *page_out = NULL, *format = NULL;
-    const char *cert_path = NULL, *trust_path = NULL, *status_path = NULL;
+    const char *cert_path = NULL, *trust_path = NULL;
+    const char *status_paths[MAX_STATUS_LISTS];
+    size_t nstatus = 0;
     char *cert = NULL, *trust = NULL, *list = NULL, *result = NULL;
     size_t cert_len = 0, list_len = 0, trust_len = 0;
     int json = 0, status = EXIT_USAGE, vstatus = 0, http_arg = 0;
@@ -603,8 +755,19 @@ static int run_verify(int argc, char **argv, int show)
             return EXIT_USAGE;
         if (is(k, "--trust"))
             trust_path = v;
-        else if (is(k, "--status-list"))
-            status_path = v;
+        else if (is(k, "--status-list")) {
+            if (nstatus == MAX_STATUS_LISTS)
+                return usage_error("at most %d --status-list",
+                                   MAX_STATUS_LISTS);
+            status_paths[nstatus++] = v;
+        } else if (is(k, "--status-list-max-age")) {
+            if (parse_age(v, &vo.status_max_age) != 0)
+                return usage_error("--status-list-max-age '%s': expected "
+                                   "seconds, or a number with s, m, h or d, "
+                                   "or 'none'",
+                                   v);
+        } else if (is(k, "--trust-issuer"))
+            vo.trust_issuer = v;
         else if (is(k, "--evidence"))
             vo.evidence_dir = v;
         else if (is(k, "--at"))
@@ -630,18 +793,36 @@ static int run_verify(int argc, char **argv, int show)
         goto out;
     if (trust_path && (trust = read_trimmed(trust_path, &trust_len)) == NULL)
         goto out;
-    if (status_path && is_url(status_path)) {
-        /* Never fail open: without a current status list, not valid. */
-        if ((list = fetch_status_list(status_path, &list_len)) == NULL) {
-            puts(json ? "{\"valid\": false, \"reason\": "
-                        "\"status_unavailable\"}"
-                      : "invalid: status_unavailable");
-            status = EXIT_FINDINGS;
+    /* the lists, one token per line, for lab_verify */
+    for (size_t k = 0; k < nstatus; k++) {
+        const char *sp = status_paths[k];
+        char *one = NULL;
+        size_t one_len = 0;
+        if (is_url(sp)) {
+            /* Never fail open: without a current status list, not valid. */
+            if ((one = fetch_status_list(sp, &one_len)) == NULL) {
+                puts(json ? "{\"valid\": false, \"reason\": "
+                            "\"status_unavailable\"}"
+                          : "invalid: status_unavailable");
+                status = EXIT_FINDINGS;
+                goto out;
+            }
+        } else if ((one = read_trimmed(sp, &one_len)) == NULL) {
             goto out;
         }
-    } else if (status_path &&
-               (list = read_trimmed(status_path, &list_len)) == NULL)
-        goto out;
+        char *grown = realloc(list, list_len + one_len + 2);
+        if (grown == NULL) {
+            free(one);
+            fputs("labaudit: out of memory\n", stderr);
+            goto out;
+        }
+        list = grown;
+        memcpy(list + list_len, one, one_len);
+        list_len += one_len;
+        list[list_len++] = '\n';
+        list[list_len] = '\0';
+        free(one);
+    }
     vo.trust_list = trust;
     vo.status_list = list;
     vo.status_list_len = list_len;

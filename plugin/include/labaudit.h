@@ -541,6 +541,17 @@ lab_keygen_options_init(lab_keygen_options *opts, unsigned version);
 LAB_EXTERN(int)
 lab_keygen(char **public_jwk, const char *path, const lab_keygen_options *opts);
 
+/**
+ * The DID document that publishes an issuer's public key (as lab_keygen()
+ * gives it) for `did`: one JsonWebKey verification method with the id
+ * did#<RFC 7638 thumbprint>, the kid labaudit's certificates carry, listed
+ * under assertionMethod (and authentication).  For did:web:brand.example
+ * serve it at https://brand.example/.well-known/did.json.  lab_verify()
+ * accepts it as a trust list.  Free *out with lab_free().
+ */
+LAB_EXTERN(int)
+lab_did_document(char **out, const char *did, const char *public_jwk);
+
 /** How lab_certify() seals the credential. */
 typedef enum lab_seal {
     LAB_SEAL_JWS = 0,           /**< vc+jwt compact JWS only */
@@ -639,33 +650,54 @@ lab_cms_seal(const char *cert, size_t cert_len, const char *base,
 /** Outcomes of lab_verify(); append only. */
 typedef enum lab_verify_status {
     LAB_VERIFY_VALID = 0,
-    LAB_VERIFY_BAD_SIGNATURE = 1,     /**< "bad_signature" */
-    LAB_VERIFY_UNTRUSTED_ISSUER = 2,  /**< "untrusted_issuer": issuer or kid
-                                           not on the trust list */
-    LAB_VERIFY_ALG_NOT_ALLOWED = 3,   /**< "alg_not_allowed": not EdDSA or
-                                           ES256, or not the key's */
-    LAB_VERIFY_MALFORMED = 4,         /**< "malformed" */
-    LAB_VERIFY_NOT_YET_VALID = 5,     /**< "not_yet_valid" */
-    LAB_VERIFY_EXPIRED = 6,           /**< "expired" */
-    LAB_VERIFY_REVOKED = 7,           /**< "revoked" */
-    LAB_VERIFY_EVIDENCE_MISMATCH = 8, /**< "evidence_mismatch" */
-    LAB_VERIFY_STATUS_UNAVAILABLE = 9 /**< "status_unavailable": the status
-                                           list given is expired or not yet
-                                           valid, so it cannot say "not
-                                           revoked" */
+    LAB_VERIFY_BAD_SIGNATURE = 1,      /**< "bad_signature" */
+    LAB_VERIFY_UNTRUSTED_ISSUER = 2,   /**< "untrusted_issuer": issuer or kid
+                                            not on the trust list */
+    LAB_VERIFY_ALG_NOT_ALLOWED = 3,    /**< "alg_not_allowed": not EdDSA or
+                                            ES256, or not the key's */
+    LAB_VERIFY_MALFORMED = 4,          /**< "malformed" */
+    LAB_VERIFY_NOT_YET_VALID = 5,      /**< "not_yet_valid" */
+    LAB_VERIFY_EXPIRED = 6,            /**< "expired" */
+    LAB_VERIFY_REVOKED = 7,            /**< "revoked" */
+    LAB_VERIFY_EVIDENCE_MISMATCH = 8,  /**< "evidence_mismatch" */
+    LAB_VERIFY_STATUS_UNAVAILABLE = 9, /**< "status_unavailable": the
+                                           status list given is not yet
+                                           valid, or none could be had, so
+                                           it cannot say "not revoked" */
+    LAB_VERIFY_SUSPENDED = 10,         /**< "suspended": the certificate's
+                                            bit is set in its suspension
+                                            list (the issuer may lift it) */
+    LAB_VERIFY_STATUS_STALE = 11       /**< "status_stale": the status list
+                                            given has expired (its
+                                            validUntil) or was issued longer
+                                            ago than the maximum age: a
+                                            newer list may revoke */
 } lab_verify_status;
 
 /** The reason code of a status ("bad_signature"...; "valid" for 0). */
 LAB_EXTERN(const char *) lab_verify_reason(int status);
 
-enum { LAB_VERIFY_OPTIONS_VERSION = 1 };
+/** Version 2 added status_max_age and trust_issuer; version 1 callers
+ *  get their defaults. */
+enum { LAB_VERIFY_OPTIONS_VERSION = 2 };
+
+/** Default maximum age of a status list: 30 days after its validFrom. */
+enum { LAB_STATUS_DEFAULT_MAX_AGE = 30 * 24 * 3600 };
 
 /** Options for lab_verify(). */
 typedef struct lab_verify_options {
     unsigned version;         /**< LAB_VERIFY_OPTIONS_VERSION */
-    const char *trust_list;   /**< trust list JSON text (required) */
-    const char *status_list;  /**< status list credential (the vc+jwt as
-                                   fetched or read from a file), or NULL */
+    const char *trust_list;   /**< what the verifier trusts, JSON text
+                                   (required): a trust list {"ISSUER":
+                                   [JWK, ...], ...}, an issuer's DID
+                                   document (its assertionMethod keys), or
+                                   a JWKS {"keys": [...]} with trust_issuer
+                                   naming whose keys they are */
+    const char *status_list;  /**< status list credentials (vc+jwt tokens
+                                   as fetched or read from files, one or
+                                   more separated by white space: say a
+                                   revocation and a suspension list), or
+                                   NULL */
     size_t status_list_len;   /**< its length in bytes */
     const char *evidence_dir; /**< folder of the audit report files whose
                                    SHA-256 must match; NULL = not checked */
@@ -673,11 +705,17 @@ typedef struct lab_verify_options {
     lab_format format;        /**< of *result_json: LAB_FORMAT_JSON, or
                                    LAB_FORMAT_TEXT for a person (claim,
                                    scope, issuer, validity, result) */
+    long status_max_age;      /**< seconds after its validFrom that a status
+                                   list is fresh; 0 = 30 days; negative = no
+                                   limit but the list's own validUntil */
+    const char *trust_issuer; /**< the issuer a JWKS trust_list speaks for;
+                                   NULL otherwise */
 } lab_verify_options;
 
 /* clang-format off */
 #define LAB_VERIFY_OPTIONS_INIT                                               \
-    {LAB_VERIFY_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, LAB_FORMAT_JSON}
+    {LAB_VERIFY_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, LAB_FORMAT_JSON, \
+     0, NULL}
 /* clang-format on */
 
 LAB_EXTERN(int)
@@ -716,9 +754,11 @@ LAB_EXTERN(int)
 lab_certificate_render_html(char **out, const char *result_json,
                             const char *cert, size_t cert_len, const char *url);
 
-enum { LAB_STATUS_OPTIONS_VERSION = 1 };
+/** Version 2 added purpose and valid_days. */
+enum { LAB_STATUS_OPTIONS_VERSION = 2 };
 
-/** Options for lab_status_list_create() and lab_revoke(). */
+/** Options for lab_status_list_create(), lab_revoke(), lab_suspend(),
+ *  lab_unsuspend() and lab_status_list_renew(). */
 typedef struct lab_status_options {
     unsigned version;           /**< LAB_STATUS_OPTIONS_VERSION */
     const char *key_file;       /**< issuer's private key */
@@ -726,20 +766,25 @@ typedef struct lab_status_options {
     const char *list_url;       /**< create: the list credential's id URL */
     const char *issuer_id;      /**< create: issuer URI */
     size_t bits;                /**< create: size; 0 = 131072 (16 KiB) */
+    const char *purpose;        /**< create: "revocation" (NULL) or
+                                     "suspension" */
+    unsigned valid_days;        /**< the list's validUntil, days after each
+                                     signing; 0 = create: none, re-signing:
+                                     the window the list had */
 } lab_status_options;
 
 /* clang-format off */
 #define LAB_STATUS_OPTIONS_INIT                                               \
-    {LAB_STATUS_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0}
+    {LAB_STATUS_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, NULL, 0}
 /* clang-format on */
 
 LAB_EXTERN(int)
 lab_status_options_init(lab_status_options *opts, unsigned version);
 
 /**
- * Writes a new, all-clear revocation Bitstring Status List credential
- * (signed vc+jwt) to `path`, atomically; an existing file is kept
- * (LAB_EDUPLICATE).
+ * Writes a new, all-clear Bitstring Status List credential (signed
+ * vc+jwt; statusPurpose opts->purpose, revocation by default) to `path`,
+ * atomically; an existing file is kept (LAB_EDUPLICATE).
  */
 LAB_EXTERN(int)
 lab_status_list_create(const char *path, const lab_status_options *opts);
@@ -751,6 +796,28 @@ lab_status_list_create(const char *path, const lab_status_options *opts);
  */
 LAB_EXTERN(int)
 lab_revoke(const char *path, size_t index, const lab_status_options *opts);
+
+/**
+ * Suspends (lab_suspend: sets) or lifts the suspension of (lab_unsuspend:
+ * clears) bit `index` of the suspension list in `path` (a list created
+ * with purpose "suspension"; a revocation list is refused), re-signs it
+ * and replaces the file atomically.  A suspended certificate verifies as
+ * "suspended" until the bit is cleared: the state of a certificate while
+ * a corrective action is open.
+ */
+LAB_EXTERN(int)
+lab_suspend(const char *path, size_t index, const lab_status_options *opts);
+LAB_EXTERN(int)
+lab_unsuspend(const char *path, size_t index, const lab_status_options *opts);
+
+/**
+ * Re-signs the status list in `path` unchanged but for a fresh validFrom
+ * (and validUntil), so that verifiers, which refuse a list older than
+ * their maximum age (30 days by default), keep accepting it.  Run it at
+ * least as often as that age, then publish the file.
+ */
+LAB_EXTERN(int)
+lab_status_list_renew(const char *path, const lab_status_options *opts);
 
 /**
  * RFC 8785 canonical form of a JSON text (duplicate names refused,

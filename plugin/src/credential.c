@@ -758,7 +758,7 @@ static json_t *build_scheme(const lab_report *rep, const json_t *issuer)
 
 int lab_cred_build(json_t **out, const lab_report *rep, const lab_dataset *ds,
                    const lab_certify_options *o, int64_t now,
-                   const char *list_url)
+                   const char *list_url, const char *list_purpose)
 {
     chain c;
     char cred_id[46], subj_id[46], from[21], until[21];
@@ -819,8 +819,10 @@ int lab_cred_build(json_t **out, const lab_report *rep, const lab_dataset *ds,
             set_new(cred, "credentialStatus",
                     json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", sid.data,
                               "type", "BitstringStatusListEntry",
-                              "statusPurpose", "revocation", "statusListIndex",
-                              idx, "statusListCredential", list_url)))
+                              "statusPurpose",
+                              list_purpose ? list_purpose : "revocation",
+                              "statusListIndex", idx, "statusListCredential",
+                              list_url)))
             rc = oom();
         lab_buf_free(&sid);
         if (rc != LAB_OK)
@@ -836,11 +838,34 @@ out:
 
 /* ---- sealing ---- */
 
+/* The header's kid: for an issuer that is a DID, the absolute DID URL of
+ * the key (issuer#thumbprint, as VC-JOSE-COSE asks when there is no iss);
+ * otherwise the RFC 7638 thumbprint alone. */
+static int header_kid(char **out, const json_t *credential, EVP_PKEY *key)
+{
+    char *thumb = NULL;
+    int rc = lab_key_id(&thumb, key);
+    if (rc != LAB_OK)
+        return rc;
+    const json_t *is = json_object_get(credential, "issuer");
+    const char *issuer = json_is_object(is)
+                             ? json_string_value(json_object_get(is, "id"))
+                             : json_string_value(is);
+    if (issuer == NULL || strncmp(issuer, "did:", 4) != 0) {
+        *out = thumb;
+        return LAB_OK;
+    }
+    lab_buf b = LAB_BUF_INIT;
+    lab_buf_printf(&b, "%s#%s", issuer, thumb);
+    free(thumb);
+    return lab_buf_detach(&b, out) == LAB_OK ? LAB_OK : oom();
+}
+
 int lab_cred_seal(char **token, const json_t *credential, EVP_PKEY *key)
 {
     char *kid = NULL, *payload = NULL;
     size_t n = 0;
-    int rc = lab_key_id(&kid, key);
+    int rc = header_kid(&kid, credential, key);
     if (rc == LAB_OK)
         rc = lab_jcs_serialize(&payload, &n, credential);
     json_t *hdr = rc == LAB_OK ? json_pack("{s:s, s:s, s:s}", "typ", "vc+jwt",
@@ -966,10 +991,11 @@ int lab_certify_options_init(lab_certify_options *opts, unsigned version)
     return LAB_OK;
 }
 
-/* Reads our own status list: its id, checking our key signed it and the
- * index is inside it. */
-static int status_list_url(char **url, const char *path, long index,
-                           EVP_PKEY *key)
+/* Reads our own status list: its id and its statusPurpose (revocation or
+ * suspension, which the certificate's entry repeats), checking our key
+ * signed it and the index is inside it. */
+static int status_list_url(char **url, char **purpose, const char *path,
+                           long index, EVP_PKEY *key)
 {
     char *text = NULL;
     unsigned char *payload = NULL, *bits = NULL;
@@ -992,6 +1018,16 @@ static int status_list_url(char **url, const char *path, long index,
     const char *id = json_string_value(json_object_get(cred, "id"));
     const char *enc = json_string_value(json_object_get(
         json_object_get(cred, "credentialSubject"), "encodedList"));
+    const char *pur = json_string_value(json_object_get(
+        json_object_get(cred, "credentialSubject"), "statusPurpose"));
+    if (pur == NULL ||
+        (strcmp(pur, "revocation") != 0 && strcmp(pur, "suspension") != 0)) {
+        rc = lab_seterr(LAB_EPARSE,
+                        "%s: statusPurpose \"%.32s\" (a revocation or "
+                        "suspension list expected)",
+                        path, pur ? pur : "(none)");
+        goto out;
+    }
     if (id == NULL || enc == NULL) {
         rc = lab_seterr(LAB_EPARSE,
                         "%s: not a Bitstring Status List "
@@ -1004,7 +1040,8 @@ static int status_list_url(char **url, const char *path, long index,
         rc = lab_seterr(LAB_EINVAL,
                         "status index %ld is outside the list's %zu bits",
                         index, nbytes * 8);
-    if (rc == LAB_OK && (*url = lab_strdup(id)) == NULL)
+    if (rc == LAB_OK && ((*url = lab_strdup(id)) == NULL ||
+                         (*purpose = lab_strdup(pur)) == NULL))
         rc = oom();
 out:
     free(text);
@@ -1055,7 +1092,8 @@ int lab_certify(char **out, const lab_report *rep, const lab_dataset *ds,
 {
     EVP_PKEY *key = NULL;
     json_t *cred = NULL;
-    char *url = NULL, *token = NULL, *blockers = NULL, *kid = NULL;
+    char *url = NULL, *purpose = NULL, *token = NULL, *blockers = NULL;
+    char *kid = NULL;
     size_t nblockers = 0, nunknown = 0;
 
     if (out == NULL || rep == NULL || ds == NULL)
@@ -1080,12 +1118,13 @@ int lab_certify(char **out, const lab_report *rep, const lab_dataset *ds,
     if (rc == LAB_OK)
         rc = lab_key_load_private_file(&key, o->key_file, o->passphrase_env);
     if (rc == LAB_OK && o->status_list != NULL)
-        rc = status_list_url(&url, o->status_list, o->status_index, key);
+        rc = status_list_url(&url, &purpose, o->status_list, o->status_index,
+                             key);
     int64_t now = lab_time_now();
     if (rc == LAB_OK && o->valid_from != NULL)
         rc = lab_time_parse(&now, o->valid_from);
     if (rc == LAB_OK)
-        rc = lab_cred_build(&cred, rep, ds, o, now, url);
+        rc = lab_cred_build(&cred, rep, ds, o, now, url, purpose);
     if (rc == LAB_OK && o->seal == LAB_SEAL_DATA_INTEGRITY) {
         char from[21];
         lab_time_format(from, now);
@@ -1122,6 +1161,7 @@ int lab_certify(char **out, const lab_report *rep, const lab_dataset *ds,
     free(token);
     free(kid);
     free(url);
+    free(purpose);
     free(blockers);
     json_decref(cred);
     EVP_PKEY_free(key);

@@ -46,10 +46,11 @@ int lab_cred_blockers(char **out, size_t *n, size_t *nunknown,
 
 /* Builds the unsigned credential (a JSON object) for opts->product.
  * `now` is the issuing time in seconds since the epoch; list_url is the
- * status list credential's id (NULL for no credentialStatus). */
+ * status list credential's id (NULL for no credentialStatus) and
+ * list_purpose its statusPurpose (revocation or suspension). */
 int lab_cred_build(json_t **out, const lab_report *rep, const lab_dataset *ds,
                    const lab_certify_options *opts, int64_t now,
-                   const char *list_url);
+                   const char *list_url, const char *list_purpose);
 
 /* ---- RFC 3339 times (credential_status.c) ---- */
 

@@ -14,6 +14,8 @@
 #include "ident.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -595,13 +597,51 @@ int lab_cred_write_file(const char *path, const void *data, size_t n,
 
 int lab_status_options_init(lab_status_options *opts, unsigned version)
 {
-    if (opts == NULL || version != LAB_STATUS_OPTIONS_VERSION)
+    if (opts == NULL || version < 1 || version > LAB_STATUS_OPTIONS_VERSION)
         return lab_seterr(LAB_EVERSION,
                           "lab_status_options version %u is not supported "
-                          "(this library knows version %d)",
+                          "(this library knows versions 1 to %d)",
                           version, LAB_STATUS_OPTIONS_VERSION);
     lab_status_options d = LAB_STATUS_OPTIONS_INIT;
-    *opts = d;
+    d.version = version;
+    /* a version 1 struct ends before purpose */
+    memcpy(opts, &d,
+           version == 1 ? offsetof(lab_status_options, purpose) : sizeof d);
+    return LAB_OK;
+}
+
+/* The purpose a (version 2) options struct asks for; NULL if unknown. */
+static const char *opts_purpose(const lab_status_options *o)
+{
+    const char *p = o->version >= 2 && o->purpose ? o->purpose : "revocation";
+    return strcmp(p, "revocation") == 0 || strcmp(p, "suspension") == 0 ? p
+                                                                        : NULL;
+}
+
+/* Sets the list's validFrom to now and its validUntil valid_days later;
+ * without valid_days a list that had a validity window keeps its length
+ * (a re-signed list is as long-lived as the one it replaces). */
+static int stamp_list(json_t *cred, const lab_status_options *o)
+{
+    char now[21], until[21];
+    int64_t t = lab_time_now(), from = 0, to = 0;
+    int64_t window = (int64_t)(o->version >= 2 ? o->valid_days : 0) * 86400;
+    if (window == 0 &&
+        lab_time_parse(&from, json_string_value(json_object_get(
+                                  cred, "validFrom"))) == LAB_OK &&
+        lab_time_parse(&to, json_string_value(json_object_get(
+                                cred, "validUntil"))) == LAB_OK &&
+        to > from)
+        window = to - from;
+    lab_clearerr();
+    lab_time_format(now, t);
+    if (json_object_set_new(cred, "validFrom", json_string(now)) != 0)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    if (window == 0)
+        return json_object_del(cred, "validUntil"), LAB_OK;
+    lab_time_format(until, t + window);
+    if (json_object_set_new(cred, "validUntil", json_string(until)) != 0)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
     return LAB_OK;
 }
 
@@ -635,6 +675,11 @@ static int check_status_opts(const lab_status_options *o)
                           "version");
     if (o->key_file == NULL)
         return lab_seterr(LAB_EINVAL, "status list: no key file given");
+    if (opts_purpose(o) == NULL)
+        return lab_seterr(LAB_EINVAL,
+                          "status list: purpose \"%.32s\" (expected "
+                          "revocation or suspension)",
+                          o->purpose);
     return LAB_OK;
 }
 
@@ -644,7 +689,6 @@ int lab_status_list_create(const char *path, const lab_status_options *o)
     json_t *cred = NULL;
     unsigned char *bits = NULL;
     char *enc = NULL;
-    char now[21];
     int rc = check_status_opts(o);
 
     if (rc != LAB_OK)
@@ -670,22 +714,23 @@ int lab_status_list_create(const char *path, const lab_status_options *o)
     rc = lab_status_encode(&enc, bits, nbits / 8);
     if (rc != LAB_OK)
         goto out;
-    lab_time_format(now, lab_time_now());
     lab_buf subj = LAB_BUF_INIT;
     lab_buf_printf(&subj, "%s#list", o->list_url);
-    cred = json_pack("{s:[s], s:s, s:[s,s], s:s, s:s, s:{s:s%, s:s, s:s, s:s}}",
+    cred = json_pack("{s:[s], s:s, s:[s,s], s:s, s:{s:s%, s:s, s:s, s:s}}",
                      "@context", LAB_VC_CONTEXT, "id", o->list_url, "type",
                      "VerifiableCredential", "BitstringStatusListCredential",
-                     "issuer", o->issuer_id, "validFrom", now,
-                     "credentialSubject", "id", subj.data ? subj.data : "",
-                     subj.len, "type", "BitstringStatusList", "statusPurpose",
-                     "revocation", "encodedList", enc);
+                     "issuer", o->issuer_id, "credentialSubject", "id",
+                     subj.data ? subj.data : "", subj.len, "type",
+                     "BitstringStatusList", "statusPurpose", opts_purpose(o),
+                     "encodedList", enc);
     lab_buf_free(&subj);
     if (cred == NULL) {
         rc = lab_seterr(LAB_ENOMEM, "out of memory");
         goto out;
     }
-    rc = write_list(path, cred, key, 0);
+    rc = stamp_list(cred, o);
+    if (rc == LAB_OK)
+        rc = write_list(path, cred, key, 0);
 out:
     json_decref(cred);
     free(enc);
@@ -694,7 +739,12 @@ out:
     return rc;
 }
 
-int lab_revoke(const char *path, size_t index, const lab_status_options *o)
+/* Sets (value 1) or clears (0) bit `index` of the list in `path`, whose
+ * purpose must be `purpose`, or with index SIZE_MAX changes no bit; then
+ * stamps it anew (validFrom now), re-signs it and replaces the file. */
+static int status_update(const char *path, size_t index, int value,
+                         const char *purpose, const char *what,
+                         const lab_status_options *o)
 {
     EVP_PKEY *key = NULL;
     json_t *cred = NULL;
@@ -706,7 +756,7 @@ int lab_revoke(const char *path, size_t index, const lab_status_options *o)
     if (rc != LAB_OK)
         return rc;
     if (path == NULL)
-        return lab_seterr(LAB_EINVAL, "revoke: no status list file given");
+        return lab_seterr(LAB_EINVAL, "%s: no status list file given", what);
     rc = lab_key_load_private_file(&key, o->key_file, o->passphrase_env);
     if (rc == LAB_OK)
         rc = lab_read_text_file(&text, &len, path, LAB_CRED_MAX_FILE);
@@ -737,24 +787,34 @@ int lab_revoke(const char *path, size_t index, const lab_status_options *o)
     rc = lab_status_decode(&bits, &nbytes, cur);
     if (rc != LAB_OK)
         goto out;
-    if (index / 8 >= nbytes) {
+    const char *have =
+        json_string_value(json_object_get(subj, "statusPurpose"));
+    if (purpose != NULL && (have == NULL || strcmp(have, purpose) != 0)) {
+        rc = lab_seterr(LAB_EINVAL, "%s: %s is a %.32s list, not a %s list",
+                        what, path, have ? have : "(no purpose)", purpose);
+        goto out;
+    }
+    if (index != SIZE_MAX && index / 8 >= nbytes) {
         rc = lab_seterr(LAB_EINVAL,
-                        "revoke: index %zu is beyond the list's %zu bits",
+                        "%s: index %zu is beyond the list's %zu bits", what,
                         index, nbytes * 8);
         goto out;
     }
-    bits[index / 8] |= (unsigned char)(0x80u >> (index % 8));
+    if (index != SIZE_MAX) {
+        unsigned char mask = (unsigned char)(0x80u >> (index % 8));
+        bits[index / 8] = (unsigned char)(value ? bits[index / 8] | mask
+                                                : bits[index / 8] & ~mask);
+    }
     rc = lab_status_encode(&enc, bits, nbytes);
     if (rc != LAB_OK)
         goto out;
-    char now[21];
-    lab_time_format(now, lab_time_now());
-    if (json_object_set_new(subj, "encodedList", json_string(enc)) != 0 ||
-        json_object_set_new(cred, "validFrom", json_string(now)) != 0) {
+    if (json_object_set_new(subj, "encodedList", json_string(enc)) != 0) {
         rc = lab_seterr(LAB_ENOMEM, "out of memory");
         goto out;
     }
-    rc = write_list(path, cred, key, 1);
+    rc = stamp_list(cred, o);
+    if (rc == LAB_OK)
+        rc = write_list(path, cred, key, 1);
 out:
     json_decref(cred);
     free(text);
@@ -762,4 +822,24 @@ out:
     free(bits);
     EVP_PKEY_free(key);
     return rc;
+}
+
+int lab_revoke(const char *path, size_t index, const lab_status_options *o)
+{
+    return status_update(path, index, 1, "revocation", "revoke", o);
+}
+
+int lab_suspend(const char *path, size_t index, const lab_status_options *o)
+{
+    return status_update(path, index, 1, "suspension", "suspend", o);
+}
+
+int lab_unsuspend(const char *path, size_t index, const lab_status_options *o)
+{
+    return status_update(path, index, 0, "suspension", "unsuspend", o);
+}
+
+int lab_status_list_renew(const char *path, const lab_status_options *o)
+{
+    return status_update(path, SIZE_MAX, 0, NULL, "renew", o);
 }

@@ -15,6 +15,7 @@
  */
 #include "credential.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,9 @@ const char *lab_verify_reason(int status)
                                         "expired",
                                         "revoked",
                                         "evidence_mismatch",
-                                        "status_unavailable"};
+                                        "status_unavailable",
+                                        "suspended",
+                                        "status_stale"};
     if (status < 0 || (size_t)status >= LAB_ARRAY_LEN(names))
         return "unknown";
     return names[status];
@@ -64,13 +67,17 @@ const char *lab_verify_reason(int status)
 
 int lab_verify_options_init(lab_verify_options *opts, unsigned version)
 {
-    if (opts == NULL || version != LAB_VERIFY_OPTIONS_VERSION)
+    if (opts == NULL || version < 1 || version > LAB_VERIFY_OPTIONS_VERSION)
         return lab_seterr(LAB_EVERSION,
                           "lab_verify_options version %u is not supported "
-                          "(this library knows version %d)",
+                          "(this library knows versions 1 to %d)",
                           version, LAB_VERIFY_OPTIONS_VERSION);
     lab_verify_options d = LAB_VERIFY_OPTIONS_INIT;
-    *opts = d;
+    d.version = version;
+    /* a version 1 struct ends before status_max_age */
+    memcpy(opts, &d,
+           version == 1 ? offsetof(lab_verify_options, status_max_age)
+                        : sizeof d);
     return LAB_OK;
 }
 
@@ -85,22 +92,36 @@ static const json_t *issuer_keys(const json_t *trust, const char *issuer)
     return json_is_array(e) ? e : NULL;
 }
 
+/* A key id relative to its issuer: the fragment of a DID URL of the
+ * issuer ("did:web:brand.example#abc" -> "abc"), else the id itself, so
+ * that a bare thumbprint and the issuer's DID URL of it name one key and
+ * another DID's URL names none of the issuer's keys. */
+static const char *local_kid(const char *kid, const char *issuer)
+{
+    size_t n = strlen(issuer);
+    if (strncmp(kid, issuer, n) == 0 && kid[n] == '#' && kid[n + 1] != '\0')
+        return kid + n + 1;
+    return kid;
+}
+
 /* Finds the key `kid` of `issuer`: 0 found (*key set), 1 the issuer is
  * not listed, 2 the kid is not among its keys, 3 the listed JWK is
- * unusable. */
+ * unusable.  A JWK matches by its kid, or without one by its RFC 7638
+ * thumbprint; either side may be a DID URL of the issuer. */
 static int trust_key(EVP_PKEY **key, const json_t **jwk_out,
                      const json_t *trust, const char *issuer, const char *kid)
 {
     const json_t *keys = issuer_keys(trust, issuer);
     if (keys == NULL)
         return 1;
+    kid = local_kid(kid, issuer);
     for (size_t i = 0; i < json_array_size(keys); i++) {
         const json_t *jwk = json_array_get(keys, i);
         const char *k = json_string_value(json_object_get(jwk, "kid"));
         char *thumb = NULL;
         if (k == NULL && lab_jwk_thumbprint(&thumb, jwk) == LAB_OK)
             k = thumb;
-        int match = k != NULL && strcmp(k, kid) == 0;
+        int match = k != NULL && strcmp(local_kid(k, issuer), kid) == 0;
         free(thumb);
         if (!match)
             continue;
@@ -108,6 +129,143 @@ static int trust_key(EVP_PKEY **key, const json_t **jwk_out,
         return lab_key_from_jwk(key, jwk) == LAB_OK ? 0 : 3;
     }
     return 2;
+}
+
+/* The keys of a DID document that may sign credentials: its
+ * verificationMethod entries that assertionMethod lists (by id, absolute
+ * or relative, or embedded), each with a publicKeyJwk; their ids become
+ * the JWKs' kids.  Returns a trust list {did: [JWK...]} or NULL with the
+ * error set. */
+static int trust_from_did(json_t **out, const json_t *doc, const char *did)
+{
+    const json_t *vms = json_object_get(doc, "verificationMethod");
+    const json_t *am = json_object_get(doc, "assertionMethod");
+    json_t *keys = json_array();
+    size_t dlen = strlen(did);
+    for (size_t i = 0; keys != NULL && i < json_array_size(am); i++) {
+        const json_t *ref = json_array_get(am, i);
+        const json_t *vm = json_is_object(ref) ? ref : NULL;
+        const char *want = json_string_value(ref);
+        for (size_t j = 0;
+             vm == NULL && want != NULL && j < json_array_size(vms); j++) {
+            const json_t *c = json_array_get(vms, j);
+            const char *id = json_string_value(json_object_get(c, "id"));
+            if (id == NULL)
+                continue;
+            /* "#frag" and "did#frag" name the same method */
+            const char *a = want[0] == '#' ? want : local_kid(want, did);
+            const char *b = id[0] == '#' ? id : local_kid(id, did);
+            if (strcmp(a[0] == '#' ? a + 1 : a, b[0] == '#' ? b + 1 : b) == 0)
+                vm = c;
+        }
+        const char *id = json_string_value(json_object_get(vm, "id"));
+        const char *ctl = json_string_value(json_object_get(vm, "controller"));
+        const json_t *jwk = json_object_get(vm, "publicKeyJwk");
+        if (vm == NULL || id == NULL || !json_is_object(jwk) ||
+            (ctl != NULL && strcmp(ctl, did) != 0)) {
+            json_decref(keys);
+            return lab_seterr(LAB_EPARSE,
+                              "DID document %.200s: assertionMethod %zu is "
+                              "not a verificationMethod of this DID with a "
+                              "publicKeyJwk",
+                              did, i);
+        }
+        json_t *k = json_deep_copy(jwk);
+        lab_buf kid = LAB_BUF_INIT;
+        if (id[0] == '#')
+            lab_buf_printf(&kid, "%s%s", did, id);
+        else
+            lab_buf_adds(&kid, id);
+        if (k == NULL || kid.oom ||
+            (strncmp(kid.data, did, dlen) != 0 || kid.data[dlen] != '#') ||
+            json_object_set_new(k, "kid", json_string(kid.data)) != 0 ||
+            json_array_append_new(keys, k) != 0) {
+            int oom = k == NULL || kid.oom;
+            lab_buf_free(&kid);
+            json_decref(keys);
+            if (oom)
+                return lab_seterr(LAB_ENOMEM, "out of memory");
+            return lab_seterr(LAB_EPARSE,
+                              "DID document %.200s: method %.200s is not a "
+                              "key of this DID",
+                              did, id);
+        }
+        lab_buf_free(&kid);
+    }
+    if (keys != NULL && json_array_size(keys) == 0) {
+        json_decref(keys);
+        return lab_seterr(LAB_EPARSE,
+                          "DID document %.200s lists no assertionMethod key, "
+                          "so none of its keys may sign credentials",
+                          did);
+    }
+    *out = keys ? json_pack("{s:o}", did, keys) : NULL;
+    return *out ? LAB_OK : lab_seterr(LAB_ENOMEM, "out of memory");
+}
+
+/* What the verifier trusts, from JSON text: a trust list {issuer: [JWK]}
+ * (or {issuer: {"keys": [...]}}), a DID document, or a JWKS for `issuer`.
+ * Anything else is refused, naming the three forms. */
+static int parse_trust(json_t **out, const char *text, const char *issuer)
+{
+    static const char forms[] =
+        "expected a trust list {\"ISSUER\": [JWK, ...]}, a DID document "
+        "(\"id\" and \"verificationMethod\") or a JWKS ({\"keys\": [...]})";
+    json_error_t err;
+    json_t *t = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    if (!json_is_object(t)) {
+        json_decref(t);
+        return t ? lab_seterr(LAB_EPARSE, "trust list: not an object (%s)",
+                              forms)
+                 : lab_seterr(LAB_EPARSE, "trust list:%d:%d: %s (%s)", err.line,
+                              err.column, err.text, forms);
+    }
+    const char *did = json_string_value(json_object_get(t, "id"));
+    const json_t *keys = json_object_get(t, "keys");
+    json_t *res = NULL;
+    if (did != NULL && json_object_get(t, "verificationMethod") != NULL) {
+        int rc = trust_from_did(out, t, did);
+        json_decref(t);
+        return rc;
+    }
+    if (json_object_get(t, "kty") != NULL) {
+        json_decref(t);
+        return lab_seterr(LAB_EPARSE,
+                          "trust list: this is a single JWK, which names no "
+                          "issuer (%s)",
+                          forms);
+    }
+    if (json_is_array(keys) && json_object_size(t) == 1) {
+        if (issuer == NULL) {
+            json_decref(t);
+            return lab_seterr(LAB_EINVAL,
+                              "trust list: a JWKS does not say whose keys "
+                              "these are: name the issuer they belong to "
+                              "(trust_issuer)");
+        }
+        res = json_pack("{s:O}", issuer, keys);
+        json_decref(t);
+        if (res == NULL)
+            return lab_seterr(LAB_ENOMEM, "out of memory");
+        *out = res;
+        return LAB_OK;
+    }
+    const char *k;
+    json_t *val;
+    json_object_foreach(t, k, val)
+    {
+        if (!json_is_array(val) &&
+            !(json_is_object(val) &&
+              json_is_array(json_object_get(val, "keys")))) {
+            json_decref(t);
+            return lab_seterr(LAB_EPARSE,
+                              "trust list: \"%.200s\" is not followed by an "
+                              "array of JWKs (%s)",
+                              k, forms);
+        }
+    }
+    *out = t;
+    return LAB_OK;
 }
 
 /* ---- the steps ---- */
@@ -304,90 +462,202 @@ static int check_dates(vctx *v, int64_t at)
     return 0;
 }
 
-/* The status list credential: same issuer, trusted key, our entry's
- * list, valid now, and the bit.  A list speaks of the present: its
- * validity window is checked at the real time of verification (`now`),
- * whatever point in time the certificate itself is checked at. */
-static int check_status(vctx *v, const json_t *trust, const char *list,
-                        size_t len, int64_t now)
+/* ---- status lists ---- */
+
+enum { MAX_STATUS_LISTS = 8 };
+
+/* One status list credential given to the verifier, checked. */
+typedef struct slist {
+    const char *id, *purpose; /* borrowed from cred */
+    json_t *cred;
+    unsigned char *bits;
+    size_t nbytes;
+} slist;
+
+/* Checks one status list token against the certificate's issuer and the
+ * present: signature (same issuer, trusted key), its own validity window
+ * at `now`, and its age: a list issued more than max_age seconds ago
+ * (max_age < 0: no limit) is stale, since a newer one may revoke what it
+ * shows as clear.  Fills *l on success. */
+static int load_status_list(vctx *v, slist *l, const json_t *trust,
+                            const char *tok, size_t len, int64_t now,
+                            long max_age)
 {
-    const json_t *entry = json_object_get(v->cred, "credentialStatus");
-    if (entry == NULL || list == NULL)
-        return 0;
-    while (len > 0 && (list[len - 1] == '\n' || list[len - 1] == '\r' ||
-                       list[len - 1] == ' '))
-        len--;
-    const char *url =
-        json_string_value(json_object_get(entry, "statusListCredential"));
-    const char *idx =
-        json_string_value(json_object_get(entry, "statusListIndex"));
-    const char *purpose =
-        json_string_value(json_object_get(entry, "statusPurpose"));
-    if (url == NULL || idx == NULL || idx[0] == '\0' ||
-        strspn(idx, "0123456789") != strlen(idx) || strlen(idx) > 12)
-        return vfail(v, LAB_VERIFY_MALFORMED,
-                     "credentialStatus lacks statusListCredential or a "
-                     "numeric statusListIndex");
     vctx lv;
     memset(&lv, 0, sizeof lv);
-    int bad =
-        check_header(&lv, list, len) || check_signature(&lv, trust, list, len);
     int result = 0;
-    if (bad) {
+    if (check_header(&lv, tok, len) || check_signature(&lv, trust, tok, len)) {
         result = vfail(v, lv.status, "status list: %s",
                        lv.message.data ? lv.message.data : "");
         goto out;
     }
+    const char *lid = json_string_value(json_object_get(lv.cred, "id"));
     if (strcmp(lv.issuer, v->issuer) != 0) {
         result = vfail(v, LAB_VERIFY_UNTRUSTED_ISSUER,
-                       "the status list was issued by %.200s, not by the "
-                       "certificate's issuer",
-                       lv.issuer);
+                       "the status list %.200s was issued by %.200s, not by "
+                       "the certificate's issuer",
+                       lid ? lid : "(no id)", lv.issuer);
         goto out;
     }
     if (check_dates(&lv, now)) {
-        result = vfail(v,
-                       lv.status == LAB_VERIFY_MALFORMED
-                           ? LAB_VERIFY_MALFORMED
-                           : LAB_VERIFY_STATUS_UNAVAILABLE,
-                       "status list: %s: a list outside its validity cannot "
-                       "tell whether the certificate is revoked",
+        int st = lv.status == LAB_VERIFY_MALFORMED ? LAB_VERIFY_MALFORMED
+                 : lv.status == LAB_VERIFY_EXPIRED
+                     ? LAB_VERIFY_STATUS_STALE
+                     : LAB_VERIFY_STATUS_UNAVAILABLE;
+        result = vfail(v, st,
+                       "status list %.200s: %s: a list outside its validity "
+                       "cannot tell whether the certificate is revoked",
+                       lid ? lid : "(no id)",
                        lv.message.data ? lv.message.data : "");
         goto out;
     }
-    const char *lid = json_string_value(json_object_get(lv.cred, "id"));
+    if (max_age >= 0) {
+        const char *from =
+            json_string_value(json_object_get(lv.cred, "validFrom"));
+        int64_t t = 0;
+        if (from == NULL || lab_time_parse(&t, from) != LAB_OK ||
+            now - t > (int64_t)max_age) {
+            char when[21];
+            lab_time_format(when, now);
+            result = vfail(v, LAB_VERIFY_STATUS_STALE,
+                           "status list %.200s was issued %s%.40s, more than "
+                           "%ld s before %s (the maximum age): a newer list "
+                           "may revoke or suspend the certificate",
+                           lid ? lid : "(no id)", from ? "at " : "",
+                           from ? from : "with no validFrom", max_age, when);
+            goto out;
+        }
+    }
     const json_t *subj = json_object_get(lv.cred, "credentialSubject");
-    const char *lpurpose =
-        json_string_value(json_object_get(subj, "statusPurpose"));
-    if (lid == NULL || strcmp(lid, url) != 0 ||
-        (purpose && lpurpose && strcmp(purpose, lpurpose) != 0)) {
+    l->id = lid;
+    l->purpose = json_string_value(json_object_get(subj, "statusPurpose"));
+    if (lid == NULL || l->purpose == NULL) {
         result = vfail(v, LAB_VERIFY_MALFORMED,
-                       "the status list given is %.200s, the certificate "
-                       "points at %.200s",
-                       lid ? lid : "(no id)", url);
+                       "a status list without id or statusPurpose");
         goto out;
     }
-    unsigned char *bits = NULL;
-    size_t nbytes = 0;
-    if (lab_status_decode(&bits, &nbytes,
+    if (lab_status_decode(&l->bits, &l->nbytes,
                           json_string_value(json_object_get(
                               subj, "encodedList"))) != LAB_OK) {
-        result = vfail(v, LAB_VERIFY_MALFORMED, "%s", lab_errmsg());
+        result = vfail(v, LAB_VERIFY_MALFORMED, "status list %.200s: %s", lid,
+                       lab_errmsg());
         goto out;
     }
-    int bit = lab_status_get(bits, nbytes, strtoull(idx, NULL, 10));
-    free(bits);
-    v->status_checked = 1;
-    if (bit < 0)
-        result = vfail(v, LAB_VERIFY_MALFORMED,
-                       "statusListIndex %s is outside the list", idx);
-    else if (bit == 1)
-        result = vfail(v, LAB_VERIFY_REVOKED, "revoked: bit %s of %s is set",
-                       idx, url);
+    l->cred = lv.cred;
+    lv.cred = NULL;
 out:
     json_decref(lv.header);
     json_decref(lv.cred);
     lab_buf_free(&lv.message);
+    return result;
+}
+
+/* The certificate's credentialStatus entries (one object or an array)
+ * against the status lists given (`text`: one or more vc+jwt tokens
+ * separated by white space).  Each entry is checked against the list whose
+ * id it names: revocation entries first (revoked), then suspension
+ * (suspended); an entry whose list was not given stays unchecked, and
+ * status_checked says whether every entry was.  A list speaks of the
+ * present: its validity and age are judged at the real time of
+ * verification (`now`), whatever point in time the certificate itself is
+ * checked at. */
+static int check_status(vctx *v, const json_t *trust, const char *text,
+                        size_t len, int64_t now, long max_age)
+{
+    const json_t *st = json_object_get(v->cred, "credentialStatus");
+    if (st == NULL || text == NULL)
+        return 0;
+    size_t nentries = json_is_array(st) ? json_array_size(st) : 1;
+    slist lists[MAX_STATUS_LISTS];
+    size_t nlists = 0, checked = 0, matched = 0;
+    int result = 0;
+    memset(lists, 0, sizeof lists);
+    for (size_t i = 0; i < len && result == 0;) {
+        while (i < len && strchr(" \t\r\n", text[i]) != NULL)
+            i++;
+        size_t j = i;
+        while (j < len && strchr(" \t\r\n", text[j]) == NULL)
+            j++;
+        if (j == i)
+            break;
+        if (nlists == MAX_STATUS_LISTS)
+            result = vfail(v, LAB_VERIFY_MALFORMED,
+                           "more than %d status lists given", MAX_STATUS_LISTS);
+        else
+            result = load_status_list(v, &lists[nlists++], trust, text + i,
+                                      j - i, now, max_age);
+        i = j;
+    }
+    /* revocation first: a revoked certificate says so whatever else */
+    for (int pass = 0; pass < 2 && result == 0; pass++) {
+        for (size_t e = 0; e < nentries && result == 0; e++) {
+            const json_t *entry =
+                json_is_array(st) ? json_array_get(st, e) : st;
+            const char *url = json_string_value(
+                json_object_get(entry, "statusListCredential"));
+            const char *idx =
+                json_string_value(json_object_get(entry, "statusListIndex"));
+            const char *purpose =
+                json_string_value(json_object_get(entry, "statusPurpose"));
+            if (url == NULL || idx == NULL || idx[0] == '\0' ||
+                purpose == NULL || strspn(idx, "0123456789") != strlen(idx) ||
+                strlen(idx) > 12) {
+                result = vfail(v, LAB_VERIFY_MALFORMED,
+                               "credentialStatus entry %zu lacks "
+                               "statusListCredential, statusPurpose or a "
+                               "numeric statusListIndex",
+                               e);
+                break;
+            }
+            if ((strcmp(purpose, "revocation") == 0) != (pass == 0))
+                continue;
+            const slist *l = NULL;
+            for (size_t k = 0; k < nlists && l == NULL; k++)
+                if (strcmp(lists[k].id, url) == 0)
+                    l = &lists[k];
+            if (l == NULL)
+                continue;
+            matched++;
+            if (strcmp(l->purpose, purpose) != 0) {
+                result = vfail(v, LAB_VERIFY_MALFORMED,
+                               "the certificate's %s entry points at %.200s, "
+                               "a %.32s list",
+                               purpose, url, l->purpose);
+                break;
+            }
+            int bit =
+                lab_status_get(l->bits, l->nbytes, strtoull(idx, NULL, 10));
+            if (bit < 0)
+                result =
+                    vfail(v, LAB_VERIFY_MALFORMED,
+                          "statusListIndex %s is outside %.200s", idx, url);
+            else if (bit == 1 && strcmp(purpose, "revocation") == 0)
+                result = vfail(v, LAB_VERIFY_REVOKED,
+                               "revoked: bit %s of %.200s is set", idx, url);
+            else if (bit == 1 && strcmp(purpose, "suspension") == 0)
+                result = vfail(v, LAB_VERIFY_SUSPENDED,
+                               "suspended: bit %s of %.200s is set (the "
+                               "issuer may lift it)",
+                               idx, url);
+            else if (strcmp(purpose, "revocation") == 0 ||
+                     strcmp(purpose, "suspension") == 0)
+                checked++;
+        }
+    }
+    if (result == 0 && nlists > 0 && matched == 0)
+        result = vfail(v, LAB_VERIFY_MALFORMED,
+                       "the status list given is %.200s, the certificate "
+                       "points at %.200s",
+                       lists[0].id,
+                       json_string_value(json_object_get(
+                           json_is_array(st) ? json_array_get(st, 0) : st,
+                           "statusListCredential")));
+    if (result == 0)
+        v->status_checked = checked == nentries;
+    for (size_t k = 0; k < nlists; k++) {
+        json_decref(lists[k].cred);
+        free(lists[k].bits);
+    }
     return result;
 }
 
@@ -578,22 +848,19 @@ int lab_verify(int *status, char **result, const char *cert, size_t len,
 
     if (status == NULL || cert == NULL)
         return lab_seterr(LAB_EINVAL, "lab_verify: NULL argument");
-    if (o == NULL || o->version != LAB_VERIFY_OPTIONS_VERSION)
+    if (o == NULL || o->version < 1 || o->version > LAB_VERIFY_OPTIONS_VERSION)
         return lab_seterr(LAB_EVERSION, "lab_verify_options: missing or "
                                         "unsupported version");
+    long max_age = o->version >= 2 ? o->status_max_age : 0;
+    if (max_age == 0)
+        max_age = LAB_STATUS_DEFAULT_MAX_AGE;
     if (o->at != NULL && lab_time_parse(&at, o->at) != LAB_OK)
-        return lab_preerr(LAB_EINVAL, "verify: --at");
+        return lab_preerr(LAB_EINVAL, "verify: the point in time (at)");
     if (o->trust_list != NULL) {
-        json_error_t err;
-        trust = json_loads(o->trust_list, JSON_REJECT_DUPLICATES, &err);
-        if (!json_is_object(trust)) {
-            json_decref(trust);
-            return lab_seterr(LAB_EPARSE,
-                              "trust list:%d:%d: %s (expected an object "
-                              "mapping issuer ids to arrays of JWKs)",
-                              err.line, err.column,
-                              trust ? "not an object" : err.text);
-        }
+        int trc = parse_trust(&trust, o->trust_list,
+                              o->version >= 2 ? o->trust_issuer : NULL);
+        if (trc != LAB_OK)
+            return trc;
     } else {
         trust = json_object();
     }
@@ -603,7 +870,7 @@ int lab_verify(int *status, char **result, const char *cert, size_t len,
                check_signature(&v, trust, token, n) || check_shape(&v) ||
                check_proof(&v, trust) || check_dates(&v, at) ||
                check_status(&v, trust, o->status_list, o->status_list_len,
-                            lab_time_now()) ||
+                            lab_time_now(), max_age) ||
                check_evidence(&v, o->evidence_dir);
     (void)done;
     int rc = LAB_OK;

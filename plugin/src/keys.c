@@ -773,3 +773,53 @@ int lab_key_from_jwk(EVP_PKEY **out, const json_t *jwk)
                       "Ed25519 or EC P-256)",
                       kty, crv);
 }
+
+/* ---- publishing a public key: DID document and JWKS ---- */
+
+int lab_did_document(char **out, const char *did, const char *public_jwk)
+{
+    json_error_t err;
+    if (out == NULL || did == NULL || public_jwk == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_did_document: NULL argument");
+    if (strncmp(did, "did:", 4) != 0 || strchr(did, '#') != NULL ||
+        strchr(did, '?') != NULL)
+        return lab_seterr(LAB_EINVAL,
+                          "'%.200s' is not a DID (did:method:id, no # or ?)",
+                          did);
+    json_t *jwk = json_loads(public_jwk, JSON_REJECT_DUPLICATES, &err);
+    EVP_PKEY *key = NULL;
+    char *thumb = NULL;
+    int rc = json_is_object(jwk) && json_object_get(jwk, "d") == NULL
+                 ? lab_key_from_jwk(&key, jwk)
+                 : lab_seterr(LAB_EPARSE, "not a public JWK");
+    if (rc == LAB_OK)
+        rc = lab_jwk_thumbprint(&thumb, jwk);
+    lab_buf vm = LAB_BUF_INIT;
+    json_t *doc = NULL;
+    if (rc == LAB_OK) {
+        lab_buf_printf(&vm, "%s#%s", did, thumb);
+        json_object_del(jwk, "kid"); /* the method's id names it */
+        doc = vm.oom ? NULL
+                     : json_pack("{s:[s,s], s:s, s:[{s:s, s:s, s:s, s:O}], "
+                                 "s:[s], s:[s]}",
+                                 "@context", "https://www.w3.org/ns/did/v1",
+                                 "https://w3id.org/security/jwk/v1", "id", did,
+                                 "verificationMethod", "id", vm.data, "type",
+                                 "JsonWebKey", "controller", did,
+                                 "publicKeyJwk", jwk, "assertionMethod",
+                                 vm.data, "authentication", vm.data);
+        if (doc == NULL)
+            rc = lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    if (rc == LAB_OK) {
+        *out = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+        if (*out == NULL)
+            rc = lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    lab_buf_free(&vm);
+    json_decref(doc);
+    json_decref(jwk);
+    EVP_PKEY_free(key);
+    free(thumb);
+    return rc;
+}

@@ -6,8 +6,9 @@
 # cache is refetched (the revocation is seen); with the server down, a
 # fresh cache still serves, and an expired one makes verification fail
 # closed (invalid: status_unavailable, exit 1), never valid; a status list
-# credential that is expired or not yet valid is refused
-# (status_unavailable), fetched or read from a file; an ETag that is not
+# credential that is expired or older than the maximum age is refused
+# (status_stale), one not yet valid too (status_unavailable), fetched or
+# read from a file; an ETag that is not
 # UTF-8 is treated as absent (the list is used and cached).
 # labels: http
 set -euo pipefail
@@ -73,16 +74,27 @@ PY
 }
 cp root/status.jwt current.jwt
 resign current.jwt root/status.jwt validUntil=-3600
-expect 1 status_unavailable "${V[@]}" --status-max-age 0
-[[ $LAST_OUT == *"status list: expired at"*"cannot tell whether the certificate is revoked"* ]] &&
+expect 1 status_stale "${V[@]}" --status-max-age 0
+[[ $LAST_OUT == *"status list https://"*": expired at"*"cannot tell whether the certificate is revoked"* ]] &&
     ok "an expired list: refused, saying why" || bad "no reason: $LAST_OUT"
-expect 1 '"reason": "status_unavailable"' "${V[@]}" --status-max-age 0 --json
-expect 1 status_unavailable "$cli" verify cert.jwt --trust trust.json --at 2026-01-10T00:00:00Z \
+expect 1 '"reason": "status_stale"' "${V[@]}" --status-max-age 0 --json
+expect 1 status_stale "$cli" verify cert.jwt --trust trust.json --at 2026-01-10T00:00:00Z \
     --status-list root/status.jwt
 resign current.jwt root/status.jwt validFrom=86400
 expect 1 status_unavailable "${V[@]}" --status-max-age 0
-[[ $LAST_OUT == *"status list: not valid before"* ]] &&
+[[ $LAST_OUT == *": not valid before"* ]] &&
     ok "a list not yet valid: refused, saying why" || bad "no reason: $LAST_OUT"
+# an old list, validly signed, replayed: 40 days is past the default
+# maximum age of 30 days (a newer list may revoke), within 60 days
+resign current.jwt root/status.jwt validFrom=-3456000
+expect 1 status_stale "$cli" verify cert.jwt --trust trust.json --at 2026-01-10T00:00:00Z \
+    --status-list root/status.jwt
+[[ $LAST_OUT == *"more than 2592000 s before"*"a newer list may revoke"* ]] &&
+    ok "an old list: refused, saying why" || bad "no reason: $LAST_OUT"
+expect 1 revoked "$cli" verify cert.jwt --trust trust.json --at 2026-01-10T00:00:00Z \
+    --status-list root/status.jwt --status-list-max-age 60d
+expect 2 "expected seconds" "$cli" verify cert.jwt --trust trust.json \
+    --status-list root/status.jwt --status-list-max-age 5x
 resign current.jwt root/status.jwt validFrom=-60 validUntil=3600
 expect 1 revoked "${V[@]}" --status-max-age 0
 cp current.jwt root/status.jwt

@@ -473,6 +473,318 @@ static void test_revocation(void **state)
     lab_free(tok2);
 }
 
+/* A status list signed with the issuer's key, dated as given: what an
+ * attacker can replay (an old, validly signed list) or an issuer let
+ * lapse.  Bit `set` (if >= 0) is set.  Free with free(). */
+static char *crafted_list(const char *url, const char *purpose, int64_t from,
+                          int64_t until, long set)
+{
+    unsigned char *bits = calloc(LAB_STATUS_MIN_BITS / 8, 1);
+    char *enc = NULL, *tok = NULL, f[21], u[21];
+    EVP_PKEY *key = NULL;
+    assert_non_null(bits);
+    if (set >= 0)
+        bits[set / 8] |= (unsigned char)(0x80u >> (set % 8));
+    assert_int_equal(lab_status_encode(&enc, bits, LAB_STATUS_MIN_BITS / 8),
+                     LAB_OK);
+    lab_time_format(f, from);
+    lab_time_format(u, until);
+    json_t *cred = json_pack(
+        "{s:[s], s:s, s:[s,s], s:s, s:s, s:{s:s, s:s, s:s, s:s}}", "@context",
+        LAB_VC_CONTEXT, "id", url, "type", "VerifiableCredential",
+        "BitstringStatusListCredential", "issuer", ISSUER, "validFrom", f,
+        "credentialSubject", "id", url, "type", "BitstringStatusList",
+        "statusPurpose", purpose, "encodedList", enc);
+    assert_non_null(cred);
+    if (until != 0)
+        json_object_set_new(cred, "validUntil", json_string(u));
+    assert_int_equal(lab_key_load_private_file(&key, fx.key, NULL), LAB_OK);
+    assert_int_equal(lab_cred_seal(&tok, cred, key), LAB_OK);
+    EVP_PKEY_free(key);
+    json_decref(cred);
+    free(enc);
+    free(bits);
+    return tok;
+}
+
+/* Verifies at `at` with status lists `lists` and options version 2. */
+static int check_lists(const char *tok, const char *lists, long max_age)
+{
+    lab_verify_options vo = LAB_VERIFY_OPTIONS_INIT;
+    int status = -1;
+    vo.trust_list = fx.trust;
+    vo.at = "2026-01-10T00:00:00Z";
+    vo.status_list = lists;
+    vo.status_list_len = strlen(lists);
+    vo.status_max_age = max_age;
+    assert_int_equal(lab_verify(&status, NULL, tok, strlen(tok), &vo), LAB_OK);
+    return status;
+}
+
+/* The attacks of issue 16.4: an expired list, and an old all-clear list
+ * replayed over a later revocation, both fail closed (status_stale); a
+ * list not yet valid cannot answer (status_unavailable). */
+static void test_status_list_freshness(void **state)
+{
+    (void)state;
+    int64_t now = lab_time_now(), day = 86400;
+    char *tok = issue(fx.key, 0, LAB_SEAL_JWS, FROM, 77);
+    char *fresh = crafted_list(LIST_URL, "revocation", now - day, 0, -1);
+    char *revoked = crafted_list(LIST_URL, "revocation", now - day, 0, 77);
+    char *old = crafted_list(LIST_URL, "revocation", now - 40 * day, 0, -1);
+    char *expired =
+        crafted_list(LIST_URL, "revocation", now - 2 * day, now - 60, -1);
+    char *future = crafted_list(LIST_URL, "revocation", now + day, 0, -1);
+
+    assert_int_equal(check_lists(tok, fresh, 0), LAB_VERIFY_VALID);
+    assert_int_equal(check_lists(tok, revoked, 0), LAB_VERIFY_REVOKED);
+    /* 40 days old: past the default 30 days, within a 60-day limit */
+    assert_int_equal(check_lists(tok, old, 0), LAB_VERIFY_STATUS_STALE);
+    assert_int_equal(check_lists(tok, old, 60 * day), LAB_VERIFY_VALID);
+    assert_int_equal(check_lists(tok, old, -1), LAB_VERIFY_VALID);
+    assert_int_equal(check_lists(tok, expired, 0), LAB_VERIFY_STATUS_STALE);
+    assert_int_equal(check_lists(tok, expired, -1), LAB_VERIFY_STATUS_STALE);
+    assert_int_equal(check_lists(tok, future, 0),
+                     LAB_VERIFY_STATUS_UNAVAILABLE);
+    assert_string_equal(lab_verify_reason(LAB_VERIFY_STATUS_STALE),
+                        "status_stale");
+
+    /* a version 1 options struct gets the default maximum age */
+    lab_verify_options v1;
+    int st = -1;
+    assert_int_equal(lab_verify_options_init(&v1, 1), LAB_OK);
+    v1.trust_list = fx.trust;
+    v1.at = "2026-01-10T00:00:00Z";
+    v1.status_list = old;
+    v1.status_list_len = strlen(old);
+    assert_int_equal(lab_verify(&st, NULL, tok, strlen(tok), &v1), LAB_OK);
+    assert_int_equal(st, LAB_VERIFY_STATUS_STALE);
+    assert_int_equal(lab_verify_options_init(&v1, 3), LAB_EVERSION);
+
+    /* renewing re-dates a list; its window is kept */
+    lab_status_options so = LAB_STATUS_OPTIONS_INIT;
+    char path[160];
+    path_in(path, sizeof path, "renew.jwt");
+    so.key_file = fx.key;
+    so.list_url = LIST_URL;
+    so.issuer_id = ISSUER;
+    so.valid_days = 7;
+    assert_int_equal(lab_status_list_create(path, &so), LAB_OK);
+    so.valid_days = 0;
+    assert_int_equal(lab_status_list_renew(path, &so), LAB_OK);
+    char *renewed = read_text(path);
+    assert_int_equal(check_lists(tok, renewed, 0), LAB_VERIFY_VALID);
+    json_t *h = NULL, *p = NULL;
+    size_t rl = strlen(renewed);
+    while (rl > 0 && renewed[rl - 1] == '\n')
+        rl--;
+    assert_int_equal(lab_cred_split(&h, &p, renewed, rl), LAB_OK);
+    int64_t f = 0, u = 0;
+    assert_int_equal(
+        lab_time_parse(&f, json_string_value(json_object_get(p, "validFrom"))),
+        LAB_OK);
+    assert_int_equal(
+        lab_time_parse(&u, json_string_value(json_object_get(p, "validUntil"))),
+        LAB_OK);
+    assert_int_equal(u - f, 7 * day);
+    json_decref(h);
+    json_decref(p);
+    free(renewed);
+
+    free(fresh);
+    free(revoked);
+    free(old);
+    free(expired);
+    free(future);
+    lab_free(tok);
+}
+
+/* Suspension: a certificate on a suspension list verifies as suspended
+ * while its bit is set and valid once it is cleared; revoke and suspend
+ * each refuse the other kind of list; a certificate with both entries is
+ * judged on both lists, revocation first. */
+static void test_suspension(void **state)
+{
+    (void)state;
+    char path[160], *list = NULL;
+    lab_status_options so = LAB_STATUS_OPTIONS_INIT;
+    path_in(path, sizeof path, "suspension.jwt");
+    so.key_file = fx.key;
+    so.list_url = "https://brand.example/status/suspension";
+    so.issuer_id = ISSUER;
+    so.purpose = "suspension";
+    assert_int_equal(lab_status_list_create(path, &so), LAB_OK);
+
+    lab_certify_options co = LAB_CERTIFY_OPTIONS_INIT;
+    char *tok = NULL;
+    co.product = CLEAN;
+    co.issuer_id = ISSUER;
+    co.key_file = fx.key;
+    co.valid_from = FROM;
+    co.valid_days = 30;
+    co.status_list = path;
+    co.status_index = 9;
+    assert_int_equal(lab_certify(&tok, fx.rep, fx.ds, &co), LAB_OK);
+    list = read_text(path);
+    assert_int_equal(check_lists(tok, list, 0), LAB_VERIFY_VALID);
+    free(list);
+    assert_int_equal(lab_suspend(path, 9, &so), LAB_OK);
+    list = read_text(path);
+    assert_int_equal(check_lists(tok, list, 0), LAB_VERIFY_SUSPENDED);
+    assert_string_equal(lab_verify_reason(LAB_VERIFY_SUSPENDED), "suspended");
+    free(list);
+    assert_int_equal(lab_revoke(path, 9, &so), LAB_EINVAL);
+    assert_int_equal(lab_unsuspend(path, 9, &so), LAB_OK);
+    list = read_text(path);
+    assert_int_equal(check_lists(tok, list, 0), LAB_VERIFY_VALID);
+    free(list);
+    assert_int_equal(lab_suspend(fx.list, 9, &so), LAB_EINVAL);
+    so.purpose = "hold";
+    assert_int_equal(lab_status_list_create(path, &so), LAB_EINVAL);
+
+    /* both entries: the issuer's credential with a revocation and a
+     * suspension entry, and the two lists given together */
+    json_t *h = NULL, *p = NULL;
+    assert_int_equal(lab_cred_split(&h, &p, tok, strlen(tok)), LAB_OK);
+    json_t *entries =
+        json_pack("[{s:s, s:s, s:s, s:s, s:s}, O]", "id", LIST_URL "#5", "type",
+                  "BitstringStatusListEntry", "statusPurpose", "revocation",
+                  "statusListIndex", "5", "statusListCredential", LIST_URL,
+                  json_object_get(p, "credentialStatus"));
+    json_object_set_new(p, "credentialStatus", entries);
+    EVP_PKEY *key = NULL;
+    char *both = NULL;
+    assert_int_equal(lab_key_load_private_file(&key, fx.key, NULL), LAB_OK);
+    assert_int_equal(lab_cred_seal(&both, p, key), LAB_OK);
+    int64_t now = lab_time_now();
+    char *rev_clear = crafted_list(LIST_URL, "revocation", now - 60, 0, -1);
+    char *rev_set = crafted_list(LIST_URL, "revocation", now - 60, 0, 5);
+    char *sus_set = crafted_list("https://brand.example/status/suspension",
+                                 "suspension", now - 60, 0, 9);
+    lab_buf two = LAB_BUF_INIT;
+    lab_buf_printf(&two, "%s\n%s\n", sus_set, rev_clear);
+    assert_int_equal(check_lists(both, two.data, 0), LAB_VERIFY_SUSPENDED);
+    lab_buf_free(&two);
+    lab_buf_printf(&two, "%s\n%s\n", sus_set, rev_set);
+    assert_int_equal(check_lists(both, two.data, 0), LAB_VERIFY_REVOKED);
+    lab_buf_free(&two);
+    /* one of the two lists given: the other entry is unchecked */
+    char *res = NULL;
+    lab_verify_options vo = LAB_VERIFY_OPTIONS_INIT;
+    int st = -1;
+    vo.trust_list = fx.trust;
+    vo.at = "2026-01-10T00:00:00Z";
+    vo.status_list = rev_clear;
+    vo.status_list_len = strlen(rev_clear);
+    assert_int_equal(lab_verify(&st, &res, both, strlen(both), &vo), LAB_OK);
+    assert_int_equal(st, LAB_VERIFY_VALID);
+    assert_non_null(strstr(res, "\"status_checked\": false"));
+    lab_free(res);
+
+    free(rev_clear);
+    free(rev_set);
+    free(sus_set);
+    free(both);
+    EVP_PKEY_free(key);
+    json_decref(h);
+    json_decref(p);
+    lab_free(tok);
+}
+
+/* The kid is the issuer's DID URL of the key; the issuer's DID document
+ * and a JWKS (naming its issuer) serve as trust lists; a kid that is a
+ * DID URL of another DID names none of the issuer's keys. */
+static void test_did_trust(void **state)
+{
+    (void)state;
+    char *tok = issue(fx.key, 0, LAB_SEAL_JWS, FROM, -1);
+    char *kid = kid_of(tok), *thumb = NULL, *jwk = NULL, *doc = NULL;
+    EVP_PKEY *key = NULL;
+    assert_int_equal(lab_key_load_private_file(&key, fx.key, NULL), LAB_OK);
+    assert_int_equal(lab_key_id(&thumb, key), LAB_OK);
+    lab_buf want = LAB_BUF_INIT;
+    lab_buf_printf(&want, "%s#%s", ISSUER, thumb);
+    assert_string_equal(kid, want.data);
+    lab_buf_free(&want);
+    json_t *jwk_obj = NULL;
+    assert_int_equal(lab_key_public_jwk(&jwk_obj, key), LAB_OK);
+    jwk = json_dumps(jwk_obj, JSON_COMPACT);
+    json_decref(jwk_obj);
+    assert_int_equal(lab_did_document(&doc, ISSUER, jwk), LAB_OK);
+    assert_int_equal(lab_did_document(&doc, "https://x", jwk), LAB_EINVAL);
+
+    lab_verify_options vo = LAB_VERIFY_OPTIONS_INIT;
+    int st = -1;
+    vo.at = "2026-01-10T00:00:00Z";
+    vo.trust_list = doc;
+    assert_int_equal(lab_verify(&st, NULL, tok, strlen(tok), &vo), LAB_OK);
+    assert_int_equal(st, LAB_VERIFY_VALID);
+    /* a DID document whose key may not sign credentials */
+    json_t *d = json_loads(doc, 0, NULL);
+    json_object_set_new(d, "assertionMethod", json_array());
+    char *noassert = json_dumps(d, 0);
+    vo.trust_list = noassert;
+    assert_int_equal(lab_verify(&st, NULL, tok, strlen(tok), &vo), LAB_EPARSE);
+    assert_non_null(strstr(lab_errmsg(), "assertionMethod"));
+    /* another DID's document naming the same key */
+    json_object_set_new(d, "id", json_string("did:web:evil.example"));
+    char *other = json_dumps(d, 0);
+    vo.trust_list = other;
+    assert_int_equal(lab_verify(&st, NULL, tok, strlen(tok), &vo), LAB_EPARSE);
+    json_decref(d);
+
+    lab_buf jwks = LAB_BUF_INIT;
+    lab_buf_printf(&jwks, "{\"keys\": [%s]}", jwk);
+    vo.trust_list = jwks.data;
+    assert_int_equal(lab_verify(&st, NULL, tok, strlen(tok), &vo), LAB_EINVAL);
+    vo.trust_issuer = ISSUER;
+    assert_int_equal(lab_verify(&st, NULL, tok, strlen(tok), &vo), LAB_OK);
+    assert_int_equal(st, LAB_VERIFY_VALID);
+    vo.trust_issuer = "did:web:other.example";
+    assert_int_equal(lab_verify(&st, NULL, tok, strlen(tok), &vo), LAB_OK);
+    assert_int_equal(st, LAB_VERIFY_UNTRUSTED_ISSUER);
+    vo.trust_issuer = NULL;
+    vo.trust_list = jwk; /* a bare JWK names no issuer */
+    assert_int_equal(lab_verify(&st, NULL, tok, strlen(tok), &vo), LAB_EPARSE);
+    vo.trust_list = "{\"did:web:brand.example\": \"key\"}";
+    assert_int_equal(lab_verify(&st, NULL, tok, strlen(tok), &vo), LAB_EPARSE);
+
+    /* kid: another DID's URL of the same key */
+    char hdr[300];
+    snprintf(hdr, sizeof hdr,
+             "{\"alg\":\"EdDSA\",\"cty\":\"vc\",\"kid\":\"did:web:evil.example"
+             "#%s\",\"typ\":\"vc+jwt\"}",
+             thumb);
+    char *t = with_header(tok, hdr, 1);
+    assert_int_equal(check(t), LAB_VERIFY_UNTRUSTED_ISSUER);
+    free(t);
+    /* a certificate of an older release (bare thumbprint kid) still
+     * verifies */
+    json_t *h = NULL, *p = NULL;
+    assert_int_equal(lab_cred_split(&h, &p, tok, strlen(tok)), LAB_OK);
+    json_object_set_new(h, "kid", json_string(thumb));
+    json_object_del(h, "alg");
+    char *payload = NULL, *legacy = NULL;
+    size_t plen = 0;
+    assert_int_equal(lab_jcs_serialize(&payload, &plen, p), LAB_OK);
+    assert_int_equal(lab_jws_sign(&legacy, h, payload, plen, key), LAB_OK);
+    assert_int_equal(check(legacy), LAB_VERIFY_VALID);
+    free(legacy);
+    free(payload);
+    json_decref(h);
+    json_decref(p);
+
+    lab_buf_free(&jwks);
+    free(noassert);
+    free(other);
+    lab_free(doc);
+    free(jwk);
+    free(thumb);
+    free(kid);
+    EVP_PKEY_free(key);
+    lab_free(tok);
+}
+
 static void test_evidence(void **state)
 {
     (void)state;
@@ -590,6 +902,9 @@ int main(void)
         cmocka_unit_test(test_crafted_tokens),
         cmocka_unit_test(test_validity_dates),
         cmocka_unit_test(test_revocation),
+        cmocka_unit_test(test_status_list_freshness),
+        cmocka_unit_test(test_suspension),
+        cmocka_unit_test(test_did_trust),
         cmocka_unit_test(test_evidence),
         cmocka_unit_test(test_gzip_and_status_lists),
         cmocka_unit_test(test_times),

@@ -364,7 +364,8 @@ static void test_key_and_alg_must_match(void **state)
     /* A good EdDSA signature relabelled ES256, and the reverse. */
     char *t1 = sign_raw("{\"alg\":\"ES256\"}", f->ed, LAB_JWS_EDDSA);
     expect_refused(t1, f->ed, ALL, LAB_ECRYPTO, "does not match");
-    expect_refused(t1, f->ec, ALL, LAB_ECRYPTO, "does not verify");
+    /* (an Ed25519 signature read as r||s: not canonical half the time) */
+    expect_refused(t1, f->ec, ALL, LAB_ECRYPTO, NULL);
     char *t2 = sign_raw("{\"alg\":\"EdDSA\"}", f->ec, LAB_JWS_ES256);
     expect_refused(t2, f->ec, ALL, LAB_ECRYPTO, "does not match");
     char *t3 = sign_raw("{\"alg\":\"EdDSA\"}", f->ed, LAB_JWS_EDDSA);

@@ -38,7 +38,11 @@ async function keyFor(token) {
   const issuer = typeof cred.issuer === 'string' ? cred.issuer : cred.issuer.id;
   const entry = trust[issuer];
   const keys = Array.isArray(entry) ? entry : entry?.keys ?? [];
-  const jwk = keys.find((k) => k.kid === hdr.kid);
+  // VC-JOSE-COSE: a DID issuer's kid is an absolute DID URL of its key
+  if (issuer.startsWith('did:') && !hdr.kid.startsWith(issuer + '#'))
+    throw new Error(`kid ${hdr.kid} is not a DID URL of ${issuer}`);
+  const local = hdr.kid.startsWith(issuer + '#') ? hdr.kid.slice(issuer.length + 1) : hdr.kid;
+  const jwk = keys.find((k) => k.kid === local);
   if (!jwk) throw new Error(`kid ${hdr.kid} of ${issuer} not in the trust list`);
   return importJWK(jwk, hdr.alg);
 }
