@@ -179,8 +179,8 @@ static void test_es256_low_s(void **state)
         const char *dot = strrchr(token, '.');
         unsigned char *sig = NULL;
         size_t len = 0;
-        assert_int_equal(lab_b64url_decode(&sig, &len, dot + 1, strlen(dot + 1)),
-                         LAB_OK);
+        assert_int_equal(
+            lab_b64url_decode(&sig, &len, dot + 1, strlen(dot + 1)), LAB_OK);
         assert_int_equal(len, 64);
         /* s <= n/2 exactly when 2s <= n, i.e. s <= n - s */
         unsigned char neg[32];
@@ -246,21 +246,18 @@ static void test_rfc8037_example(void **state)
 static void test_rfc7515_es256_example(void **state)
 {
     (void)state;
-#define RFC7515_A3_SIGNED                                                      \
-    "eyJhbGciOiJFUzI1NiJ9."                                                    \
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxl"     \
+#define RFC7515_A3_SIGNED                                                  \
+    "eyJhbGciOiJFUzI1NiJ9."                                                \
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxl" \
     "LmNvbS9pc19yb290Ijp0cnVlfQ."
-    static const char high[] =
-        RFC7515_A3_SIGNED
+    static const char high[] = RFC7515_A3_SIGNED
         "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQ"
         "xfKTUJqPP3-Kg6NU1Q";
-    static const char token[] =
-        RFC7515_A3_SIGNED
+    static const char token[] = RFC7515_A3_SIGNED
         "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmU69fgrc8OPGycO0lD3tat_FoFp"
         "57SETepkeks4eL_QfA";
     /* r = n, the group order: out of range whatever s is. */
-    static const char r_is_n[] =
-        RFC7515_A3_SIGNED
+    static const char r_is_n[] = RFC7515_A3_SIGNED
         "_____wAAAAD__________7zm-q2nF56E87nKwvxjJVE69fgrc8OPGycO0lD3tat_FoFp"
         "57SETepkeks4eL_QfA";
 #undef RFC7515_A3_SIGNED
