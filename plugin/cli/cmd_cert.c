@@ -446,9 +446,12 @@ static const char certify_help[] =
     "      --passphrase-env V   variable holding the key's passphrase\n"
     "      --valid-from TIME    RFC 3339 (default now)\n"
     "      --valid-days N       validity (default 365)\n"
-    "      --status-list FILE   revocation list made by `status-list "
-    "create`\n"
-    "      --status-index N     this certificate's bit in it\n"
+    "      --status-list FILE   revocation (or suspension) list made by\n"
+    "                           `status-list create`\n"
+    "      --status-index N|next|random  this certificate's bit in it\n"
+    "                           (default next); each index is given once,\n"
+    "                           recorded in FILE.used; random hides the\n"
+    "                           order of issue\n"
     "      --enveloped          write an EnvelopedVerifiableCredential "
     "(JSON)\n"
     "      --seal data-integrity  also embed an eddsa-jcs-2022 proof\n"
@@ -471,6 +474,7 @@ typedef struct certify_args {
     lab_certify_options co;
     lab_cms_options cms;
     int seal_cms;
+    lab_status_pick pick; /* --status-index: given, next or random */
     const char *lots[MAX_LOTS];
     char *lots_buf;
 } certify_args;
@@ -544,13 +548,19 @@ static int parse_certify(int argc, char **argv, certify_args *a)
             a->co.passphrase_env = v;
         } else if (is(k, "--valid-from")) {
             a->co.valid_from = v;
+        } else if (is(k, "--status-index") &&
+                   (is(v, "next") || is(v, "random"))) {
+            a->pick =
+                is(v, "next") ? LAB_STATUS_PICK_NEXT : LAB_STATUS_PICK_RANDOM;
         } else if (is(k, "--valid-days") || is(k, "--status-index")) {
             if (parse_count(v, &num) != 0 || num > 0x7fffffffULL)
                 return usage_error("%s '%s': expected a number", k, v);
             if (is(k, "--valid-days"))
                 a->co.valid_days = (unsigned)num;
-            else
+            else {
                 a->co.status_index = (long)num;
+                a->pick = LAB_STATUS_PICK_GIVEN;
+            }
         } else if (is(k, "--status-list")) {
             a->co.status_list = v;
         } else if (is(k, "--seal")) {
@@ -630,6 +640,7 @@ int cmd_certify(int argc, char **argv)
         return 0;
     }
     memset(&a, 0, sizeof a);
+    a.pick = LAB_STATUS_PICK_NEXT;
     lab_certify_options_init(&a.co, LAB_CERTIFY_OPTIONS_VERSION);
     lab_cms_options_init(&a.cms, LAB_CMS_OPTIONS_VERSION);
     if (parse_certify(argc, argv, &a) != 0)
@@ -648,7 +659,24 @@ int cmd_certify(int argc, char **argv)
         fail(rc, "check");
         goto out;
     }
+    /* an index the list has not given yet: taken now when chosen here, or
+     * checked and recorded once the certificate is made */
+    if (a.co.status_list != NULL && a.pick != LAB_STATUS_PICK_GIVEN &&
+        (rc = lab_status_claim(&a.co.status_index, a.co.status_list, a.pick)) !=
+            LAB_OK) {
+        fail(rc, "certify --status-index");
+        goto out;
+    }
     rc = lab_certify(&cert, rep, ds, &a.co);
+    if (rc == LAB_OK && a.co.status_list != NULL &&
+        a.pick == LAB_STATUS_PICK_GIVEN) {
+        long given = a.co.status_index;
+        if ((rc = lab_status_claim(&given, a.co.status_list,
+                                   LAB_STATUS_PICK_GIVEN)) != LAB_OK) {
+            fail(rc, "certify --status-index");
+            goto out;
+        }
+    }
     if (rc == LAB_EBLOCKED) {
         print_blockers();
         status = EXIT_FINDINGS;

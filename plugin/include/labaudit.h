@@ -810,6 +810,27 @@ lab_suspend(const char *path, size_t index, const lab_status_options *opts);
 LAB_EXTERN(int)
 lab_unsuspend(const char *path, size_t index, const lab_status_options *opts);
 
+/** How lab_status_claim() picks an index. */
+typedef enum lab_status_pick {
+    LAB_STATUS_PICK_GIVEN = 0, /**< *index as given (refused if used) */
+    LAB_STATUS_PICK_NEXT = 1,  /**< the lowest unused index */
+    LAB_STATUS_PICK_RANDOM = 2 /**< an unused index chosen at random, so
+                                    that an index says nothing about when
+                                    or in what order certificates were
+                                    issued (herd privacy) */
+} lab_status_pick;
+
+/**
+ * Takes an index of the status list in `list` for one certificate, and
+ * records it in `list`.used (one index per line, replaced atomically,
+ * under a lock on `list`.used.lock) so that it is never given again:
+ * a revoked index must not come back to life on a new certificate.  Index
+ * 0 is never given.  LAB_EDUPLICATE for a given index already used;
+ * LAB_EINVAL when the list is full.
+ */
+LAB_EXTERN(int)
+lab_status_claim(long *index, const char *list, lab_status_pick pick);
+
 /**
  * Re-signs the status list in `path` unchanged but for a fresh validFrom
  * (and validUntil), so that verifiers, which refuse a list older than

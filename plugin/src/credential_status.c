@@ -13,12 +13,16 @@
 #include "credential.h"
 #include "ident.h"
 
+#include <openssl/rand.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -842,4 +846,162 @@ int lab_unsuspend(const char *path, size_t index, const lab_status_options *o)
 int lab_status_list_renew(const char *path, const lab_status_options *o)
 {
     return status_update(path, SIZE_MAX, 0, NULL, "renew", o);
+}
+
+/* ---- allocating indexes: each used once ---- */
+
+/* Reads the indexes recorded in `used` (one decimal per line) into the
+ * bitmap `seen` of nbits bits; a line that is not an index inside the list
+ * is an error naming used:line. */
+static int read_used(const char *used, unsigned char *seen, size_t nbits,
+                     size_t *count)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct stat st;
+    *count = 0;
+    if (stat(used, &st) != 0 && errno == ENOENT)
+        return LAB_OK;
+    int rc = lab_read_text_file(&text, &len, used, LAB_CRED_MAX_FILE);
+    if (rc != LAB_OK)
+        return rc;
+    unsigned line = 1;
+    for (char *p = text; rc == LAB_OK && *p != '\0'; line++) {
+        char *end = strchr(p, '\n');
+        if (end == NULL)
+            end = p + strlen(p);
+        char *num = NULL;
+        unsigned long long v = 0;
+        errno = 0;
+        if (end > p && *p >= '0' && *p <= '9')
+            v = strtoull(p, &num, 10);
+        if (num != end || errno != 0 || v >= nbits)
+            rc = lab_seterr(LAB_EPARSE,
+                            "%s:%u: expected a status index below %zu", used,
+                            line, nbits);
+        else if (!(seen[v / 8] & (0x80u >> (v % 8)))) {
+            seen[v / 8] |= (unsigned char)(0x80u >> (v % 8));
+            (*count)++;
+        }
+        p = *end ? end + 1 : end;
+    }
+    free(text);
+    return rc;
+}
+
+int lab_status_claim(long *index, const char *list, lab_status_pick pick)
+{
+    char *text = NULL, *usedtext = NULL;
+    size_t len = 0;
+    json_t *hdr = NULL, *cred = NULL;
+    unsigned char *bits = NULL, *seen = NULL;
+    size_t nbytes = 0, count = 0;
+    int lock = -1;
+
+    if (index == NULL || list == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_status_claim: NULL argument");
+    int rc = lab_read_text_file(&text, &len, list, LAB_CRED_MAX_FILE);
+    while (rc == LAB_OK && len > 0 &&
+           (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        text[--len] = '\0';
+    if (rc == LAB_OK && lab_cred_split(&hdr, &cred, text, len) != LAB_OK)
+        rc = lab_preerr(LAB_EPARSE, "%s: not a status list", list);
+    if (rc == LAB_OK)
+        rc = lab_status_decode(
+            &bits, &nbytes,
+            json_string_value(json_object_get(
+                json_object_get(cred, "credentialSubject"), "encodedList")));
+    lab_buf used = LAB_BUF_INIT, lockp = LAB_BUF_INIT;
+    lab_buf_printf(&used, "%s.used", list);
+    lab_buf_printf(&lockp, "%s.used.lock", list);
+    if (rc == LAB_OK && (used.oom || lockp.oom))
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
+    /* one certify at a time per list: the lock file is never removed */
+    if (rc == LAB_OK) {
+        lock = open(lockp.data, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (lock < 0 || flock(lock, LOCK_EX) != 0)
+            rc = lab_seterr(LAB_EIO, "%s: cannot lock: %s", lockp.data,
+                            strerror(errno));
+    }
+    size_t nbits = nbytes * 8;
+    if (rc == LAB_OK && (seen = lab_calloc(nbytes ? nbytes : 1, 1)) == NULL)
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
+    if (rc == LAB_OK)
+        rc = read_used(used.data, seen, nbits, &count);
+    /* index 0 is left unused: some readers take 0 for "no index" */
+    if (rc == LAB_OK && count + 1 >= nbits)
+        rc = lab_seterr(LAB_EINVAL,
+                        "%s: every index of the list is used (%zu): create a "
+                        "new list",
+                        list, count);
+    size_t pickd = 0;
+    if (rc == LAB_OK && pick == LAB_STATUS_PICK_GIVEN) {
+        if (*index < 1 || (size_t)*index >= nbits)
+            rc = lab_seterr(LAB_EINVAL,
+                            "status index %ld is outside the list's 1..%zu",
+                            *index, nbits - 1);
+        else if (seen[*index / 8] & (0x80u >> (*index % 8)))
+            rc = lab_seterr(LAB_EDUPLICATE,
+                            "status index %ld of %s is already used (%s): "
+                            "an index serves one certificate only",
+                            *index, list, used.data);
+        pickd = (size_t)*index;
+    } else if (rc == LAB_OK && pick == LAB_STATUS_PICK_NEXT) {
+        for (pickd = 1; seen[pickd / 8] & (0x80u >> (pickd % 8)); pickd++)
+            ;
+    } else if (rc == LAB_OK) {
+        /* herd privacy: uniform among the free indexes, by rejection
+         * while at least half are free, else by counting */
+        OSSL_LIB_CTX *ctx = NULL;
+        rc = lab_crypto_libctx(&ctx);
+        for (int tries = 0; rc == LAB_OK; tries++) {
+            uint64_t r = 0;
+            if (RAND_bytes_ex(ctx, (unsigned char *)&r, sizeof r, 0) != 1) {
+                rc = lab_seterr(LAB_ECRYPTO, "no random bytes");
+                break;
+            }
+            if (tries < 64) {
+                pickd = 1 + (size_t)(r % (nbits - 1));
+                if (!(seen[pickd / 8] & (0x80u >> (pickd % 8))))
+                    break;
+                continue;
+            }
+            size_t k = (size_t)(r % (nbits - 1 - count));
+            for (pickd = 1;; pickd++)
+                if (!(seen[pickd / 8] & (0x80u >> (pickd % 8))) && k-- == 0)
+                    break;
+            break;
+        }
+    }
+    if (rc == LAB_OK) {
+        size_t ulen = 0;
+        struct stat st;
+        if (stat(used.data, &st) == 0)
+            rc = lab_read_text_file(&usedtext, &ulen, used.data,
+                                    LAB_CRED_MAX_FILE);
+        lab_buf nb = LAB_BUF_INIT;
+        if (rc == LAB_OK) {
+            if (usedtext != NULL)
+                lab_buf_add(&nb, usedtext, ulen);
+            if (nb.len > 0 && nb.data[nb.len - 1] != '\n')
+                lab_buf_addc(&nb, '\n');
+            lab_buf_printf(&nb, "%zu\n", pickd);
+            rc = nb.oom ? lab_seterr(LAB_ENOMEM, "out of memory")
+                        : lab_write_file(used.data, nb.data, nb.len, 0, 0);
+        }
+        lab_buf_free(&nb);
+    }
+    if (rc == LAB_OK)
+        *index = (long)pickd;
+    if (lock >= 0)
+        close(lock);
+    lab_buf_free(&used);
+    lab_buf_free(&lockp);
+    free(usedtext);
+    free(seen);
+    free(bits);
+    json_decref(hdr);
+    json_decref(cred);
+    free(text);
+    return rc;
 }

@@ -187,6 +187,46 @@ expect 1 evidence_mismatch "$cli" verify cert.jwt --trust trust.json "${AT[@]}" 
 rm ev/AUD-2026-0104.txt
 expect 1 evidence_mismatch "$cli" verify cert.jwt --trust trust.json "${AT[@]}" --evidence ev
 
+# ---- status indexes, suspension, DID documents ----
+# each index is given once (status.jwt.used): 17 above; next skips it
+expect 2 "already used" "$cli" "${DATA[@]}" --product SKU-TEE-CREW-001 --key issuer.pem \
+    --status-list status.jwt --status-index 17 -o again.jwt
+[[ ! -e again.jwt ]] && ok "a used index: nothing written" || bad "again.jwt written"
+expect 0 "" "$cli" "${DATA[@]}" --product SKU-TEE-CREW-001 --key issuer.pem \
+    --status-list status.jwt -o next.jwt
+expect 0 "" "$cli" "${DATA[@]}" --product SKU-TEE-CREW-001 --key issuer.pem \
+    --status-list status.jwt --status-index random -o random.jwt
+mapfile -t used < status.jwt.used
+[[ ${#used[@]} -eq 3 && ${used[0]} == 17 && ${used[1]} == 1 && ${used[2]} =~ ^[0-9]+$ &&
+    ${used[2]} != 17 && ${used[2]} != 1 ]] &&
+    ok "indexes recorded once each: ${used[*]}" || bad "status.jwt.used: ${used[*]}"
+# a suspension list: suspended while the bit is set, valid once lifted
+expect 0 "suspension list" "$cli" status-list create --purpose suspension \
+    --url https://brand.example/status/s --issuer "$ISSUER" --key issuer.pem -o susp.jwt
+expect 0 "" "$cli" "${DATA[@]}" --product SKU-TEE-CREW-001 --key issuer.pem \
+    --status-list susp.jwt --status-index 4 -o susp-cert.jwt
+expect 0 "suspended" "$cli" suspend --status-list susp.jwt --index 4 --key issuer.pem
+expect 1 "invalid: suspended" "$cli" verify susp-cert.jwt "${AT[@]}" --trust trust.json \
+    --status-list susp.jwt 
+expect 2 "not a revocation list" "$cli" revoke --status-list susp.jwt --index 4 --key issuer.pem
+expect 0 "no longer suspended" "$cli" unsuspend --status-list susp.jwt --index 4 --key issuer.pem
+expect 0 "valid" "$cli" verify susp-cert.jwt "${AT[@]}" --trust trust.json --status-list susp.jwt \
+    --status-list status.jwt 
+expect 0 "re-signed" "$cli" status-list renew --status-list susp.jwt --key issuer.pem
+# keygen's DID document and JWKS serve as trust lists; the kid is a DID URL
+expect 0 "did.json" "$cli" keygen --issuer "$ISSUER" -o didkey.pem
+expect 0 "" "$cli" "${DATA[@]}" --product SKU-TEE-CREW-001 --key didkey.pem -o did.jwt
+kid=$(python3 -c 'import base64, json, sys
+h = open(sys.argv[1]).read().split(".")[0]
+print(json.loads(base64.urlsafe_b64decode(h + "=" * (-len(h) % 4)))["kid"])' did.jwt)
+[[ $kid == "$ISSUER#"* ]] && ok "kid is a DID URL: $kid" || bad "kid: $kid"
+expect 0 "valid" "$cli" verify did.jwt "${AT[@]}" --trust didkey.pem.did.json
+expect 0 "valid" "$cli" verify did.jwt "${AT[@]}" --trust didkey.pem.jwks.json --trust-issuer "$ISSUER" \
+    
+expect 2 "a JWKS does not say whose keys" "$cli" verify did.jwt "${AT[@]}" --trust didkey.pem.jwks.json
+expect 2 "single JWK" "$cli" verify did.jwt "${AT[@]}" --trust didkey.pem.pub.jwk
+expect 1 "untrusted_issuer" "$cli" verify did.jwt "${AT[@]}" --trust issuer.pem.did.json
+
 # ---- json canon against RFC 8785 test data ----
 canon_files=0
 for f in "$conf"/jcs/input/*.json; do

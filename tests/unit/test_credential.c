@@ -599,6 +599,48 @@ static void test_status_list_freshness(void **state)
     lab_free(tok);
 }
 
+/* Indexes are given once: a given index twice is refused, next and
+ * random never repeat one, index 0 is never given, a corrupt record is an
+ * error naming its line, and a full list says so. */
+static void test_status_claim(void **state)
+{
+    (void)state;
+    char path[160], used[176];
+    lab_status_options so = LAB_STATUS_OPTIONS_INIT;
+    path_in(path, sizeof path, "claim.jwt");
+    snprintf(used, sizeof used, "%s.used", path);
+    so.key_file = fx.key;
+    so.list_url = "https://brand.example/status/claim";
+    so.issuer_id = ISSUER;
+    assert_int_equal(lab_status_list_create(path, &so), LAB_OK);
+    long idx = 7;
+    assert_int_equal(lab_status_claim(&idx, path, LAB_STATUS_PICK_GIVEN),
+                     LAB_OK);
+    assert_int_equal(lab_status_claim(&idx, path, LAB_STATUS_PICK_GIVEN),
+                     LAB_EDUPLICATE);
+    idx = 0;
+    assert_int_equal(lab_status_claim(&idx, path, LAB_STATUS_PICK_GIVEN),
+                     LAB_EINVAL);
+    long seen[200];
+    for (int i = 0; i < 200; i++) {
+        lab_status_pick pick =
+            i % 2 ? LAB_STATUS_PICK_RANDOM : LAB_STATUS_PICK_NEXT;
+        assert_int_equal(lab_status_claim(&seen[i], path, pick), LAB_OK);
+        assert_true(seen[i] >= 1 && seen[i] < LAB_STATUS_MIN_BITS);
+        assert_true(seen[i] != 7);
+        for (int j = 0; j < i; j++)
+            assert_true(seen[j] != seen[i]);
+    }
+    assert_int_equal(seen[0], 1);
+    FILE *f = fopen(used, "a");
+    assert_non_null(f);
+    fputs("12x\n", f);
+    fclose(f);
+    assert_int_equal(lab_status_claim(&idx, path, LAB_STATUS_PICK_NEXT),
+                     LAB_EPARSE);
+    assert_non_null(strstr(lab_errmsg(), ".used:202:"));
+}
+
 /* Suspension: a certificate on a suspension list verifies as suspended
  * while its bit is set and valid once it is cleared; revoke and suspend
  * each refuse the other kind of list; a certificate with both entries is
@@ -904,6 +946,7 @@ int main(void)
         cmocka_unit_test(test_revocation),
         cmocka_unit_test(test_status_list_freshness),
         cmocka_unit_test(test_suspension),
+        cmocka_unit_test(test_status_claim),
         cmocka_unit_test(test_did_trust),
         cmocka_unit_test(test_evidence),
         cmocka_unit_test(test_gzip_and_status_lists),
