@@ -362,8 +362,36 @@ class Bench:
     def placeholders(self):
         self.row("PostgreSQL read", "not built yet",
                  "psql \\copy ... TO '/dev/null'", None, "within 1.5x")
-        self.row("certify / verify per second", "not built yet",
-                 "openssl speed ed25519", None, ">= 0.6x")
+
+    def verify_status(self):
+        """What the status checks cost a verify: the example's certificate
+        verified with no status list, its revocation list, and a suspension
+        list as well (each list a 16 KiB bitstring, GZIP-compressed)."""
+        d = os.path.join(self.data, "verify")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        iss = "did:web:brand.example"
+        sh([self.cli, "keygen", "--issuer", iss, "-o", os.path.join(d, "k.pem")])
+        lists = []
+        for purpose in ("revocation", "suspension"):
+            f = os.path.join(d, purpose + ".jwt")
+            sh([self.cli, "status-list", "create", "--purpose", purpose, "--url",
+                "https://brand.example/status/" + purpose, "--issuer", iss,
+                "--key", os.path.join(d, "k.pem"), "-o", f])
+            lists.append(f)
+        cert = os.path.join(d, "cert.jwt")
+        sh([self.cli, "certify", os.path.join(SRC, "examples", "cotton"), "--rules",
+            self.rules, "--lists", os.path.join(SRC, "rules", "data"), "--product",
+            "SKU-TEE-CREW-001", "--issuer", iss, "--key", os.path.join(d, "k.pem"),
+            "--status-list", lists[0], "-q", "-o", cert])
+        ours = run_json([self.lab, "verify", cert, os.path.join(d, "k.pem.trust.json")]
+                        + lists)
+        r = [x["per_second"] for x in ours["rates"]]
+        self.row("verify per second, %d-byte certificate: no status list / "
+                 "+ revocation list / + suspension list" % ours["cert_bytes"],
+                 " / ".join("%.0f" % x for x in r),
+                 "the same verify without status lists", r[1] / r[0], "-", None,
+                 {"labaudit": ours})
 
     def run(self):
         q = self.a.quick
@@ -382,6 +410,8 @@ class Bench:
             self.placeholders()
         if want("epcis"):
             self.epcis(30000 if q else 1000000)
+        if want("verify"):
+            self.verify_status()
         if want("latency"):
             self.latency(growth[-1])
         if want("growth"):

@@ -6,6 +6,11 @@
  *   lab_bench ingest DIR [REPEAT]
  *       times lab_dataset_load of a dataset folder (best of REPEAT, each
  *       into a fresh dataset);
+ *   lab_bench verify CERT TRUST [LIST...]
+ *       verifies CERT with the trust list TRUST in a loop (about 2 CPU
+ *       seconds each) without status lists, then with each prefix of the
+ *       LISTs (a revocation list, then a suspension list too): what the
+ *       status checks cost a verify;
  *   lab_bench check PACKS DIR AS_OF [REPEAT]
  *       loads the packs and the folder, runs one lab_check (which also
  *       derives the chain facts), then REPEAT more, timed, and reports the
@@ -361,12 +366,81 @@ static int cmd_epcis(const char *dir, const char *packs)
     return 0;
 }
 
+/* Reads a whole file (at most 64 MiB) or exits. */
+static char *bench_read(const char *path, size_t *len)
+{
+    char *s = NULL;
+    if (lab_file_read(&s, len, path, 0, LAB_FILE_TEXT) != LAB_OK) {
+        fprintf(stderr, "lab_bench: %s\n", lab_errmsg());
+        exit(2);
+    }
+    return s;
+}
+
+/* Verifies per CPU second with the first nlists status lists. */
+static double verify_rate(const char *cert, size_t clen, const char *trust,
+                          const char *lists, size_t llen, int *status)
+{
+    lab_verify_options vo = LAB_VERIFY_OPTIONS_INIT;
+    vo.trust_list = trust;
+    vo.status_list = llen ? lists : NULL;
+    vo.status_list_len = llen;
+    long n = 0;
+    double t0 = now(), t = 0;
+    do {
+        if (lab_verify(status, NULL, cert, clen, &vo) != LAB_OK) {
+            fprintf(stderr, "lab_bench: verify: %s\n", lab_errmsg());
+            exit(2);
+        }
+        n++;
+        t = now() - t0;
+    } while (t < 2.0);
+    return (double)n / t;
+}
+
+static int cmd_verify(const char *certp, const char *trustp, char *const *listp,
+                      int nlists)
+{
+    size_t clen = 0, tlen = 0;
+    char *cert = bench_read(certp, &clen), *trust = bench_read(trustp, &tlen);
+    while (clen > 0 && (cert[clen - 1] == '\n' || cert[clen - 1] == '\r'))
+        cert[--clen] = '\0';
+    char *lists = calloc(1, 1);
+    size_t llen = 0;
+    printf("{\"cert_bytes\": %zu, \"rates\": [", clen);
+    for (int k = 0; k <= nlists; k++) {
+        if (k > 0) {
+            size_t n = 0;
+            char *one = bench_read(listp[k - 1], &n);
+            char *grown = realloc(lists, llen + n + 2);
+            if (grown == NULL)
+                return 2;
+            lists = grown;
+            memcpy(lists + llen, one, n);
+            llen += n;
+            lists[llen++] = '\n';
+            lists[llen] = '\0';
+            lab_free(one);
+        }
+        int status = -1;
+        double r = verify_rate(cert, clen, trust, lists, llen, &status);
+        printf("%s{\"lists\": %d, \"per_second\": %.1f, \"status\": \"%s\"}",
+               k ? ", " : "", k, r, lab_verify_reason(status));
+    }
+    printf("]}\n");
+    free(lists);
+    lab_free(cert);
+    lab_free(trust);
+    return 0;
+}
+
 static int usage(void)
 {
     fprintf(
         stderr,
         "usage: lab_bench ingest DIR [REPEAT]\n"
         "       lab_bench epcis DIR [PACKS]\n"
+        "       lab_bench verify CERT TRUST [LIST...]\n"
         "       lab_bench check PACKS DIR AS_OF [REPEAT]\n"
         "       lab_bench latency PACKS DIR SUPPLIER AS_OF [N [SECONDS]]\n");
     return 2;
@@ -380,6 +454,8 @@ int main(int argc, char **argv)
             return usage();
         return cmd_ingest(argv[2], k);
     }
+    if (argc >= 4 && argc <= 6 && strcmp(argv[1], "verify") == 0)
+        return cmd_verify(argv[2], argv[3], argv + 4, argc - 4);
     if ((argc == 3 || argc == 4) && strcmp(argv[1], "epcis") == 0)
         return cmd_epcis(argv[2], argc == 4 ? argv[3] : NULL);
     if (argc >= 5 && strcmp(argv[1], "check") == 0) {
