@@ -19,7 +19,7 @@
 
 /* The JSON-LD contexts a labaudit credential starts with. */
 #define LAB_VC_CONTEXT "https://www.w3.org/ns/credentials/v2"
-#define LAB_DCC_CONTEXT "https://test.uncefact.org/vocabulary/untp/dcc/working/"
+#define LAB_DCC_CONTEXT "https://test.uncefact.org/vocabulary/untp/dcc/0.6.1/"
 
 /* Smallest status list (W3C Bitstring Status List: 16 KiB of bits). */
 enum { LAB_STATUS_MIN_BITS = 131072 };
