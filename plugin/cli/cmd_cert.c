@@ -433,7 +433,8 @@ static const char certify_help[] =
     "UN Transparency Protocol Digital Conformity Credential (W3C VC 2.0,\n"
     "topic social.labour) signed as a vc+jwt with KEY (EdDSA for Ed25519,\n"
     "ES256 for P-256).  With an open blocker nothing is written, the\n"
-    "blockers are listed and the exit status is 1.\n"
+    "blockers are listed and the exit status is 1.  The claim is\n"
+    "self-declared by the issuer unless an assessment body is named.\n"
     "\n"
     "  -r, --rules PATH         rule packs (repeatable; $LABAUDIT_RULES)\n"
     "  -l, --lists PATH         reference lists (repeatable)\n"
@@ -467,7 +468,28 @@ static const char certify_help[] =
     "      --tsa URL            RFC 3161 timestamp of CERT.cms into CERT.tsr\n"
     "                           (https, or http on loopback)\n"
     "      --as-of DATE         evaluate as of DATE (YYYY-MM-DD)\n"
-    "  -o, --output CERT        where to write the certificate\n";
+    "  -o, --output CERT        where to write the certificate\n"
+    "\n"
+    "Who assessed the claim (UNTP assessorLevel / assessmentLevel):\n"
+    "      --assessor-level L   self (default: Self), second-party (Buyer),\n"
+    "                           third-party (3rdParty, Verified) or\n"
+    "                           accredited (3rdParty, Accredited)\n"
+    "      --scheme-name NAME   the conformity scheme assessed under, with\n"
+    "      --scheme-id URI      its id, version, owner's name and owner's\n"
+    "      --scheme-version V   id (all five; default: labaudit's rule\n"
+    "      --scheme-owner NAME  packs as the scheme, owned by the issuer)\n"
+    "      --scheme-owner-id URI\n"
+    "      --body-name NAME     the assessment body (needed by any level\n"
+    "      --body-id URI        but self), name and id\n"
+    "      --accreditation-id URI  the body's accreditation (needed by\n"
+    "      --accreditation-body NAME  accredited): its id, and the name\n"
+    "      --accreditation-body-id URI  and id of the body that issued it\n"
+    "      --accreditation-name TEXT  what it is (default: Accreditation\n"
+    "                           of BODY)\n"
+    "      --label-eu           the claim goes on a label for consumers in\n"
+    "                           the EU: refused unless a scheme and a\n"
+    "                           third-party or accredited body are named\n"
+    "                           (Directive (EU) 2024/825)\n";
 
 typedef struct certify_args {
     opts o;
@@ -477,6 +499,7 @@ typedef struct certify_args {
     lab_status_pick pick; /* --status-index: given, next or random */
     const char *lots[MAX_LOTS];
     char *lots_buf;
+    char *seal_link; /* CERT.cms's file name, named in the credential */
 } certify_args;
 
 /* Splits "A,B" into co.lots (keeps the buffer in a->lots_buf). */
@@ -512,6 +535,10 @@ static int parse_certify(int argc, char **argv, certify_args *a)
         }
         if (is(k, "--cms-pem")) {
             a->cms.pem = 1;
+            continue;
+        }
+        if (is(k, "--label-eu")) {
+            a->co.label_eu = 1;
             continue;
         }
         if (k[0] != '-') {
@@ -584,6 +611,41 @@ static int parse_certify(int argc, char **argv, certify_args *a)
             a->o.as_of = v;
         } else if (is(k, "-o") || is(k, "--output")) {
             a->o.output = v;
+        } else if (is(k, "--assessor-level")) {
+            if (is(v, "self"))
+                a->co.assessor_level = LAB_ASSESSOR_SELF;
+            else if (is(v, "second-party"))
+                a->co.assessor_level = LAB_ASSESSOR_SECOND_PARTY;
+            else if (is(v, "third-party"))
+                a->co.assessor_level = LAB_ASSESSOR_THIRD_PARTY;
+            else if (is(v, "accredited"))
+                a->co.assessor_level = LAB_ASSESSOR_ACCREDITED;
+            else
+                return usage_error("--assessor-level '%s': expected self, "
+                                   "second-party, third-party or accredited",
+                                   v);
+        } else if (is(k, "--scheme-name")) {
+            a->co.scheme_name = v;
+        } else if (is(k, "--scheme-id")) {
+            a->co.scheme_id = v;
+        } else if (is(k, "--scheme-version")) {
+            a->co.scheme_version = v;
+        } else if (is(k, "--scheme-owner")) {
+            a->co.scheme_owner = v;
+        } else if (is(k, "--scheme-owner-id")) {
+            a->co.scheme_owner_id = v;
+        } else if (is(k, "--accreditation-body-id")) {
+            a->co.accreditation_body_id = v;
+        } else if (is(k, "--body-name")) {
+            a->co.body_name = v;
+        } else if (is(k, "--body-id")) {
+            a->co.body_id = v;
+        } else if (is(k, "--accreditation-id")) {
+            a->co.accreditation_id = v;
+        } else if (is(k, "--accreditation-name")) {
+            a->co.accreditation_name = v;
+        } else if (is(k, "--accreditation-body")) {
+            a->co.accreditation_body = v;
         } else {
             return usage_error("certify: unknown option '%s'", k);
         }
@@ -600,6 +662,18 @@ static int parse_certify(int argc, char **argv, certify_args *a)
         (a->cms.key_file || a->cms.cert_file || a->cms.tsa_url || a->cms.pem))
         return usage_error("certify: --cms-key, --cms-cert, --cms-pem and "
                            "--tsa go with --seal cms");
+    if (a->seal_cms) {
+        /* the credential names its seal, CERT.cms, by file name: the
+         * seal signs the credential, so it cannot hold the seal's hash */
+        const char *slash = strrchr(a->o.output, '/');
+        const char *base = slash ? slash + 1 : a->o.output;
+        size_t n = strlen(base);
+        if ((a->seal_link = malloc(n + 5)) == NULL)
+            return usage_error("out of memory");
+        memcpy(a->seal_link, base, n);
+        memcpy(a->seal_link + n, ".cms", 5);
+        a->co.seal_link = a->seal_link;
+    }
     return 0;
 }
 
@@ -715,6 +789,7 @@ out:
     lab_dataset_free(ds);
     lab_engine_free(e);
     free(a.lots_buf);
+    free(a.seal_link);
     return status;
 }
 

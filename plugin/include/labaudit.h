@@ -559,7 +559,22 @@ typedef enum lab_seal {
                                      (Ed25519 keys only) */
 } lab_seal;
 
-enum { LAB_CERTIFY_OPTIONS_VERSION = 1 };
+/** Who assessed the claim a certificate makes (UNTP assessorLevel and
+ *  assessmentLevel, README "Certificates"). */
+typedef enum lab_assessor_level {
+    LAB_ASSESSOR_SELF = 0,         /**< self-declared by the issuer:
+                                        Self / Unspecified (the default) */
+    LAB_ASSESSOR_SECOND_PARTY = 1, /**< by a party with a user interest,
+                                        e.g. a buyer: Buyer / Unspecified */
+    LAB_ASSESSOR_THIRD_PARTY = 2,  /**< by an independent body:
+                                        3rdParty / Verified */
+    LAB_ASSESSOR_ACCREDITED = 3    /**< by an independent body accredited
+                                        for it: 3rdParty / Accredited */
+} lab_assessor_level;
+
+/* Version 2 added who assessed the claim (assessor_level to label_eu)
+ * and the seal link; version 1 structs are still accepted. */
+enum { LAB_CERTIFY_OPTIONS_VERSION = 2 };
 
 /** Options for lab_certify(). */
 typedef struct lab_certify_options {
@@ -579,14 +594,50 @@ typedef struct lab_certify_options {
     int enveloped;              /**< give an EnvelopedVerifiableCredential
                                      JSON document instead of the token */
     lab_seal seal;              /**< LAB_SEAL_JWS or DATA_INTEGRITY */
+    /* ---- version 2: who assessed the claim ---- */
+    lab_assessor_level assessor_level; /**< default LAB_ASSESSOR_SELF;
+                                            any other level needs body_name
+                                            and body_id */
+    /** The conformity scheme the claim is assessed under (the
+     *  credential's scope), or NULL for labaudit's rule packs as the
+     *  scheme, owned by the issuer.  Given, scheme_id (a URI),
+     *  scheme_version, scheme_owner (its owner's name) and
+     *  scheme_owner_id (a URI) are required. */
+    const char *scheme_name;
+    const char *scheme_id;       /**< the scheme's URI */
+    const char *scheme_version;  /**< the scheme's version */
+    const char *scheme_owner;    /**< the scheme owner's name */
+    const char *scheme_owner_id; /**< the scheme owner's URI */
+    const char *body_name;       /**< assessment body (the assessment's
+                                      auditor), or NULL */
+    const char *body_id;         /**< its URI */
+    /** The body's accreditation (an Endorsement in the attestation's
+     *  authorisation), for LAB_ASSESSOR_ACCREDITED, which needs
+     *  accreditation_id, accreditation_body and accreditation_body_id. */
+    const char *accreditation_id;      /**< the accreditation's URI */
+    const char *accreditation_name;    /**< NULL = "Accreditation of BODY" */
+    const char *accreditation_body;    /**< the accreditation body's name */
+    const char *accreditation_body_id; /**< its URI */
+    /** The claim goes on a label for consumers in the EU: refused with
+     *  LAB_EINVAL unless a scheme and a third-party (or accredited) body
+     *  are named (Directive 2005/29/EC Annex I point 2a, as amended by
+     *  Directive (EU) 2024/825). */
+    int label_eu;
+    /** File name of the CMS seal made over this credential (what
+     *  lab_cms_seal() writes as BASE.cms), referenced from the credential
+     *  as a Link; NULL = none.  A plain name, no '/'. */
+    const char *seal_link;
 } lab_certify_options;
 
 /* clang-format off */
 #define LAB_CERTIFY_OPTIONS_INIT                                              \
     {LAB_CERTIFY_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL,     \
-     NULL, NULL, 0, NULL, -1, 0, LAB_SEAL_JWS}
+     NULL, NULL, 0, NULL, -1, 0, LAB_SEAL_JWS, LAB_ASSESSOR_SELF, NULL, NULL, \
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL}
 /* clang-format on */
 
+/** Fills opts with the defaults of `version` (1 or 2: a version 1 struct
+ *  ends after `seal`). */
 LAB_EXTERN(int)
 lab_certify_options_init(lab_certify_options *opts, unsigned version);
 
@@ -599,8 +650,15 @@ lab_certify_options_init(lab_certify_options *opts, unsigned version);
  * (id, version, SHA-256), the audit reports of those facilities (SHA-256)
  * and the waivers.  Refused with LAB_ETEST while any blocker that is not
  * waived is open in the product's chain: lab_errmsg() then lists them
- * ("rule on subject; ...").  *out receives the token (or the enveloped
- * JSON document); free it with lab_free().
+ * ("rule on subject; ...").  The credential's @context is the VC 2.0
+ * context, the UNTP DCC 0.6.1 context and labaudit's own
+ * (https://w3id.org/labaudit/credentials/v1); it says who assessed the
+ * claim (assessor level, scheme, body, accreditation: version 2 options)
+ * and gives the audit reports as UNTP SecureLinks.  Inconsistent
+ * assessment options (a body without its id, a level above self without
+ * a body, --label-eu without a scheme and a third-party body...) are
+ * LAB_EINVAL.  *out receives the token (or the enveloped JSON document);
+ * free it with lab_free().
  */
 LAB_EXTERN(int)
 lab_certify(char **out, const lab_report *report, const lab_dataset *ds,

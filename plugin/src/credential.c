@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -475,13 +476,33 @@ static json_t *build_audits(const lab_dataset *ds, const chain *c)
         const char *sha = a->report_sha256 ? a->report_sha256
                           : d              ? d->sha256
                                            : NULL;
+        const char *file =
+            d != NULL && d->uri != NULL ? base_name(d->uri) : NULL;
         json_t *o = json_pack("{s:s, s:s, s:s}", "id", a->id, "facility", s->id,
                               "date", a->start_date);
         int bad = o == NULL;
+        /* a UNTP SecureLink (Link when there is no digest) to the report
+         * file, relative to the certificate; "file" and "report_sha256"
+         * are what verifiers of older certificates read */
+        if (!bad && file != NULL) {
+            lab_buf name = LAB_BUF_INIT;
+            lab_buf_printf(&name, "Audit report %s of %s", a->id, s->id);
+            bad = name.oom ||
+                  set_new(o, "type",
+                          sha ? json_pack("[s,s]", "SecureLink", "Link")
+                              : json_pack("[s]", "Link")) ||
+                  set_new(o, "linkURL", json_string(file)) ||
+                  set_new(o, "linkName", json_string(name.data));
+            lab_buf_free(&name);
+        }
+        if (!bad && file != NULL && sha != NULL)
+            bad = set_new(o, "hashDigest", json_string(sha)) ||
+                  set_new(o, "hashMethod", json_string("SHA-256")) ||
+                  set_new(o, "encryptionMethod", json_string("none"));
         if (!bad && sha != NULL)
             bad = set_new(o, "report_sha256", json_string(sha));
-        if (!bad && d != NULL && d->uri != NULL)
-            bad = set_new(o, "file", json_string(base_name(d->uri)));
+        if (!bad && file != NULL)
+            bad = set_new(o, "file", json_string(file));
         if (!bad && a->auditor_org != NULL)
             bad = set_new(o, "auditor", json_string(a->auditor_org));
         if (bad || json_array_append_new(arr, o) != 0) {
@@ -697,6 +718,13 @@ static json_t *build_assessment(const lab_report *rep, const lab_dataset *ds,
         json_decref(a);
         a = NULL;
     }
+    if (a != NULL && o->body_name != NULL &&
+        set_new(
+            a, "auditor",
+            json_pack("{s:s, s:s}", "id", o->body_id, "name", o->body_name))) {
+        json_decref(a);
+        a = NULL;
+    }
     json_decref(custody);
     lab_buf_free(&id);
     lab_buf_free(&desc);
@@ -710,7 +738,8 @@ static json_t *build_assessment(const lab_report *rep, const lab_dataset *ds,
     return a;
 }
 
-static json_t *build_scheme(const lab_report *rep, const json_t *issuer)
+static json_t *build_scheme(const lab_report *rep, const json_t *issuer,
+                            const lab_certify_options *o)
 {
     json_t *lists = NULL;
     json_t *packs = build_packs(rep->engine, &lists);
@@ -736,7 +765,28 @@ static json_t *build_scheme(const lab_report *rep, const json_t *issuer)
     snprintf(scheme_id, sizeof scheme_id, "urn:labaudit:rulepacks:sha256:%s",
              sha);
     json_t *s = NULL;
-    if (!name.oom)
+    if (o->scheme_name != NULL && !name.oom) {
+        /* the scheme named by the issuer; labaudit's packs and lists are
+         * what was checked under it */
+        lab_buf desc = LAB_BUF_INIT;
+        lab_buf_printf(&desc,
+                       "%s version %s. The chain was checked by labaudit "
+                       "against %s, with the reference lists named here.",
+                       o->scheme_name, o->scheme_version, name.data);
+        if (!desc.oom)
+            s = json_pack(
+                "{s:[s], s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:o, s:o}",
+                "type", "ConformityScheme", "id", o->scheme_id, "name",
+                o->scheme_name, "description", desc.data, "version",
+                o->scheme_version, "validFrom", rep->as_of, "owner", "id",
+                o->scheme_owner_id, "name", o->scheme_owner, "rulePacks", packs,
+                "referenceLists", lists);
+        else {
+            json_decref(packs);
+            json_decref(lists);
+        }
+        lab_buf_free(&desc);
+    } else if (!name.oom)
         s = json_pack(
             "{s:[s], s:s, s:s, s:s, s:s, s:s, s:{s:O, s:O}, s:o, s:o}", "type",
             "ConformityScheme", "id", scheme_id, "name", name.data,
@@ -754,6 +804,60 @@ static json_t *build_scheme(const lab_report *rep, const json_t *issuer)
     }
     lab_buf_free(&name);
     return s;
+}
+
+/* The UNTP codes of each lab_assessor_level, and the attestation type
+ * when no scheme is named (with a scheme and a third-party body it is a
+ * certification). */
+typedef struct assessor_codes {
+    const char *option;     /* lab_assessor_level_parse */
+    const char *assessor;   /* UNTP assessorLevel */
+    const char *assessment; /* UNTP assessmentLevel */
+    const char *attestation;
+} assessor_codes;
+
+static const assessor_codes assessor_table[] = {
+    [LAB_ASSESSOR_SELF] = {"self", "Self", "Unspecified", "declaration"},
+    [LAB_ASSESSOR_SECOND_PARTY] = {"second-party", "Buyer", "Unspecified",
+                                   "verification"},
+    [LAB_ASSESSOR_THIRD_PARTY] = {"third-party", "3rdParty", "Verified",
+                                  "verification"},
+    [LAB_ASSESSOR_ACCREDITED] = {"accredited", "3rdParty", "Accredited",
+                                 "verification"},
+};
+
+/* The accreditation (an Endorsement in authorisation), the seal link and
+ * the EU label flag, on the attestation. */
+static int attestation_extras(json_t *subj, const lab_certify_options *o)
+{
+    if (o->accreditation_id != NULL) {
+        lab_buf name = LAB_BUF_INIT;
+        if (o->accreditation_name != NULL)
+            lab_buf_adds(&name, o->accreditation_name);
+        else
+            lab_buf_printf(&name, "Accreditation of %s", o->body_name);
+        int bad = name.oom ||
+                  set_new(subj, "authorisation",
+                          json_pack("[{s:[s], s:s, s:s, s:{s:s, s:s}}]", "type",
+                                    "Endorsement", "id", o->accreditation_id,
+                                    "name", name.data, "issuingAuthority", "id",
+                                    o->accreditation_body_id, "name",
+                                    o->accreditation_body));
+        lab_buf_free(&name);
+        if (bad)
+            return -1;
+    }
+    if (o->seal_link != NULL &&
+        set_new(subj, "seal",
+                json_pack("{s:[s], s:s, s:s, s:s}", "type", "Link", "linkURL",
+                          o->seal_link, "linkName",
+                          "Auditor seal: a detached CMS signature over this "
+                          "credential's canonical JSON",
+                          "linkType", "application/pkcs7-signature")))
+        return -1;
+    if (o->label_eu && set_new(subj, "euConsumerLabel", json_true()))
+        return -1;
+    return 0;
 }
 
 int lab_cred_build(json_t **out, const lab_report *rep, const lab_dataset *ds,
@@ -782,27 +886,38 @@ int lab_cred_build(json_t **out, const lab_report *rep, const lab_dataset *ds,
     json_t *issuer = json_pack("{s:[s], s:s, s:s}", "type", "CredentialIssuer",
                                "id", o->issuer_id, "name",
                                o->issuer_name ? o->issuer_name : o->issuer_id);
-    json_t *scheme = issuer ? build_scheme(rep, issuer) : NULL;
+    json_t *scheme = issuer ? build_scheme(rep, issuer, o) : NULL;
     json_t *assessment =
         scheme ? build_assessment(rep, ds, &c, o, claim, subj_id) : NULL;
+    const assessor_codes *lv = &assessor_table[o->assessor_level];
     lab_buf name = LAB_BUF_INIT;
     lab_buf_printf(&name, "Labour conformity of %s: %s", c.product->id, claim);
     if (assessment != NULL && !name.oom)
         cred = json_pack(
-            "{s:[s,s], s:[s,s], s:s, s:O, s:s, s:s, "
+            "{s:[s,s,s], s:[s,s], s:s, s:O, s:s, s:s, "
             "s:{s:[s,s], s:s, s:s, s:s, s:s, s:s, s:s, s:{s:O, s:O}, s:O, "
             "s:[O]}}",
-            "@context", LAB_VC_CONTEXT, LAB_DCC_CONTEXT, "type",
-            "DigitalConformityCredential", "VerifiableCredential", "id",
+            "@context", LAB_VC_CONTEXT, LAB_DCC_CONTEXT, LAB_LABAUDIT_CONTEXT,
+            "type", "DigitalConformityCredential", "VerifiableCredential", "id",
             cred_id, "issuer", issuer, "validFrom", from, "validUntil", until,
             "credentialSubject", "type", "ConformityAttestation", "Attestation",
-            "id", subj_id, "name", name.data, "assessorLevel", "Self",
-            "assessmentLevel", "Unspecified", "attestationType", "verification",
+            "id", subj_id, "name", name.data, "assessorLevel", lv->assessor,
+            "assessmentLevel", lv->assessment, "attestationType",
+            o->scheme_name != NULL &&
+                    o->assessor_level >= LAB_ASSESSOR_THIRD_PARTY
+                ? "certification"
+                : lv->attestation,
             "description", claim, "issuedToParty", "id",
             json_object_get(issuer, "id"), "name",
             json_object_get(issuer, "name"), "scope", scheme, "assessment",
             assessment);
     lab_buf_free(&name);
+    if (cred != NULL &&
+        attestation_extras(json_object_get(cred, "credentialSubject"), o) !=
+            0) {
+        json_decref(cred);
+        cred = NULL;
+    }
     json_decref(issuer);
     json_decref(scheme);
     json_decref(assessment);
@@ -981,13 +1096,17 @@ int lab_json_canon(char **out, const char *json, size_t len)
 
 int lab_certify_options_init(lab_certify_options *opts, unsigned version)
 {
-    if (opts == NULL || version != LAB_CERTIFY_OPTIONS_VERSION)
+    if (opts == NULL || version < 1 || version > LAB_CERTIFY_OPTIONS_VERSION)
         return lab_seterr(LAB_EVERSION,
                           "lab_certify_options version %u is not supported "
-                          "(this library knows version %d)",
+                          "(this library knows versions 1 to %d)",
                           version, LAB_CERTIFY_OPTIONS_VERSION);
     lab_certify_options d = LAB_CERTIFY_OPTIONS_INIT;
-    *opts = d;
+    d.version = version;
+    /* a version 1 struct ends before assessor_level */
+    memcpy(opts, &d,
+           version == 1 ? offsetof(lab_certify_options, assessor_level)
+                        : sizeof d);
     return LAB_OK;
 }
 
@@ -1051,9 +1170,96 @@ out:
     return rc;
 }
 
+/* Who assessed: the options must tell one consistent story. */
+static int assessment_args(const lab_certify_options *o)
+{
+    int body = o->body_name != NULL || o->body_id != NULL;
+    int scheme = o->scheme_name != NULL || o->scheme_id != NULL ||
+                 o->scheme_version != NULL || o->scheme_owner != NULL ||
+                 o->scheme_owner_id != NULL;
+    int accr = o->accreditation_id != NULL || o->accreditation_name != NULL ||
+               o->accreditation_body != NULL ||
+               o->accreditation_body_id != NULL;
+    if ((unsigned)o->assessor_level > LAB_ASSESSOR_ACCREDITED)
+        return lab_seterr(LAB_EINVAL, "certify: unknown assessor level %d",
+                          (int)o->assessor_level);
+    if (body && (o->body_name == NULL || o->body_name[0] == '\0' ||
+                 !looks_like_uri(o->body_id)))
+        return lab_seterr(LAB_EINVAL,
+                          "certify: an assessment body needs a name and an "
+                          "id that is a URI (--body-name, --body-id, e.g. "
+                          "did:web:audit.example)");
+    if (scheme &&
+        (o->scheme_name == NULL || o->scheme_name[0] == '\0' ||
+         !looks_like_uri(o->scheme_id) || o->scheme_version == NULL ||
+         o->scheme_owner == NULL || !looks_like_uri(o->scheme_owner_id)))
+        return lab_seterr(LAB_EINVAL,
+                          "certify: a conformity scheme needs a name, an id "
+                          "that is a URI, a version, and its owner's name "
+                          "and URI (--scheme-name, --scheme-id, "
+                          "--scheme-version, --scheme-owner, "
+                          "--scheme-owner-id)");
+    if (accr && (!looks_like_uri(o->accreditation_id) ||
+                 o->accreditation_body == NULL ||
+                 !looks_like_uri(o->accreditation_body_id)))
+        return lab_seterr(LAB_EINVAL,
+                          "certify: an accreditation needs an id that is a "
+                          "URI and the accreditation body that issued it, "
+                          "its name and URI (--accreditation-id, "
+                          "--accreditation-body, --accreditation-body-id)");
+    if (o->assessor_level == LAB_ASSESSOR_SELF && body)
+        return lab_seterr(LAB_EINVAL,
+                          "certify: an assessment body is named, so the "
+                          "claim is not self-declared: say who the body is "
+                          "to the product (--assessor-level second-party, "
+                          "third-party or accredited)");
+    if (o->assessor_level != LAB_ASSESSOR_SELF && !body)
+        return lab_seterr(LAB_EINVAL,
+                          "certify: assessor level %s needs the assessment "
+                          "body that assessed the claim (--body-name, "
+                          "--body-id)",
+                          assessor_table[o->assessor_level].option);
+    if (accr != (o->assessor_level == LAB_ASSESSOR_ACCREDITED))
+        return lab_seterr(
+            LAB_EINVAL, accr ? "certify: an accreditation goes with assessor "
+                               "level accredited (--assessor-level accredited)"
+                             : "certify: assessor level accredited needs the "
+                               "body's accreditation (--accreditation-id, "
+                               "--accreditation-body)");
+    if (o->label_eu &&
+        (!scheme || o->assessor_level < LAB_ASSESSOR_THIRD_PARTY))
+        return lab_seterr(
+            LAB_EINVAL,
+            "refused: the claim is for a label shown to consumers "
+            "in the EU, and since Directive (EU) 2024/825 (Directive "
+            "2005/29/EC, Annex I point 2a) such a sustainability label must "
+            "be based on a certification scheme with third-party "
+            "verification or be set by a public authority; %s",
+            !scheme && o->assessor_level < LAB_ASSESSOR_THIRD_PARTY
+                ? "name the scheme (--scheme-name, --scheme-id, "
+                  "--scheme-version, --scheme-owner, --scheme-owner-id) and "
+                  "the third-party "
+                  "body that assessed the claim (--assessor-level "
+                  "third-party or accredited, --body-name, --body-id)"
+            : !scheme ? "name the scheme the claim is certified under "
+                        "(--scheme-name, --scheme-id, --scheme-version, "
+                        "--scheme-owner, --scheme-owner-id)"
+                      : "name the third-party body that assessed the claim "
+                        "(--assessor-level third-party or accredited, "
+                        "--body-name, --body-id)");
+    if (o->seal_link != NULL &&
+        (o->seal_link[0] == '\0' || strchr(o->seal_link, '/') != NULL ||
+         strcmp(o->seal_link, ".") == 0 || strcmp(o->seal_link, "..") == 0))
+        return lab_seterr(LAB_EINVAL,
+                          "certify: the seal link '%.80s' is not "
+                          "a plain file name",
+                          o->seal_link);
+    return LAB_OK;
+}
+
 static int certify_args(const lab_certify_options *o)
 {
-    if (o == NULL || o->version != LAB_CERTIFY_OPTIONS_VERSION)
+    if (o == NULL || o->version < 1 || o->version > LAB_CERTIFY_OPTIONS_VERSION)
         return lab_seterr(LAB_EVERSION, "lab_certify_options: missing or "
                                         "unsupported version");
     if (o->product == NULL || o->key_file == NULL)
@@ -1067,7 +1273,7 @@ static int certify_args(const lab_certify_options *o)
     if (o->status_list != NULL && o->status_index < 0)
         return lab_seterr(LAB_EINVAL,
                           "certify: a status list needs a status index");
-    return LAB_OK;
+    return assessment_args(o);
 }
 
 static int envelope(char **out, char *token)
@@ -1088,8 +1294,16 @@ static int envelope(char **out, char *token)
 }
 
 int lab_certify(char **out, const lab_report *rep, const lab_dataset *ds,
-                const lab_certify_options *o)
+                const lab_certify_options *in)
 {
+    /* a version 1 caller's struct ends before assessor_level: the rest
+     * takes the defaults (self-declared, no scheme, body or seal link) */
+    lab_certify_options v2 = LAB_CERTIFY_OPTIONS_INIT;
+    const lab_certify_options *o = in;
+    if (in != NULL && in->version == 1) {
+        memcpy(&v2, in, offsetof(lab_certify_options, assessor_level));
+        o = &v2;
+    }
     EVP_PKEY *key = NULL;
     json_t *cred = NULL;
     char *url = NULL, *purpose = NULL, *token = NULL, *blockers = NULL;

@@ -17,9 +17,16 @@
 
 #include <stdint.h>
 
-/* The JSON-LD contexts a labaudit credential starts with. */
+/* The JSON-LD contexts a labaudit credential starts with, in this order:
+ * the VC 2.0 context, the UNTP DCC context of the released UNTP version
+ * labaudit targets (the one place that version is chosen: the schema and
+ * context in tests/conformance/untp-dcc/ must be that version's), and
+ * labaudit's own context, which defines every term and type labaudit adds
+ * (plugin/contexts/labaudit-credentials-v1.jsonld; never changed once
+ * published: a new term means a v2 file and URL). */
 #define LAB_VC_CONTEXT "https://www.w3.org/ns/credentials/v2"
-#define LAB_DCC_CONTEXT "https://test.uncefact.org/vocabulary/untp/dcc/working/"
+#define LAB_DCC_CONTEXT "https://test.uncefact.org/vocabulary/untp/dcc/0.6.1/"
+#define LAB_LABAUDIT_CONTEXT "https://w3id.org/labaudit/credentials/v1"
 
 /* Smallest status list (W3C Bitstring Status List: 16 KiB of bits). */
 enum { LAB_STATUS_MIN_BITS = 131072 };

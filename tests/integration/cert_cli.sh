@@ -226,6 +226,43 @@ expect 0 "valid" "$cli" verify did.jwt "${AT[@]}" --trust didkey.pem.jwks.json -
 expect 2 "a JWKS does not say whose keys" "$cli" verify did.jwt "${AT[@]}" --trust didkey.pem.jwks.json
 expect 2 "single JWK" "$cli" verify did.jwt "${AT[@]}" --trust didkey.pem.pub.jwk
 expect 1 "untrusted_issuer" "$cli" verify did.jwt "${AT[@]}" --trust issuer.pem.did.json
+# ---- who assessed: levels, scheme, body, the EU label rule ----
+W=("$cli" "${DATA[@]}" --product SKU-TEE-CREW-001 --key issuer.pem)
+SCHEME=(--scheme-name "Example Labour Standard" --scheme-id https://scheme.example/els
+    --scheme-version 2.1 --scheme-owner "Example Scheme Owner" --scheme-owner-id did:web:scheme.example)
+BODY=(--body-name "Example Certification Body Ltd" --body-id did:web:cb.example)
+ACCR=(--accreditation-id https://ab.example/accreditations/123
+    --accreditation-body "Example Accreditation Service" --accreditation-body-id did:web:ab.example)
+payload() { cut -d. -f2 "$1" | tr '_-' '/+' | base64 -d 2>/dev/null || true; }
+level_of() { payload "$1" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["credentialSubject"]
+print(s["assessorLevel"], s["assessmentLevel"], s["attestationType"],
+      s["assessment"][0].get("auditor", {}).get("name", "-"), s.get("euConsumerLabel", False))'; }
+expect 2 "Directive (EU) 2024/825" "${W[@]}" --label-eu -o label.jwt
+[[ ! -e label.jwt ]] && ok "--label-eu refused: nothing written" || bad "--label-eu wrote label.jwt"
+expect 2 "--scheme-name" "${W[@]}" --label-eu --assessor-level third-party "${BODY[@]}" -o label.jwt
+expect 2 "third-party body" "${W[@]}" --label-eu "${SCHEME[@]}" -o label.jwt
+expect 2 "third-party body" "${W[@]}" --label-eu "${SCHEME[@]}" --assessor-level second-party "${BODY[@]}" -o label.jwt
+expect 2 "not self-declared" "${W[@]}" "${BODY[@]}" -o x.jwt
+expect 2 "needs the assessment body" "${W[@]}" --assessor-level third-party -o x.jwt
+expect 2 "expected self, second-party" "${W[@]}" --assessor-level independent -o x.jwt
+expect 2 "accreditation" "${W[@]}" --assessor-level accredited "${BODY[@]}" -o x.jwt
+expect 0 "" "${W[@]}" --label-eu "${SCHEME[@]}" --assessor-level third-party "${BODY[@]}" -o label.jwt
+expect 0 "valid" "$cli" verify label.jwt --trust trust.json "${AT[@]}"
+[[ $(level_of label.jwt) == "3rdParty Verified certification Example Certification Body Ltd True" ]] &&
+    ok "third party: 3rdParty / Verified, the body as auditor, the EU label flag" || bad "label.jwt: $(level_of label.jwt)"
+expect 0 "" "${W[@]}" --label-eu "${SCHEME[@]}" --assessor-level accredited "${BODY[@]}" "${ACCR[@]}" -o accr.jwt
+[[ $(level_of accr.jwt) == "3rdParty Accredited certification Example Certification Body Ltd True" ]] &&
+    ok "accredited: 3rdParty / Accredited" || bad "accr.jwt: $(level_of accr.jwt)"
+expect 0 "" "${W[@]}" --assessor-level second-party "${BODY[@]}" -o second.jwt
+[[ $(level_of second.jwt) == "Buyer Unspecified verification Example Certification Body Ltd False" ]] &&
+    ok "second party: Buyer / Unspecified" || bad "second.jwt: $(level_of second.jwt)"
+expect 0 "" "${W[@]}" --assessor-level self -o self.jwt
+[[ $(level_of self.jwt) == "Self Unspecified declaration - False" ]] &&
+    ok "self-declared: Self / Unspecified, a declaration" || bad "self.jwt: $(level_of self.jwt)"
+"$cli" certify --help | grep -q -- "--label-eu" && ok "certify --help documents --label-eu" ||
+    bad "certify --help lacks --label-eu"
 
 # ---- json canon against RFC 8785 test data ----
 canon_files=0

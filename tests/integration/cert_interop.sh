@@ -4,7 +4,15 @@
 # ES256, enveloped, with an eddsa-jcs-2022 proof, several lots) and has
 # the npm package jose verify each one with the issuer's public JWK, and
 # ajv (draft 2020-12 with ajv-formats) validate each payload against the
-# UN Transparency Protocol DCC schema in tests/conformance/untp-dcc/.
+# UN Transparency Protocol DCC 0.6.1 schema in tests/conformance/untp-dcc/;
+# and the npm package jsonld expand every credential kind (plain,
+# enveloped and the credential inside, Data Integrity, one naming its
+# scheme, accredited body and CMS seal, the status list) in safe mode
+# with an offline document loader serving only the vendored contexts
+# (VC 2.0 from @digitalbazaar/credentials-context, UNTP 0.6.1 from
+# tests/conformance, labaudit's own from plugin/contexts): a term or type
+# without a definition fails, and so must the same check with any one
+# labaudit term taken out of labaudit's context.
 # Versions are pinned in tests/interop/cert/package.json.  Needs node and
 # npm (and the network the first time, for npm install): without them
 # this test fails, loudly.
@@ -15,6 +23,8 @@ src=${LAB_SOURCE_DIR:?LAB_SOURCE_DIR is not set}
 conf=${LAB_CONFORMANCE_DIR:-$src/tests/conformance}
 dir=$src/tests/interop/cert
 schema=$conf/untp-dcc/untp-dcc-schema.json
+untp_context=$conf/untp-dcc/context.jsonld
+lab_context=$src/plugin/contexts/labaudit-credentials-v1.jsonld
 
 for tool in node npm; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -26,7 +36,8 @@ if [[ ! -f $schema ]]; then
     echo "cert_interop: $schema not found: the UNTP DCC schema belongs in tests/conformance/untp-dcc (see its README.md)" >&2
     exit 1
 fi
-if [[ ! -d $dir/node_modules/jose || ! -d $dir/node_modules/ajv-formats ]]; then
+if [[ ! -d $dir/node_modules/jose || ! -d $dir/node_modules/ajv-formats ||
+      ! -d $dir/node_modules/jsonld || ! -d $dir/node_modules/@digitalbazaar/credentials-context ]]; then
     (cd "$dir" && npm install --no-audit --no-fund)
 fi
 
@@ -50,6 +61,17 @@ C=(certify "$src/examples/cotton" --as-of 2026-12-01 --rules "$src/rules" --list
 "$cli" "${C[@]}" --key p256.pem --passphrase-env LAB_TEST_PASS -o es256.jwt
 "$cli" "${C[@]}" --key ed.pem --enveloped -o enveloped.json
 "$cli" "${C[@]}" --key ed.pem --seal data-integrity -o di.jwt
+# who assessed it: a scheme, an accredited body, an EU label, a CMS seal
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout auditor.pem \
+    -subj "/CN=Example Auditor" -days 30 -addext keyUsage=digitalSignature -out auditor.crt 2>/dev/null
+chmod 600 auditor.pem
+"$cli" "${C[@]}" --key ed.pem --seal data-integrity -o assessed.jwt --label-eu \
+    --assessor-level accredited --body-name "Example Certification Body Ltd" \
+    --body-id did:web:cb.example --accreditation-id https://ab.example/accreditations/123 \
+    --accreditation-body "Example Accreditation Service" --accreditation-body-id did:web:ab.example \
+    --scheme-name "Example Labour Standard" --scheme-id https://scheme.example/els --scheme-version 2.1 \
+    --scheme-owner "Example Scheme Owner" --scheme-owner-id did:web:scheme.example \
+    --seal cms --cms-key auditor.pem --cms-cert auditor.crt
 # without lot records, --lots are the labels the certificate names
 cp -r "$src/examples/cotton" nolots && rm nolots/lots.csv nolots/lot_inputs.csv
 C[1]=nolots
@@ -59,4 +81,6 @@ for c in *.jwt enveloped.json; do
     [[ $c == status.jwt ]] && continue
     "$cli" verify "$c" --trust trust.json --status-list status.jwt >/dev/null
 done
-node "$dir/check.mjs" "$schema" trust.json eddsa.jwt es256.jwt enveloped.json di.jwt lots.jwt
+node "$dir/check.mjs" "$schema" trust.json eddsa.jwt es256.jwt enveloped.json di.jwt lots.jwt assessed.jwt
+node "$dir/jsonld-check.mjs" "$untp_context" "$lab_context" eddsa.jwt es256.jwt enveloped.json di.jwt \
+    lots.jwt assessed.jwt status.jwt

@@ -225,6 +225,309 @@ static void test_blocked_product_is_refused(void **state)
     assert_int_equal(lab_certify(&tok, fx.rep, fx.ds, &co), LAB_EINVAL);
 }
 
+/* Certifies the clean product with co's assessment options; the payload
+ * (NULL when refused, with *rc the code). */
+static json_t *certify_with(lab_certify_options *co, int *rc)
+{
+    char *tok = NULL;
+    json_t *payload = NULL;
+    co->product = CLEAN;
+    co->issuer_id = ISSUER;
+    co->issuer_name = "Example Brand";
+    co->key_file = fx.key;
+    co->valid_from = FROM;
+    *rc = lab_certify(&tok, fx.rep, fx.ds, co);
+    if (*rc != LAB_OK)
+        return NULL;
+    assert_int_equal(check(tok), LAB_VERIFY_VALID);
+    assert_int_equal(lab_cred_peek(&payload, tok, strlen(tok)), LAB_OK);
+    lab_free(tok);
+    return payload;
+}
+
+static const char *subj_str(const json_t *cred, const char *key)
+{
+    return json_string_value(
+        json_object_get(json_object_get(cred, "credentialSubject"), key));
+}
+
+/* A scheme and an accredited body, all named. */
+static void name_accredited(lab_certify_options *co)
+{
+    co->assessor_level = LAB_ASSESSOR_ACCREDITED;
+    co->scheme_name = "Example Labour Standard";
+    co->scheme_id = "https://scheme.example/els";
+    co->scheme_version = "2.1";
+    co->scheme_owner = "Example Scheme Owner";
+    co->scheme_owner_id = "did:web:scheme.example";
+    co->body_name = "Example Certification Body Ltd";
+    co->body_id = "did:web:cb.example";
+    co->accreditation_id = "https://ab.example/accreditations/123";
+    co->accreditation_body = "Example Accreditation Service";
+    co->accreditation_body_id = "did:web:ab.example";
+}
+
+static void test_contexts_and_evidence_links(void **state)
+{
+    (void)state;
+    lab_certify_options co = LAB_CERTIFY_OPTIONS_INIT;
+    int rc = 0;
+    co.seal_link = "tee.jwt.cms";
+    json_t *cred = certify_with(&co, &rc);
+    assert_int_equal(rc, LAB_OK);
+    const json_t *ctx = json_object_get(cred, "@context");
+    assert_int_equal(json_array_size(ctx), 3);
+    assert_string_equal(json_string_value(json_array_get(ctx, 0)),
+                        "https://www.w3.org/ns/credentials/v2");
+    assert_string_equal(json_string_value(json_array_get(ctx, 1)),
+                        "https://test.uncefact.org/vocabulary/untp/dcc/0.6.1/");
+    assert_string_equal(json_string_value(json_array_get(ctx, 2)),
+                        "https://w3id.org/labaudit/credentials/v1");
+    /* audit reports: UNTP SecureLinks, with the fields older verifiers
+     * read (file, report_sha256) kept and equal */
+    const json_t *subj = json_object_get(cred, "credentialSubject");
+    const json_t *reps = json_object_get(
+        json_array_get(json_object_get(subj, "assessment"), 0), "auditReports");
+    size_t links = 0;
+    for (size_t i = 0; i < json_array_size(reps); i++) {
+        const json_t *r = json_array_get(reps, i);
+        const char *file = json_string_value(json_object_get(r, "file"));
+        if (file == NULL) {
+            assert_null(json_object_get(r, "linkURL"));
+            continue;
+        }
+        links++;
+        assert_string_equal(
+            json_string_value(json_array_get(json_object_get(r, "type"), 0)),
+            "SecureLink");
+        assert_string_equal(json_string_value(json_object_get(r, "linkURL")),
+                            file);
+        assert_string_equal(
+            json_string_value(json_object_get(r, "hashDigest")),
+            json_string_value(json_object_get(r, "report_sha256")));
+        assert_string_equal(json_string_value(json_object_get(r, "hashMethod")),
+                            "SHA-256");
+        assert_string_equal(
+            json_string_value(json_object_get(r, "encryptionMethod")), "none");
+    }
+    assert_true(links >= 5);
+    const json_t *seal = json_object_get(subj, "seal");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(seal, "type"), 0)),
+        "Link");
+    assert_string_equal(json_string_value(json_object_get(seal, "linkURL")),
+                        "tee.jwt.cms");
+    /* self-declared by default, and said so */
+    assert_string_equal(subj_str(cred, "assessorLevel"), "Self");
+    assert_string_equal(subj_str(cred, "assessmentLevel"), "Unspecified");
+    assert_string_equal(subj_str(cred, "attestationType"), "declaration");
+    assert_null(json_object_get(subj, "euConsumerLabel"));
+    json_decref(cred);
+    co.seal_link = "../x.cms";
+    assert_null(certify_with(&co, &rc));
+    assert_int_equal(rc, LAB_EINVAL);
+}
+
+static void test_assessor_levels_map_to_untp(void **state)
+{
+    (void)state;
+    static const struct {
+        lab_assessor_level level;
+        const char *assessor, *assessment;
+    } want[] = {
+        {LAB_ASSESSOR_SELF, "Self", "Unspecified"},
+        {LAB_ASSESSOR_SECOND_PARTY, "Buyer", "Unspecified"},
+        {LAB_ASSESSOR_THIRD_PARTY, "3rdParty", "Verified"},
+        {LAB_ASSESSOR_ACCREDITED, "3rdParty", "Accredited"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        lab_certify_options co = LAB_CERTIFY_OPTIONS_INIT;
+        int rc = 0;
+        if (want[i].level == LAB_ASSESSOR_ACCREDITED) {
+            name_accredited(&co);
+        } else if (want[i].level != LAB_ASSESSOR_SELF) {
+            co.assessor_level = want[i].level;
+            co.body_name = "Example Buyer Audits";
+            co.body_id = "did:web:buyer.example";
+        }
+        json_t *cred = certify_with(&co, &rc);
+        if (rc != LAB_OK)
+            fprintf(stderr, "level %zu: %s\n", i, lab_errmsg());
+        assert_int_equal(rc, LAB_OK);
+        assert_string_equal(subj_str(cred, "assessorLevel"), want[i].assessor);
+        assert_string_equal(subj_str(cred, "assessmentLevel"),
+                            want[i].assessment);
+        const json_t *subj = json_object_get(cred, "credentialSubject");
+        const json_t *a0 =
+            json_array_get(json_object_get(subj, "assessment"), 0);
+        const json_t *auditor = json_object_get(a0, "auditor");
+        if (want[i].level == LAB_ASSESSOR_SELF) {
+            assert_null(auditor);
+        } else {
+            assert_non_null(json_string_value(json_object_get(auditor, "id")));
+            assert_non_null(
+                json_string_value(json_object_get(auditor, "name")));
+        }
+        if (want[i].level == LAB_ASSESSOR_ACCREDITED) {
+            const json_t *scope = json_object_get(subj, "scope");
+            assert_string_equal(json_string_value(json_object_get(scope, "id")),
+                                "https://scheme.example/els");
+            assert_string_equal(json_string_value(json_object_get(
+                                    json_object_get(scope, "owner"), "id")),
+                                "did:web:scheme.example");
+            assert_non_null(json_object_get(scope, "rulePacks"));
+            const json_t *e =
+                json_array_get(json_object_get(subj, "authorisation"), 0);
+            assert_string_equal(json_string_value(json_array_get(
+                                    json_object_get(e, "type"), 0)),
+                                "Endorsement");
+            assert_string_equal(
+                json_string_value(json_object_get(
+                    json_object_get(e, "issuingAuthority"), "name")),
+                "Example Accreditation Service");
+            assert_string_equal(subj_str(cred, "attestationType"),
+                                "certification");
+        }
+        json_decref(cred);
+    }
+    /* inconsistent stories are refused */
+    lab_certify_options co = LAB_CERTIFY_OPTIONS_INIT;
+    int rc = 0;
+    co.body_name = "Body";
+    co.body_id = "did:web:body.example";
+    assert_null(certify_with(&co, &rc)); /* a body, but self-declared */
+    assert_int_equal(rc, LAB_EINVAL);
+    assert_non_null(strstr(lab_errmsg(), "not self-declared"));
+    co.assessor_level = LAB_ASSESSOR_THIRD_PARTY;
+    co.body_id = "not a uri";
+    assert_null(certify_with(&co, &rc));
+    assert_int_equal(rc, LAB_EINVAL);
+    co.body_name = co.body_id = NULL;
+    assert_null(certify_with(&co, &rc)); /* third party, no body */
+    assert_int_equal(rc, LAB_EINVAL);
+    lab_certify_options c2 = LAB_CERTIFY_OPTIONS_INIT;
+    name_accredited(&c2);
+    c2.accreditation_body_id = NULL;
+    assert_null(certify_with(&c2, &rc));
+    assert_int_equal(rc, LAB_EINVAL);
+    name_accredited(&c2);
+    c2.assessor_level = LAB_ASSESSOR_THIRD_PARTY; /* accreditation given */
+    assert_null(certify_with(&c2, &rc));
+    assert_int_equal(rc, LAB_EINVAL);
+    name_accredited(&c2);
+    c2.scheme_version = NULL;
+    assert_null(certify_with(&c2, &rc));
+    assert_int_equal(rc, LAB_EINVAL);
+    c2.assessor_level = (lab_assessor_level)7;
+    assert_null(certify_with(&c2, &rc));
+    assert_int_equal(rc, LAB_EINVAL);
+}
+
+static void test_eu_label_needs_scheme_and_third_party(void **state)
+{
+    (void)state;
+    int rc = 0;
+    lab_certify_options co = LAB_CERTIFY_OPTIONS_INIT;
+    co.label_eu = 1;
+    assert_null(certify_with(&co, &rc)); /* self-declared, no scheme */
+    assert_int_equal(rc, LAB_EINVAL);
+    assert_non_null(strstr(lab_errmsg(), "2024/825"));
+    assert_non_null(strstr(lab_errmsg(), "--scheme-name"));
+    assert_non_null(strstr(lab_errmsg(), "--body-name"));
+    name_accredited(&co);
+    co.assessor_level = LAB_ASSESSOR_SECOND_PARTY;
+    co.accreditation_id = co.accreditation_body = NULL;
+    co.accreditation_body_id = NULL;
+    assert_null(certify_with(&co, &rc)); /* a scheme, a second party */
+    assert_int_equal(rc, LAB_EINVAL);
+    assert_non_null(strstr(lab_errmsg(), "third-party body"));
+    assert_null(strstr(lab_errmsg(), "--scheme-name"));
+    lab_certify_options c2 = LAB_CERTIFY_OPTIONS_INIT;
+    c2.label_eu = 1;
+    c2.assessor_level = LAB_ASSESSOR_THIRD_PARTY;
+    c2.body_name = "Example Certification Body Ltd";
+    c2.body_id = "did:web:cb.example";
+    assert_null(certify_with(&c2, &rc)); /* a third party, no scheme */
+    assert_int_equal(rc, LAB_EINVAL);
+    assert_non_null(strstr(lab_errmsg(), "--scheme-name"));
+    assert_null(strstr(lab_errmsg(), "--body-name"));
+    /* accepted: a scheme and a third-party body; then accredited */
+    c2.scheme_name = "Example Labour Standard";
+    c2.scheme_id = "https://scheme.example/els";
+    c2.scheme_version = "2.1";
+    c2.scheme_owner = "Example Scheme Owner";
+    c2.scheme_owner_id = "did:web:scheme.example";
+    json_t *cred = certify_with(&c2, &rc);
+    assert_int_equal(rc, LAB_OK);
+    assert_true(json_is_true(json_object_get(
+        json_object_get(cred, "credentialSubject"), "euConsumerLabel")));
+    assert_string_equal(subj_str(cred, "attestationType"), "certification");
+    json_decref(cred);
+    lab_certify_options c3 = LAB_CERTIFY_OPTIONS_INIT;
+    name_accredited(&c3);
+    c3.label_eu = 1;
+    cred = certify_with(&c3, &rc);
+    assert_int_equal(rc, LAB_OK);
+    json_decref(cred);
+}
+
+/* A caller built against version 1 of lab_certify_options passes a
+ * shorter struct: it still certifies, self-declared. */
+static void test_version_1_options(void **state)
+{
+    (void)state;
+    typedef struct v1 {
+        unsigned version;
+        const char *product;
+        const char *const *lots;
+        size_t nlots;
+        const char *claim, *issuer_id, *issuer_name, *key_file, *passphrase_env,
+            *valid_from;
+        unsigned valid_days;
+        const char *status_list;
+        long status_index;
+        int enveloped;
+        lab_seal seal;
+    } v1;
+    assert_int_equal(offsetof(v1, seal), offsetof(lab_certify_options, seal));
+    assert_true(sizeof(v1) >= offsetof(lab_certify_options, assessor_level));
+    /* lab_certify_options_init(1) leaves what follows seal untouched */
+    lab_certify_options co;
+    memset(&co, 0x5a, sizeof co);
+    assert_int_equal(lab_certify_options_init(&co, 1), LAB_OK);
+    assert_int_equal(co.version, 1);
+    assert_int_equal(co.status_index, -1);
+    unsigned char *tail = (unsigned char *)&co.assessor_level;
+    assert_int_equal(tail[0], 0x5a);
+    assert_int_equal(lab_certify_options_init(&co, 2), LAB_OK);
+    assert_int_equal(co.assessor_level, LAB_ASSESSOR_SELF);
+    assert_null(co.seal_link);
+    assert_int_equal(lab_certify_options_init(&co, 3), LAB_EVERSION);
+    assert_int_equal(lab_certify_options_init(&co, 0), LAB_EVERSION);
+    /* a real version 1 struct, at the end of an allocation (ASan sees a
+     * read past it) */
+    v1 *o = malloc(sizeof *o);
+    memset(o, 0, sizeof *o);
+    o->version = 1;
+    o->product = CLEAN;
+    o->issuer_id = ISSUER;
+    o->key_file = fx.key;
+    o->valid_from = FROM;
+    o->status_index = -1;
+    o->seal = LAB_SEAL_JWS;
+    char *tok = NULL;
+    assert_int_equal(
+        lab_certify(&tok, fx.rep, fx.ds, (const lab_certify_options *)o),
+        LAB_OK);
+    free(o);
+    assert_int_equal(check(tok), LAB_VERIFY_VALID);
+    json_t *cred = NULL;
+    assert_int_equal(lab_cred_peek(&cred, tok, strlen(tok)), LAB_OK);
+    assert_string_equal(subj_str(cred, "assessorLevel"), "Self");
+    json_decref(cred);
+    lab_free(tok);
+}
+
 /* Replaces byte i with another base64url character. */
 static char other_char(char c)
 {
@@ -939,6 +1242,10 @@ int main(void)
         cmocka_unit_test(test_clean_product_verifies),
         cmocka_unit_test(test_es256_enveloped_and_data_integrity),
         cmocka_unit_test(test_blocked_product_is_refused),
+        cmocka_unit_test(test_contexts_and_evidence_links),
+        cmocka_unit_test(test_assessor_levels_map_to_untp),
+        cmocka_unit_test(test_eu_label_needs_scheme_and_third_party),
+        cmocka_unit_test(test_version_1_options),
         cmocka_unit_test(test_every_token_byte_matters),
         cmocka_unit_test(test_every_payload_byte_matters),
         cmocka_unit_test(test_crafted_tokens),
