@@ -453,6 +453,9 @@ static const char certify_help[] =
     "                           (default next); each index is given once,\n"
     "                           recorded in FILE.used; random hides the\n"
     "                           order of issue\n"
+    "      --suspension-list FILE  a suspension list as well (a second\n"
+    "                           status entry; `labaudit suspend`)\n"
+    "      --suspension-index N|next|random  the bit in it (default next)\n"
     "      --enveloped          write an EnvelopedVerifiableCredential "
     "(JSON)\n"
     "      --seal data-integrity  also embed an eddsa-jcs-2022 proof\n"
@@ -496,7 +499,8 @@ typedef struct certify_args {
     lab_certify_options co;
     lab_cms_options cms;
     int seal_cms;
-    lab_status_pick pick; /* --status-index: given, next or random */
+    lab_status_pick pick;  /* --status-index: given, next or random */
+    lab_status_pick spick; /* --suspension-index */
     const char *lots[MAX_LOTS];
     char *lots_buf;
     char *seal_link; /* CERT.cms's file name, named in the credential */
@@ -575,10 +579,19 @@ static int parse_certify(int argc, char **argv, certify_args *a)
             a->co.passphrase_env = v;
         } else if (is(k, "--valid-from")) {
             a->co.valid_from = v;
-        } else if (is(k, "--status-index") &&
+        } else if ((is(k, "--status-index") || is(k, "--suspension-index")) &&
                    (is(v, "next") || is(v, "random"))) {
-            a->pick =
+            *(is(k, "--status-index") ? &a->pick : &a->spick) =
                 is(v, "next") ? LAB_STATUS_PICK_NEXT : LAB_STATUS_PICK_RANDOM;
+        } else if (is(k, "--suspension-index")) {
+            if (parse_count(v, &num) != 0 || num > 0x7fffffffULL)
+                return usage_error("%s '%s': expected a number, next or "
+                                   "random",
+                                   k, v);
+            a->co.suspension_index = (long)num;
+            a->spick = LAB_STATUS_PICK_GIVEN;
+        } else if (is(k, "--suspension-list")) {
+            a->co.suspension_list = v;
         } else if (is(k, "--valid-days") || is(k, "--status-index")) {
             if (parse_count(v, &num) != 0 || num > 0x7fffffffULL)
                 return usage_error("%s '%s': expected a number", k, v);
@@ -714,7 +727,7 @@ int cmd_certify(int argc, char **argv)
         return 0;
     }
     memset(&a, 0, sizeof a);
-    a.pick = LAB_STATUS_PICK_NEXT;
+    a.pick = a.spick = LAB_STATUS_PICK_NEXT;
     lab_certify_options_init(&a.co, LAB_CERTIFY_OPTIONS_VERSION);
     lab_cms_options_init(&a.cms, LAB_CMS_OPTIONS_VERSION);
     if (parse_certify(argc, argv, &a) != 0)
@@ -741,6 +754,12 @@ int cmd_certify(int argc, char **argv)
         fail(rc, "certify --status-index");
         goto out;
     }
+    if (a.co.suspension_list != NULL && a.spick != LAB_STATUS_PICK_GIVEN &&
+        (rc = lab_status_claim(&a.co.suspension_index, a.co.suspension_list,
+                               a.spick)) != LAB_OK) {
+        fail(rc, "certify --suspension-index");
+        goto out;
+    }
     rc = lab_certify(&cert, rep, ds, &a.co);
     if (rc == LAB_OK && a.co.status_list != NULL &&
         a.pick == LAB_STATUS_PICK_GIVEN) {
@@ -748,6 +767,15 @@ int cmd_certify(int argc, char **argv)
         if ((rc = lab_status_claim(&given, a.co.status_list,
                                    LAB_STATUS_PICK_GIVEN)) != LAB_OK) {
             fail(rc, "certify --status-index");
+            goto out;
+        }
+    }
+    if (rc == LAB_OK && a.co.suspension_list != NULL &&
+        a.spick == LAB_STATUS_PICK_GIVEN) {
+        long given = a.co.suspension_index;
+        if ((rc = lab_status_claim(&given, a.co.suspension_list,
+                                   LAB_STATUS_PICK_GIVEN)) != LAB_OK) {
+            fail(rc, "certify --suspension-index");
             goto out;
         }
     }

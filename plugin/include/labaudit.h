@@ -627,13 +627,20 @@ typedef struct lab_certify_options {
      *  lab_cms_seal() writes as BASE.cms), referenced from the credential
      *  as a Link; NULL = none.  A plain name, no '/'. */
     const char *seal_link;
+    /** A suspension list (status-list create --purpose suspension) to
+     *  point at beside status_list, and this certificate's bit in it;
+     *  NULL = none.  The certificate then carries two credentialStatus
+     *  entries, revocation and suspension. */
+    const char *suspension_list;
+    long suspension_index; /**< its bit; -1 = none */
 } lab_certify_options;
 
 /* clang-format off */
 #define LAB_CERTIFY_OPTIONS_INIT                                              \
     {LAB_CERTIFY_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL,     \
      NULL, NULL, 0, NULL, -1, 0, LAB_SEAL_JWS, LAB_ASSESSOR_SELF, NULL, NULL, \
-     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL}
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL,  \
+     -1}
 /* clang-format on */
 
 /** Fills opts with the defaults of `version` (1 or 2: a version 1 struct

@@ -862,7 +862,7 @@ static int attestation_extras(json_t *subj, const lab_certify_options *o)
 
 int lab_cred_build(json_t **out, const lab_report *rep, const lab_dataset *ds,
                    const lab_certify_options *o, int64_t now,
-                   const char *list_url, const char *list_purpose)
+                   const lab_status_ref *st, size_t nst)
 {
     chain c;
     char cred_id[46], subj_id[46], from[21], until[21];
@@ -925,24 +925,33 @@ int lab_cred_build(json_t **out, const lab_report *rep, const lab_dataset *ds,
         rc = oom();
         goto out;
     }
-    if (list_url != NULL) {
+    json_t *entries = nst > 1 ? json_array() : NULL;
+    for (size_t k = 0; k < nst && rc == LAB_OK; k++) {
         char idx[32];
-        snprintf(idx, sizeof idx, "%ld", o->status_index);
+        snprintf(idx, sizeof idx, "%ld", st[k].index);
         lab_buf sid = LAB_BUF_INIT;
-        lab_buf_printf(&sid, "%s#%s", list_url, idx);
-        if (sid.oom ||
-            set_new(cred, "credentialStatus",
-                    json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", sid.data,
-                              "type", "BitstringStatusListEntry",
-                              "statusPurpose",
-                              list_purpose ? list_purpose : "revocation",
-                              "statusListIndex", idx, "statusListCredential",
-                              list_url)))
-            rc = oom();
+        lab_buf_printf(&sid, "%s#%s", st[k].url, idx);
+        json_t *e =
+            sid.oom
+                ? NULL
+                : json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", sid.data, "type",
+                            "BitstringStatusListEntry", "statusPurpose",
+                            st[k].purpose, "statusListIndex", idx,
+                            "statusListCredential", st[k].url);
         lab_buf_free(&sid);
-        if (rc != LAB_OK)
-            goto out;
+        if (e == NULL || (nst > 1 && entries == NULL))
+            rc = oom();
+        else if (nst > 1 ? json_array_append_new(entries, e) != 0
+                         : set_new(cred, "credentialStatus", e) != 0)
+            rc = oom();
     }
+    if (rc == LAB_OK && entries != NULL &&
+        set_new(cred, "credentialStatus", entries) != 0)
+        rc = oom();
+    else if (rc != LAB_OK)
+        json_decref(entries);
+    if (rc != LAB_OK)
+        goto out;
     *out = cred;
     cred = NULL;
 out:
@@ -1273,6 +1282,12 @@ static int certify_args(const lab_certify_options *o)
     if (o->status_list != NULL && o->status_index < 0)
         return lab_seterr(LAB_EINVAL,
                           "certify: a status list needs a status index");
+    if (o->suspension_list != NULL &&
+        (o->suspension_index < 0 || o->status_list == NULL))
+        return lab_seterr(LAB_EINVAL,
+                          "certify: a suspension list needs its index "
+                          "(suspension_index) and a revocation list beside "
+                          "it (status_list)");
     return assessment_args(o);
 }
 
@@ -1307,6 +1322,7 @@ int lab_certify(char **out, const lab_report *rep, const lab_dataset *ds,
     EVP_PKEY *key = NULL;
     json_t *cred = NULL;
     char *url = NULL, *purpose = NULL, *token = NULL, *blockers = NULL;
+    char *surl = NULL, *spurpose = NULL;
     char *kid = NULL;
     size_t nblockers = 0, nunknown = 0;
 
@@ -1337,8 +1353,24 @@ int lab_certify(char **out, const lab_report *rep, const lab_dataset *ds,
     int64_t now = lab_time_now();
     if (rc == LAB_OK && o->valid_from != NULL)
         rc = lab_time_parse(&now, o->valid_from);
+    if (rc == LAB_OK && o->suspension_list != NULL)
+        rc = status_list_url(&surl, &spurpose, o->suspension_list,
+                             o->suspension_index, key);
+    if (rc == LAB_OK && o->suspension_list != NULL &&
+        (strcmp(purpose, "revocation") != 0 ||
+         strcmp(spurpose, "suspension") != 0))
+        rc = lab_seterr(LAB_EINVAL,
+                        "certify: status_list must be a revocation list and "
+                        "suspension_list a suspension list (they are %s and "
+                        "%s)",
+                        purpose, spurpose);
+    lab_status_ref refs[2] = {{url, purpose, o->status_index},
+                              {surl, spurpose, o->suspension_index}};
     if (rc == LAB_OK)
-        rc = lab_cred_build(&cred, rep, ds, o, now, url, purpose);
+        rc = lab_cred_build(&cred, rep, ds, o, now, refs,
+                            url == NULL    ? 0
+                            : surl == NULL ? 1
+                                           : 2);
     if (rc == LAB_OK && o->seal == LAB_SEAL_DATA_INTEGRITY) {
         char from[21];
         lab_time_format(from, now);
@@ -1376,6 +1408,8 @@ int lab_certify(char **out, const lab_report *rep, const lab_dataset *ds,
     free(kid);
     free(url);
     free(purpose);
+    free(surl);
+    free(spurpose);
     free(blockers);
     json_decref(cred);
     EVP_PKEY_free(key);

@@ -51,13 +51,20 @@ int lab_cred_blockers(char **out, size_t *n, size_t *nunknown,
                       const char *product, const char *const *lots,
                       size_t nlots);
 
+/* One credentialStatus entry: the list's id, its statusPurpose
+ * (revocation or suspension) and the certificate's index in it. */
+typedef struct lab_status_ref {
+    const char *url, *purpose;
+    long index;
+} lab_status_ref;
+
 /* Builds the unsigned credential (a JSON object) for opts->product.
- * `now` is the issuing time in seconds since the epoch; list_url is the
- * status list credential's id (NULL for no credentialStatus) and
- * list_purpose its statusPurpose (revocation or suspension). */
+ * `now` is the issuing time in seconds since the epoch; st[0..nst) are
+ * its status entries (none: no credentialStatus; one: an object; two:
+ * an array). */
 int lab_cred_build(json_t **out, const lab_report *rep, const lab_dataset *ds,
                    const lab_certify_options *opts, int64_t now,
-                   const char *list_url, const char *list_purpose);
+                   const lab_status_ref *st, size_t nst);
 
 /* ---- RFC 3339 times (credential_status.c) ---- */
 

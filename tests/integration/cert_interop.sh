@@ -61,6 +61,11 @@ C=(certify "$src/examples/cotton" --as-of 2026-12-01 --rules "$src/rules" --list
 "$cli" "${C[@]}" --key p256.pem --passphrase-env LAB_TEST_PASS -o es256.jwt
 "$cli" "${C[@]}" --key ed.pem --enveloped -o enveloped.json
 "$cli" "${C[@]}" --key ed.pem --seal data-integrity -o di.jwt
+# two status entries (revocation and suspension) and a suspension list
+"$cli" status-list create --purpose suspension --url https://brand.example/status/8 \
+    --issuer "$ISSUER" --key ed.pem -o suspension.jwt >/dev/null
+"$cli" "${C[@]}" --key ed.pem --status-list status.jwt --suspension-list suspension.jwt \
+    --suspension-index random -o both.jwt
 # who assessed it: a scheme, an accredited body, an EU label, a CMS seal
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout auditor.pem \
     -subj "/CN=Example Auditor" -days 30 -addext keyUsage=digitalSignature -out auditor.crt 2>/dev/null
@@ -78,9 +83,11 @@ C[1]=nolots
 "$cli" "${C[@]}" --key p256.pem --passphrase-env LAB_TEST_PASS --lots L1,L2,L3 \
     --claim "Cotton traced to farms without forced labour" --valid-days 30 -o lots.jwt
 for c in *.jwt enveloped.json; do
-    [[ $c == status.jwt ]] && continue
-    "$cli" verify "$c" --trust trust.json --status-list status.jwt >/dev/null
+    [[ $c == status.jwt || $c == suspension.jwt ]] && continue
+    "$cli" verify "$c" --trust trust.json --status-list status.jwt \
+        --status-list suspension.jwt >/dev/null
 done
-node "$dir/check.mjs" "$schema" trust.json eddsa.jwt es256.jwt enveloped.json di.jwt lots.jwt assessed.jwt
+node "$dir/check.mjs" "$schema" trust.json eddsa.jwt es256.jwt enveloped.json di.jwt lots.jwt assessed.jwt \
+    both.jwt
 node "$dir/jsonld-check.mjs" "$untp_context" "$lab_context" eddsa.jwt es256.jwt enveloped.json di.jwt \
-    lots.jwt assessed.jwt status.jwt
+    lots.jwt assessed.jwt both.jwt status.jwt suspension.jwt
