@@ -230,57 +230,6 @@ int lab_ledger_init(int *version, const char *conninfo)
 
 #define subject_names lab_subject_names
 
-/* SHA-256 of the dataset's records: for each kind, each record, each
- * field that is set, "name=JSON\n"; a blank line ends a record and
- * "#kind\n" starts a kind. */
-static int dataset_digest(char out[65], const lab_dataset *ds)
-{
-    OSSL_LIB_CTX *ctx = NULL;
-    lab_ossl_scope scope;
-    unsigned char md[32];
-    lab_buf b = LAB_BUF_INIT;
-    int rc = lab_crypto_libctx(&ctx);
-    if (rc != LAB_OK)
-        return rc;
-    lab_ossl_enter(&scope);
-    EVP_MD *sha = EVP_MD_fetch(ctx, "SHA256", NULL);
-    EVP_MD_CTX *h = EVP_MD_CTX_new();
-    int ok = sha != NULL && h != NULL && EVP_DigestInit_ex(h, sha, NULL);
-    for (int k = 0; ok && k < LAB_TABLE_COUNT; k++) {
-        const lab_table *t = &ds->tables[k];
-        const lab_entity *e = t->entity;
-        b.len = 0;
-        lab_buf_printf(&b, "#%s\n", e->name);
-        ok = !b.oom && EVP_DigestUpdate(h, b.data, b.len);
-        for (size_t row = 0; ok && row < t->n; row++) {
-            const void *rec = lab_table_row(t, row);
-            b.len = 0;
-            for (size_t i = 0; i < e->nfields; i++) {
-                lab_val v = lab_field_get(&e->fields[i], rec);
-                if (v.t == LAB_V_NULL)
-                    continue;
-                lab_buf_printf(&b, "%s=", e->fields[i].name);
-                lab_val_to_json(&b, &v);
-                lab_buf_addc(&b, '\n');
-            }
-            lab_buf_addc(&b, '\n');
-            ok = !b.oom && EVP_DigestUpdate(h, b.data, b.len);
-        }
-    }
-    ok = ok && EVP_DigestFinal_ex(h, md, NULL);
-    if (!ok)
-        rc = b.oom
-                 ? lab_seterr(LAB_ENOMEM, "out of memory")
-                 : lab_ossl_fail(&scope, LAB_ECRYPTO, "dataset digest failed");
-    EVP_MD_CTX_free(h);
-    EVP_MD_free(sha);
-    lab_ossl_leave(&scope);
-    lab_buf_free(&b);
-    for (int i = 0; rc == LAB_OK && i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-    return rc;
-}
-
 static void json_key(lab_buf *b, const char *k)
 {
     lab_buf_add_json_string(b, k, strlen(k));
@@ -486,7 +435,7 @@ int lab_ledger_record_run(int *recorded, const char *conninfo,
     if (run_id[0] == '\0' || strlen(run_id) > 200)
         return lab_seterr(LAB_EINVAL,
                           "ledger: run id must be 1 to 200 bytes long");
-    rc = ds != NULL ? dataset_digest(digest, ds) : LAB_OK;
+    rc = ds != NULL ? lab_dataset_digest(digest, ds) : LAB_OK;
     if (rc == LAB_OK)
         rc = lab_pg_connect(&c, conninfo, NULL);
     if (rc == LAB_OK)

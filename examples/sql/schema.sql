@@ -222,7 +222,7 @@ CREATE TABLE IF NOT EXISTS supplychain.documents (
     id text PRIMARY KEY,
     supplier_id text,
     audit_id text,
-    kind text CHECK (kind IN ('audit_report', 'corrective_action', 'certificate', 'contract', 'payroll', 'permit', 'other')),
+    kind text CHECK (kind IN ('audit_report', 'corrective_action', 'certificate', 'contract', 'payroll', 'permit', 'purchase_order', 'invoice', 'packing_list', 'bill_of_lading', 'certificate_of_origin', 'production_record', 'transport_record', 'payment_record', 'lab_report', 'other')),
     uri text,
     media_type text,
     sha256 text,

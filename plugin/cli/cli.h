@@ -78,6 +78,7 @@ int cmd_certify(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
 int cmd_suspend(int argc, char **argv);
+int cmd_dossier(int argc, char **argv);
 int cmd_unsuspend(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_json(int argc, char **argv);
@@ -96,6 +97,7 @@ char *fetch_status_list(const char *url, size_t *len);
         {"revoke", cmd_revoke}, {"show", cmd_show}, {"json", cmd_json},       \
         {"status-list", cmd_status_list}, {"ledger", cmd_ledger},             \
         {"refresh", cmd_refresh}, {"facility", cmd_facility},                 \
-        {"suspend", cmd_suspend}, {"unsuspend", cmd_unsuspend},
+        {"suspend", cmd_suspend}, {"unsuspend", cmd_unsuspend},               \
+        {"dossier", cmd_dossier},
 
 #endif /* LAB_CLI_H */

@@ -805,6 +805,15 @@ lab_verify(int *status, char **result_json, const char *cert, size_t cert_len,
            const lab_verify_options *opts);
 
 /**
+ * The SHA-256 of a dataset's records (hex, NUL-terminated, into out): for
+ * each record kind, each record, each field that is set, "name=JSON\n"; a
+ * blank line ends a record and "#kind\n" starts a kind.  Two datasets
+ * with the same records have the same digest, whatever their source.  The
+ * ledger records it per run; a dossier's manifest names it.
+ */
+LAB_EXTERN(int) lab_dataset_digest(char out[65], const lab_dataset *ds);
+
+/**
  * Renders a certificate page: one self-contained HTML file (no scripts,
  * no network) for a shopper and an auditor, from `result_json` (what
  * lab_verify() gave with LAB_FORMAT_JSON) and the certificate `cert`
@@ -904,6 +913,103 @@ lab_status_claim(long *index, const char *list, lab_status_pick pick);
  */
 LAB_EXTERN(int)
 lab_status_list_renew(const char *path, const lab_status_options *opts);
+
+/* ---------------------------------------------------------------- */
+/* Evidence dossiers                                                 */
+
+enum { LAB_DOSSIER_OPTIONS_VERSION = 1 };
+
+/** Options for lab_dossier(). */
+typedef struct lab_dossier_options {
+    unsigned version;               /**< LAB_DOSSIER_OPTIONS_VERSION */
+    const char *product;            /**< product id (required) */
+    const char *const *lots;        /**< lots covered; NULL = the product's */
+    size_t nlots;                   /**< entries in lots */
+    const char *evidence_dir;       /**< folder the documents' uri are
+                                         relative to (for a CSV dataset, its
+                                         folder) */
+    const char *certificate;        /**< a certificate file to include, or
+                                         NULL */
+    const char *importer_id;        /**< the importer (URI), or NULL */
+    const char *importer_name;      /**< its name, or NULL */
+    int redact;                     /**< withhold documents with worker-level
+                                         personal data (kinds payroll and
+                                         permit); the manifest names them */
+    int allow_missing;              /**< list missing or changed documents as
+                                         gaps instead of refusing */
+    const char *cms_key_file;       /**< importer's P-256 key (0600), to sign
+                                         the manifest; NULL = unsigned */
+    const char *cms_passphrase_env; /**< variable holding its passphrase */
+    const char *cms_cert_file;      /**< the key's X.509 certificate (PEM or
+                                         DER; more PEM certificates after it
+                                         go into the signature) */
+    const char *tsa_url;            /**< RFC 3161 time-stamping authority
+                                         (https, or http on loopback) for
+                                         the signature, or NULL */
+} lab_dossier_options;
+
+/* clang-format off */
+#define LAB_DOSSIER_OPTIONS_INIT                                              \
+    {LAB_DOSSIER_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, 1,   \
+     0, NULL, NULL, NULL, NULL}
+/* clang-format on */
+
+LAB_EXTERN(int)
+lab_dossier_options_init(lab_dossier_options *opts, unsigned version);
+
+/**
+ * Writes the evidence dossier of opts->product's chain, as checked in
+ * `report` (made by lab_check() on `ds`), to the new folder `dir`:
+ * index.html (one printable page: summary and verdict, the chain by tier
+ * with every entity's identifiers and documents, audits with their
+ * non-compliances and corrective actions, findings live and as history,
+ * the reference lists and rule packs with their versions and SHA-256, the
+ * evidence files), report.json, evidence/ (each document of the chain
+ * copied unchanged, named by its id, its SHA-256 checked against the
+ * dataset's), certificate.jwt when opts->certificate is given, and
+ * manifest.json ("format": "labaudit.dossier/1": every file with SHA-256
+ * and size, the dataset digest, packs, lists, as-of date, labaudit's
+ * version, gaps, what was withheld and why); with a key and certificate,
+ * manifest.json.cms, a detached CMS signature (SHA-256, ECDSA P-256) over
+ * manifest.json, and with a TSA manifest.json.cms.tsr, an RFC 3161
+ * timestamp over the .cms file.  A document missing or with another
+ * SHA-256 refuses the dossier (LAB_ENOTFOUND) unless allow_missing.  The
+ * folder is built under a temporary name beside `dir` and renamed when
+ * complete; an existing `dir` is refused (LAB_EDUPLICATE).
+ */
+LAB_EXTERN(int)
+lab_dossier(const char *dir, const lab_report *report, const lab_dataset *ds,
+            const lab_dossier_options *opts);
+
+/**
+ * Checks a dossier folder offline: manifest.json parses; every file it
+ * lists is there with its size and SHA-256; no other file is there (but
+ * the manifest's signature and timestamp); the CMS signature, when
+ * present, verifies over manifest.json (its signer certificate checked
+ * against `ca_file` when given, else reported as not checked), and the
+ * timestamp, when present, covers the .cms file's SHA-256.  *ok is 1 when
+ * all holds; *report (free with lab_free) says, one line each, what was
+ * checked and every file changed, missing or extra.
+ */
+LAB_EXTERN(int)
+lab_dossier_verify(int *ok, char **report, const char *dir,
+                   const char *ca_file);
+
+/**
+ * The drill: for product's chain (as checked in `report`), what the
+ * authority's template in `template_path` (JSON, "format":
+ * "labaudit.dossier-template/1", e.g. the files in rules/dossier/) asks of the
+ * product and of each entity (fields, and documents by kind, for every
+ * entity and by role) and the dataset lacks, with the share present.
+ * *out (free with lab_free) is text for a person or, with
+ * LAB_FORMAT_JSON, {"format": "labaudit.drill/1", "completeness", ...};
+ * *complete (may be NULL) is 1 when nothing is missing.  A template
+ * naming a field labaudit does not know is an error.
+ */
+LAB_EXTERN(int)
+lab_dossier_drill(char **out, const lab_report *report, const lab_dataset *ds,
+                  const char *product, const char *const *lots, size_t nlots,
+                  const char *template_path, lab_format format, int *complete);
 
 /**
  * RFC 8785 canonical form of a JSON text (duplicate names refused,

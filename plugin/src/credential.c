@@ -1415,3 +1415,49 @@ int lab_certify(char **out, const lab_report *rep, const lab_dataset *ds,
     EVP_PKEY_free(key);
     return rc;
 }
+
+/* ---- the product's chain, for dossiers ---- */
+
+int lab_pchain_open(lab_pchain **out, const lab_dataset *ds,
+                    const char *product, const char *const *lots,
+                    size_t nlots)
+{
+    chain *c = lab_calloc(1, sizeof *c);
+    if (c == NULL)
+        return oom();
+    int rc = chain_make(c, ds, product, lots, nlots);
+    if (rc != LAB_OK) {
+        free(c);
+        return rc;
+    }
+    *out = c;
+    return LAB_OK;
+}
+
+void lab_pchain_close(lab_pchain *c)
+{
+    if (c == NULL)
+        return;
+    chain_free(c);
+    free(c);
+}
+
+size_t lab_pchain_size(const lab_pchain *c)
+{
+    return c->n;
+}
+
+uint32_t lab_pchain_member(const lab_pchain *c, size_t i)
+{
+    return c->order[i];
+}
+
+int32_t lab_pchain_tier(const lab_pchain *c, uint32_t supplier)
+{
+    return c->tier[supplier];
+}
+
+int lab_pchain_has(const lab_pchain *c, const lab_finding *f)
+{
+    return in_chain(c, f);
+}

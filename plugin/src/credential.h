@@ -66,6 +66,30 @@ int lab_cred_build(json_t **out, const lab_report *rep, const lab_dataset *ds,
                    const lab_certify_options *opts, int64_t now,
                    const lab_status_ref *st, size_t nst);
 
+/* ---- the product's chain (credential.c), for dossiers ---- */
+
+/* A product's chain as its certificate covers it: the maker (tier 0), every
+ * facility upstream by links from the maker (or, with lot data, the
+ * covered lots' facilities) and the recruiters of those facilities. */
+typedef struct chain lab_pchain;
+int lab_pchain_open(lab_pchain **out, const lab_dataset *ds,
+                    const char *product, const char *const *lots,
+                    size_t nlots);
+void lab_pchain_close(lab_pchain *c);
+/* Its facilities, by tier then id: supplier indexes. */
+size_t lab_pchain_size(const lab_pchain *c);
+uint32_t lab_pchain_member(const lab_pchain *c, size_t i);
+/* A supplier's tier (links from the maker), -1 outside the chain. */
+int32_t lab_pchain_tier(const lab_pchain *c, uint32_t supplier);
+/* Non-zero if finding f is about the chain (as the verdict counts). */
+int lab_pchain_has(const lab_pchain *c, const lab_finding *f);
+
+/* Asks an RFC 3161 time-stamping authority to timestamp `data` (its
+ * SHA-256) and checks the answer; *out gets the TimeStampResp DER
+ * (credential_cms.c). */
+int lab_cms_timestamp(lab_buf *out, const char *url, const void *data,
+                      size_t n);
+
 /* ---- RFC 3339 times (credential_status.c) ---- */
 
 /* Parses "YYYY-MM-DDThh:mm:ss[.frac](Z|+hh:mm|-hh:mm)" (fractions are

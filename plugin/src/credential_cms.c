@@ -517,10 +517,8 @@ static int tsa_post(lab_buf *out, const char *url, const unsigned char *req,
 
 #endif /* LAB_HAVE_HTTP */
 
-/* Asks the TSA to timestamp `data` (its SHA-256) and checks the answer;
- * *out gets the TimeStampResp DER. */
-static int tsa_timestamp(lab_buf *out, const char *url, const void *data,
-                         size_t n)
+int lab_cms_timestamp(lab_buf *out, const char *url, const void *data,
+                      size_t n)
 {
     OSSL_LIB_CTX *ctx = NULL;
     lab_ossl_scope scope;
@@ -638,7 +636,7 @@ int lab_cms_seal(const char *cert, size_t cert_len, const char *base,
             rc = lab_preerr(rc, "%s", o->cert_file);
     }
     if (rc == LAB_OK && o->tsa_url != NULL)
-        rc = tsa_timestamp(&tsr, o->tsa_url, sig, siglen);
+        rc = lab_cms_timestamp(&tsr, o->tsa_url, sig, siglen);
     if (rc == LAB_OK)
         rc = write_seal(base, content, clen, sig, siglen, &tsr);
     lab_buf_free(&tsr);

@@ -6,6 +6,8 @@
  */
 #include "dataset.h"
 
+#include "crypto.h"
+#include "expr.h"
 #include "ident.h"
 
 #include <dirent.h>
@@ -928,5 +930,59 @@ out:
     free(buyer);
     free(owner);
     free(maker);
+    return rc;
+}
+
+/* ---- digest ---- */
+
+/* SHA-256 of the dataset's records: for each kind, each record, each
+ * field that is set, "name=JSON\n"; a blank line ends a record and
+ * "#kind\n" starts a kind.  The ledger records it for each run and a
+ * dossier's manifest names it. */
+int lab_dataset_digest(char out[65], const lab_dataset *ds)
+{
+    OSSL_LIB_CTX *ctx = NULL;
+    lab_ossl_scope scope;
+    unsigned char md[32];
+    lab_buf b = LAB_BUF_INIT;
+    int rc = lab_crypto_libctx(&ctx);
+    if (rc != LAB_OK)
+        return rc;
+    lab_ossl_enter(&scope);
+    EVP_MD *sha = EVP_MD_fetch(ctx, "SHA256", NULL);
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    int ok = sha != NULL && h != NULL && EVP_DigestInit_ex(h, sha, NULL);
+    for (int k = 0; ok && k < LAB_TABLE_COUNT; k++) {
+        const lab_table *t = &ds->tables[k];
+        const lab_entity *e = t->entity;
+        b.len = 0;
+        lab_buf_printf(&b, "#%s\n", e->name);
+        ok = !b.oom && EVP_DigestUpdate(h, b.data, b.len);
+        for (size_t row = 0; ok && row < t->n; row++) {
+            const void *rec = lab_table_row(t, row);
+            b.len = 0;
+            for (size_t i = 0; i < e->nfields; i++) {
+                lab_val v = lab_field_get(&e->fields[i], rec);
+                if (v.t == LAB_V_NULL)
+                    continue;
+                lab_buf_printf(&b, "%s=", e->fields[i].name);
+                lab_val_to_json(&b, &v);
+                lab_buf_addc(&b, '\n');
+            }
+            lab_buf_addc(&b, '\n');
+            ok = !b.oom && EVP_DigestUpdate(h, b.data, b.len);
+        }
+    }
+    ok = ok && EVP_DigestFinal_ex(h, md, NULL);
+    if (!ok)
+        rc = b.oom
+                 ? lab_seterr(LAB_ENOMEM, "out of memory")
+                 : lab_ossl_fail(&scope, LAB_ECRYPTO, "dataset digest failed");
+    EVP_MD_CTX_free(h);
+    EVP_MD_free(sha);
+    lab_ossl_leave(&scope);
+    lab_buf_free(&b);
+    for (int i = 0; rc == LAB_OK && i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
     return rc;
 }

@@ -83,9 +83,14 @@ typedef const lab_list *LAB_CTYPE_LIST;
 #define LAB_CUSTODY                                                \
     "unknown", "identity_preserved", "segregated", "mass_balance", \
         "book_and_claim"
+/* Document kinds: audit evidence first, then the transaction and
+ * production records a customs review asks for (CBP UFLPA operational
+ * guidance, section IV), then "other". */
 #define LAB_DOC_KINDS                                                          \
     "audit_report", "corrective_action", "certificate", "contract", "payroll", \
-        "permit", "other"
+        "permit", "purchase_order", "invoice", "packing_list",                 \
+        "bill_of_lading", "certificate_of_origin", "production_record",        \
+        "transport_record", "payment_record", "lab_report", "other"
 
 /*
  * X(name, type, check, values, flags, description): `values` names the

@@ -11,7 +11,10 @@
 # the TSA's CA and rejects for a changed seal.  Refusals write nothing: a
 # key that is not P-256, a certificate of another key, a TSA that fails,
 # plain http to a host that is not loopback.  Fails loudly without openssl
-# or python3 (.ci/setup installs both).
+# or python3 (.ci/setup installs both).  The same machinery signs an
+# evidence dossier's manifest: `dossier verify`, `openssl cms -verify`,
+# `openssl ts -verify` and `sha256sum -c` accept it, and refuse a
+# changed manifest.
 set -euo pipefail
 
 cli=${LAB_CLI:?LAB_CLI is not set}
@@ -234,6 +237,31 @@ expect 2 "answered another request" "$cli" "${CERTIFY[@]}" "${SEAL[@]}" --tsa "$
 expect 2 "HTTP status 500" "$cli" "${CERTIFY[@]}" "${SEAL[@]}" --tsa "${TSA}fail" -o y.jwt
 ls y.jwt* >/dev/null 2>&1 && bad "files written after a TSA failure" ||
     ok "nothing written after a TSA failure"
+
+# ---- an evidence dossier signed by the importer, with a timestamp ----
+# (the same machinery: the importer's key and certificate, the TSA)
+DOSSIER=(dossier "$src/examples/cotton" --as-of 2026-12-01 --rules "$src/rules"
+    --lists "$src/rules/data" --product SKU-TEE-CREW-001 -q)
+expect 0 "" "$cli" "${CERTIFY[@]}" -o dossier-cert.jwt
+expect 0 "" "$cli" "${DOSSIER[@]}" --certificate dossier-cert.jwt --sign-key auditor.pem \
+    --sign-cert auditor.crt --tsa "$TSA" -o dossier
+for f in index.html report.json manifest.json manifest.json.cms manifest.json.cms.tsr \
+    certificate.jwt evidence/DOC-AUD-2026-0101.txt; do
+    [[ -s dossier/$f ]] && ok "dossier/$f" || bad "dossier/$f missing"
+done
+expect 0 "signature: valid" "$cli" dossier verify dossier --ca-file ca.pem
+expect 1 "signature: INVALID" "$cli" dossier verify dossier --ca-file other-ca.pem
+expect 0 "timestamp: covers" "$cli" dossier verify dossier
+# stock OpenSSL and sha256sum alone, as README's recipe for the officer
+expect 0 "Verification successful" cms_verify dossier/manifest.json.cms dossier/manifest.json ca.pem
+expect 0 "Verification: OK" openssl ts -verify -data dossier/manifest.json.cms \
+    -in dossier/manifest.json.cms.tsr -CAfile tsa-ca.pem
+(cd dossier && python3 -c 'import json; [print(f["sha256"] + "  " + f["path"]) for f in json.load(open("manifest.json"))["files"]]' |
+    sha256sum -c --quiet) && ok "sha256sum -c accepts every file" || bad "sha256sum -c failed"
+# a changed manifest: the signature no longer holds
+cp -r dossier d2 && sed -i 's/"as_of": "2026-12-01"/"as_of": "2026-12-02"/' d2/manifest.json
+expect 1 "signature: INVALID" "$cli" dossier verify d2 --ca-file ca.pem
+expect 4 "" cms_verify d2/manifest.json.cms d2/manifest.json ca.pem
 
 if ((fails > 0)); then
     echo "cert_cms: $fails failure(s)" >&2
