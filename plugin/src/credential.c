@@ -1419,8 +1419,7 @@ int lab_certify(char **out, const lab_report *rep, const lab_dataset *ds,
 /* ---- the product's chain, for dossiers ---- */
 
 int lab_pchain_open(lab_pchain **out, const lab_dataset *ds,
-                    const char *product, const char *const *lots,
-                    size_t nlots)
+                    const char *product, const char *const *lots, size_t nlots)
 {
     chain *c = lab_calloc(1, sizeof *c);
     if (c == NULL)

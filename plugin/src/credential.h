@@ -73,8 +73,7 @@ int lab_cred_build(json_t **out, const lab_report *rep, const lab_dataset *ds,
  * covered lots' facilities) and the recruiters of those facilities. */
 typedef struct chain lab_pchain;
 int lab_pchain_open(lab_pchain **out, const lab_dataset *ds,
-                    const char *product, const char *const *lots,
-                    size_t nlots);
+                    const char *product, const char *const *lots, size_t nlots);
 void lab_pchain_close(lab_pchain *c);
 /* Its facilities, by tier then id: supplier indexes. */
 size_t lab_pchain_size(const lab_pchain *c);
