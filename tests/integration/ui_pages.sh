@@ -9,7 +9,8 @@
 # names (a supplier called <script>...<img onerror>, an id with quotes)
 # must come out as text: no script or img element from data.  A page of
 # 2,000 facilities (bench/gen) is timed, and the figure printed, never
-# asserted.  A screenshot of each page is taken; with LAB_UI_SCREENSHOTS
+# asserted.  The evidence dossier's page is printed to PDF (one page or
+# more per section).  A screenshot of each page is taken; with LAB_UI_SCREENSHOTS
 # set to a folder they are kept there (examples/cotton/*.png come so).
 set -euo pipefail
 
@@ -156,6 +157,20 @@ st=0
 dom untrusted.html >untrusted.dom
 has untrusted.dom 'Not valid' "an unverified certificate says so"
 shot "$tmp/certificate.html" "$tmp/certificate.png"
+
+# ---- the evidence dossier's page, printed to PDF ----
+"$cli" dossier "$src/examples/cotton" --as-of 2026-12-01 --rules "$src/rules" \
+    --lists "$src/rules/data" --product SKU-TEE-CREW-001 -q -o dossier 2>/dev/null
+dom dossier/index.html >dossier.dom
+has dossier.dom 'Supply chain by tier' "the dossier page has the chain"
+has dossier.dom 'Example Ginning and Pressing Pvt Ltd' "a facility on the dossier page"
+has dossier.dom 'DOC-AUD-2026-0103' "an evidence file on the dossier page"
+hasnt dossier.dom '<script' "no script element on the dossier page"
+chrome --print-to-pdf="$tmp/dossier.pdf" --no-pdf-header-footer "file://$tmp/dossier/index.html" >/dev/null
+pages=$(python3 -c 'import re, sys; d = open(sys.argv[1], "rb").read(); assert d.startswith(b"%PDF-"); print(len(re.findall(rb"/Type\s*/Page(?![s\w])", d)))' "$tmp/dossier.pdf" || echo 0)
+# five sections, each from a new page when printed
+[[ $pages -ge 5 ]] && ok "the dossier prints to a PDF of $pages pages" || bad "dossier PDF: $pages pages"
+shot "$tmp/dossier/index.html" "$tmp/dossier.png"
 
 # ---- 2,000 facilities ----
 python3 "$src/bench/gen" --suppliers 2000 --seed 1 --out ds2000 >/dev/null
