@@ -392,6 +392,44 @@ static int render_page(char **out, dbuild *b, const char *product_id,
         }
         lab_buf_adds(&h, "</td></tr>");
     }
+    lab_buf_adds(&h, "</table>");
+
+    /* the goods moving along the chain: what each stage says it shipped */
+    lab_buf_adds(&h, "<h3>Shipments between the chain's facilities</h3><p>"
+                     "Quantities as the dataset records them, per stage, "
+                     "for reconciliation against production records.</p>"
+                     "<table><tr><th>Link</th><th>From</th><th>To</th>"
+                     "<th>HS / commodity</th><th>Quantity</th><th>Lot</th>"
+                     "<th>Period</th></tr>");
+    const lab_table *lt = &ds->tables[LAB_RECORD_LINK];
+    for (size_t i = 0; i < lt->n; i++) {
+        if (lab_pchain_tier(b->chain, ds->link_from[i]) < 0 ||
+            lab_pchain_tier(b->chain, ds->link_to[i]) < 0)
+            continue;
+        const lab_link *l = lab_table_row(lt, i);
+        lab_buf_adds(&h, "<tr>");
+        cell(&h, l->id);
+        cell(&h, l->supplier_id);
+        cell(&h, l->buyer_id);
+        lab_buf what = LAB_BUF_INIT;
+        lab_buf_printf(&what, "%s%s%s", str_or(l->hs_code, ""),
+                       l->hs_code && l->commodity ? " " : "",
+                       str_or(l->commodity, ""));
+        cell(&h, what.data);
+        lab_buf_free(&what);
+        lab_buf_adds(&h, "<td>");
+        add_num(&h, lt, l, "volume");
+        lab_buf_addc(&h, ' ');
+        lab_buf_add_esc(&h, str_or(l->unit, ""));
+        lab_buf_adds(&h, "</td>");
+        cell(&h, l->lot);
+        lab_buf period = LAB_BUF_INIT;
+        lab_buf_printf(&period, "%s%s%s", str_or(l->period_start, ""),
+                       l->period_end ? " to " : "", str_or(l->period_end, ""));
+        cell(&h, period.data);
+        lab_buf_free(&period);
+        lab_buf_adds(&h, "</tr>");
+    }
     lab_buf_adds(&h, "</table></section>");
 
     /* audits and the non-compliances they raised */
