@@ -977,8 +977,15 @@ int lab_dossier_verify(int *ok, char **report, const char *dir,
         char *data = NULL, hex[65];
         size_t len = 0;
         lab_buf_printf(&fp, "%s/%s", dir, name);
+        struct stat lst;
         if (fp.oom) {
             rc = oom();
+        } else if (lstat(fp.data, &lst) == 0 && !S_ISREG(lst.st_mode)) {
+            lab_buf_printf(&out,
+                           "not a regular file: %s (a link or a "
+                           "device is not evidence)\n",
+                           name);
+            nbad++;
         } else if (lab_read_file(&data, &len, fp.data, LAB_INPUT_MAX) !=
                    LAB_OK) {
             lab_buf_printf(&out, "missing: %s\n", name);

@@ -81,6 +81,8 @@ cp -r out t2 && rm t2/report.json
 expect 1 "missing: report.json" "$cli" dossier verify t2
 cp -r out t3 && echo extra >t3/evidence/note.txt
 expect 1 "extra: evidence/note.txt" "$cli" dossier verify t3
+cp -r out t5 && rm t5/report.json && ln -s /etc/hostname t5/report.json
+expect 1 "not a regular file: report.json" "$cli" dossier verify t5
 cp -r out t4 && echo '{"format": "something"}' >t4/manifest.json
 expect 2 "not a labaudit dossier manifest" "$cli" dossier verify t4
 
