@@ -814,6 +814,28 @@ lab_verify(int *status, char **result_json, const char *cert, size_t cert_len,
 LAB_EXTERN(int) lab_dataset_digest(char out[65], const lab_dataset *ds);
 
 /**
+ * A verifier: the trust list parsed and its keys made once, and the status
+ * lists' signatures checked once, for many certificates.  Made from the
+ * same options as lab_verify() (their `at` is not used: give it to each
+ * verification); read-only once made, so any number of threads may
+ * verify with one verifier at once.  A list's validity and age are still
+ * judged at each verification's real time.
+ */
+typedef struct lab_verifier lab_verifier;
+
+LAB_EXTERN(int)
+lab_verifier_new(lab_verifier **out, const lab_verify_options *opts);
+
+/** lab_verify() with a verifier: `at` is the point in time (RFC 3339;
+ *  NULL = now). */
+LAB_EXTERN(int)
+lab_verifier_verify(const lab_verifier *verifier, int *status,
+                    char **result_json, const char *cert, size_t cert_len,
+                    const char *at);
+
+LAB_EXTERN(void) lab_verifier_free(lab_verifier *verifier);
+
+/**
  * Renders a certificate page: one self-contained HTML file (no scripts,
  * no network) for a shopper and an auditor, from `result_json` (what
  * lab_verify() gave with LAB_FORMAT_JSON) and the certificate `cert`

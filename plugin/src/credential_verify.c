@@ -104,14 +104,63 @@ static const char *local_kid(const char *kid, const char *issuer)
     return kid;
 }
 
+enum { MAX_STATUS_LISTS = 8 };
+
+/* One status list credential given to the verifier, checked once when the
+ * verifier is made: its signature against the trust list (status and
+ * message say why not), then only what depends on the certificate or the
+ * time remains for each verification. */
+typedef struct slist {
+    int status;      /* LAB_VERIFY_VALID, or why the list is unusable */
+    lab_buf message; /* for a person, when unusable */
+    const char *id, *purpose, *issuer; /* borrowed from cred */
+    json_t *cred;
+    unsigned char *bits;
+    size_t nbytes;
+} slist;
+
+/* A trusted key: its JWK in the trust list and the key made from it. */
+typedef struct tkey {
+    const json_t *jwk;
+    EVP_PKEY *key;
+} tkey;
+
+/* What a verifier holds for every certificate it checks: the trust list
+ * with its keys made once, and the status lists checked once. */
+struct lab_verifier {
+    json_t *trust;
+    tkey *keys;
+    size_t nkeys;
+    slist lists[MAX_STATUS_LISTS];
+    size_t nlists;
+    long max_age;
+    char *evidence_dir;
+    lab_format format;
+};
+
+/* The key made from a trusted JWK: from the verifier's cache, or made now
+ * (a JWK that is not in the cache never happens but is handled). */
+static int key_of(EVP_PKEY **out, const lab_verifier *vf, const json_t *jwk)
+{
+    for (size_t i = 0; i < vf->nkeys; i++)
+        if (vf->keys[i].jwk == jwk) {
+            if (vf->keys[i].key == NULL || !EVP_PKEY_up_ref(vf->keys[i].key))
+                return LAB_ECRYPTO;
+            *out = vf->keys[i].key;
+            return LAB_OK;
+        }
+    return lab_key_from_jwk(out, jwk);
+}
+
 /* Finds the key `kid` of `issuer`: 0 found (*key set), 1 the issuer is
  * not listed, 2 the kid is not among its keys, 3 the listed JWK is
  * unusable.  A JWK matches by its kid, or without one by its RFC 7638
  * thumbprint; either side may be a DID URL of the issuer. */
 static int trust_key(EVP_PKEY **key, const json_t **jwk_out,
-                     const json_t *trust, const char *issuer, const char *kid)
+                     const lab_verifier *vf, const char *issuer,
+                     const char *kid)
 {
-    const json_t *keys = issuer_keys(trust, issuer);
+    const json_t *keys = issuer_keys(vf->trust, issuer);
     if (keys == NULL)
         return 1;
     kid = local_kid(kid, issuer);
@@ -126,7 +175,7 @@ static int trust_key(EVP_PKEY **key, const json_t **jwk_out,
         if (!match)
             continue;
         *jwk_out = jwk;
-        return lab_key_from_jwk(key, jwk) == LAB_OK ? 0 : 3;
+        return key_of(key, vf, jwk) == LAB_OK ? 0 : 3;
     }
     return 2;
 }
@@ -334,14 +383,14 @@ static int check_header(vctx *v, const char *token, size_t n)
 }
 
 /* Trust list, key type and the signature itself. */
-static int check_signature(vctx *v, const json_t *trust, const char *token,
+static int check_signature(vctx *v, const lab_verifier *vf, const char *token,
                            size_t n)
 {
     EVP_PKEY *key = NULL;
     const json_t *jwk = NULL;
     unsigned char *payload = NULL;
     size_t plen = 0;
-    int t = trust_key(&key, &jwk, trust, v->issuer, v->kid);
+    int t = trust_key(&key, &jwk, vf, v->issuer, v->kid);
     if (t == 1)
         return vfail(v, LAB_VERIFY_UNTRUSTED_ISSUER,
                      "issuer %.200s is not on the trust list", v->issuer);
@@ -405,7 +454,7 @@ static int check_shape(vctx *v)
 }
 
 /* An embedded eddsa-jcs-2022 proof, when there is one. */
-static int check_proof(vctx *v, const json_t *trust)
+static int check_proof(vctx *v, const lab_verifier *vf)
 {
     const json_t *proof = json_object_get(v->cred, "proof");
     if (proof == NULL)
@@ -421,7 +470,7 @@ static int check_proof(vctx *v, const json_t *trust)
                      "issuer");
     EVP_PKEY *key = NULL;
     const json_t *jwk = NULL;
-    if (trust_key(&key, &jwk, trust, v->issuer, hash + 1) != 0)
+    if (trust_key(&key, &jwk, vf, v->issuer, hash + 1) != 0)
         return vfail(v, LAB_VERIFY_UNTRUSTED_ISSUER,
                      "the proof's key %.64s is not on the trust list",
                      hash + 1);
@@ -464,41 +513,64 @@ static int check_dates(vctx *v, int64_t at)
 
 /* ---- status lists ---- */
 
-enum { MAX_STATUS_LISTS = 8 };
-
-/* One status list credential given to the verifier, checked. */
-typedef struct slist {
-    const char *id, *purpose; /* borrowed from cred */
-    json_t *cred;
-    unsigned char *bits;
-    size_t nbytes;
-} slist;
-
-/* Checks one status list token against the certificate's issuer and the
- * present: signature (same issuer, trusted key), its own validity window
- * at `now`, and its age: a list issued more than max_age seconds ago
- * (max_age < 0: no limit) is stale, since a newer one may revoke what it
- * shows as clear.  Fills *l on success. */
-static int load_status_list(vctx *v, slist *l, const json_t *trust,
-                            const char *tok, size_t len, int64_t now,
-                            long max_age)
+/* Checks one status list token once, for every certificate: header,
+ * trusted signature of its own issuer, id, purpose and bits.  A list that
+ * fails keeps why (status, message): each certificate pointing at it then
+ * fails for that reason. */
+static int preload_status_list(slist *l, const lab_verifier *vf,
+                               const char *tok, size_t len)
 {
     vctx lv;
     memset(&lv, 0, sizeof lv);
-    int result = 0;
-    if (check_header(&lv, tok, len) || check_signature(&lv, trust, tok, len)) {
-        result = vfail(v, lv.status, "status list: %s",
+    if (check_header(&lv, tok, len) || check_signature(&lv, vf, tok, len)) {
+        l->status = lv.status;
+        lab_buf_printf(&l->message, "status list: %s",
                        lv.message.data ? lv.message.data : "");
         goto out;
     }
-    const char *lid = json_string_value(json_object_get(lv.cred, "id"));
-    if (strcmp(lv.issuer, v->issuer) != 0) {
-        result = vfail(v, LAB_VERIFY_UNTRUSTED_ISSUER,
-                       "the status list %.200s was issued by %.200s, not by "
-                       "the certificate's issuer",
-                       lid ? lid : "(no id)", lv.issuer);
-        goto out;
+    const json_t *subj = json_object_get(lv.cred, "credentialSubject");
+    l->id = json_string_value(json_object_get(lv.cred, "id"));
+    l->purpose = json_string_value(json_object_get(subj, "statusPurpose"));
+    l->issuer = lv.issuer;
+    if (l->id == NULL || l->purpose == NULL) {
+        l->status = LAB_VERIFY_MALFORMED;
+        lab_buf_adds(&l->message, "a status list without id or statusPurpose");
+    } else if (lab_status_decode(&l->bits, &l->nbytes,
+                                 json_string_value(json_object_get(
+                                     subj, "encodedList"))) != LAB_OK) {
+        l->status = LAB_VERIFY_MALFORMED;
+        lab_buf_printf(&l->message, "status list %.200s: %s", l->id,
+                       lab_errmsg());
     }
+    l->cred = lv.cred; /* id, purpose and issuer point into it */
+    lv.cred = NULL;
+out:
+    json_decref(lv.header);
+    json_decref(lv.cred);
+    lab_buf_free(&lv.message);
+    return l->message.oom ? lab_seterr(LAB_ENOMEM, "out of memory") : LAB_OK;
+}
+
+/* A preloaded list against this certificate and the present: a list
+ * that could not be used, another issuer's list, a list outside its own
+ * validity window at `now`, or one issued more than max_age seconds ago
+ * (max_age < 0: no limit) fails the certificate; the last is stale, since
+ * a newer list may revoke what this one shows as clear. */
+static int usable_status_list(vctx *v, const slist *l, int64_t now,
+                              long max_age)
+{
+    if (l->status != LAB_VERIFY_VALID)
+        return vfail(v, l->status, "%s",
+                     l->message.data ? l->message.data : "status list");
+    if (strcmp(l->issuer, v->issuer) != 0)
+        return vfail(v, LAB_VERIFY_UNTRUSTED_ISSUER,
+                     "the status list %.200s was issued by %.200s, not by "
+                     "the certificate's issuer",
+                     l->id, l->issuer);
+    vctx lv;
+    memset(&lv, 0, sizeof lv);
+    lv.cred = l->cred;
+    int result = 0;
     if (check_dates(&lv, now)) {
         int st = lv.status == LAB_VERIFY_MALFORMED ? LAB_VERIFY_MALFORMED
                  : lv.status == LAB_VERIFY_EXPIRED
@@ -507,13 +579,10 @@ static int load_status_list(vctx *v, slist *l, const json_t *trust,
         result = vfail(v, st,
                        "status list %.200s: %s: a list outside its validity "
                        "cannot tell whether the certificate is revoked",
-                       lid ? lid : "(no id)",
-                       lv.message.data ? lv.message.data : "");
-        goto out;
-    }
-    if (max_age >= 0) {
+                       l->id, lv.message.data ? lv.message.data : "");
+    } else if (max_age >= 0) {
         const char *from =
-            json_string_value(json_object_get(lv.cred, "validFrom"));
+            json_string_value(json_object_get(l->cred, "validFrom"));
         int64_t t = 0;
         if (from == NULL || lab_time_parse(&t, from) != LAB_OK ||
             now - t > (int64_t)max_age) {
@@ -523,31 +592,10 @@ static int load_status_list(vctx *v, slist *l, const json_t *trust,
                            "status list %.200s was issued %s%.40s, more than "
                            "%ld s before %s (the maximum age): a newer list "
                            "may revoke or suspend the certificate",
-                           lid ? lid : "(no id)", from ? "at " : "",
+                           l->id, from ? "at " : "",
                            from ? from : "with no validFrom", max_age, when);
-            goto out;
         }
     }
-    const json_t *subj = json_object_get(lv.cred, "credentialSubject");
-    l->id = lid;
-    l->purpose = json_string_value(json_object_get(subj, "statusPurpose"));
-    if (lid == NULL || l->purpose == NULL) {
-        result = vfail(v, LAB_VERIFY_MALFORMED,
-                       "a status list without id or statusPurpose");
-        goto out;
-    }
-    if (lab_status_decode(&l->bits, &l->nbytes,
-                          json_string_value(json_object_get(
-                              subj, "encodedList"))) != LAB_OK) {
-        result = vfail(v, LAB_VERIFY_MALFORMED, "status list %.200s: %s", lid,
-                       lab_errmsg());
-        goto out;
-    }
-    l->cred = lv.cred;
-    lv.cred = NULL;
-out:
-    json_decref(lv.header);
-    json_decref(lv.cred);
     lab_buf_free(&lv.message);
     return result;
 }
@@ -561,33 +609,17 @@ out:
  * present: its validity and age are judged at the real time of
  * verification (`now`), whatever point in time the certificate itself is
  * checked at. */
-static int check_status(vctx *v, const json_t *trust, const char *text,
-                        size_t len, int64_t now, long max_age)
+static int check_status(vctx *v, const lab_verifier *vf, int64_t now)
 {
     const json_t *st = json_object_get(v->cred, "credentialStatus");
-    if (st == NULL || text == NULL)
+    if (st == NULL || vf->nlists == 0)
         return 0;
     size_t nentries = json_is_array(st) ? json_array_size(st) : 1;
-    slist lists[MAX_STATUS_LISTS];
-    size_t nlists = 0, checked = 0, matched = 0;
+    const slist *lists = vf->lists;
+    size_t nlists = vf->nlists, checked = 0, matched = 0;
     int result = 0;
-    memset(lists, 0, sizeof lists);
-    for (size_t i = 0; i < len && result == 0;) {
-        while (i < len && strchr(" \t\r\n", text[i]) != NULL)
-            i++;
-        size_t j = i;
-        while (j < len && strchr(" \t\r\n", text[j]) == NULL)
-            j++;
-        if (j == i)
-            break;
-        if (nlists == MAX_STATUS_LISTS)
-            result = vfail(v, LAB_VERIFY_MALFORMED,
-                           "more than %d status lists given", MAX_STATUS_LISTS);
-        else
-            result = load_status_list(v, &lists[nlists++], trust, text + i,
-                                      j - i, now, max_age);
-        i = j;
-    }
+    for (size_t k = 0; k < nlists && result == 0; k++)
+        result = usable_status_list(v, &lists[k], now, vf->max_age);
     /* revocation first: a revoked certificate says so whatever else */
     for (int pass = 0; pass < 2 && result == 0; pass++) {
         for (size_t e = 0; e < nentries && result == 0; e++) {
@@ -654,10 +686,6 @@ static int check_status(vctx *v, const json_t *trust, const char *text,
                            "statusListCredential")));
     if (result == 0)
         v->status_checked = checked == nentries;
-    for (size_t k = 0; k < nlists; k++) {
-        json_decref(lists[k].cred);
-        free(lists[k].bits);
-    }
     return result;
 }
 
@@ -837,52 +865,148 @@ done:;
     return LAB_OK;
 }
 
-int lab_verify(int *status, char **result, const char *cert, size_t len,
-               const lab_verify_options *o)
+void lab_verifier_free(lab_verifier *vf)
+{
+    if (vf == NULL)
+        return;
+    for (size_t i = 0; i < vf->nkeys; i++)
+        EVP_PKEY_free(vf->keys[i].key);
+    free(vf->keys);
+    for (size_t k = 0; k < vf->nlists; k++) {
+        json_decref(vf->lists[k].cred);
+        free(vf->lists[k].bits);
+        lab_buf_free(&vf->lists[k].message);
+    }
+    json_decref(vf->trust);
+    free(vf->evidence_dir);
+    free(vf);
+}
+
+/* Makes every trusted JWK's key once (a JWK that does not make a key is
+ * left out of the cache: using it fails as it always did). */
+static int cache_keys(lab_verifier *vf)
+{
+    const char *issuer;
+    json_t *val;
+    size_t n = 0;
+    json_object_foreach(vf->trust, issuer, val)
+    {
+        n += json_array_size(issuer_keys(vf->trust, issuer));
+    }
+    vf->keys = lab_calloc(n ? n : 1, sizeof *vf->keys);
+    if (vf->keys == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    json_object_foreach(vf->trust, issuer, val)
+    {
+        const json_t *keys = issuer_keys(vf->trust, issuer);
+        for (size_t i = 0; i < json_array_size(keys); i++) {
+            tkey *t = &vf->keys[vf->nkeys];
+            t->jwk = json_array_get(keys, i);
+            if (lab_key_from_jwk(&t->key, t->jwk) == LAB_OK)
+                vf->nkeys++;
+            else
+                t->key = NULL;
+        }
+    }
+    lab_clearerr();
+    return LAB_OK;
+}
+
+int lab_verifier_new(lab_verifier **out, const lab_verify_options *o)
+{
+    if (out == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_verifier_new: NULL argument");
+    if (o == NULL || o->version < 1 || o->version > LAB_VERIFY_OPTIONS_VERSION)
+        return lab_seterr(LAB_EVERSION, "lab_verify_options: missing or "
+                                        "unsupported version");
+    lab_verifier *vf = lab_calloc(1, sizeof *vf);
+    if (vf == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    vf->max_age = o->version >= 2 ? o->status_max_age : 0;
+    if (vf->max_age == 0)
+        vf->max_age = LAB_STATUS_DEFAULT_MAX_AGE;
+    vf->format = o->format;
+    int rc = LAB_OK;
+    if (o->evidence_dir != NULL &&
+        (vf->evidence_dir = lab_strdup(o->evidence_dir)) == NULL)
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
+    if (rc == LAB_OK && o->trust_list != NULL)
+        rc = parse_trust(&vf->trust, o->trust_list,
+                         o->version >= 2 ? o->trust_issuer : NULL);
+    else if (rc == LAB_OK && (vf->trust = json_object()) == NULL)
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
+    if (rc == LAB_OK)
+        rc = cache_keys(vf);
+    /* the status lists: tokens separated by white space */
+    const char *text = o->status_list;
+    size_t len = text ? o->status_list_len : 0;
+    for (size_t i = 0; rc == LAB_OK && i < len;) {
+        while (i < len && strchr(" \t\r\n", text[i]) != NULL)
+            i++;
+        size_t j = i;
+        while (j < len && strchr(" \t\r\n", text[j]) == NULL)
+            j++;
+        if (j == i)
+            break;
+        if (vf->nlists == MAX_STATUS_LISTS)
+            rc = lab_seterr(LAB_ELIMIT, "more than %d status lists given",
+                            MAX_STATUS_LISTS);
+        else
+            rc = preload_status_list(&vf->lists[vf->nlists++], vf, text + i,
+                                     j - i);
+        i = j;
+    }
+    if (rc != LAB_OK) {
+        lab_verifier_free(vf);
+        return rc;
+    }
+    *out = vf;
+    return LAB_OK;
+}
+
+int lab_verifier_verify(const lab_verifier *vf, int *status, char **result,
+                        const char *cert, size_t len, const char *at_text)
 {
     vctx v;
-    json_t *trust = NULL, *env = NULL;
+    json_t *env = NULL;
     const char *token = NULL;
     size_t n = 0;
     int64_t at = lab_time_now();
 
-    if (status == NULL || cert == NULL)
-        return lab_seterr(LAB_EINVAL, "lab_verify: NULL argument");
-    if (o == NULL || o->version < 1 || o->version > LAB_VERIFY_OPTIONS_VERSION)
-        return lab_seterr(LAB_EVERSION, "lab_verify_options: missing or "
-                                        "unsupported version");
-    long max_age = o->version >= 2 ? o->status_max_age : 0;
-    if (max_age == 0)
-        max_age = LAB_STATUS_DEFAULT_MAX_AGE;
-    if (o->at != NULL && lab_time_parse(&at, o->at) != LAB_OK)
+    if (vf == NULL || status == NULL || cert == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_verifier_verify: NULL argument");
+    if (at_text != NULL && lab_time_parse(&at, at_text) != LAB_OK)
         return lab_preerr(LAB_EINVAL, "verify: the point in time (at)");
-    if (o->trust_list != NULL) {
-        int trc = parse_trust(&trust, o->trust_list,
-                              o->version >= 2 ? o->trust_issuer : NULL);
-        if (trc != LAB_OK)
-            return trc;
-    } else {
-        trust = json_object();
-    }
     memset(&v, 0, sizeof v);
     int done = unwrap(&v, &token, &n, &env, cert, len) ||
                check_header(&v, token, n) ||
-               check_signature(&v, trust, token, n) || check_shape(&v) ||
-               check_proof(&v, trust) || check_dates(&v, at) ||
-               check_status(&v, trust, o->status_list, o->status_list_len,
-                            lab_time_now(), max_age) ||
-               check_evidence(&v, o->evidence_dir);
+               check_signature(&v, vf, token, n) || check_shape(&v) ||
+               check_proof(&v, vf) || check_dates(&v, at) ||
+               check_status(&v, vf, lab_time_now()) ||
+               check_evidence(&v, vf->evidence_dir);
     (void)done;
     int rc = LAB_OK;
     if (result != NULL)
-        rc = o->format == LAB_FORMAT_TEXT ? result_text(result, &v)
-                                          : result_json(result, &v);
+        rc = vf->format == LAB_FORMAT_TEXT ? result_text(result, &v)
+                                           : result_json(result, &v);
     if (rc == LAB_OK)
         *status = v.status;
     json_decref(v.header);
     json_decref(v.cred);
     json_decref(env);
-    json_decref(trust);
     lab_buf_free(&v.message);
+    return rc;
+}
+
+int lab_verify(int *status, char **result, const char *cert, size_t len,
+               const lab_verify_options *o)
+{
+    lab_verifier *vf = NULL;
+    if (status == NULL || cert == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_verify: NULL argument");
+    int rc = lab_verifier_new(&vf, o);
+    if (rc == LAB_OK)
+        rc = lab_verifier_verify(vf, status, result, cert, len, o->at);
+    lab_verifier_free(vf);
     return rc;
 }

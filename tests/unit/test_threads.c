@@ -7,8 +7,10 @@
  * times, through lab_check and through lab_check_json.  Every rendered
  * JSON report must be byte for byte the one a single thread produced
  * before the threads started, and each thread's lab_errmsg() must be its
- * own.  CI runs this under ThreadSanitizer (.ci/stages.d/60-tsan.sh).
- * LAB_THREAD_ROUNDS overrides the number of rounds per thread.
+ * own.  One verifier is shared by eight threads verifying a certificate
+ * and a forged one.  CI runs this under ThreadSanitizer
+ * (.ci/stages.d/60-tsan.sh). LAB_THREAD_ROUNDS overrides the number of rounds
+ * per thread.
  */
 #include "labaudit.h"
 
@@ -329,11 +331,126 @@ static void test_eight_threads_one_engine(void **state)
     assert_int_equal(mismatches, 0);
 }
 
+/* ---------------------------------------------------------------- verify */
+
+static struct {
+    lab_verifier *vf;
+    char *cert, *bad, *want;
+} gv;
+
+static void *verify_work(void *arg)
+{
+    struct worker *w = arg;
+    for (int r = 0; r < 40 * g.rounds; r++) {
+        int st = -1, st2 = -1;
+        char *res = NULL;
+        if (lab_verifier_verify(gv.vf, &st, &res, gv.cert, strlen(gv.cert),
+                                "2026-12-01T00:00:00Z") != LAB_OK ||
+            lab_verifier_verify(gv.vf, &st2, NULL, gv.bad, strlen(gv.bad),
+                                "2026-12-01T00:00:00Z") != LAB_OK) {
+            note(w, &w->errors, "lab_verifier_verify");
+            break;
+        }
+        if (st != LAB_VERIFY_VALID || st2 != LAB_VERIFY_BAD_SIGNATURE ||
+            strcmp(res, gv.want) != 0)
+            note(w, &w->mismatches, "a verification differs");
+        lab_free(res);
+    }
+    return NULL;
+}
+
+/* One verifier (trust list, keys and a status list made once) shared by
+ * eight threads: every answer is the single-threaded one. */
+static void test_eight_threads_one_verifier(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_threads.XXXXXX", key[64], list[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(key, sizeof key, "%s/k.pem", dir);
+    snprintf(list, sizeof list, "%s/s.jwt", dir);
+    char *jwk = NULL;
+    lab_keygen_options ko = LAB_KEYGEN_OPTIONS_INIT;
+    assert_int_equal(lab_keygen(&jwk, key, &ko), LAB_OK);
+    lab_status_options so = LAB_STATUS_OPTIONS_INIT;
+    so.key_file = key;
+    so.list_url = "https://brand.example/status/t";
+    so.issuer_id = "did:web:brand.example";
+    assert_int_equal(lab_status_list_create(list, &so), LAB_OK);
+    lab_dataset *ds = NULL;
+    lab_report *rep = NULL;
+    lab_check_options co = LAB_CHECK_OPTIONS_INIT;
+    co.as_of = AS_OF;
+    assert_int_equal(lab_dataset_new(&ds), LAB_OK);
+    assert_int_equal(lab_dataset_load(ds, g.cotton), LAB_OK);
+    assert_int_equal(lab_check(&rep, g.engine, ds, &co), LAB_OK);
+    lab_certify_options cf = LAB_CERTIFY_OPTIONS_INIT;
+    cf.product = "SKU-TEE-CREW-001";
+    cf.issuer_id = "did:web:brand.example";
+    cf.key_file = key;
+    cf.valid_from = "2026-11-28T00:00:00Z";
+    cf.status_list = list;
+    cf.status_index = 3;
+    assert_int_equal(lab_certify(&gv.cert, rep, ds, &cf), LAB_OK);
+    gv.bad = strdup(gv.cert);
+    size_t n = strlen(gv.bad);
+    gv.bad[n - 2] = gv.bad[n - 2] == 'A' ? 'B' : 'A';
+
+    FILE *f = fopen(list, "rb");
+    char tok[65536];
+    size_t tn = f ? fread(tok, 1, sizeof tok - 1, f) : 0;
+    if (f)
+        fclose(f);
+    tok[tn] = '\0';
+    char trust[1024];
+    snprintf(trust, sizeof trust, "{\"did:web:brand.example\": [%s]}", jwk);
+    lab_verify_options vo = LAB_VERIFY_OPTIONS_INIT;
+    vo.trust_list = trust;
+    vo.status_list = tok;
+    vo.status_list_len = tn;
+    assert_int_equal(lab_verifier_new(&gv.vf, &vo), LAB_OK);
+    int st = -1;
+    assert_int_equal(lab_verifier_verify(gv.vf, &st, &gv.want, gv.cert,
+                                         strlen(gv.cert),
+                                         "2026-12-01T00:00:00Z"),
+                     LAB_OK);
+    assert_int_equal(st, LAB_VERIFY_VALID);
+    assert_non_null(strstr(gv.want, "\"status_checked\": true"));
+
+    struct worker w[NTHREADS];
+    for (int i = 0; i < NTHREADS; i++) {
+        memset(&w[i], 0, sizeof w[i]);
+        w[i].id = i;
+        assert_int_equal(pthread_create(&w[i].thread, NULL, verify_work, &w[i]),
+                         0);
+    }
+    int mismatches = 0, errors = 0;
+    for (int i = 0; i < NTHREADS; i++) {
+        assert_int_equal(pthread_join(w[i].thread, NULL), 0);
+        if (w[i].first[0] != '\0')
+            fprintf(stderr, "%s\n", w[i].first);
+        mismatches += w[i].mismatches;
+        errors += w[i].errors;
+    }
+    assert_int_equal(errors, 0);
+    assert_int_equal(mismatches, 0);
+    lab_verifier_free(gv.vf);
+    lab_free(gv.want);
+    lab_free(gv.cert);
+    free(gv.bad);
+    lab_free(jwk);
+    lab_report_free(rep);
+    lab_dataset_free(ds);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_single_thread_reference),
         cmocka_unit_test(test_eight_threads_one_engine),
+        cmocka_unit_test(test_eight_threads_one_verifier),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
