@@ -819,6 +819,30 @@ static int list_files(json_t *names, const char *dir, const char *rel,
     return rc;
 }
 
+/* A path or digest as the manifest or the folder gives it, quoted in the
+ * report: control characters become \xHH, so that a crafted name cannot
+ * start a line of its own (a "result: VALID" that is not the verdict). */
+static void add_quoted(lab_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            lab_buf_printf(b, "\\x%02x", c);
+        else
+            lab_buf_addc(b, (char)c);
+    }
+}
+
+/* Exactly 64 lowercase hex digits. */
+static int is_sha256_hex(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return 0;
+    return n == 64;
+}
+
 /* Checks manifest.json.cms over the manifest's bytes. */
 static void check_signature(lab_buf *out, int *ok, const char *dir,
                             const char *man, size_t man_len,
@@ -964,8 +988,11 @@ int lab_dossier_verify(int *ok, char **report, const char *dir,
         const char *name = json_string_value(json_object_get(f, "path"));
         const char *want = json_string_value(json_object_get(f, "sha256"));
         json_int_t size = json_integer_value(json_object_get(f, "size"));
-        if (name == NULL || want == NULL || name[0] == '/' ||
-            strstr(name, "..") != NULL) {
+        int plain = name != NULL && name[0] != '/' && name[0] != '\0' &&
+                    strstr(name, "..") == NULL;
+        for (const char *c = name; plain && *c; c++)
+            plain = (unsigned char)*c >= 0x20 && *c != 0x7f && *c != '\\';
+        if (!plain || want == NULL || !is_sha256_hex(want)) {
             lab_buf_printf(&out,
                            "manifest: entry %zu is not a plain path "
                            "with a sha256\n",
@@ -1017,10 +1044,11 @@ int lab_dossier_verify(int *ok, char **report, const char *dir,
             known = listed != NULL && strcmp(name, listed) == 0;
         }
         if (!known) {
-            lab_buf_printf(&out, "extra: %s (not in the manifest)\n",
-                           strcmp(name, "?") == 0 ? "an entry that is not a "
-                                                    "regular file"
-                                                  : name);
+            lab_buf_adds(&out, "extra: ");
+            add_quoted(&out, strcmp(name, "?") == 0 ? "an entry that is not "
+                                                      "a regular file"
+                                                    : name);
+            lab_buf_adds(&out, " (not in the manifest)\n");
             nbad++;
         }
     }

@@ -6,9 +6,10 @@
  * small fixed dataset and its check; it must give a report or an error
  * with a message, and a report must be the same twice.  Anything else:
  * the rest replaces manifest.json in a dossier folder holding two small
- * files; verify must answer (a report whose last line agrees with its
- * verdict) or fail with a message, never read outside the folder, and
- * leave the folder's files as they were.
+ * files; verify must answer (a report whose last line, and only that
+ * line, gives the verdict, agreeing with it: no name or digest quoted from
+ * the manifest can start a line of its own) or fail with a message, never read
+ * outside the folder, and leave the folder's files as they were.
  */
 #include "engine.h"
 
@@ -143,9 +144,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         return 0;
     }
-    const char *last = strstr(report, "result: ");
-    if (last == NULL || (ok == 1) != (strncmp(last, "result: VALID", 13) == 0))
+    /* exactly one line says the verdict, the last, and it agrees: no
+     * name or digest from the manifest can forge one */
+    size_t rl = strlen(report);
+    const char *last = report + rl;
+    if (rl < 2 || report[rl - 1] != '\n')
         abort();
+    for (last -= 2; last > report && last[-1] != '\n'; last--)
+        ;
+    if ((ok == 1) != (strcmp(last, "result: VALID\n") == 0) ||
+        (ok != 1 && strcmp(last, "result: INVALID\n") != 0))
+        abort();
+    for (const char *p = report; (p = strstr(p, "result: ")) != NULL; p++)
+        if (p != last && (p == report || p[-1] == '\n'))
+            abort();
     lab_free(report);
     /* the folder's own files are untouched */
     FILE *f = NULL;
