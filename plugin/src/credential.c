@@ -810,7 +810,7 @@ static json_t *build_scheme(const lab_report *rep, const json_t *issuer,
  * when no scheme is named (with a scheme and a third-party body it is a
  * certification). */
 typedef struct assessor_codes {
-    const char *option;     /* lab_assessor_level_parse */
+    const char *option;     /* the word for it in messages and the CLI */
     const char *assessor;   /* UNTP assessorLevel */
     const char *assessment; /* UNTP assessmentLevel */
     const char *attestation;
