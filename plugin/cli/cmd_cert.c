@@ -471,6 +471,8 @@ static const char certify_help[] =
     "      --tsa URL            RFC 3161 timestamp of CERT.cms into CERT.tsr\n"
     "                           (https, or http on loopback)\n"
     "      --as-of DATE         evaluate as of DATE (YYYY-MM-DD)\n"
+    "  -w, --waivers FILE       accept the findings FILE lists (CSV, as for\n"
+    "                           check); the certificate names each waiver\n"
     "  -o, --output CERT        where to write the certificate\n"
     "\n"
     "Who assessed the claim (UNTP assessorLevel / assessmentLevel):\n"
@@ -622,6 +624,8 @@ static int parse_certify(int argc, char **argv, certify_args *a)
             a->cms.tsa_url = v;
         } else if (is(k, "--as-of")) {
             a->o.as_of = v;
+        } else if (is(k, "-w") || is(k, "--waivers")) {
+            a->o.waivers = v;
         } else if (is(k, "-o") || is(k, "--output")) {
             a->o.output = v;
         } else if (is(k, "--assessor-level")) {
@@ -742,6 +746,7 @@ int cmd_certify(int argc, char **argv)
     lab_check_options chk = LAB_CHECK_OPTIONS_INIT;
     chk.product = a.co.product;
     chk.as_of = a.o.as_of;
+    chk.waivers = a.o.waivers;
     if ((rc = lab_check(&rep, e, ds, &chk)) != LAB_OK) {
         fail(rc, "check");
         goto out;
@@ -932,7 +937,8 @@ static int run_verify(int argc, char **argv, int show)
         if (is_url(sp)) {
             /* Never fail open: without a current status list, not valid. */
             if ((one = fetch_status_list(sp, &one_len)) == NULL) {
-                puts(json ? "{\"valid\": false, \"reason\": "
+                puts(json ? "{\"format\": \"labaudit.verify/1\", "
+                            "\"valid\": false, \"reason\": "
                             "\"status_unavailable\"}"
                           : "invalid: status_unavailable");
                 status = EXIT_FINDINGS;

@@ -839,9 +839,14 @@ LAB_EXTERN(void) lab_verifier_free(lab_verifier *verifier);
  * Renders a certificate page: one self-contained HTML file (no scripts,
  * no network) for a shopper and an auditor, from `result_json` (what
  * lab_verify() gave with LAB_FORMAT_JSON) and the certificate `cert`
- * itself: the verification result, claim, product and lots, issuer,
- * validity, and the scope (facilities, rule packs and lists with their
- * SHA-256, audit report digests, waivers).  Its QR code carries `url`
+ * itself: who assessed the claim ("Self-declared by ISSUER" or "Assessed
+ * by BODY under SCHEME"), the verification result and when it was made
+ * (result_json's "checked_at" or "at" if it has one, else now), claim,
+ * product and lots, issuer, validity, and the scope (facilities, rule
+ * packs and lists with their SHA-256, audit report digests, waivers).  A
+ * certificate that is not valid is greyed out with its claim struck
+ * through and the reason in words; the page holds no command lines.  Its
+ * QR code carries `url`
  * when given, else the token when it fits in a QR code, else the
  * credential's id; built without libqrencode the page says so instead.
  * Free *out with lab_free().

@@ -6,10 +6,15 @@
  * evidence checks, and the scope: every facility by tier with its OS ID,
  * the rule packs and reference lists with their SHA-256, the audit
  * reports' digests, findings below blocker and waivers).  It is made from
- * lab_verify()'s JSON result; when the certificate is not valid the page
- * says so first and labels its contents as unverified.  The QR code comes
- * from libqrencode when the library was built with it.
+ * lab_verify()'s JSON result.  On top it says who assessed the claim
+ * ("Self-declared by ISSUER", or "Assessed by BODY under SCHEME") and when
+ * it was checked; when the certificate is not valid (revoked, suspended,
+ * expired...) the card is greyed out, the claim struck through and the
+ * reason said in words.  The page gives no command lines: it is meant for
+ * consumers.  The QR code comes from libqrencode when the library was
+ * built with it.
  */
+#include "credential.h"
 #include "report_html.h"
 
 #include <jansson.h>
@@ -36,7 +41,14 @@ static const char cert_css[] =
     ".qr{text-align:center;width:240px}.qr svg{width:220px;height:220px}"
     ".qr p{font-size:12px;color:#5d6d7e;word-break:break-all}"
     "dl{display:grid;grid-template-columns:max-content auto;gap:4px 14px;"
-    "margin:0}dt{color:#5d6d7e}dd{margin:0}";
+    "margin:0}dt{color:#5d6d7e}dd{margin:0}"
+    ".who{font-size:20px;font-weight:bold;margin:0 0 8px}"
+    ".level{color:#5d6d7e;margin:0 0 10px}"
+    ".checked{color:#5d6d7e;font-size:14px;margin:8px 0 0}"
+    ".void .claim{text-decoration:line-through;color:#7f8c8d}"
+    ".void .who,.void dl,.void .qr{color:#7f8c8d;filter:grayscale(1);"
+    "opacity:.6}"
+    ".why{font-weight:bold;color:#641e16;margin:8px 0 0}";
 
 static const char *str(const json_t *o, const char *key)
 {
@@ -177,8 +189,7 @@ static void render_qr(lab_buf *b, const char *url, const char *cert,
         lab_buf_adds(b, "<p id=\"qr-note\">The certificate is too long for a "
                         "QR code; this one carries its id ");
         lab_buf_add_esc(b, cred_id);
-        lab_buf_adds(b, ". Ask the issuer for the certificate, or publish it "
-                        "and give its URL with --url.");
+        lab_buf_adds(b, ". Ask the issuer for the certificate itself.");
     } else {
         lab_buf_adds(b, "<p id=\"qr-note\">No QR code: nothing short enough "
                         "to carry.");
@@ -197,7 +208,109 @@ static void dl_item(lab_buf *b, const char *term, const char *value)
     lab_buf_adds(b, "</dd>");
 }
 
-/* The card on top: result, claim, product, lots, issuer, validity, QR. */
+/* What a reason code means, for a shopper. */
+static const char *reason_words(const char *reason)
+{
+    static const char *const words[][2] = {
+        {"bad_signature", "the signature does not match: the certificate was "
+                          "changed, or not signed by its issuer"},
+        {"untrusted_issuer", "it is not signed by an issuer or key this "
+                             "check trusts"},
+        {"alg_not_allowed", "it is signed with a method that is not allowed"},
+        {"malformed", "it is damaged or not a certificate"},
+        {"not_yet_valid", "it is not valid yet"},
+        {"expired", "it has expired"},
+        {"revoked", "it has been revoked by its issuer"},
+        {"suspended", "it has been suspended by its issuer, for example "
+                      "while a corrective action is open"},
+        {"evidence_mismatch", "an audit report does not match the one the "
+                              "certificate names"},
+        {"status_unavailable", "whether it has been revoked could not be "
+                               "checked"},
+        {"status_stale", "the list saying whether it has been revoked is out "
+                         "of date"},
+    };
+    for (size_t i = 0; reason != NULL && i < sizeof words / sizeof words[0];
+         i++)
+        if (strcmp(reason, words[i][0]) == 0)
+            return words[i][1];
+    return "it could not be verified";
+}
+
+/* Who assessed the claim, from the attestation: the line on top. */
+static void render_who(lab_buf *b, const json_t *cred, const json_t *subj,
+                       const json_t *a0)
+{
+    const json_t *auditor = obj(a0, "auditor");
+    const json_t *scope = obj(subj, "scope");
+    const char *level = str(subj, "assessorLevel");
+    const char *alevel = str(subj, "assessmentLevel");
+    const char *issuer = str(obj(cred, "issuer"), "name");
+    if (issuer == NULL)
+        issuer = str(obj(cred, "issuer"), "id");
+    if (auditor == NULL || level == NULL || strcmp(level, "Self") == 0) {
+        lab_buf_adds(b, "<p class=\"who\" id=\"who\">Self-declared by ");
+        lab_buf_add_esc(b, issuer ? issuer : "its issuer");
+        lab_buf_adds(b, "</p><p class=\"level\">The issuer checked this "
+                        "claim itself: no independent body assessed "
+                        "it.</p>");
+        return;
+    }
+    lab_buf_adds(b, "<p class=\"who\" id=\"who\">Assessed by ");
+    lab_buf_add_esc(b, str(auditor, "name") ? str(auditor, "name")
+                                            : str(auditor, "id"));
+    /* labaudit's own rule packs as the scheme are not a scheme to name */
+    const char *sid = str(scope, "id");
+    if (str(scope, "name") != NULL &&
+        (sid == NULL || strncmp(sid, "urn:labaudit:", 13) != 0)) {
+        lab_buf_adds(b, " under ");
+        lab_buf_add_esc(b, str(scope, "name"));
+        if (str(scope, "version") != NULL) {
+            lab_buf_adds(b, " (version ");
+            lab_buf_add_esc(b, str(scope, "version"));
+            lab_buf_adds(b, ")");
+        }
+    }
+    lab_buf_adds(b, "</p><p class=\"level\">");
+    if (strcmp(level, "3rdParty") == 0)
+        lab_buf_adds(b, alevel && strcmp(alevel, "Accredited") == 0
+                            ? "An accredited, independent (third-party) "
+                              "assessment"
+                            : "An independent (third-party) assessment");
+    else if (strcmp(level, "Buyer") == 0)
+        lab_buf_adds(b, "A second-party assessment (by or for a buyer), "
+                        "not an independent one");
+    else
+        lab_buf_adds(b, "An assessment by a party with a relationship to "
+                        "the product");
+    lab_buf_adds(b, "; issued by ");
+    lab_buf_add_esc(b, issuer ? issuer : "its issuer");
+    lab_buf_adds(b, ".</p>");
+}
+
+/* When the checks were made: the result's own time if it gives one, else
+ * now (the page is made right after the verification). */
+static void render_checked(lab_buf *b, const json_t *res)
+{
+    const char *at =
+        str(res, "checked_at") ? str(res, "checked_at") : str(res, "at");
+    char now[21];
+    if (at == NULL) {
+        lab_time_format(now, lab_time_now());
+        at = now;
+    }
+    lab_buf_adds(b, "<p class=\"checked\" id=\"checked\">Checked on ");
+    if (strlen(at) == 20 && at[10] == 'T' && at[19] == 'Z') {
+        lab_buf_printf(b, "%.10s at %.8s UTC", at, at + 11);
+    } else {
+        lab_buf_add_esc(b, at);
+    }
+    lab_buf_adds(b, "</p>");
+}
+
+/* The card on top: who assessed it, result, claim, product, lots, issuer,
+ * validity, QR.  A certificate that is not valid is greyed out, its claim
+ * struck through, and the reason said in words. */
 static void render_card(lab_buf *b, const json_t *res, const char *url,
                         const char *cert, size_t cert_len)
 {
@@ -209,22 +322,32 @@ static void render_card(lab_buf *b, const json_t *res, const char *url,
     const json_t *p0 = obj(prods ? json_array_get(prods, 0) : NULL, "product");
     int valid = json_is_true(json_object_get(res, "valid"));
 
-    lab_buf_adds(b, "<div class=\"card\"><div class=\"what\">");
+    lab_buf_adds(b, valid ? "<div class=\"card\" id=\"card\">"
+                          : "<div class=\"card void\" id=\"card\">");
+    lab_buf_adds(b, "<div class=\"what\">");
+    render_who(b, cred, subj, a0);
     if (valid) {
         lab_buf_adds(b, "<span class=\"badge ok\" id=\"result\">&#10003; "
                         "Verified</span>");
     } else {
-        lab_buf_adds(b, "<span class=\"badge bad\" id=\"result\">&#10007; "
-                        "Not valid: ");
-        lab_buf_add_esc(b, str(res, "reason"));
-        lab_buf_adds(b, "</span><p class=\"fail\">");
-        lab_buf_add_esc(b, str(res, "message"));
-        lab_buf_adds(b, " &mdash; what follows is what the certificate "
-                        "claims, unverified.</p>");
+        const char *reason = str(res, "reason");
+        lab_buf_adds(b, "<span class=\"badge bad\" id=\"result\">&#10007; ");
+        lab_buf_adds(b,
+                     reason && strcmp(reason, "revoked") == 0     ? "Revoked"
+                     : reason && strcmp(reason, "suspended") == 0 ? "Suspended"
+                     : reason && strcmp(reason, "expired") == 0   ? "Expired"
+                                                                : "Not valid");
+        lab_buf_adds(b, "</span><p class=\"why\" id=\"why\">This "
+                        "certificate is not valid: ");
+        lab_buf_add_esc(b, reason_words(reason));
+        lab_buf_adds(b, ". What follows is what it claims, unverified.</p>");
     }
-    lab_buf_adds(b, "<p class=\"claim\">");
+    render_checked(b, res);
+    lab_buf_adds(b, "<p class=\"claim\" id=\"claim\">");
+    lab_buf_adds(b, valid ? "" : "<s>");
     lab_buf_add_esc(b, str(a0, "claim") ? str(a0, "claim")
                                         : str(subj, "description"));
+    lab_buf_adds(b, valid ? "" : "</s>");
     lab_buf_adds(b, "</p><dl>");
     dl_item(b, "product", str(p0, "name"));
     dl_item(b, "product id", str(p0, "registeredId"));
@@ -279,9 +402,30 @@ static void render_scope(lab_buf *b, const json_t *res)
                        (long long)json_integer_value(ev));
     else
         dl_item(b, "evidence", "not checked (no evidence folder given)");
+    if (!json_is_true(json_object_get(res, "valid")))
+        dl_item(b, "details", str(res, "message"));
     dl_item(b, "topic", str(a0, "conformityTopic"));
+    dl_item(b, "assessor level", str(subj, "assessorLevel"));
+    dl_item(b, "assessment level", str(subj, "assessmentLevel"));
+    dl_item(b, "attestation", str(subj, "attestationType"));
+    dl_item(b, "assessment body", str(obj(a0, "auditor"), "name"));
+    dl_item(b, "assessment body id", str(obj(a0, "auditor"), "id"));
+    const json_t *auth = arr(subj, "authorisation");
+    for (size_t i = 0; auth != NULL && i < json_array_size(auth); i++) {
+        const json_t *e = json_array_get(auth, i);
+        dl_item(b, "accreditation", str(e, "name"));
+        dl_item(b, "accreditation id", str(e, "id"));
+        dl_item(b, "accredited by", str(obj(e, "issuingAuthority"), "name"));
+    }
     dl_item(b, "scheme", str(scope, "name"));
+    dl_item(b, "scheme version", str(scope, "version"));
+    dl_item(b, "scheme owner", str(obj(scope, "owner"), "name"));
     dl_item(b, "scheme id", str(scope, "id"));
+    if (json_is_true(json_object_get(subj, "euConsumerLabel")))
+        dl_item(b, "label",
+                "the claim is for a label shown to consumers in "
+                "the EU");
+    dl_item(b, "auditor seal", str(obj(subj, "seal"), "linkURL"));
     lab_buf_adds(b, "</dl>\n");
 
     static const char *const fk[] = {"tier", "supplierId", "facility.name",
@@ -339,11 +483,11 @@ int lab_certificate_render_html(char **out, const char *result_json,
     lab_buf_adds(&b, "</p></header>\n<main>\n");
     render_card(&b, res, url, cert, cert_len);
     render_scope(&b, res);
-    lab_buf_adds(&b, "<p class=\"note\">Made by labaudit ");
+    lab_buf_adds(&b, "<p class=\"note\">Made by labaudit, version ");
     lab_buf_add_esc(&b, lab_version());
-    lab_buf_adds(&b,
-                 ". Verify it yourself: <code>labaudit verify CERT "
-                 "--trust TRUSTLIST</code>.</p>\n</main>\n</body></html>\n");
+    lab_buf_adds(&b, ", from the certificate and the issuer's public key. "
+                     "Anyone with that key can check the certificate "
+                     "independently.</p>\n</main>\n</body></html>\n");
     json_decref(res);
     return lab_buf_detach(&b, out);
 }

@@ -754,7 +754,7 @@ static json_t *build_scheme(const lab_report *rep, const json_t *issuer,
     }
     free(canon);
     lab_buf name = LAB_BUF_INIT;
-    lab_buf_adds(&name, "labaudit rule packs");
+    lab_buf_adds(&name, "Rule packs checked by labaudit");
     for (size_t i = 0; i < json_array_size(packs); i++)
         lab_buf_printf(
             &name, "%s%s %s", i ? ", " : ": ",
@@ -770,8 +770,8 @@ static json_t *build_scheme(const lab_report *rep, const json_t *issuer,
          * what was checked under it */
         lab_buf desc = LAB_BUF_INIT;
         lab_buf_printf(&desc,
-                       "%s version %s. The chain was checked by labaudit "
-                       "against %s, with the reference lists named here.",
+                       "%s version %s. %s, with the reference lists named "
+                       "here, were evaluated over the whole supply chain.",
                        o->scheme_name, o->scheme_version, name.data);
         if (!desc.oom)
             s = json_pack(
@@ -810,7 +810,7 @@ static json_t *build_scheme(const lab_report *rep, const json_t *issuer,
  * when no scheme is named (with a scheme and a third-party body it is a
  * certification). */
 typedef struct assessor_codes {
-    const char *option;     /* lab_assessor_level_parse */
+    const char *option;     /* the word for it in messages and the CLI */
     const char *assessor;   /* UNTP assessorLevel */
     const char *assessment; /* UNTP assessmentLevel */
     const char *attestation;

@@ -28,6 +28,8 @@ typedef struct vctx {
     const char *kid, *alg; /* borrowed from header */
     int status_checked;
     int evidence_checked;
+    char at[21];         /* the point in time the certificate is judged at */
+    char checked_at[21]; /* when the verification ran */
 } vctx;
 
 /* Records the first failure; returns 1 so callers can `return fail(..)`. */
@@ -755,15 +757,17 @@ static int check_evidence(vctx *v, const char *dir)
 static int result_json(char **out, const vctx *v)
 {
     json_t *r = json_pack(
-        "{s:b, s:s, s:s, s:s?, s:s?, s:s?, s:b, s:i, s:O?, s:O?}", "valid",
-        v->status == LAB_VERIFY_VALID, "reason", lab_verify_reason(v->status),
-        "message",
+        "{s:s, s:b, s:s, s:s, s:s?, s:s?, s:s?, s:b, s:i, s:s, s:s, s:O?, "
+        "s:O?}",
+        "format", "labaudit.verify/1", "valid", v->status == LAB_VERIFY_VALID,
+        "reason", lab_verify_reason(v->status), "message",
         v->status == LAB_VERIFY_VALID ? "valid"
         : v->message.data             ? v->message.data
                                       : "",
         "issuer", v->issuer, "kid", v->kid, "alg", v->alg, "status_checked",
-        v->status_checked, "evidence_checked", v->evidence_checked, "header",
-        v->header, "credential", v->cred);
+        v->status_checked, "evidence_checked", v->evidence_checked, "at", v->at,
+        "checked_at", v->checked_at, "header", v->header, "credential",
+        v->cred);
     if (r == NULL)
         return lab_seterr(LAB_ENOMEM, "out of memory");
     char *s = json_dumps(r, JSON_INDENT(2) | JSON_ENSURE_ASCII);
@@ -821,8 +825,8 @@ static int result_text(char **out, const vctx *v)
 
     if (v->status == LAB_VERIFY_VALID)
         lab_buf_printf(&b, "result:      VALID%s\n",
-                       v->status_checked ? " (not revoked)"
-                                         : " (revocation not checked)");
+                       v->status_checked ? " (not revoked or suspended)"
+                                         : " (status not checked)");
     else
         lab_buf_printf(&b, "result:      INVALID (%s): %s\n",
                        lab_verify_reason(v->status),
@@ -847,10 +851,23 @@ static int result_text(char **out, const vctx *v)
                    v->alg ? v->alg : "");
     lab_buf_printf(&b, "valid:       from %s until %s\n", jstr(c, "validFrom"),
                    jstr(c, "validUntil"));
-    if (st != NULL)
+    const json_t *auditor = json_object_get(as, "auditor");
+    if (auditor != NULL)
+        lab_buf_printf(&b, "assessed by: %s (%s, %s)\n", jstr(auditor, "name"),
+                       jstr(subj, "assessorLevel"),
+                       jstr(subj, "assessmentLevel"));
+    else
+        lab_buf_printf(&b, "assessed by: self-declared by the issuer (%s)\n",
+                       jstr(subj, "assessorLevel"));
+    lab_buf_printf(&b, "checked:     at %s (the certificate judged at %s)\n",
+                   v->checked_at, v->at);
+    for (size_t i = 0;
+         st != NULL && i < (json_is_array(st) ? json_array_size(st) : 1); i++) {
+        const json_t *e = json_is_array(st) ? json_array_get(st, i) : st;
         lab_buf_printf(&b, "status:      %s index %s in %s\n",
-                       jstr(st, "statusPurpose"), jstr(st, "statusListIndex"),
-                       jstr(st, "statusListCredential"));
+                       jstr(e, "statusPurpose"), jstr(e, "statusListIndex"),
+                       jstr(e, "statusListCredential"));
+    }
     lab_buf_printf(&b, "assessed:    %s, topic %s, result %s\n",
                    jstr(as, "assessmentDate"), jstr(as, "conformityTopic"),
                    jstr(as, "result"));
@@ -991,12 +1008,14 @@ int lab_verifier_verify(const lab_verifier *vf, int *status, char **result,
     if (at_text != NULL && lab_time_parse(&at, at_text) != LAB_OK)
         return lab_preerr(LAB_EINVAL, "verify: the point in time (at)");
     memset(&v, 0, sizeof v);
-    int done = unwrap(&v, &token, &n, &env, cert, len) ||
-               check_header(&v, token, n) ||
-               check_signature(&v, vf, token, n) || check_shape(&v) ||
-               check_proof(&v, vf) || check_dates(&v, at) ||
-               check_status(&v, vf, lab_time_now()) ||
-               check_evidence(&v, vf->evidence_dir);
+    int64_t checked = lab_time_now();
+    lab_time_format(v.at, at);
+    lab_time_format(v.checked_at, checked);
+    int done =
+        unwrap(&v, &token, &n, &env, cert, len) || check_header(&v, token, n) ||
+        check_signature(&v, vf, token, n) || check_shape(&v) ||
+        check_proof(&v, vf) || check_dates(&v, at) ||
+        check_status(&v, vf, checked) || check_evidence(&v, vf->evidence_dir);
     (void)done;
     int rc = LAB_OK;
     if (result != NULL)

@@ -77,6 +77,12 @@ chmod 600 auditor.pem
     --scheme-name "Example Labour Standard" --scheme-id https://scheme.example/els --scheme-version 2.1 \
     --scheme-owner "Example Scheme Owner" --scheme-owner-id did:web:scheme.example \
     --seal cms --cms-key auditor.pem --cms-cert auditor.crt
+# a waived blocker: the certificate lists the waiver
+printf '%s\n' 'rule,subject_id,approver,justification,expires' \
+    'cc.over-claimed,SKU-TEE-VNECK-003,A. Auditor,"Mass balance reconciled by hand",2099-06-30' >waivers.csv
+V=("${C[@]}")
+V[9]=SKU-TEE-VNECK-003
+"$cli" "${V[@]}" --key ed.pem --waivers waivers.csv -o waived.jwt
 # without lot records, --lots are the labels the certificate names
 cp -r "$src/examples/cotton" nolots && rm nolots/lots.csv nolots/lot_inputs.csv
 C[1]=nolots
@@ -88,6 +94,6 @@ for c in *.jwt enveloped.json; do
         --status-list suspension.jwt >/dev/null
 done
 node "$dir/check.mjs" "$schema" trust.json eddsa.jwt es256.jwt enveloped.json di.jwt lots.jwt assessed.jwt \
-    both.jwt
+    both.jwt waived.jwt
 node "$dir/jsonld-check.mjs" "$untp_context" "$lab_context" eddsa.jwt es256.jwt enveloped.json di.jwt \
-    lots.jwt assessed.jwt both.jwt status.jwt suspension.jwt
+    lots.jwt assessed.jwt both.jwt waived.jwt status.jwt suspension.jwt

@@ -151,11 +151,17 @@ else
     has certificate.dom 'built without libqrencode' "no QR code, and the page says why"
 fi
 hasnt certificate.dom '<script' "no script element on the certificate page"
+has certificate.dom 'Self-declared by Example Brand' "the page says the claim is self-declared"
+has certificate.dom 'Checked on 20' "the page shows when it was checked"
+hasnt certificate.dom 'labaudit verify' "no command line on the certificate page"
+hasnt certificate.dom ' --' "no command-line option on the certificate page"
 st=0
 "$cli" show cert.jwt --format html -o untrusted.html || st=$?
 [[ $st -eq 1 ]] && ok "an unverified certificate exits 1" || bad "show exit $st"
 dom untrusted.html >untrusted.dom
 has untrusted.dom 'Not valid' "an unverified certificate says so"
+has untrusted.dom 'class="card void"' "an unverified certificate is greyed out"
+has untrusted.dom '<s>Made without forced or child labour</s>' "its claim is struck through"
 shot "$tmp/certificate.html" "$tmp/certificate.png"
 
 # ---- the evidence dossier's page, printed to PDF ----

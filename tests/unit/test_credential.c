@@ -1153,6 +1153,63 @@ static void test_evidence(void **state)
     lab_free(tok);
 }
 
+/* A certificate as labaudit wrote it before UNTP 0.6.1 and its own
+ * context (the working UNTP context, two contexts, audit reports with only
+ * file and report_sha256) still verifies, evidence included. */
+static void test_older_certificates_keep_verifying(void **state)
+{
+    (void)state;
+    lab_certify_options co = LAB_CERTIFY_OPTIONS_INIT;
+    co.product = CLEAN;
+    co.issuer_id = ISSUER;
+    co.key_file = fx.key;
+    json_t *cred = NULL;
+    int64_t now = 0;
+    assert_int_equal(lab_time_parse(&now, FROM), LAB_OK);
+    assert_int_equal(lab_cred_build(&cred, fx.rep, fx.ds, &co, now, NULL, 0),
+                     LAB_OK);
+    json_object_set_new(
+        cred, "@context",
+        json_pack("[s,s]", "https://www.w3.org/ns/credentials/v2",
+                  "https://test.uncefact.org/vocabulary/untp/dcc/working/"));
+    json_t *reps = json_object_get(
+        json_array_get(
+            json_object_get(json_object_get(cred, "credentialSubject"),
+                            "assessment"),
+            0),
+        "auditReports");
+    size_t files = 0;
+    for (size_t i = 0; i < json_array_size(reps); i++) {
+        json_t *r = json_array_get(reps, i);
+        static const char *const added[] = {"type",       "linkURL",
+                                            "linkName",   "hashDigest",
+                                            "hashMethod", "encryptionMethod"};
+        for (size_t k = 0; k < sizeof added / sizeof added[0]; k++)
+            json_object_del(r, added[k]);
+        files += json_object_get(r, "file") != NULL;
+    }
+    assert_true(files >= 5);
+    EVP_PKEY *key = NULL;
+    char *tok = NULL;
+    assert_int_equal(lab_key_load_private_file(&key, fx.key, NULL), LAB_OK);
+    assert_int_equal(lab_cred_seal(&tok, cred, key), LAB_OK);
+    EVP_PKEY_free(key);
+    json_decref(cred);
+    char ev[128], cmd[512];
+    const char *at = "2026-01-10T00:00:00Z";
+    path_in(ev, sizeof ev, "evidence-old");
+    snprintf(cmd, sizeof cmd, "cp -r '%s/examples/cotton/evidence' '%s'",
+             LAB_SOURCE_DIR, ev);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(check_at(tok, strlen(tok), at, NULL, ev),
+                     LAB_VERIFY_VALID);
+    snprintf(cmd, sizeof cmd, "echo tampered >> '%s/AUD-2026-0105.txt'", ev);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(check_at(tok, strlen(tok), at, NULL, ev),
+                     LAB_VERIFY_EVIDENCE_MISMATCH);
+    lab_free(tok);
+}
+
 static void test_gzip_and_status_lists(void **state)
 {
     (void)state;
@@ -1246,6 +1303,7 @@ int main(void)
         cmocka_unit_test(test_assessor_levels_map_to_untp),
         cmocka_unit_test(test_eu_label_needs_scheme_and_third_party),
         cmocka_unit_test(test_version_1_options),
+        cmocka_unit_test(test_older_certificates_keep_verifying),
         cmocka_unit_test(test_every_token_byte_matters),
         cmocka_unit_test(test_every_payload_byte_matters),
         cmocka_unit_test(test_crafted_tokens),

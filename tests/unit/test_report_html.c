@@ -303,6 +303,117 @@ static void certificate_page_escapes_the_credential(void **state)
                      LAB_EPARSE);
 }
 
+/* The page's text as a reader sees it: no tags, styles or SVG. */
+static char *page_text(const char *html)
+{
+    char *t = malloc(strlen(html) + 1);
+    size_t n = 0;
+    for (const char *p = html; *p;) {
+        if (strncmp(p, "<style>", 7) == 0 && strstr(p, "</style>")) {
+            p = strstr(p, "</style>") + 8;
+        } else if (*p == '<' && strchr(p, '>')) {
+            p = strchr(p, '>') + 1;
+            t[n++] = ' ';
+        } else {
+            t[n++] = *p++;
+        }
+    }
+    t[n] = '\0';
+    return t;
+}
+
+static char *cert_page(const char *result)
+{
+    char *html = NULL;
+    assert_int_equal(lab_certificate_render_html(&html, result, NULL, 0,
+                                                 "https://brand.example/c/1"),
+                     LAB_OK);
+    return html;
+}
+
+#define CRED_SELF                                                         \
+    "\"credential\":{\"id\":\"urn:uuid:1\",\"issuer\":{\"id\":"           \
+    "\"did:web:brand.example\",\"name\":\"Example Brand\"},"              \
+    "\"credentialSubject\":{\"assessorLevel\":\"Self\",\"assessment\":[{" \
+    "\"claim\":\"Made without forced labour\"}]}}"
+#define CRED_ASSESSED                                                        \
+    "\"credential\":{\"id\":\"urn:uuid:2\",\"issuer\":{\"id\":"              \
+    "\"did:web:brand.example\",\"name\":\"Example Brand\"},"                 \
+    "\"credentialSubject\":{\"assessorLevel\":\"3rdParty\","                 \
+    "\"assessmentLevel\":\"Accredited\",\"scope\":{\"id\":"                  \
+    "\"https://scheme.example/els\",\"name\":\"Example Labour Standard\","   \
+    "\"version\":\"2.1\"},\"assessment\":[{\"claim\":\"Made without forced " \
+    "labour\",\"auditor\":{\"id\":\"did:web:cb.example\",\"name\":"          \
+    "\"Example Certification Body\"}}]}}"
+
+static void certificate_page_says_who_assessed_and_when(void **state)
+{
+    (void)state;
+    char *html =
+        cert_page("{\"valid\":true,\"reason\":\"valid\","
+                  "\"checked_at\":\"2026-12-03T10:20:30Z\"," CRED_SELF "}");
+    char *text = page_text(html);
+    const char *who = strstr(html, "Self-declared by Example Brand");
+    assert_non_null(who);
+    /* prominent: before the result and the claim */
+    assert_true(who < strstr(html, "id=\"result\""));
+    assert_true(who < strstr(html, "id=\"claim\""));
+    assert_non_null(strstr(html, "Checked on 2026-12-03 at 10:20:30 UTC"));
+    assert_null(strstr(html, "<s>"));
+    assert_null(strstr(html, "card void"));
+    /* nothing for a command line on a page meant for consumers */
+    assert_null(strstr(text, "labaudit "));
+    assert_null(strstr(text, "--"));
+    free(text);
+    lab_free(html);
+
+    html = cert_page("{\"valid\":true,\"reason\":\"valid\"," CRED_ASSESSED "}");
+    text = page_text(html);
+    assert_non_null(strstr(html, "Assessed by Example Certification Body "
+                                 "under Example Labour Standard (version "
+                                 "2.1)"));
+    assert_non_null(strstr(html, "An accredited, independent (third-party) "
+                                 "assessment"));
+    assert_null(strstr(html, "Self-declared"));
+    assert_non_null(strstr(html, "Checked on 2")); /* now, without a time */
+    assert_null(strstr(text, "labaudit "));
+    assert_null(strstr(text, "--"));
+    free(text);
+    lab_free(html);
+}
+
+static void certificate_page_voids_an_invalid_certificate(void **state)
+{
+    (void)state;
+    static const char *const cases[][3] = {
+        {"revoked", "Revoked", "revoked by its issuer"},
+        {"suspended", "Suspended", "suspended by its issuer"},
+        {"expired", "Expired", "it has expired"},
+        {"bad_signature", "Not valid", "the signature does not match"},
+        {"status_stale", "Not valid", "out of date"},
+        {"something_new", "Not valid", "could not be verified"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char json[2048];
+        snprintf(json, sizeof json,
+                 "{\"valid\":false,\"reason\":\"%s\",\"message\":\"bit 5 "
+                 "is set\"," CRED_ASSESSED "}",
+                 cases[i][0]);
+        char *html = cert_page(json);
+        char *text = page_text(html);
+        assert_non_null(strstr(html, "class=\"card void\""));
+        assert_non_null(
+            strstr(html, "<s>Made without forced labour</s>")); /* struck */
+        assert_non_null(strstr(html, cases[i][1]));
+        assert_non_null(strstr(html, cases[i][2]));
+        assert_non_null(strstr(html, "Checked on "));
+        assert_null(strstr(text, "labaudit "));
+        assert_null(strstr(text, "--"));
+        free(text);
+        lab_free(html);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -320,6 +431,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(hostile_names_leave_no_markup,
                                         setup_hostile, teardown),
         cmocka_unit_test(certificate_page_escapes_the_credential),
+        cmocka_unit_test(certificate_page_says_who_assessed_and_when),
+        cmocka_unit_test(certificate_page_voids_an_invalid_certificate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

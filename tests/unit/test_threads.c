@@ -338,6 +338,15 @@ static struct {
     char *cert, *bad, *want;
 } gv;
 
+/* Blanks the verification's own time, the one part of a result that
+ * differs from call to call. */
+static void blank_checked_at(char *res)
+{
+    char *p = res ? strstr(res, "\"checked_at\": \"") : NULL;
+    if (p != NULL)
+        memset(p + 15, '-', 20);
+}
+
 static void *verify_work(void *arg)
 {
     struct worker *w = arg;
@@ -351,6 +360,7 @@ static void *verify_work(void *arg)
             note(w, &w->errors, "lab_verifier_verify");
             break;
         }
+        blank_checked_at(res);
         if (st != LAB_VERIFY_VALID || st2 != LAB_VERIFY_BAD_SIGNATURE ||
             strcmp(res, gv.want) != 0)
             note(w, &w->mismatches, "a verification differs");
@@ -415,6 +425,8 @@ static void test_eight_threads_one_verifier(void **state)
                      LAB_OK);
     assert_int_equal(st, LAB_VERIFY_VALID);
     assert_non_null(strstr(gv.want, "\"status_checked\": true"));
+    assert_non_null(strstr(gv.want, "\"checked_at\": \"20"));
+    blank_checked_at(gv.want);
 
     struct worker w[NTHREADS];
     for (int i = 0; i < NTHREADS; i++) {
