@@ -517,8 +517,7 @@ static int tsa_post(lab_buf *out, const char *url, const unsigned char *req,
 
 #endif /* LAB_HAVE_HTTP */
 
-int lab_cms_timestamp(lab_buf *out, const char *url, const void *data,
-                      size_t n)
+int lab_cms_timestamp(lab_buf *out, const char *url, const void *data, size_t n)
 {
     OSSL_LIB_CTX *ctx = NULL;
     lab_ossl_scope scope;

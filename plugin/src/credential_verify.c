@@ -308,11 +308,12 @@ static int parse_trust(json_t **out, const char *text, const char *issuer)
         if (!json_is_array(val) &&
             !(json_is_object(val) &&
               json_is_array(json_object_get(val, "keys")))) {
-            json_decref(t);
-            return lab_seterr(LAB_EPARSE,
-                              "trust list: \"%.200s\" is not followed by an "
-                              "array of JWKs (%s)",
-                              k, forms);
+            int rc = lab_seterr(LAB_EPARSE,
+                                "trust list: \"%.200s\" is not followed by "
+                                "an array of JWKs (%s)",
+                                k, forms);
+            json_decref(t); /* k points into it */
+            return rc;
         }
     }
     *out = t;
