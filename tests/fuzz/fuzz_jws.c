@@ -5,9 +5,13 @@
  * reach the signature check); read as JSON and canonicalized, where the
  * canonical form must be a fixed point; decoded as base64url and base58,
  * where whatever decodes must encode back to the same text (only
- * canonical encodings are accepted); and, when it is a JSON object,
- * checked as an eddsa-jcs-2022 secured document.
+ * canonical encodings are accepted); when it is a JSON object, checked
+ * as an eddsa-jcs-2022 secured document; and taken as what a verifier
+ * trusts (a trust list, a DID document or a JWKS): a verifier made from
+ * it, or an error with a message, and a verification of a fixed token
+ * that answers with a known reason.
  */
+#include "credential.h"
 #include "crypto.h"
 
 #include <stdint.h>
@@ -106,6 +110,36 @@ static void check_encodings(const char *text, size_t n)
     }
 }
 
+/* The input as a verifier's trust (NUL-terminated copy). */
+static void check_trust(const uint8_t *data, size_t size)
+{
+    static const char token[] =
+        "eyJhbGciOiJFZERTQSIsImtpZCI6ImRpZDp3ZWI6YnJhbmQuZXhhbXBsZSNrIiwidHlw"
+        "IjoidmMrand0In0.eyJpc3N1ZXIiOiJkaWQ6d2ViOmJyYW5kLmV4YW1wbGUifQ.AAAA";
+    char *text = malloc(size + 1);
+    if (text == NULL)
+        abort();
+    memcpy(text, data, size);
+    text[size] = '\0';
+    lab_verify_options vo = LAB_VERIFY_OPTIONS_INIT;
+    vo.trust_list = text;
+    vo.trust_issuer = "did:web:brand.example";
+    lab_verifier *vf = NULL;
+    int rc = lab_verifier_new(&vf, &vo);
+    if (rc != LAB_OK && lab_errmsg()[0] == '\0')
+        abort();
+    if (rc == LAB_OK) {
+        int st = -1;
+        if (lab_verifier_verify(vf, &st, NULL, token, sizeof token - 1, NULL) !=
+                LAB_OK ||
+            strcmp(lab_verify_reason(st), "unknown") == 0 ||
+            st == LAB_VERIFY_VALID)
+            abort();
+    }
+    lab_verifier_free(vf);
+    free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (ed_key == NULL)
@@ -115,5 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_token(text, size, ec_key);
     check_jcs(text, size);
     check_encodings(text, size);
+    if (size > 0 && data[0] == '{')
+        check_trust(data, size);
     return 0;
 }
