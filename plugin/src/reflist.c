@@ -238,7 +238,10 @@ double lab_key_similarity(const char *a, const char *b)
                 break;
             }
         }
-    return 2.0 * (double)common / (double)(na + nb);
+    /* the share of the longer name's words found in the other: a listed
+     * name with a word the supplier's lacks ("Henan Yumian Logistics" for
+     * "Henan Logistics") is another company, however much else agrees */
+    return (double)common / (double)(na > nb ? na : nb);
 }
 
 /* ---- loading ---- */

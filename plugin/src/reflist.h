@@ -65,7 +65,9 @@ void lab_refdata_free(lab_refdata *rd);
  * punctuation and legal forms removed, variants mapped, repeats dropped
  * (word order is kept; similarity ignores it). */
 void lab_name_key(lab_buf *out, const char *name);
-/* Similarity of two keys, 0..1. */
+/* Similarity of two keys, 0..1: the share of the longer key's words that
+ * the other has (a word of five letters or more may differ by one edit);
+ * 1 also when the keys are the same but for spaces.  Symmetric. */
 double lab_key_similarity(const char *a, const char *b);
 
 /* Screens one supplier against the entities; fills *hit (score 0 if none

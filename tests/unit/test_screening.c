@@ -67,6 +67,22 @@ static void test_matches(void **state)
                     "China Cotton Group Nangong Hongtai Cotton") <
                 LAB_MATCH_THRESHOLD);
     assert_true(sim("Ltd", "Co") == 0); /* nothing but legal forms */
+    /* a listed name with a word the supplier's lacks is another company:
+     * generic names do not match the listed ones they are part of */
+    assert_true(sim("Henan Logistics Co., Ltd.",
+                    "Henan Yumian Logistics Co., Ltd.") < LAB_MATCH_THRESHOLD);
+    assert_true(sim("Xinjiang Cotton Co., Ltd.",
+                    "China Cotton Group Xinjiang Cotton Co., Ltd.") <
+                LAB_MATCH_THRESHOLD);
+    assert_true(sim("Example Cotton Trading", "Example Cotton Spinning") <
+                LAB_MATCH_THRESHOLD);
+    /* a long name with one word more still matches (4 of 5) */
+    assert_true(sim("Xinjiang Lida Fiber Textile Co., Ltd.",
+                    "Xinjiang Lida Fiber Textile Dyeing Co., Ltd.") >=
+                LAB_MATCH_THRESHOLD);
+    /* symmetric */
+    assert_true(sim("Henan Yumian Logistics", "Henan Logistics") ==
+                sim("Henan Logistics", "Henan Yumian Logistics"));
 }
 
 static char *write_tmp(const char *text)
