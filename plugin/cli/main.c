@@ -209,10 +209,42 @@ int load_data(lab_dataset **out, const char *data, const char *mapping)
     return 0;
 }
 
+/* The rule packs (and, with them, the lists) installed beside this
+ * command: BINDIR/LAB_BIN_TO_DATA/labaudit/rules, found from the running
+ * executable, so that `cmake --install --prefix P` gives a command that
+ * works anywhere.  NULL when not installed that way (a build tree). */
+static const char *installed_rules(int lists)
+{
+#ifdef LAB_BIN_TO_DATA
+    static char rules[4096], data[4200];
+    if (rules[0] == '\0') {
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        exe[n > 0 ? n : 0] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash == NULL)
+            return NULL;
+        *slash = '\0';
+        snprintf(rules, sizeof rules, "%.3900s/%.150s/labaudit/rules", exe,
+                 LAB_BIN_TO_DATA);
+        snprintf(data, sizeof data, "%.4090s/data", rules);
+    }
+    struct stat st;
+    if (stat(rules, &st) != 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    if (lists)
+        return stat(data, &st) == 0 && S_ISDIR(st.st_mode) ? data : NULL;
+    return rules;
+#else
+    (void)lists;
+    return NULL;
+#endif
+}
+
 static const char *default_rules(void)
 {
     const char *env = getenv("LABAUDIT_RULES");
-    return env && *env ? env : NULL;
+    return env && *env ? env : installed_rules(0);
 }
 
 int make_engine(lab_engine **e, opts *o)
@@ -222,11 +254,18 @@ int make_engine(lab_engine **e, opts *o)
         if (d == NULL) {
             fprintf(stderr,
                     "%s: no rule packs: give --rules FILE-OR-FOLDER "
-                    "(or set LABAUDIT_RULES)\n",
+                    "(or set LABAUDIT_RULES, or install labaudit: it "
+                    "then uses its installed packs)\n",
                     prog);
             return EXIT_USAGE;
         }
         o->packs[o->npacks++] = d;
+        /* the installed packs come with the installed lists */
+        const char *env = getenv("LABAUDIT_RULES");
+        const char *data = installed_rules(1);
+        if ((env == NULL || *env == '\0') && o->nlists == 0 &&
+            getenv("LABAUDIT_LISTS") == NULL && data != NULL)
+            o->lists[o->nlists++] = data;
     }
     const char *lists = getenv("LABAUDIT_LISTS");
     if (o->nlists == 0 && lists != NULL && *lists != '\0')

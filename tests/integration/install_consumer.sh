@@ -52,6 +52,13 @@ config=$(find "$prefix" -name labauditConfig.cmake | head -1)
 [[ -n $pc ]] || { fail "labaudit.pc is installed"; finish; }
 [[ -n $config ]] || { fail "labauditConfig.cmake is installed"; finish; }
 libdir=$(dirname "$(dirname "$pc")")
+# the .pc file names the prefix it was installed into, not the configured one
+pcprefix=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --variable=prefix labaudit 2>/dev/null || true)
+if [[ $(readlink -f "$pcprefix") == $(readlink -f "$prefix") ]]; then
+    ok "labaudit.pc: prefix is the install prefix"
+else
+    fail "labaudit.pc: prefix '$pcprefix', installed into '$prefix'"
+fi
 ok "labaudit.pc in ${pc#"$prefix"/}, CMake package in ${config#"$prefix"/}"
 
 if cmp -s "$src/plugin/include/labaudit.h" "$prefix/include/labaudit.h"; then
@@ -63,6 +70,21 @@ if [[ -x $prefix/bin/labaudit ]]; then
     ok "bin/labaudit is installed"
 else
     fail "bin/labaudit is installed"
+fi
+# the installed command finds its library (no LD_LIBRARY_PATH) and, with
+# no --rules, its installed packs and lists, from any folder
+if (cd "$tmp" && env -u LD_LIBRARY_PATH -u LABAUDIT_RULES -u LABAUDIT_LISTS \
+    "$prefix/bin/labaudit" version) >"$tmp/version.log" 2>&1; then
+    ok "bin/labaudit runs from the prefix: $(cat "$tmp/version.log")"
+else
+    fail "bin/labaudit runs without LD_LIBRARY_PATH: $(cat "$tmp/version.log")"
+fi
+out=$(cd "$tmp" && env -u LD_LIBRARY_PATH -u LABAUDIT_RULES -u LABAUDIT_LISTS \
+    "$prefix/bin/labaudit" check "$src/examples/cotton" --fail-on never -q 2>&1) || true
+if [[ $out == *"pack: labaudit.origin"* && $out == *"list: uflpa-entity-list"* ]]; then
+    ok "bin/labaudit check uses the installed packs and lists by default"
+else
+    fail "bin/labaudit check without --rules: $(head -c 300 <<<"$out")"
 fi
 
 # ---- the library: SONAME, and the development and runtime symlinks
