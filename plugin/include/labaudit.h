@@ -94,7 +94,8 @@ typedef enum lab_record_kind {
     LAB_RECORD_PRODUCT = 4,
     LAB_RECORD_NONCOMPLIANCE = 5, /**< noncompliances.csv, or in a report */
     LAB_RECORD_LOT = 6,           /**< lots.csv: a lot and its custody */
-    LAB_RECORD_LOT_INPUT = 7      /**< lot_inputs.csv: a lot made from a lot */
+    LAB_RECORD_LOT_INPUT = 7,     /**< lot_inputs.csv: a lot made from a lot */
+    LAB_RECORD_OWNERSHIP = 8      /**< ownership.csv: a share one owner holds */
 } lab_record_kind;
 
 typedef struct lab_engine lab_engine;   /**< compiled rule packs */
