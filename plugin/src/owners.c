@@ -364,14 +364,20 @@ static int collect_owners(build *b)
     return rc;
 }
 
-/* The position of supplier v's row (kept for suppliers naming a parent:
- * the newest, as a rolled-back load may have left older ones). */
-static lab_pos supplier_pos(const lab_dataset *ds, size_t v)
+/* Where each supplier naming a parent was read, by row: the newest
+ * position kept wins, as a rolled-back load may have left older ones. */
+static lab_pos *supplier_positions(const lab_dataset *ds)
 {
-    for (size_t j = ds->nrecruiter_pos; j > 0; j--)
-        if (ds->recruiter_pos[j - 1].row == v)
-            return ds->recruiter_pos[j - 1].pos;
-    return (lab_pos){"<input>", 0, 0};
+    size_t n = ds->tables[LAB_RECORD_SUPPLIER].n;
+    lab_pos *p = lab_malloc((n + 1) * sizeof *p);
+    if (p == NULL)
+        return NULL;
+    for (size_t v = 0; v < n; v++)
+        p[v] = (lab_pos){"<input>", 0, 0};
+    for (size_t j = 0; j < ds->nrecruiter_pos; j++)
+        if (ds->recruiter_pos[j].row < n)
+            p[ds->recruiter_pos[j].row] = ds->recruiter_pos[j].pos;
+    return p;
 }
 
 /* Pass 2: holdings from ownership rows, shares of one company adding up
@@ -405,6 +411,17 @@ static int collect_edges(build *b, double *sum)
         rc = add_edge(b, owner, owned, r->share, r->source, r->as_of, p);
     }
     size_t nedges_rows = b->o->nedges;
+    /* the rows into each supplier, to tell a parent that a row gives */
+    uint32_t *to = lab_malloc((nedges_rows + 1) * sizeof *to);
+    uint32_t *off = NULL, *of = NULL;
+    lab_pos *spos = supplier_positions(ds);
+    if (rc == LAB_OK && (to == NULL || spos == NULL))
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
+    for (size_t e = 0; rc == LAB_OK && e < nedges_rows; e++)
+        to[e] = b->o->edges[e].owned;
+    if (rc == LAB_OK &&
+        lab_csr_build(&off, &of, b->o->nnodes, nedges_rows, to) != LAB_OK)
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
     const lab_table *sup = &ds->tables[LAB_RECORD_SUPPLIER];
     for (size_t v = 0; v < sup->n && rc == LAB_OK; v++) {
         const lab_supplier *s = lab_table_row(sup, v);
@@ -412,16 +429,16 @@ static int collect_edges(build *b, double *sum)
             continue;
         uint32_t owner = node_of(b, s->parent);
         if (owner == (uint32_t)v) {
-            lab_pos p = supplier_pos(ds, v);
-            return lab_seterr(LAB_ESCHEMA,
-                              "%s:%u: supplier '%s': parent is the supplier "
-                              "itself (expected its controlling owner)",
-                              p.file, p.line, s->id);
+            lab_pos p = spos[v];
+            rc = lab_seterr(LAB_ESCHEMA,
+                            "%s:%u: supplier '%s': parent is the supplier "
+                            "itself (expected its controlling owner)",
+                            p.file, p.line, s->id);
+            break;
         }
         int given = 0;
-        for (size_t e = 0; e < nedges_rows && owner != LAB_NONE; e++)
-            given |= b->o->edges[e].owner == owner &&
-                     b->o->edges[e].owned == (uint32_t)v;
+        for (uint32_t k = off[v]; k < off[v + 1] && owner != LAB_NONE; k++)
+            given |= b->o->edges[of[k]].owner == owner;
         if (given)
             continue; /* the ownership row gives its share */
         if (owner == LAB_NONE) {
@@ -431,8 +448,12 @@ static int collect_edges(build *b, double *sum)
                 break;
         }
         rc = add_edge(b, owner, (uint32_t)v, NAN, "suppliers.csv parent", NULL,
-                      supplier_pos(ds, v));
+                      spos[v]);
     }
+    free(spos);
+    free(to);
+    free(off);
+    free(of);
     return rc;
 }
 
@@ -487,29 +508,37 @@ static int report_cycles(lab_dataset *ds, lab_owners *o)
                 low[call[cp - 1]] = low[v];
             if (low[v] != idx[v])
                 continue;
-            /* v roots a component: pop it */
+            /* v roots a component: stack[top..sp) */
+            size_t top = sp;
+            while (stack[top - 1] != v)
+                top--;
+            top--;
+            size_t members = sp - top;
             lab_buf names = LAB_BUF_INIT;
-            size_t members = 0;
             lab_pos where = {"<input>", 0, 0};
-            uint32_t w;
-            do {
-                w = stack[--sp];
-                on[w] = 0;
-                if (members < 8) {
+            for (size_t k = top; k < sp; k++)
+                on[stack[k]] = 2;
+            for (size_t k = top; k < sp; k++) {
+                uint32_t w = stack[k];
+                if (k - top < 8) {
                     const char *id =
                         w < o->nsup ? ((const lab_supplier *)lab_table_row(
                                            &ds->tables[LAB_RECORD_SUPPLIER], w))
                                           ->id
                                     : o->outside[w - o->nsup].id;
-                    lab_buf_printf(&names, "%s'%s'", members ? ", " : "", id);
+                    lab_buf_printf(&names, "%s'%s'", k > top ? ", " : "", id);
                 }
-                members++;
-                /* a holding inside the component, for file:line */
-                for (uint32_t k = out_off[w]; k < out_off[w + 1]; k++)
-                    if (o->edges[out_of[k]].owned == v || where.line == 0)
-                        if (low[o->edges[out_of[k]].owned] == low[v])
-                            where = o->edges[out_of[k]].pos;
-            } while (w != v);
+                /* the first holding inside the component, for file:line */
+                for (uint32_t i = out_off[w]; i < out_off[w + 1]; i++) {
+                    const lab_own_edge *e = &o->edges[out_of[i]];
+                    if (on[e->owned] == 2 &&
+                        (where.line == 0 || e->pos.line < where.line))
+                        where = e->pos;
+                }
+            }
+            for (size_t k = top; k < sp; k++)
+                on[stack[k]] = 0;
+            sp = top;
             if (members > 1)
                 rc = lab_ds_warn(ds,
                                  "%s:%u: ownership cycle among %zu companies "
