@@ -431,9 +431,14 @@ TIE_STR(v_tie_identifier, identifier)
 TIE_STR(v_tie_id_entity, id_cite)
 TIE_STR(v_tie_subsidiary, sub_cite)
 TIE_STR(v_tie_owner, owner_cite)
-TIE_STR(v_tie_owner_path, owner_path)
 TIE_STR(v_tie_address, address)
 TIE_STR(v_tie_address_entity, addr_cite)
+
+static int v_tie_owner_path(const lab_scope *sc, lab_val *out)
+{
+    *out = str_or_null(sc->tie ? lab_tie_owner_path(sc->tie) : NULL);
+    return LAB_OK;
+}
 
 static int v_tie_owner_share(const lab_scope *sc, lab_val *out)
 {
@@ -985,6 +990,7 @@ typedef struct checkrun {
     lab_hit *hits;       /* screening per supplier (or per place in
                             the scope), NULL if unused */
     lab_tie *ties;       /* ties to listed entities, the same way */
+    lab_ties *tiectx;    /* their derivation, for the paths */
     lab_buf *dump;       /* set: write scopes instead of evaluating */
     const lab_val **ext; /* typed declared fields, see type_declared */
     int32_t *evidence;   /* see check_evidence */
@@ -1944,8 +1950,8 @@ static int screen_all(checkrun *cr)
     cr->ties = lab_calloc(n + 1, sizeof *cr->ties);
     if (cr->ties == NULL)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    return lab_ties_derive(cr->ties, &cr->e->ref, cr->ds, cr->scope, cr->hits,
-                           &cr->rep->arena);
+    return lab_ties_derive(&cr->tiectx, cr->ties, &cr->e->ref, cr->ds,
+                           cr->scope, cr->hits, &cr->rep->arena);
 }
 int lab_check_options_init(lab_check_options *opts, unsigned version)
 {
@@ -2120,6 +2126,7 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     free((void *)cr.ext);
     free(cr.hits);
     free(cr.ties);
+    lab_ties_free(cr.tiectx);
     free(cr.evidence);
     if (rc == LAB_OK && o->progress != NULL)
         o->progress(o->progress_ud, cr.total, cr.total);

@@ -895,23 +895,64 @@ static void screen_node(const lab_refdata *rd, const lab_dataset *ds,
     st[v].root = st[v].e;
 }
 
-int lab_ties_derive(lab_tie *ties, const lab_refdata *rd, lab_dataset *ds,
-                    const lab_walk *scope, const lab_hit *hits, lab_arena *a)
+struct lab_ties {
+    const lab_dataset *ds;
+    const lab_owners *o;
+    nstate *st;
+    lab_arena *a;
+};
+
+void lab_ties_free(lab_ties *t)
+{
+    if (t == NULL)
+        return;
+    free(t->st);
+    free(t);
+}
+
+const char *lab_tie_owner_path(const lab_tie *t)
+{
+    lab_ties *cx = t->ctx;
+    if (t->path != NULL || cx == NULL || cx->st[t->node].best == LAB_NONE)
+        return t->path;
+    /* the tie lives in its check's array: the cache is its own */
+    ((lab_tie *)t)->path = owner_path(cx->a, cx->ds, cx->o, cx->st, t->node);
+    return t->path;
+}
+
+/* Every listed entity's citation, once per derivation: ties point to
+ * them rather than each making its own. */
+static const char **cite_all(const lab_refdata *rd, lab_arena *a)
+{
+    const char **c = lab_arena_alloc(a, (rd->nentities + 1) * sizeof *c);
+    for (size_t i = 0; c != NULL && i < rd->nentities; i++)
+        if ((c[i] = lab_listed_cite(a, &rd->entities[i])) == NULL)
+            return NULL;
+    return c;
+}
+
+int lab_ties_derive(lab_ties **out, lab_tie *ties, const lab_refdata *rd,
+                    lab_dataset *ds, const lab_walk *scope, const lab_hit *hits,
+                    lab_arena *a)
 {
     const lab_owners *o = ds->owners;
     size_t nscope = scope ? scope->n : ds->tables[LAB_RECORD_SUPPLIER].n;
     lab_buf key = LAB_BUF_INIT, tmp = LAB_BUF_INIT;
+    lab_ties *cx = NULL;
     nstate *st = NULL;
     uint8_t *in = NULL;
     uint32_t *list = NULL;
+    const char **cites = NULL;
     heap h = {0};
     size_t n = 0;
     int rc = LAB_OK;
     if (o == NULL)
         return lab_seterr(LAB_EINVAL, "the dataset is not indexed");
+    cx = lab_calloc(1, sizeof *cx);
     st = lab_calloc(o->nnodes + 1, sizeof *st);
     in = lab_calloc(o->nnodes + 1, 1);
-    if (st == NULL || in == NULL ||
+    cites = cite_all(rd, a);
+    if (cx == NULL || st == NULL || in == NULL || cites == NULL ||
         reach_owners(o, scope, in, &list, &n) != LAB_OK) {
         rc = lab_seterr(LAB_ENOMEM, "out of memory");
         goto out;
@@ -968,22 +1009,30 @@ int lab_ties_derive(lab_tie *ties, const lab_refdata *rd, lab_dataset *ds,
         uint32_t v = scope ? scope->list[k] : (uint32_t)k;
         lab_tie *t = &ties[k];
         t->owner_share = st[v].own;
+        t->ctx = cx;
+        t->node = v;
         if (t->id_entity != NULL)
-            t->id_cite = lab_listed_cite(a, t->id_entity);
+            t->id_cite = cites[t->id_entity - rd->entities];
         if (t->subsidiary != NULL)
-            t->sub_cite = lab_listed_cite(a, t->subsidiary);
+            t->sub_cite = cites[t->subsidiary - rd->entities];
         if (t->addr_entity != NULL)
-            t->addr_cite = lab_listed_cite(a, t->addr_entity);
+            t->addr_cite = cites[t->addr_entity - rd->entities];
         if (st[v].best == LAB_NONE)
             continue;
         t->owner_root = st[o->edges[st[v].best].owner].root;
         if (t->owner_root != NULL)
-            t->owner_cite = lab_listed_cite(a, t->owner_root);
-        t->owner_path = owner_path(a, ds, o, st, v);
+            t->owner_cite = cites[t->owner_root - rd->entities];
     }
     if (key.oom || tmp.oom)
         rc = lab_seterr(LAB_ENOMEM, "out of memory");
+    if (rc == LAB_OK) {
+        *cx = (lab_ties){ds, o, st, a};
+        *out = cx; /* now owned by the caller, with st */
+        cx = NULL;
+        st = NULL;
+    }
 out:
+    free(cx);
     free(h.it);
     free(st);
     free(in);

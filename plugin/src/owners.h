@@ -72,6 +72,10 @@ void lab_ds_drop_owners(lab_dataset *ds);
 
 /* ---- ties to listed entities, per check ---- */
 
+/* A derivation of ties, kept while the check runs (its holdings state,
+ * for the paths built on demand). */
+typedef struct lab_ties lab_ties;
+
 typedef struct lab_tie {
     /* the same entity-level identifier as a listed entity */
     const char *identifier;        /* "uscc:9165...", or NULL */
@@ -80,18 +84,24 @@ typedef struct lab_tie {
     const lab_listed *owner_root;  /* listed entity at the top of the
                                       holdings, or NULL */
     double owner_share;            /* see lab_ties_derive; 0 if none */
-    const char *owner_path;        /* the holdings and their sources */
     const char *address;           /* address or site id shared, or NULL */
     const lab_listed *addr_entity; /* the listed entity sharing it */
     /* those entities as cited in messages (lab_listed_cite), or NULL */
     const char *id_cite, *sub_cite, *owner_cite, *addr_cite;
+    /* for lab_tie_owner_path: the derivation, the node, the path once
+     * built */
+    lab_ties *ctx;
+    uint32_t node;
+    const char *path;
 } lab_tie;
 
 /*
  * Derives the ties of every supplier in scope (all suppliers when scope
- * is NULL; else ties[k] is for scope->list[k]).  hits[] holds the name
- * screening of the same suppliers.  Owners outside the scope that hold
- * part of a supplier in it are screened too.
+ * is NULL; else ties[k] is for scope->list[k]) into ties, and the
+ * derivation into *out (free it with lab_ties_free once the ties are no
+ * longer read).  hits[] holds the name screening of the same suppliers.
+ * Owners outside the scope that hold part of a supplier in it are
+ * screened too.
  *
  * owner_share is the largest T such that the supplier is held T % or
  * more, in aggregate, by listed entities and by companies that are
@@ -99,10 +109,19 @@ typedef struct lab_tie {
  * levels: OFAC's 50 percent rule with T as its threshold, so a rule's
  * `supplier.listed_owner_share >= 50` applies OFAC's rule and `>= 25` a
  * stricter one.  Computed best-first in O(E log E); each holding is
- * followed once, so cycles end.  Strings go to arena a.
+ * followed once, so cycles end.  Strings go to arena a, which must
+ * outlive the ties' readers.
  */
-int lab_ties_derive(lab_tie *ties, const lab_refdata *rd, lab_dataset *ds,
-                    const lab_walk *scope, const lab_hit *hits, lab_arena *a);
+int lab_ties_derive(lab_ties **out, lab_tie *ties, const lab_refdata *rd,
+                    lab_dataset *ds, const lab_walk *scope, const lab_hit *hits,
+                    lab_arena *a);
+void lab_ties_free(lab_ties *t);
+
+/* The holdings from the tie's supplier up to the listed entity, each
+ * with its file:line, source and date; NULL without any.  Built on the
+ * first call (in the derivation's arena) and kept: most suppliers'
+ * paths are never read, so they are not made. */
+const char *lab_tie_owner_path(const lab_tie *t);
 
 /* The listed entity as cited in messages: "Name (file.csv:line)", in a. */
 const char *lab_listed_cite(lab_arena *a, const lab_listed *e);

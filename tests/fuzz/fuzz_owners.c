@@ -121,8 +121,9 @@ static void check_ties(lab_dataset *ds, const lab_refdata *rd)
     for (size_t v = 0; v < n; v++)
         lab_screen_supplier(rd, lab_table_row(&ds->tables[0], v), &key,
                             &hits[v]);
-    if (lab_ties_derive(t1, rd, ds, NULL, hits, &a) != LAB_OK ||
-        lab_ties_derive(t2, rd, ds, NULL, hits, &a) != LAB_OK)
+    lab_ties *c1 = NULL, *c2 = NULL;
+    if (lab_ties_derive(&c1, t1, rd, ds, NULL, hits, &a) != LAB_OK ||
+        lab_ties_derive(&c2, t2, rd, ds, NULL, hits, &a) != LAB_OK)
         abort();
     for (size_t v = 0; v < n; v++) {
         double s = t1[v].owner_share;
@@ -132,9 +133,13 @@ static void check_ties(lab_dataset *ds, const lab_refdata *rd)
             abort();
         if ((s > 0) != (t1[v].owner_root != NULL))
             abort();
-        if (s > 0 && t1[v].owner_path == NULL)
+        const char *p1 = lab_tie_owner_path(&t1[v]);
+        const char *p2 = lab_tie_owner_path(&t2[v]);
+        if ((s > 0) != (p1 != NULL) || (p1 && strcmp(p1, p2) != 0))
             abort();
     }
+    lab_ties_free(c1);
+    lab_ties_free(c2);
     lab_buf_free(&key);
     lab_arena_free(&a);
     free(hits);
