@@ -2360,9 +2360,11 @@ static void field_json(lab_buf *b, const lab_field *f, const lab_decl *d,
     static const char *const types[] = {"string", "number", "number", "boolean",
                                         "list"};
     static const char *const checks[] = {
-        NULL,       "id",      "date",       "country", "subdivision",
-        "os_id",    "hs_code", "lei",        "gln",     "sha256",
-        "currency", "enum",    "nonnegative"};
+        NULL,       "id",      "date",        "country",     "subdivision",
+        "os_id",    "hs_code", "lei",         "gln",         "sha256",
+        "currency", "enum",    "nonnegative", "identifiers", "percent"};
+    _Static_assert(sizeof checks / sizeof *checks == LAB_CK_PERCENT + 1,
+                   "a name per field check");
     lab_buf_adds(b, comma ? ",{" : "{");
     json_kv(b, "name", f->name, 0);
     json_kv(b, "type", types[f->type], 1);

@@ -274,13 +274,27 @@ static void entry(out *o, const dfile *f, const drow *r, char sign)
     lab_buf_printf(o->b, "  %s:%u\n", f->path, r->line);
 }
 
-/* Does column c of the old row differ from the same-named new column? */
+/* The column of `to` that column c of `from` pairs with: the same name,
+ * and as many columns of that name before it (a header may repeat a
+ * name); -1 if none. */
+static int match_col(const dfile *from, size_t c, const dfile *to)
+{
+    size_t rank = 0;
+    for (size_t i = 0; i < c; i++)
+        rank += from->cols[i] == from->cols[c];
+    for (size_t i = 0; i < to->ncols; i++)
+        if (strcmp(to->cols[i], from->cols[c]) == 0 && rank-- == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Does column c of the old row differ from its new column? */
 static int differs(const dfile *fo, const drow *ro, const dfile *fn,
                    const drow *rn, size_t c, const char **newv)
 {
     if (strcmp(fo->cols[c], "retrieved") == 0)
         return 0;
-    int k = col_of(fn, fo->cols[c]);
+    int k = match_col(fo, c, fn);
     *newv = k >= 0 ? rn->cells[k] : "";
     return strcmp(ro->cells[c], *newv) != 0;
 }
@@ -293,7 +307,7 @@ static int changed(const dfile *fo, const drow *ro, const dfile *fn,
         if (differs(fo, ro, fn, rn, c, &v))
             return 1;
     for (size_t c = 0; c < fn->ncols; c++)
-        if (col_of(fo, fn->cols[c]) < 0 && rn->cells[c][0] != '\0')
+        if (match_col(fn, c, fo) < 0 && rn->cells[c][0] != '\0')
             return 1;
     return 0;
 }
@@ -324,7 +338,7 @@ static void change(out *o, const dfile *fo, const drow *ro, const dfile *fn,
             old = ro->cells[c];
         } else {
             size_t k = c - fo->ncols;
-            if (col_of(fo, fn->cols[k]) >= 0 || rn->cells[k][0] == '\0')
+            if (match_col(fn, k, fo) >= 0 || rn->cells[k][0] == '\0')
                 continue;
             col = fn->cols[k];
             old = "";
