@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +33,7 @@ enum {
     RATE_PER_MINUTE = 100 /* Open Supply Hub's limit */
 };
 #define DEF_MAX_BYTES LAB_INPUT_MAX
+#define DEF_MAX_SHRINK 0.5 /* a refresh may lose at most half the entries */
 
 /* ---- process-wide state: libcurl's init and the rate limiter ---- */
 
@@ -88,7 +90,14 @@ static void rate_take(void)
 void lab_http_effective(lab_http_options *out, const lab_http_options *in)
 {
     lab_http_options d = LAB_HTTP_OPTIONS_INIT;
-    *out = in ? *in : d;
+    *out = d;
+    /* a version 1 struct ends before max_shrink */
+    if (in != NULL)
+        memcpy(out, in,
+               in->version < 2 ? offsetof(lab_http_options, max_shrink)
+                               : sizeof *out);
+    if (!(out->max_shrink > 0 && out->max_shrink <= 1))
+        out->max_shrink = DEF_MAX_SHRINK;
     if (out->connect_timeout == 0)
         out->connect_timeout = DEF_CONNECT_TIMEOUT;
     if (out->timeout == 0)

@@ -147,8 +147,9 @@ static int write_temp(char **tmp, const char *path, const char *data, size_t n)
     return LAB_OK;
 }
 
-/* Does the file parse as a reference list with at least one entry? */
-static int check_list(const char *tmp, const char *url)
+/* Does the file parse as a reference list with at least one entry?  Its
+ * number of entries goes to *entries. */
+static int check_list(const char *tmp, const char *url, size_t *entries)
 {
     lab_refdata rd = {0};
     lab_arena a;
@@ -159,6 +160,7 @@ static int check_list(const char *tmp, const char *url)
         rc = lab_refdata_load(&rd, &a, &st, tmp);
     if (rc == LAB_OK && (rd.nlists != 1 || rd.lists[0].entries == 0))
         rc = lab_seterr(LAB_EPARSE, "the list from %s has no entries", url);
+    *entries = rc == LAB_OK ? rd.lists[0].entries : 0;
     lab_refdata_free(&rd);
     lab_strtab_free(&st);
     lab_arena_free(&a);
@@ -237,8 +239,30 @@ static int keep_old(int rc, const cached *c, const char *path)
     return lab_seterr(rc, "%s; the previous %s is kept", msg, base_name(path));
 }
 
+/* A list that lost more than max_shrink of the cached copy's entries is
+ * more likely a truncated or partial download than a delisting. */
+static int check_shrink(const char *path, const char *url, const cached *c,
+                        size_t entries, double max_shrink)
+{
+    size_t old = 0;
+    if (!c->exists || max_shrink >= 1)
+        return LAB_OK;
+    if (check_list(path, url, &old) != LAB_OK)
+        return LAB_OK; /* a cached copy that does not parse: nothing to keep */
+    if ((double)entries >= (double)old * (1.0 - max_shrink))
+        return LAB_OK;
+    return lab_seterr(LAB_EPARSE,
+                      "the list downloaded from %s has %zu entries, the "
+                      "cached copy %zu: it shrinks by %.0f %%, more than the "
+                      "%.0f %% allowed (max_shrink, --max-shrink)",
+                      url, entries, old,
+                      100.0 * (double)(old - entries) / (double)old,
+                      100.0 * max_shrink);
+}
+
 static int got_body(int *outcome, char **summary, const char *url,
-                    const char *path, const cached *c, const lab_http_resp *r)
+                    const char *path, const cached *c, const lab_http_resp *r,
+                    double max_shrink)
 {
     char sha[65], *tmp = NULL;
     int rc = lab_sha256_hex(sha, r->body.data, r->body.len);
@@ -254,7 +278,8 @@ static int got_body(int *outcome, char **summary, const char *url,
     rc = write_temp(&tmp, path, r->body.data, r->body.len);
     if (rc != LAB_OK)
         return rc;
-    rc = check_list(tmp, url);
+    size_t entries = 0;
+    rc = check_list(tmp, url, &entries);
     if (rc != LAB_OK) {
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", lab_errmsg());
@@ -262,6 +287,8 @@ static int got_body(int *outcome, char **summary, const char *url,
                         "the list downloaded from %s does not parse: %s", url,
                         msg);
     }
+    if (rc == LAB_OK)
+        rc = check_shrink(path, url, c, entries, max_shrink);
     if (rc == LAB_OK)
         rc = install(path, c, url, r, sha);
     unlink(tmp);
@@ -277,7 +304,8 @@ int lab_refresh_list(int *outcome, char **summary, const char *url,
                      const char *path, const lab_http_options *opts)
 {
     if (outcome == NULL || url == NULL || path == NULL ||
-        (opts != NULL && opts->version != LAB_HTTP_OPTIONS_VERSION))
+        (opts != NULL &&
+         (opts->version < 1 || opts->version > LAB_HTTP_OPTIONS_VERSION)))
         return lab_seterr(LAB_EINVAL, "lab_refresh_list: bad arguments");
     lab_http_options o;
     lab_http_effective(&o, opts);
@@ -315,7 +343,7 @@ int lab_refresh_list(int *outcome, char **summary, const char *url,
                  o.retries);
         rc = use_cache(&out, summary, &c, path, why);
     } else if (r.status == 200) {
-        rc = got_body(&out, summary, url, path, &c, &r);
+        rc = got_body(&out, summary, url, path, &c, &r, o.max_shrink);
         if (rc != LAB_OK)
             rc = keep_old(rc, &c, path);
     } else {
@@ -363,7 +391,8 @@ int lab_status_list_fetch(char **out, size_t *len, int *from_cache,
                           const char *url, const lab_http_options *opts)
 {
     if (out == NULL || len == NULL || url == NULL ||
-        (opts != NULL && opts->version != LAB_HTTP_OPTIONS_VERSION))
+        (opts != NULL &&
+         (opts->version < 1 || opts->version > LAB_HTTP_OPTIONS_VERSION)))
         return lab_seterr(LAB_EINVAL, "lab_status_list_fetch: bad arguments");
     lab_http_options o;
     lab_http_effective(&o, opts);

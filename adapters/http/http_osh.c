@@ -155,7 +155,8 @@ int lab_osh_facility(char **out, const char *os_id, lab_format format,
 {
     if (out == NULL || os_id == NULL ||
         (format != LAB_FORMAT_TEXT && format != LAB_FORMAT_JSON) ||
-        (opts != NULL && opts->version != LAB_HTTP_OPTIONS_VERSION))
+        (opts != NULL &&
+         (opts->version < 1 || opts->version > LAB_HTTP_OPTIONS_VERSION)))
         return lab_seterr(LAB_EINVAL, "lab_osh_facility: bad arguments");
     if (!valid_os_id(os_id))
         return lab_seterr(LAB_EINVAL,

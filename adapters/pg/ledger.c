@@ -250,8 +250,8 @@ static void run_json(lab_buf *packs, lab_buf *records, lab_buf *summary,
                      lab_buf *products, const lab_report *rep)
 {
     static const char *const kinds[] = {
-        "suppliers", "links",          "audits", "documents",
-        "products",  "noncompliances", "lots",   "lot_inputs"};
+        "suppliers",      "links", "audits",     "documents", "products",
+        "noncompliances", "lots",  "lot_inputs", "ownership"};
     _Static_assert(sizeof kinds / sizeof *kinds == LAB_TABLE_COUNT,
                    "one name per record kind");
     lab_buf_addc(packs, '[');

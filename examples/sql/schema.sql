@@ -1,6 +1,6 @@
 -- schema.sql - labaudit's reference schema: the tables an ERP (or a
 -- staging area fed from one) can keep supplier, link, audit, document,
--- product and non-compliance records in so that `labaudit check --data postgresql://...`
+-- product, non-compliance, lot and ownership records in so that `labaudit check --data postgresql://...`
 -- reads them through examples/sql/mapping.ini (the built-in mapping).
 -- Columns are named and typed as labaudit's fields (`labaudit rules
 -- fields` describes each); list fields are text[]; the types check what
@@ -24,8 +24,13 @@ CREATE TABLE IF NOT EXISTS supplychain.suppliers (
     workers integer CHECK (workers >= 0),
     licensed boolean,
     ethical_association_member boolean,
-    recruits_for text[]
+    recruits_for text[],
+    parent text,
+    identifiers text[]
 );
+-- added with ownership screening: a table made before gets them here
+ALTER TABLE supplychain.suppliers ADD COLUMN IF NOT EXISTS parent text;
+ALTER TABLE supplychain.suppliers ADD COLUMN IF NOT EXISTS identifiers text[];
 COMMENT ON COLUMN supplychain.suppliers.id IS 'the supplier''s id in the ERP';
 COMMENT ON COLUMN supplychain.suppliers.name IS 'registered name';
 COMMENT ON COLUMN supplychain.suppliers.role IS 'what the facility does';
@@ -42,6 +47,8 @@ COMMENT ON COLUMN supplychain.suppliers.workers IS 'number of workers';
 COMMENT ON COLUMN supplychain.suppliers.licensed IS 'recruiter holds a licence';
 COMMENT ON COLUMN supplychain.suppliers.ethical_association_member IS 'recruiter is a member of an ethical employment association';
 COMMENT ON COLUMN supplychain.suppliers.recruits_for IS 'recruiter: ids of the facilities it supplies workers to, '';''';
+COMMENT ON COLUMN supplychain.suppliers.parent IS 'controlling owner: a supplier id, an ownership owner id, or the name of an outside company';
+COMMENT ON COLUMN supplychain.suppliers.identifiers IS 'registry identifiers scheme:value (uscc:..., lei:..., duns:...)';
 
 CREATE TABLE IF NOT EXISTS supplychain.links (
     id text,
@@ -324,6 +331,24 @@ CREATE TABLE IF NOT EXISTS supplychain.lot_inputs (
 );
 COMMENT ON COLUMN supplychain.lot_inputs.lot_id IS 'the lot made';
 COMMENT ON COLUMN supplychain.lot_inputs.input_lot_id IS 'a lot that went into it';
+
+CREATE TABLE IF NOT EXISTS supplychain.ownership (
+    id text PRIMARY KEY,
+    owner text NOT NULL,
+    owned text NOT NULL,
+    share numeric NOT NULL CHECK (share >= 0 AND share <= 100),
+    owner_name text,
+    owner_country text CHECK (owner_country ~ '^[A-Z]{2}$'),
+    owner_address text,
+    owner_identifiers text[],
+    source text,
+    as_of date
+);
+COMMENT ON COLUMN supplychain.ownership.id IS 'ownership id; default owner>owned';
+COMMENT ON COLUMN supplychain.ownership.owner IS 'the holder: a supplier id, or an id for an outside company';
+COMMENT ON COLUMN supplychain.ownership.owned IS 'what is held: a supplier id or another owner''s id';
+COMMENT ON COLUMN supplychain.ownership.share IS 'percent of the shares or votes held, 0 to 100';
+COMMENT ON COLUMN supplychain.ownership.source IS 'where the holding is recorded (registry extract, annual report...)';
 
 CREATE INDEX IF NOT EXISTS lot_inputs_lot ON supplychain.lot_inputs (lot_id);
 CREATE INDEX IF NOT EXISTS links_supplier ON supplychain.links (supplier_id);

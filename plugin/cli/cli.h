@@ -24,6 +24,8 @@ typedef struct opts {
     size_t npacks;
     const char *lists[MAX_PACKS];
     size_t nlists;
+    const char *against[MAX_PACKS]; /* --against-lists (cmd_lists.c) */
+    size_t nagainst;
     const char *format;
     const char *output;
     const char *as_of;
@@ -85,6 +87,11 @@ int cmd_json(int argc, char **argv);
 int cmd_status_list(int argc, char **argv);
 int cmd_refresh(int argc, char **argv);
 int cmd_facility(int argc, char **argv);
+int cmd_lists(int argc, char **argv);
+/* check --against-lists (cmd_lists.c): checks again with the old lists
+ * and prints what changed instead of the report; 0 nothing, 1 changes. */
+int against_lists(opts *o, const lab_engine *enew, lab_dataset *ds,
+                  const lab_check_options *co, const lab_report *now, int json);
 /* verify --status-list URL (cmd_refresh.c): http_opt() takes an HTTP
  * option (1 taken, -1 bad value, 0 not one); is_url() says whether a
  * --status-list names a URL; fetch_status_list() fetches it through the
@@ -98,6 +105,6 @@ char *fetch_status_list(const char *url, size_t *len);
         {"status-list", cmd_status_list}, {"ledger", cmd_ledger},             \
         {"refresh", cmd_refresh}, {"facility", cmd_facility},                 \
         {"suspend", cmd_suspend}, {"unsuspend", cmd_unsuspend},               \
-        {"dossier", cmd_dossier},
+        {"dossier", cmd_dossier}, {"lists", cmd_lists},
 
 #endif /* LAB_CLI_H */

@@ -67,6 +67,16 @@ int http_opt(const char *k, const char *v)
             return -1;
         }
         http.max_bytes = (size_t)n;
+    } else if (is(k, "--max-shrink")) {
+        char *end = NULL;
+        double f = v ? strtod(v, &end) : -1;
+        if (v == NULL || end == v || *end != '\0' || !(f > 0 && f <= 1)) {
+            usage_error("--max-shrink '%s': expected a fraction above 0, at "
+                        "most 1",
+                        v ? v : "");
+            return -1;
+        }
+        http.max_shrink = f;
     } else {
         return 0;
     }
@@ -247,12 +257,15 @@ static const char refresh_help[] =
     "usage: labaudit refresh [--config FILE] [--cache DIR] [--only ID]\n"
     "                        [--ca-file PEM] [--connect-timeout S]\n"
     "                        [--timeout S] [--max-bytes N] [--retries N]\n"
+    "                        [--max-shrink F]\n"
     "\n"
     "Downloads the reference lists named in FILE (default\n"
     "rules/data/sources.ini: one [id] section per list with url = and\n"
     "optionally file = NAME.csv) into DIR (default: FILE's folder), with\n"
     "conditional requests.  A new list must parse before it replaces the\n"
-    "old one (kept as NAME.csv.prev); NAME.csv.meta records the URL, time,\n"
+    "old one (kept as NAME.csv.prev), and may not have fewer than (1 - F)\n"
+    "times the entries of the cached copy (--max-shrink, default 0.5; 1\n"
+    "accepts any); NAME.csv.meta records the URL, time,\n"
     "ETag and SHA-256, and reports name them.  Offline, the cached list\n"
     "stays in use and its age is printed.\n"
     "\n"

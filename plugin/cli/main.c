@@ -118,6 +118,10 @@ int parse_opts(int argc, char **argv, opts *o)
             if (o->nlists == MAX_PACKS)
                 return usage_error("too many --lists (%s)", a);
             dst = &o->lists[o->nlists++];
+        } else if (strcmp(a, "--against-lists") == 0) {
+            if (o->nagainst == MAX_PACKS)
+                return usage_error("too many --against-lists (%s)", a);
+            dst = &o->against[o->nagainst++];
         } else if (strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0) {
             dst = &o->format;
         } else if (strcmp(a, "--output") == 0 || strcmp(a, "-o") == 0) {
@@ -325,6 +329,10 @@ static const char check_help[] =
     "                        all rules and records (default 2^32); a check\n"
     "                        that needs more fails naming the rule\n"
     "  -q, --quiet           no progress on stderr\n"
+    "      --against-lists PATH  check again with these (older) lists and\n"
+    "                        print only the products and supplier findings\n"
+    "                        whose result differs (repeatable); exit 1 if\n"
+    "                        any does\n"
     "\n"
     "Exit status: 0 no finding at or above the threshold, 1 findings,\n"
     "2 usage or input error.\n";
@@ -382,6 +390,10 @@ int cmd_check(int argc, char **argv)
         goto out;
     }
     rc = lab_check(&rep, e, ds, &co);
+    if (rc == LAB_OK && o.nagainst > 0) {
+        status = against_lists(&o, e, ds, &co, rep, fmt == LAB_FORMAT_JSON);
+        goto out;
+    }
     if (rc == LAB_OK)
         rc = lab_report_render(&text, rep, fmt);
     if (rc != LAB_OK) {
@@ -626,6 +638,8 @@ static const char main_help[] =
     "commands:\n"
     "  check DATA --rules PACK   check a dataset; see 'labaudit check --help'\n"
     "  rules lint|test|show|export|fields|translate   work on rule packs\n"
+    "  lists diff OLD NEW        what changed between two editions of the\n"
+    "                            reference lists\n"
     "  jsonlogic RULE [DATA]     evaluate one JsonLogic rule\n"
     "  version                   print the version\n"
     "\n"

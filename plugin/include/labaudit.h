@@ -94,7 +94,8 @@ typedef enum lab_record_kind {
     LAB_RECORD_PRODUCT = 4,
     LAB_RECORD_NONCOMPLIANCE = 5, /**< noncompliances.csv, or in a report */
     LAB_RECORD_LOT = 6,           /**< lots.csv: a lot and its custody */
-    LAB_RECORD_LOT_INPUT = 7      /**< lot_inputs.csv: a lot made from a lot */
+    LAB_RECORD_LOT_INPUT = 7,     /**< lot_inputs.csv: a lot made from a lot */
+    LAB_RECORD_OWNERSHIP = 8      /**< ownership.csv: a share one owner holds */
 } lab_record_kind;
 
 typedef struct lab_engine lab_engine;   /**< compiled rule packs */
@@ -446,6 +447,24 @@ typedef enum lab_format {
 /** Renders the whole report; free *out with lab_free(). */
 LAB_EXTERN(int)
 lab_report_render(char **out, const lab_report *report, lab_format format);
+
+/**
+ * Compares two editions of the reference lists (`labaudit lists diff`).
+ * old_path and new_path are each a list file or a folder of *.csv lists,
+ * as --lists takes them; lists are paired by file name.  An entry is
+ * keyed by its `id` column, else `code`, else `name`, else `country` and
+ * `good` (the DOL list), else the whole row, and is added, removed or
+ * changed (another column differs; `retrieved` is not compared).  *out
+ * receives the changes in `format` (LAB_FORMAT_TEXT, or LAB_FORMAT_JSON:
+ * {"lists": [{"list", "status", "old_sha256", "new_sha256", "entries",
+ * "added", "removed", "changed"}], "summary"}), each entry with its line;
+ * free it with lab_free().  *changes (may be NULL) receives the number of
+ * entries added, removed or changed plus lists added or removed.  A list
+ * that does not parse is an error naming file:line.
+ */
+LAB_EXTERN(int)
+lab_lists_diff(char **out, size_t *changes, const char *old_path,
+               const char *new_path, lab_format format);
 
 /* ---------------------------------------------------------------- */
 /* JSON in, JSON out (for FFI hosts)                                 */
@@ -1131,7 +1150,7 @@ lab_ledger_show(char **out, const char *conninfo, const char *run_id);
  * call them.  Without the HTTP adapter they return LAB_EUNSUPPORTED.
  */
 
-enum { LAB_HTTP_OPTIONS_VERSION = 1 };
+enum { LAB_HTTP_OPTIONS_VERSION = 2 };
 
 /** Options for the HTTP calls. */
 typedef struct lab_http_options {
@@ -1151,11 +1170,15 @@ typedef struct lab_http_options {
                                    https://opensupplyhub.org */
     const char *token_env;    /**< environment variable holding the Open
                                    Supply Hub token; NULL = "OSH_TOKEN" */
+    double max_shrink;        /**< version 2: lab_refresh_list refuses a
+                                   list with fewer than (1 - max_shrink)
+                                   times the entries of the cached copy;
+                                   0 = 0.5, 1 = any shrink is accepted */
 } lab_http_options;
 
 /* clang-format off */
 #define LAB_HTTP_OPTIONS_INIT                                                 \
-    {LAB_HTTP_OPTIONS_VERSION, NULL, 0, 0, 0, 3, NULL, 300, NULL, NULL}
+    {LAB_HTTP_OPTIONS_VERSION, NULL, 0, 0, 0, 3, NULL, 300, NULL, NULL, 0}
 /* clang-format on */
 
 LAB_EXTERN(int)
@@ -1314,6 +1337,9 @@ typedef struct lab_api {
     int (*dataset_load_epcis)(lab_dataset *ds, const char *path);
     int (*report_product_lot)(const lab_report *report, size_t i,
                               const char **lot, const char **custody);
+    /* added in 0.2.0, after report_product_lot */
+    int (*lists_diff)(char **out, size_t *changes, const char *old_path,
+                      const char *new_path, lab_format format);
 } lab_api;
 
 /**

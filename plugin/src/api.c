@@ -394,6 +394,7 @@ static const lab_api api_v1 = {
     .subject_name = lab_subject_name,
     .dataset_load_epcis = lab_dataset_load_epcis,
     .report_product_lot = lab_report_product_lot,
+    .lists_diff = lab_lists_diff,
 };
 
 const lab_api *lab_plugin_get_api(int abi_major)

@@ -5,6 +5,7 @@
  * facts are derived in chain.c.
  */
 #include "dataset.h"
+#include "owners.h"
 
 #include "crypto.h"
 #include "expr.h"
@@ -78,6 +79,7 @@ static void drop_graph(lab_dataset *ds)
     free(ds->recruiter_of);
     ds->recruiter_off = ds->recruiter_of = NULL;
     lab_ds_drop_lots(ds);
+    lab_ds_drop_owners(ds);
     for (int i = 0; i < 2; i++) {
         free(ds->walk[i].stamp);
         free(ds->walk[i].pos);
@@ -327,6 +329,38 @@ static int warn_unknown_subdivision(lab_dataset *ds, const lab_field *f,
                        v.u.s, lab_iso3166_table_version());
 }
 
+/* An identifier of a scheme labaudit does not know is kept and matched as
+ * written, with a warning (the first 20 of a dataset, then one saying
+ * that more are not reported). */
+static int warn_unknown_schemes(lab_dataset *ds, const lab_field *f,
+                                const void *rec, lab_pos p)
+{
+    lab_val v = lab_field_get(f, rec);
+    for (uint32_t i = 0; v.t == LAB_V_ARR && i < v.n; i++) {
+        const lab_val *it = &v.u.a[i];
+        char why[160];
+        int known, rc = LAB_OK;
+        if (!lab_ident_check(it->u.s, it->n, &known, why, sizeof why) || known)
+            continue;
+        if (ds->ident_warnings < 20)
+            rc = lab_ds_warn(ds,
+                             "%s:%u:%u: %s: scheme of '%s' is not one "
+                             "labaudit knows (%s): kept and matched as "
+                             "written",
+                             p.file ? p.file : "<input>", p.line, p.col,
+                             f->name, it->u.s, lab_ident_schemes());
+        else if (ds->ident_warnings == 20)
+            rc = lab_ds_warn(ds,
+                             "%s: further identifiers of unknown schemes "
+                             "are not reported",
+                             p.file ? p.file : "<input>");
+        ds->ident_warnings++;
+        if (rc != LAB_OK)
+            return rc;
+    }
+    return LAB_OK;
+}
+
 /* The position kept for a file name: interned, so it outlives the load. */
 static int intern_pos(lab_dataset *ds, lab_pos *pos)
 {
@@ -353,7 +387,8 @@ static int keep_recruiter_position(lab_dataset *ds, size_t row, lab_pos pos)
 static int keeps_position(lab_record_kind kind)
 {
     return kind == LAB_RECORD_NONCOMPLIANCE || kind == LAB_RECORD_LOT ||
-           kind == LAB_RECORD_LOT_INPUT || kind == LAB_RECORD_PRODUCT;
+           kind == LAB_RECORD_LOT_INPUT || kind == LAB_RECORD_PRODUCT ||
+           kind == LAB_RECORD_OWNERSHIP;
 }
 
 static int keep_position(lab_dataset *ds, lab_record_kind kind, size_t row,
@@ -462,12 +497,20 @@ int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
                                p);
         if (rc == LAB_OK && fields[i]->check == LAB_CK_SUBDIV)
             rc = warn_unknown_subdivision(ds, fields[i], rec, p);
+        if (rc == LAB_OK && fields[i]->check == LAB_CK_IDENT)
+            rc = warn_unknown_schemes(ds, fields[i], rec, p);
         if (rc != LAB_OK)
             return rc;
     }
     if (kind == LAB_RECORD_LOT_INPUT) {
         lab_lot_input *in = rec;
         rc = default_edge_id(ds, &in->id, in->input_lot_id, in->lot_id, NULL);
+        if (rc != LAB_OK)
+            return rc;
+    }
+    if (kind == LAB_RECORD_OWNERSHIP) {
+        lab_ownership *o = rec;
+        rc = default_edge_id(ds, &o->id, o->owner, o->owned, NULL);
         if (rc != LAB_OK)
             return rc;
     }
@@ -483,7 +526,8 @@ int lab_ds_row(lab_dataset *ds, lab_record_kind kind,
             return rc;
     }
     if (kind == LAB_RECORD_SUPPLIER &&
-        ((const lab_supplier *)rec)->recruits_for != NULL) {
+        (((const lab_supplier *)rec)->recruits_for != NULL ||
+         ((const lab_supplier *)rec)->parent != NULL)) {
         rc = keep_recruiter_position(ds, t->n, rowpos);
         if (rc != LAB_OK)
             return rc;
@@ -920,6 +964,8 @@ int lab_ds_index(lab_dataset *ds)
     ds->audit_owner = owner;
     seller = buyer = owner = NULL; /* now owned by the dataset */
     rc = lab_ds_index_lots(ds);    /* needs the links */
+    if (rc == LAB_OK)
+        rc = lab_ds_index_owners(ds);
     if (rc != LAB_OK) {
         drop_graph(ds);
         goto out;

@@ -26,7 +26,7 @@ typedef struct lab_table {
 enum { LAB_FIELD_MAX = 1 << 20 };
 
 /* Kinds with tables (chain facts are derived, not stored here). */
-enum { LAB_TABLE_COUNT = LAB_ENT_LOT_INPUT + 1 };
+enum { LAB_TABLE_COUNT = LAB_ENT_OWNERSHIP + 1 };
 
 #define LAB_NONE UINT32_MAX /* no such row */
 
@@ -112,8 +112,8 @@ struct lab_dataset {
     double *lot_traced, *lot_excess;
     uint32_t *lot_stamp, *lot_list, lot_cur;
     size_t lot_n;
-    /* where the suppliers that name recruits_for were read: row and
-     * position, for the check of those ids (lab_ds_index) */
+    /* where the suppliers that name recruits_for or parent were read: row
+     * and position, for the check of those ids (lab_ds_index) */
     struct lab_rowpos {
         size_t row;
         lab_pos pos;
@@ -123,6 +123,10 @@ struct lab_dataset {
     uint32_t *recruiter_off, *recruiter_of;
     lab_extcol *ext; /* columns that are not labaudit fields */
     size_t next, capext;
+    /* the ownership graph (owners.c), NULL until indexed; unknown
+     * identifier schemes warned about so far */
+    struct lab_owners *owners;
+    size_t ident_warnings;
     /* products by maker: product_of[product_off[v]..product_off[v+1]) */
     uint32_t *product_off, *product_of;
     /* walks reused by checks (a dataset serves one thread at a time) */

@@ -7,6 +7,7 @@
  * own test cases and the engine's self-description.
  */
 #include "engine.h"
+#include "owners.h"
 
 #include "ident.h"
 
@@ -412,6 +413,58 @@ static int v_listed_upstream(const lab_scope *sc, lab_val *out)
     return LAB_OK;
 }
 
+/* Ties to listed entities beyond the name (owners.c). */
+static int v_tie_str(const lab_scope *sc, lab_val *out, size_t off)
+{
+    const char *const *p =
+        sc->tie ? (const char *const *)((const char *)sc->tie + off) : NULL;
+    *out = str_or_null(p ? *p : NULL);
+    return LAB_OK;
+}
+
+#define TIE_STR(fn, member)                                          \
+    static int fn(const lab_scope *sc, lab_val *out)                 \
+    {                                                                \
+        return v_tie_str(sc, out, offsetof(struct lab_tie, member)); \
+    }
+TIE_STR(v_tie_identifier, identifier)
+TIE_STR(v_tie_id_entity, id_cite)
+TIE_STR(v_tie_subsidiary, sub_cite)
+TIE_STR(v_tie_owner, owner_cite)
+TIE_STR(v_tie_address, address)
+TIE_STR(v_tie_address_entity, addr_cite)
+
+static int v_tie_owner_path(const lab_scope *sc, lab_val *out)
+{
+    *out = str_or_null(sc->tie ? lab_tie_owner_path(sc->tie) : NULL);
+    return LAB_OK;
+}
+
+static int v_tie_owner_share(const lab_scope *sc, lab_val *out)
+{
+    *out = sc->tie ? lab_val_num(sc->tie->owner_share) : lab_val_null();
+    return LAB_OK;
+}
+
+static int v_chain_ties(const lab_scope *sc, lab_val *out)
+{
+    *out = sc->listed_ties >= 0 ? lab_val_num(sc->listed_ties) : lab_val_null();
+    return LAB_OK;
+}
+
+static int v_chain_owner_max(const lab_scope *sc, lab_val *out)
+{
+    *out = sc->listed_ties >= 0 ? lab_val_num(sc->owner_share_max)
+                                : lab_val_null();
+    return LAB_OK;
+}
+
+static int v_chain_owner_max_id(const lab_scope *sc, lab_val *out)
+{
+    *out = str_or_null(sc->listed_ties >= 0 ? sc->owner_share_max_id : NULL);
+    return LAB_OK;
+}
+
 /* Evidence counts: for audit i, evidence[2i] missing and [2i+1] changed;
  * for supplier v, the same after the audits. */
 static int evidence_count(const lab_scope *sc, int audit, int changed,
@@ -527,6 +580,36 @@ static const struct {
     {LAB_SLOT_CHAIN, "listed_suppliers", v_listed_upstream, LAB_V_NUM, 1,
      "suppliers in a product's chain that match an entity list (chain "
      "rules only)"},
+    {LAB_SLOT_SUPPLIER, "listed_identifier", v_tie_identifier, LAB_V_STR, 1,
+     "a registry identifier (scheme:value) the supplier shares with a "
+     "listed entity, whatever its name (uscc, lei, duns...; not a site)"},
+    {LAB_SLOT_SUPPLIER, "listed_identifier_entity", v_tie_id_entity, LAB_V_STR,
+     1, "the listed entity with that identifier, and its row"},
+    {LAB_SLOT_SUPPLIER, "listed_subsidiary_of", v_tie_subsidiary, LAB_V_STR, 1,
+     "the listed entity whose listed subsidiary the supplier's name "
+     "matches, and its row"},
+    {LAB_SLOT_SUPPLIER, "listed_owner_share", v_tie_owner_share, LAB_V_NUM, 1,
+     "percent held by listed entities, OFAC-style: the largest T such that "
+     "listed entities and companies they hold T % or more of hold T % or "
+     "more of the supplier, through any number of levels (0: none)"},
+    {LAB_SLOT_SUPPLIER, "listed_owner", v_tie_owner, LAB_V_STR, 1,
+     "the listed entity at the top of those holdings, and its row"},
+    {LAB_SLOT_SUPPLIER, "listed_owner_path", v_tie_owner_path, LAB_V_STR, 1,
+     "the holdings from the supplier up to the listed entity, each with its "
+     "file:line, source and date"},
+    {LAB_SLOT_SUPPLIER, "listed_address", v_tie_address, LAB_V_STR, 1,
+     "an address or site identifier (OS ID, GLN) the supplier shares with a "
+     "listed entity"},
+    {LAB_SLOT_SUPPLIER, "listed_address_entity", v_tie_address_entity,
+     LAB_V_STR, 1, "the listed entity at that address or site, and its row"},
+    {LAB_SLOT_CHAIN, "listed_ties", v_chain_ties, LAB_V_NUM, 1,
+     "suppliers in a product's chain that are a listed entity by registry "
+     "identifier or a listed subsidiary (chain rules only)"},
+    {LAB_SLOT_CHAIN, "listed_owner_share_max", v_chain_owner_max, LAB_V_NUM, 1,
+     "the largest supplier.listed_owner_share in a product's chain (chain "
+     "rules only)"},
+    {LAB_SLOT_CHAIN, "listed_owned_supplier", v_chain_owner_max_id, LAB_V_STR,
+     1, "the supplier with that largest share"},
 };
 
 /* Every possible reference, made once: [slot][field], then virtuals. */
@@ -906,6 +989,8 @@ typedef struct checkrun {
     lab_walk *scope;     /* suppliers to check, NULL = all */
     lab_hit *hits;       /* screening per supplier (or per place in
                             the scope), NULL if unused */
+    lab_tie *ties;       /* ties to listed entities, the same way */
+    lab_ties *tiectx;    /* their derivation, for the paths */
     lab_buf *dump;       /* set: write scopes instead of evaluating */
     const lab_val **ext; /* typed declared fields, see type_declared */
     int32_t *evidence;   /* see check_evidence */
@@ -1316,13 +1401,18 @@ static void scope_supplier(checkrun *cr, lab_slot slot, uint32_t v)
     cr->sc.full_unannounced = h->full_unannounced[v];
     cr->sc.audit_count = (int32_t)(ds->audit_off[v + 1] - ds->audit_off[v]);
     cr->sc.hit = NULL;
+    cr->sc.tie = NULL;
     if (cr->hits != NULL)
         cr->sc.hit = &cr->hits[cr->scope ? cr->scope->pos[v] : v];
+    if (cr->ties != NULL)
+        cr->sc.tie = &cr->ties[cr->scope ? cr->scope->pos[v] : v];
 }
 static void scope_clear(checkrun *cr)
 {
     cr->sc.hit = NULL;
+    cr->sc.tie = NULL;
     cr->sc.listed_upstream = -1;
+    cr->sc.listed_ties = -1;
     for (int s = 0; s < LAB_SLOT_COUNT_; s++)
         cr->sc.rec[s] = NULL;
     cr->sc.latest_audit = NULL;
@@ -1477,10 +1567,22 @@ static int check_product_chain(checkrun *cr, const lab_product *p, uint32_t row,
     }
     if (rc == LAB_OK && cr->hits != NULL) {
         cr->sc.listed_upstream = 0;
+        cr->sc.listed_ties = 0;
+        cr->sc.owner_share_max = 0;
+        cr->sc.owner_share_max_id = NULL;
         for (size_t i = 0; i < w->n; i++) {
             uint32_t u = w->list[i];
             size_t h = cr->scope ? cr->scope->pos[u] : u;
+            const lab_tie *t = &cr->ties[h];
             cr->sc.listed_upstream += cr->hits[h].score > 0;
+            cr->sc.listed_ties += t->id_entity != NULL || t->subsidiary != NULL;
+            if (t->owner_share > cr->sc.owner_share_max) {
+                cr->sc.owner_share_max = t->owner_share;
+                cr->sc.owner_share_max_id =
+                    ((const lab_supplier *)lab_table_row(
+                         &ds->tables[LAB_RECORD_SUPPLIER], u))
+                        ->id;
+            }
         }
     }
     if (rc == LAB_OK)
@@ -1842,7 +1944,14 @@ static int screen_all(checkrun *cr)
                             &key, &cr->hits[k]);
     int oom = key.oom;
     lab_buf_free(&key);
-    return oom ? lab_seterr(LAB_ENOMEM, "out of memory") : LAB_OK;
+    if (oom)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    /* then identifiers, subsidiaries, owners and addresses (owners.c) */
+    cr->ties = lab_calloc(n + 1, sizeof *cr->ties);
+    if (cr->ties == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    return lab_ties_derive(&cr->tiectx, cr->ties, &cr->e->ref, cr->ds,
+                           cr->scope, cr->hits, &cr->rep->arena);
 }
 int lab_check_options_init(lab_check_options *opts, unsigned version)
 {
@@ -2016,6 +2125,8 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
     lab_arena_free(&cr.scratch);
     free((void *)cr.ext);
     free(cr.hits);
+    free(cr.ties);
+    lab_ties_free(cr.tiectx);
     free(cr.evidence);
     if (rc == LAB_OK && o->progress != NULL)
         o->progress(o->progress_ud, cr.total, cr.total);
@@ -2071,6 +2182,7 @@ int lab_engine_test(char **out, size_t *failed, const lab_engine *e)
             sc.noverrides = tc->noverrides;
             sc.ref = &e->ref;
             sc.listed_upstream = -1;
+            sc.listed_ties = -1;
             lab_arena_reset(&scratch);
             int fired = lab_rule_eval(r, &sc, &scratch);
             ncases++;
@@ -2122,6 +2234,7 @@ static int fires_with_null(const lab_engine *e, const lab_rule *r,
     sc.noverrides = n + 1;
     sc.ref = &e->ref;
     sc.listed_upstream = -1;
+    sc.listed_ties = -1;
     lab_arena_reset(scratch);
     return lab_rule_eval(r, &sc, scratch);
 }
@@ -2247,9 +2360,11 @@ static void field_json(lab_buf *b, const lab_field *f, const lab_decl *d,
     static const char *const types[] = {"string", "number", "number", "boolean",
                                         "list"};
     static const char *const checks[] = {
-        NULL,       "id",      "date",       "country", "subdivision",
-        "os_id",    "hs_code", "lei",        "gln",     "sha256",
-        "currency", "enum",    "nonnegative"};
+        NULL,       "id",      "date",        "country",     "subdivision",
+        "os_id",    "hs_code", "lei",         "gln",         "sha256",
+        "currency", "enum",    "nonnegative", "identifiers", "percent"};
+    _Static_assert(sizeof checks / sizeof *checks == LAB_CK_PERCENT + 1,
+                   "a name per field check");
     lab_buf_adds(b, comma ? ",{" : "{");
     json_kv(b, "name", f->name, 0);
     json_kv(b, "type", types[f->type], 1);

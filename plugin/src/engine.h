@@ -60,12 +60,17 @@ typedef struct lab_scope {
                                       by row, or NULL */
     const lab_override *overrides;
     size_t noverrides;
-    const lab_refdata *ref;  /* the engine's reference lists */
-    const lab_hit *hit;      /* screening of the supplier, or NULL */
-    int32_t listed_upstream; /* listed suppliers in the chain; -1 n/a */
-    const int32_t *evidence; /* per audit then per supplier: missing,
-                                changed; NULL without an evidence dir */
-    size_t naudits;          /* audits in the dataset (evidence layout) */
+    const lab_refdata *ref;    /* the engine's reference lists */
+    const lab_hit *hit;        /* screening of the supplier, or NULL */
+    const struct lab_tie *tie; /* its ties to listed entities, or NULL */
+    int32_t listed_upstream;   /* listed suppliers in the chain; -1 n/a */
+    int32_t listed_ties;       /* chain suppliers listed by identifier or as
+                                  a subsidiary; -1 n/a */
+    double owner_share_max;    /* the largest listed_owner_share there */
+    const char *owner_share_max_id; /* whose it is */
+    const int32_t *evidence;        /* per audit then per supplier: missing,
+                                       changed; NULL without an evidence dir */
+    size_t naudits; /* audits in the dataset (evidence layout) */
     uint32_t supplier_index, audit_index;
     uint32_t link_index; /* the link in scope (link rules) */
     lab_budget *budget;  /* the check's evaluation steps, or NULL */

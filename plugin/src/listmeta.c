@@ -10,6 +10,7 @@
 #include "credential.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,13 +20,16 @@ enum { META_MAX = 64 * 1024 };
 
 int lab_http_options_init(lab_http_options *opts, unsigned version)
 {
-    if (opts == NULL || version != LAB_HTTP_OPTIONS_VERSION)
+    if (opts == NULL || version < 1 || version > LAB_HTTP_OPTIONS_VERSION)
         return lab_seterr(LAB_EVERSION,
                           "lab_http_options version %u is not supported "
-                          "(this library knows version %d)",
+                          "(this library knows versions 1 to %d)",
                           version, LAB_HTTP_OPTIONS_VERSION);
     lab_http_options d = LAB_HTTP_OPTIONS_INIT;
-    *opts = d;
+    d.version = version;
+    /* a version 1 struct ends before max_shrink */
+    memcpy(opts, &d,
+           version == 1 ? offsetof(lab_http_options, max_shrink) : sizeof d);
     return LAB_OK;
 }
 

@@ -2,7 +2,9 @@
  * reflist.c - loads reference lists (CSV with a header naming its columns)
  * and screens suppliers against the entity lists among them.  A file whose
  * header has `name` is an entity list (with `aliases` separated by ';' and
- * optionally `country`, `status`); one with `code` is a list of high-risk
+ * optionally `country`, `status`, and `identifiers` (scheme:value),
+ * `address` and `subsidiaries`, each ';'-separated, for the owners and
+ * affiliates screening of owners.c); one with `code` is a list of high-risk
  * regions; any other is kept for its version and digest only, so reports
  * can say which edition of every list was in force.
  *
@@ -18,6 +20,7 @@
 
 #include "csv/csv.h"
 #include "listmeta.h"
+#include "owners.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -252,9 +255,10 @@ typedef struct lstate {
     lab_strtab *st;
     lab_reflist *list;
     int col_name, col_aliases, col_country, col_status, col_code, col_version,
-        col_retrieved;
+        col_retrieved, col_ids, col_address, col_subs;
     int header_done;
     const char *path;
+    const char *file; /* its base name, for citations */
 } lstate;
 
 static const char *intern(lstate *ls, const lab_csv_field *f)
@@ -269,13 +273,37 @@ static int newer(const char *a, const char *b)
     return b != NULL && (a == NULL || strcmp(b, a) > 0);
 }
 
-static int add_entity(lstate *ls, const lab_csv_field *f, size_t n,
-                      unsigned line)
+/* Splits f at ';' into at most max trimmed, interned items. */
+static size_t split_items(lstate *ls, const lab_csv_field *f, const char **out,
+                          size_t max)
+{
+    const char *s = f->text;
+    size_t len = f->len, start = 0, n = 0;
+    for (size_t i = 0; i <= len && n < max; i++) {
+        if (i < len && s[i] != ';')
+            continue;
+        size_t x = start, y = i;
+        while (x < y && s[x] == ' ')
+            x++;
+        while (y > x && s[y - 1] == ' ')
+            y--;
+        if (y > x)
+            out[n++] = lab_strtab_intern(ls->st, s + x, y - x);
+        start = i + 1;
+    }
+    return n;
+}
+
+static const lab_csv_field *column(const lab_csv_field *f, size_t n, int col)
+{
+    return col >= 0 && (size_t)col < n && f[col].len > 0 ? &f[col] : NULL;
+}
+
+/* Appends one entity named names[0..nn) (the name first) to rd. */
+static int push_entity(lstate *ls, const char *const *names, size_t nn,
+                       unsigned line, size_t subsidiary_of, lab_listed **out)
 {
     lab_refdata *rd = ls->rd;
-    if ((size_t)ls->col_name >= n || f[ls->col_name].len == 0)
-        return lab_seterr(LAB_EPARSE, "%s:%u: entity without a name", ls->path,
-                          line);
     lab_listed *e =
         lab_reallocarray(rd->entities, rd->nentities + 1, sizeof *e);
     if (e == NULL)
@@ -283,32 +311,11 @@ static int add_entity(lstate *ls, const lab_csv_field *f, size_t n,
     rd->entities = e;
     e = &rd->entities[rd->nentities];
     memset(e, 0, sizeof *e);
-    e->name = intern(ls, &f[ls->col_name]);
+    e->name = names[0];
     e->list_id = ls->list->id;
-    if (ls->col_country >= 0 && (size_t)ls->col_country < n)
-        e->country = intern(ls, &f[ls->col_country]);
-    if (ls->col_status >= 0 && (size_t)ls->col_status < n)
-        e->status = intern(ls, &f[ls->col_status]);
-
-    const char *names[33];
-    size_t nn = 0;
-    names[nn++] = e->name;
-    if (ls->col_aliases >= 0 && (size_t)ls->col_aliases < n) {
-        const char *s = f[ls->col_aliases].text;
-        size_t len = f[ls->col_aliases].len, start = 0;
-        for (size_t i = 0; i <= len && nn < 33; i++) {
-            if (i < len && s[i] != ';')
-                continue;
-            size_t x = start, y = i;
-            while (x < y && s[x] == ' ')
-                x++;
-            while (y > x && s[y - 1] == ' ')
-                y--;
-            if (y > x)
-                names[nn++] = lab_strtab_intern(ls->st, s + x, y - x);
-            start = i + 1;
-        }
-    }
+    e->file = ls->file;
+    e->line = line;
+    e->subsidiary_of = subsidiary_of;
     e->names = lab_arena_alloc(ls->a, nn * sizeof *e->names);
     e->keys = lab_arena_alloc(ls->a, nn * sizeof *e->keys);
     if (e->names == NULL || e->keys == NULL || e->name == NULL)
@@ -326,7 +333,112 @@ static int add_entity(lstate *ls, const lab_csv_field *f, size_t n,
     lab_buf_free(&key);
     e->nnames = nn;
     rd->nentities++;
+    *out = e;
     return LAB_OK;
+}
+
+/* The entity's identifiers: each checked (a malformed one is an error at
+ * its row), kept as matching keys. */
+static int entity_ids(lstate *ls, lab_listed *e, const lab_csv_field *f,
+                      unsigned line)
+{
+    const char *items[32];
+    size_t n = split_items(ls, f, items, 32);
+    e->idkeys = lab_arena_alloc(ls->a, (n + 1) * sizeof *e->idkeys);
+    if (e->idkeys == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    lab_buf key = LAB_BUF_INIT;
+    int rc = LAB_OK;
+    for (size_t i = 0; i < n && rc == LAB_OK; i++) {
+        char why[160];
+        int known;
+        if (items[i] == NULL) {
+            rc = lab_seterr(LAB_ENOMEM, "out of memory");
+        } else if (!lab_ident_check(items[i], strlen(items[i]), &known, why,
+                                    sizeof why)) {
+            rc = lab_seterr(LAB_EPARSE, "%s:%u:%u: identifiers: %s", ls->path,
+                            line, f->col, why);
+        } else {
+            lab_ident_key(&key, items[i], strlen(items[i]));
+            const char *k = lab_arena_strndup(ls->a, key.data, key.len);
+            if (k == NULL)
+                rc = lab_seterr(LAB_ENOMEM, "out of memory");
+            else if (key.len > 0)
+                e->idkeys[e->nids++] = k;
+        }
+    }
+    lab_buf_free(&key);
+    return rc;
+}
+
+static int entity_addresses(lstate *ls, lab_listed *e, const lab_csv_field *f)
+{
+    const char *items[16];
+    size_t n = split_items(ls, f, items, 16);
+    e->addresses = lab_arena_alloc(ls->a, (n + 1) * sizeof *e->addresses);
+    e->addrkeys = lab_arena_alloc(ls->a, (n + 1) * sizeof *e->addrkeys);
+    if (e->addresses == NULL || e->addrkeys == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    lab_buf key = LAB_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i] == NULL)
+            break;
+        lab_address_key(&key, items[i]);
+        if (key.len == 0)
+            continue;
+        e->addresses[e->naddrs] = items[i];
+        e->addrkeys[e->naddrs] = lab_arena_strndup(ls->a, key.data, key.len);
+        if (e->addrkeys[e->naddrs] == NULL)
+            break;
+        e->naddrs++;
+    }
+    int oom = key.oom;
+    lab_buf_free(&key);
+    return oom ? lab_seterr(LAB_ENOMEM, "out of memory") : LAB_OK;
+}
+
+static int add_entity(lstate *ls, const lab_csv_field *f, size_t n,
+                      unsigned line)
+{
+    lab_refdata *rd = ls->rd;
+    if ((size_t)ls->col_name >= n || f[ls->col_name].len == 0)
+        return lab_seterr(LAB_EPARSE, "%s:%u: entity without a name", ls->path,
+                          line);
+    const char *names[33];
+    size_t nn = 0;
+    names[nn++] = intern(ls, &f[ls->col_name]);
+    const lab_csv_field *c = column(f, n, ls->col_aliases);
+    if (c != NULL)
+        nn += split_items(ls, c, names + 1, 32);
+    lab_listed *e;
+    int rc = push_entity(ls, names, nn, line, 0, &e);
+    if (rc != LAB_OK)
+        return rc;
+    size_t self = rd->nentities; /* its index + 1 */
+    if ((c = column(f, n, ls->col_country)) != NULL)
+        e->country = intern(ls, c);
+    if ((c = column(f, n, ls->col_status)) != NULL)
+        e->status = intern(ls, c);
+    if ((c = column(f, n, ls->col_ids)) != NULL &&
+        (rc = entity_ids(ls, e, c, line)) != LAB_OK)
+        return rc;
+    if ((c = column(f, n, ls->col_address)) != NULL &&
+        (rc = entity_addresses(ls, e, c)) != LAB_OK)
+        return rc;
+    /* each listed subsidiary is screened by name as an entity of its own
+     * that names the listed one (lab_screen_subsidiary) */
+    if ((c = column(f, n, ls->col_subs)) != NULL) {
+        const char *subs[32];
+        size_t ns = split_items(ls, c, subs, 32);
+        const char *country = e->country;
+        for (size_t i = 0; i < ns && rc == LAB_OK; i++) {
+            rc = push_entity(ls, &subs[i], 1, line, self, &e);
+            if (rc == LAB_OK)
+                e->country = country;
+            rd->nsubsidiaries++;
+        }
+    }
+    return rc;
 }
 
 static int add_region(lstate *ls, const lab_csv_field *f, size_t n,
@@ -361,6 +473,9 @@ static int list_row(void *ud, const lab_csv_field *f, size_t n, unsigned line)
                         : strcmp(h, "code") == 0         ? &ls->col_code
                         : strcmp(h, "list_version") == 0 ? &ls->col_version
                         : strcmp(h, "retrieved") == 0    ? &ls->col_retrieved
+                        : strcmp(h, "identifiers") == 0  ? &ls->col_ids
+                        : strcmp(h, "address") == 0      ? &ls->col_address
+                        : strcmp(h, "subsidiaries") == 0 ? &ls->col_subs
                                                          : NULL;
             if (slot != NULL)
                 *slot = (int)i;
@@ -408,7 +523,24 @@ static int load_file(lab_refdata *rd, lab_arena *a, lab_strtab *st,
     int rc = lab_read_text_file(&buf, &len, path, LAB_INPUT_MAX);
     if (rc == LAB_OK)
         rc = lab_sha256_hex(l->sha256, buf, len);
-    lstate ls = {rd, a, st, l, -1, -1, -1, -1, -1, -1, -1, 0, l->path};
+    const char *file = strrchr(l->path, '/');
+    lstate ls = {rd,
+                 a,
+                 st,
+                 l,
+                 -1,
+                 -1,
+                 -1,
+                 -1,
+                 -1,
+                 -1,
+                 -1,
+                 -1,
+                 -1,
+                 -1,
+                 0,
+                 l->path,
+                 file ? file + 1 : l->path};
     if (rc == LAB_OK)
         rc = lab_csv_read_buffer(buf, len, l->path, list_row, &ls);
     free(buf);
@@ -456,6 +588,42 @@ static int load_path(lab_refdata *rd, lab_arena *a, lab_strtab *st,
     return rc;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    const lab_listed_key *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c != 0 ? c : (x->entity > y->entity) - (x->entity < y->entity);
+}
+
+/* Every listed identifier and address, sorted by key, so that a
+ * supplier's are found by binary search whatever the number of
+ * suppliers. */
+static int build_keys(lab_refdata *rd)
+{
+    size_t ni = 0, na = 0;
+    for (size_t i = 0; i < rd->nentities; i++) {
+        ni += rd->entities[i].nids;
+        na += rd->entities[i].naddrs;
+    }
+    free(rd->idkeys);
+    free(rd->addrkeys);
+    rd->idkeys = lab_calloc(ni + 1, sizeof *rd->idkeys);
+    rd->addrkeys = lab_calloc(na + 1, sizeof *rd->addrkeys);
+    rd->nidkeys = rd->naddrkeys = 0;
+    if (rd->idkeys == NULL || rd->addrkeys == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    for (size_t i = 0; i < rd->nentities; i++) {
+        const lab_listed *e = &rd->entities[i];
+        for (size_t k = 0; k < e->nids; k++)
+            rd->idkeys[rd->nidkeys++] = (lab_listed_key){e->idkeys[k], i};
+        for (size_t k = 0; k < e->naddrs; k++)
+            rd->addrkeys[rd->naddrkeys++] = (lab_listed_key){e->addrkeys[k], i};
+    }
+    qsort(rd->idkeys, rd->nidkeys, sizeof *rd->idkeys, cmp_key);
+    qsort(rd->addrkeys, rd->naddrkeys, sizeof *rd->addrkeys, cmp_key);
+    return LAB_OK;
+}
+
 int lab_refdata_load(lab_refdata *rd, lab_arena *a, lab_strtab *st,
                      const char *path)
 {
@@ -464,6 +632,8 @@ int lab_refdata_load(lab_refdata *rd, lab_arena *a, lab_strtab *st,
      * regions are looked up for every supplier */
     if (rd->nregions > 1)
         qsort(rd->regions, rd->nregions, sizeof *rd->regions, cmp_cstr);
+    if (rc == LAB_OK)
+        rc = build_keys(rd);
     return rc;
 }
 
@@ -472,19 +642,53 @@ void lab_refdata_free(lab_refdata *rd)
     free(rd->lists);
     free(rd->entities);
     free(rd->regions);
+    free(rd->idkeys);
+    free(rd->addrkeys);
     memset(rd, 0, sizeof *rd);
+}
+
+const lab_listed *lab_listed_by_key(const lab_refdata *rd, int address,
+                                    const char *key)
+{
+    const lab_listed_key *k = address ? rd->addrkeys : rd->idkeys;
+    size_t lo = 0, hi = address ? rd->naddrkeys : rd->nidkeys;
+    if (key == NULL || key[0] == '\0')
+        return NULL;
+    /* the first of equal keys: the entity listed first */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(k[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    hi = address ? rd->naddrkeys : rd->nidkeys;
+    if (lo < hi && strcmp(k[lo].key, key) == 0)
+        return &rd->entities[k[lo].entity];
+    return NULL;
+}
+
+void lab_address_key(lab_buf *out, const char *address)
+{
+    lab_name_key(out, address);
+    if (out->len < 8)
+        out->len = 0;
+    if (out->data != NULL)
+        out->data[out->len] = '\0';
 }
 
 /* ---- screening ---- */
 
 static void try_name(const lab_refdata *rd, const char *name, lab_buf *key,
-                     lab_hit *hit)
+                     int subsidiaries, lab_hit *hit)
 {
     lab_name_key(key, name);
     if (key->len == 0)
         return;
     for (size_t i = 0; i < rd->nentities; i++) {
         const lab_listed *e = &rd->entities[i];
+        if ((e->subsidiary_of != 0) != subsidiaries)
+            continue;
         for (size_t k = 0; k < e->nnames; k++) {
             double s = lab_key_similarity(key->data, e->keys[k]);
             if (s > hit->score) {
@@ -497,17 +701,29 @@ static void try_name(const lab_refdata *rd, const char *name, lab_buf *key,
     }
 }
 
+static void screen(const lab_refdata *rd, const lab_supplier *s,
+                   lab_buf *scratch, int subsidiaries, lab_hit *hit)
+{
+    memset(hit, 0, sizeof *hit);
+    if (rd->nentities == 0 || s->name == NULL)
+        return;
+    try_name(rd, s->name, scratch, subsidiaries, hit);
+    for (uint32_t i = 0; s->aliases != NULL && i < s->aliases->n; i++)
+        try_name(rd, s->aliases->items[i].u.s, scratch, subsidiaries, hit);
+    if (hit->score < LAB_MATCH_THRESHOLD)
+        memset(hit, 0, sizeof *hit);
+}
+
 void lab_screen_supplier(const lab_refdata *rd, const lab_supplier *s,
                          lab_buf *scratch, lab_hit *hit)
 {
-    memset(hit, 0, sizeof *hit);
-    if (rd->nentities == 0)
-        return;
-    try_name(rd, s->name, scratch, hit);
-    for (uint32_t i = 0; s->aliases != NULL && i < s->aliases->n; i++)
-        try_name(rd, s->aliases->items[i].u.s, scratch, hit);
-    if (hit->score < LAB_MATCH_THRESHOLD)
-        memset(hit, 0, sizeof *hit);
+    screen(rd, s, scratch, 0, hit);
+}
+
+void lab_screen_subsidiary(const lab_refdata *rd, const lab_supplier *s,
+                           lab_buf *scratch, lab_hit *hit)
+{
+    screen(rd, s, scratch, 1, hit);
 }
 
 int lab_region_listed(const lab_refdata *rd, const char *code)

@@ -33,7 +33,21 @@ typedef struct lab_listed {
     const char *country;
     const char *list_id;
     const char *status;
+    const char *file;    /* the list file's name, for citations */
+    unsigned line;       /* its row */
+    const char **idkeys; /* identifier keys (lab_ident_key) */
+    size_t nids;
+    const char **addresses; /* as listed, ';'-separated in the file */
+    const char **addrkeys;  /* their keys (lab_address_key) */
+    size_t naddrs;
+    size_t subsidiary_of; /* a listed subsidiary: its entity's index + 1 */
 } lab_listed;
+
+/* A key of a listed entity (identifier or address) and whose it is. */
+typedef struct lab_listed_key {
+    const char *key;
+    size_t entity;
+} lab_listed_key;
 
 typedef struct lab_refdata {
     lab_reflist *lists;
@@ -42,6 +56,11 @@ typedef struct lab_refdata {
     size_t nentities;
     const char **regions; /* high-risk country or subdivision codes, sorted */
     size_t nregions;
+    size_t nsubsidiaries;   /* entities that are listed subsidiaries */
+    lab_listed_key *idkeys; /* every listed identifier, sorted by key */
+    size_t nidkeys;
+    lab_listed_key *addrkeys; /* every listed address, sorted by key */
+    size_t naddrkeys;
 } lab_refdata;
 
 /* The best match of one supplier. */
@@ -74,6 +93,20 @@ double lab_key_similarity(const char *a, const char *b);
  * reaches LAB_MATCH_THRESHOLD). */
 void lab_screen_supplier(const lab_refdata *rd, const lab_supplier *s,
                          lab_buf *scratch, lab_hit *hit);
+
+/* The same for the listed subsidiaries (entities whose subsidiary_of is
+ * set), which lab_screen_supplier leaves out. */
+void lab_screen_subsidiary(const lab_refdata *rd, const lab_supplier *s,
+                           lab_buf *scratch, lab_hit *hit);
+
+/* The listed entity whose identifier or address has this key, or NULL
+ * (binary search). */
+const lab_listed *lab_listed_by_key(const lab_refdata *rd, int address,
+                                    const char *key);
+
+/* Normalises an address into a key: lab_name_key of it; empty when the
+ * key is shorter than 8 bytes (too short to tell two places apart). */
+void lab_address_key(lab_buf *out, const char *address);
 
 /* Is this country or subdivision code a listed high-risk region? */
 int lab_region_listed(const lab_refdata *rd, const char *code);

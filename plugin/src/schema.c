@@ -7,6 +7,7 @@
 #include "schema.h"
 
 #include "ident.h"
+#include "owners.h"
 
 #include <errno.h>
 #include <math.h>
@@ -48,6 +49,8 @@ static const char *const lab_ev_CUSTODY[] = {LAB_CUSTODY, NULL};
     LAB_DESC(lab_lot, name, type, check, ev, flags, doc)
 #define X_LOT_INPUT(name, type, check, ev, flags, doc) \
     LAB_DESC(lab_lot_input, name, type, check, ev, flags, doc)
+#define X_OWNERSHIP(name, type, check, ev, flags, doc) \
+    LAB_DESC(lab_ownership, name, type, check, ev, flags, doc)
 #define X_CHAIN(name, type, check, ev, flags, doc) \
     LAB_DESC(lab_chain, name, type, check, ev, flags, doc)
 
@@ -60,6 +63,7 @@ static lab_field noncompliance_fields[] = {
     LAB_NONCOMPLIANCE_FIELDS(X_NONCOMPLIANCE)};
 static lab_field lot_fields[] = {LAB_LOT_FIELDS(X_LOT)};
 static lab_field lot_input_fields[] = {LAB_LOT_INPUT_FIELDS(X_LOT_INPUT)};
+static lab_field ownership_fields[] = {LAB_OWNERSHIP_FIELDS(X_OWNERSHIP)};
 static lab_field chain_fields[] = {LAB_CHAIN_FIELDS(X_CHAIN)};
 
 const lab_entity lab_entities[LAB_ENT_COUNT_] = {
@@ -78,6 +82,8 @@ const lab_entity lab_entities[LAB_ENT_COUNT_] = {
     {"lot", "lots.csv", lot_fields, LAB_ARRAY_LEN(lot_fields), sizeof(lab_lot)},
     {"lot_input", "lot_inputs.csv", lot_input_fields,
      LAB_ARRAY_LEN(lot_input_fields), sizeof(lab_lot_input)},
+    {"ownership", "ownership.csv", ownership_fields,
+     LAB_ARRAY_LEN(ownership_fields), sizeof(lab_ownership)},
     {"chain", NULL, chain_fields, LAB_ARRAY_LEN(chain_fields),
      sizeof(lab_chain)},
 };
@@ -215,7 +221,17 @@ static int check_text(const lab_field *f, const char *s, size_t n, lab_pos pos)
     switch ((lab_fcheck)f->check) {
     case LAB_CK_NONE:
     case LAB_CK_NONNEG:
+    case LAB_CK_PERCENT:
         return LAB_OK;
+    case LAB_CK_IDENT: {
+        char why[160];
+        int known;
+        if (lab_ident_check(s, n, &known, why, sizeof why))
+            return LAB_OK;
+        return lab_seterr(LAB_ESCHEMA, "%s:%u:%u: %s: %s",
+                          pos.file ? pos.file : "<input>", pos.line, pos.col,
+                          f->name, why);
+    }
     case LAB_CK_ID:
         for (size_t i = 0; i < n; i++)
             if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
@@ -382,6 +398,8 @@ int lab_field_set(const lab_field *f, void *rec, const char *s, size_t n,
                        s, n);
         if (f->check == LAB_CK_NONNEG && d < 0)
             return bad(f, pos, "a number >= 0", s, n);
+        if (f->check == LAB_CK_PERCENT && !(d >= 0 && d <= 100))
+            return bad(f, pos, "a percentage from 0 to 100", s, n);
         *(double *)p = d;
         return LAB_OK;
     case LAB_FT_BOOL:

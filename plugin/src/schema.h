@@ -38,7 +38,9 @@ typedef enum lab_fcheck {
     LAB_CK_SHA256,   /* 64 hex digits */
     LAB_CK_CURRENCY, /* ISO 4217 alphabetic: three capital letters */
     LAB_CK_ENUM,     /* one of the field's listed values */
-    LAB_CK_NONNEG    /* a number >= 0 */
+    LAB_CK_NONNEG,   /* a number >= 0 */
+    LAB_CK_IDENT,    /* a registry identifier "scheme:value" (owners.h) */
+    LAB_CK_PERCENT   /* a number from 0 to 100 */
 } lab_fcheck;
 
 enum {
@@ -117,7 +119,13 @@ typedef const lab_list *LAB_CTYPE_LIST;
     X(ethical_association_member, BOOL, NONE, NONE, 0,                    \
       "recruiter is a member of an ethical employment association")       \
     X(recruits_for, LIST, NONE, NONE, 0,                                  \
-      "recruiter: ids of the facilities it supplies workers to, ';'")
+      "recruiter: ids of the facilities it supplies workers to, ';'")     \
+    X(parent, STR, ID, NONE, 0,                                           \
+      "controlling owner: a supplier id, an ownership.csv owner id, or "  \
+      "the name of an outside company")                                   \
+    X(identifiers, LIST, IDENT, NONE, 0,                                  \
+      "registry identifiers scheme:value, ';' (uscc:..., lei:..., "       \
+      "duns:...)")
 
 #define LAB_LINK_FIELDS(X)                                              \
     X(id, STR, ID, NONE, 0, "link id; default supplier_id>buyer_id")    \
@@ -332,6 +340,27 @@ typedef const lab_list *LAB_CTYPE_LIST;
       "output units per unit of this input (default 1)")                      \
     X(date, STR, DATE, NONE, 0, "when it was used")
 
+/* Ownership: who holds what share of a supplier (or of another owner),
+ * according to which source; an owner that is not a supplier is an
+ * outside company described by the owner_* columns. */
+#define LAB_OWNERSHIP_FIELDS(X)                                             \
+    X(id, STR, ID, NONE, 0, "ownership id; default owner>owned")            \
+    X(owner, STR, ID, NONE, LAB_F_REQUIRED,                                 \
+      "the holder: a supplier id, or an id for an outside company")         \
+    X(owned, STR, ID, NONE, LAB_F_REQUIRED,                                 \
+      "what is held: a supplier id or another owner's id")                  \
+    X(share, NUM, PERCENT, NONE, LAB_F_REQUIRED,                            \
+      "percent of the shares or votes held, 0 to 100")                      \
+    X(owner_name, STR, NONE, NONE, 0,                                       \
+      "an outside owner's registered name (default: its id)")               \
+    X(owner_country, STR, COUNTRY, NONE, 0, "an outside owner's country")   \
+    X(owner_address, STR, NONE, NONE, 0, "an outside owner's address")      \
+    X(owner_identifiers, LIST, IDENT, NONE, 0,                              \
+      "an outside owner's registry identifiers scheme:value, ';'")          \
+    X(source, STR, NONE, NONE, 0,                                           \
+      "where the holding is recorded (registry extract, annual report...)") \
+    X(as_of, STR, DATE, NONE, 0, "date the source gives the holding for")
+
 /* Chain facts: derived once per dataset for every supplier, covering the
  * supplier and everything upstream of it. */
 #define LAB_CHAIN_FIELDS(X)                                                \
@@ -400,6 +429,9 @@ typedef struct lab_lot {
 typedef struct lab_lot_input {
     LAB_LOT_INPUT_FIELDS(LAB_X_MEMBER)
 } lab_lot_input;
+typedef struct lab_ownership {
+    LAB_OWNERSHIP_FIELDS(LAB_X_MEMBER)
+} lab_ownership;
 typedef struct lab_chain {
     LAB_CHAIN_FIELDS(LAB_X_MEMBER)
 } lab_chain;
@@ -425,6 +457,7 @@ typedef enum lab_entity_id {
     LAB_ENT_NONCOMPLIANCE,
     LAB_ENT_LOT,
     LAB_ENT_LOT_INPUT,
+    LAB_ENT_OWNERSHIP,
     LAB_ENT_CHAIN,
     LAB_ENT_COUNT_
 } lab_entity_id;

@@ -6,7 +6,8 @@
 # server (timeout: cache used; no cache: error), an oversized body (size
 # cap), a redirect to plain http (refused), a redirect loop, a certificate
 # from an unknown CA and the test CA not given (refused), a malformed list
-# (old version kept), an ETag that is not UTF-8 (treated as absent: the
+# (old version kept), a list shrinking by more than --max-shrink (old
+# version kept), an ETag that is not UTF-8 (treated as absent: the
 # new list stored and said so), plain http to 127.0.0.1 (allowed) and to another
 # name (refused), and the server down (cache used, its age stated).
 # labels: http
@@ -145,6 +146,16 @@ expect 2 "does not parse" "${R[@]}" --only bad
 cmp -s cache/bad.csv good.csv && ok "malformed list: old version kept" || bad "malformed list replaced the old one"
 printf 'name,aliases\n' >root/bad.csv
 expect 2 "has no entries" "${R[@]}" --only bad
+# a list that loses more than half its entries: a truncated download,
+# more likely than a delisting; kept unless --max-shrink allows it
+head -2 good.csv >root/bad.csv
+cached=$(python3 -c 'import csv, sys; print(len(list(csv.DictReader(open(sys.argv[1], newline="")))))' good.csv)
+pct=$(((100 * (cached - 1) + cached / 2) / cached))
+expect 2 "has 1 entries, the cached copy $cached: it shrinks by $pct %, more than the 50 % allowed" "${R[@]}" --only bad
+[[ $LAST_OUT == *"the previous bad.csv is kept"* ]] && ok "shrinking: the error says the old list is kept" || bad "no 'kept' in: $LAST_OUT"
+cmp -s cache/bad.csv good.csv && ok "shrinking list: old version kept" || bad "a list shrinking by two thirds replaced the old one"
+expect 0 "updated bad.csv" "${R[@]}" --only bad --max-shrink 1
+expect 2 "expected a fraction above 0, at most 1" "${R[@]}" --only bad --max-shrink 2
 
 # ---- an ETag that is not UTF-8: treated as absent; what is said is done ----
 expect 0 "updated badetag.csv" "${R[@]}" --only badetag

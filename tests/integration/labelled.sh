@@ -10,7 +10,8 @@
 # believed wrong: its failing expectations print "GAP  NAME: ..." and do
 # not fail the test (once they all hold, the runner says to remove the
 # mark).  A case's "extra_rules" names packs in its folder loaded after
-# the shipped ones.  Prints "ok   NAME: ..." or "FAIL NAME: ..." per expectation and
+# the shipped ones, "extra_lists" reference lists (fixture entities), and
+# "warnings_regex" a warning the report must hold.  Prints "ok   NAME: ..." or "FAIL NAME: ..." per expectation and
 # exits 1 on any failure.
 # labels: integration
 set -euo pipefail
@@ -80,6 +81,8 @@ for path in sorted(glob.glob(os.path.join(corpus, "*", "expect.json"))):
     as_of = exp.get("as_of", "2026-11-01")
     # case-local packs (e.g. one declaring its own fields), after the shipped ones
     extra = [a for p in exp.get("extra_rules", []) for a in ("--rules", os.path.join(d, p))]
+    # case-local reference lists (fixture entities), after the shipped ones
+    extra += [a for p in exp.get("extra_lists", []) for a in ("--lists", os.path.join(d, p))]
     rc, out, err = run([cli, "check", d, "--rules", rules, *extra, "--lists", lists,
                         "--as-of", as_of, "--format", "json", "--fail-on", "never", "-q"])
     c.check("check exits 0", rc == 0, f"exit {rc}: {err.strip()}")
@@ -108,6 +111,12 @@ for path in sorted(glob.glob(os.path.join(corpus, "*", "expect.json"))):
         got = [f["severity"] for f in live.get(r, [])]
         worst = max(got, key=SEV.index) if got else None
         c.check(f"{r} live at most {sev}", worst == sev, f"got {got}")
+    if "warnings_regex" in exp:
+        # the report's warnings, or the dataset's (printed on stderr)
+        said = rep.get("warnings", []) + err.splitlines()
+        c.check(f"a warning matches /{exp['warnings_regex']}/",
+                any(re.search(exp["warnings_regex"], w) for w in said),
+                "; ".join(said)[:300])
     if "unknowns" in exp:
         n = len(rep.get("unknowns", []))
         c.check(f"{exp['unknowns']} unknown required fact(s)", n == exp["unknowns"],
