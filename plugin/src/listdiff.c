@@ -12,7 +12,6 @@
 
 #include "csv/csv.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -162,11 +161,6 @@ static int load_one(dctx *cx, dset *s, const char *path)
     return LAB_OK;
 }
 
-static int cmp_cstr(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* A list file, or every *.csv in a folder, in name order. */
 static int load_set(dctx *cx, dset *s, const char *path)
 {
@@ -176,38 +170,19 @@ static int load_set(dctx *cx, dset *s, const char *path)
                           path);
     if (!S_ISDIR(st.st_mode))
         return load_one(cx, s, path);
-    DIR *d = opendir(path);
-    if (d == NULL)
-        return lab_seterr(LAB_EIO, "%s: cannot open folder", path);
+    static const char *const csv[] = {".csv", NULL};
     char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = LAB_OK;
-    struct dirent *de;
-    while (rc == LAB_OK && (de = readdir(d)) != NULL) {
-        size_t l = strlen(de->d_name);
-        if (de->d_name[0] == '.' || l < 5 ||
-            strcmp(de->d_name + l - 4, ".csv") != 0)
-            continue;
-        size_t need = strlen(path) + l + 2;
-        char *full = lab_malloc(need);
-        if (full == NULL ||
-            lab_grow((void **)&names, &cap, n + 1, sizeof *names) != LAB_OK) {
-            free(full);
-            rc = lab_seterr(LAB_ENOMEM, "out of memory");
-            break;
-        }
-        snprintf(full, need, "%s/%s", path, de->d_name);
-        names[n++] = full;
+    size_t n = 0;
+    int rc = lab_dir_list(&names, &n, path, csv, 4096, "reference lists");
+    lab_buf full = LAB_BUF_INIT;
+    for (size_t i = 0; i < n && rc == LAB_OK; i++) {
+        full.len = 0;
+        lab_buf_printf(&full, "%s/%s", path, names[i]);
+        rc = full.oom ? lab_seterr(LAB_ENOMEM, "out of memory")
+                      : load_one(cx, s, full.data);
     }
-    closedir(d);
-    if (n > 1)
-        qsort(names, n, sizeof *names, cmp_cstr);
-    for (size_t i = 0; i < n; i++) {
-        if (rc == LAB_OK)
-            rc = load_one(cx, s, names[i]);
-        free(names[i]);
-    }
-    free(names);
+    lab_buf_free(&full);
+    lab_dir_free(names, n);
     return rc;
 }
 
