@@ -101,6 +101,7 @@ typedef struct dbuild {
     json_t *gaps;     /* what is missing or changed */
     json_t *withheld; /* documents left out, and why */
     json_t *docs; /* per document: id, supplier, kind, file (for the page) */
+    json_t *packs, *lists; /* the engine's, with versions and digests */
 } dbuild;
 
 /* Writes data to tmp/name and lists it in the manifest. */
@@ -515,29 +516,26 @@ static int render_page(char **out, dbuild *b, const char *product_id,
                      "regions); a match is a finding in section 3.</p>"
                      "<table><tr><th>List</th><th>Version</th><th>Entries"
                      "</th><th>SHA-256</th></tr>");
-    const lab_engine *e = rep->engine;
-    for (size_t i = 0; i < lab_engine_list_count(e); i++) {
-        const char *id = NULL, *version = NULL, *sha = NULL;
-        size_t entries = 0;
-        lab_engine_list_info(e, i, &id, NULL, &version, &sha);
-        entries = e->ref.lists[i].entries;
+    for (size_t i = 0; i < json_array_size(b->lists); i++) {
+        const json_t *l = json_array_get(b->lists, i);
         lab_buf_adds(&h, "<tr>");
-        cell(&h, id);
-        cell(&h, version);
-        lab_buf_printf(&h, "<td>%zu</td><td><code>", entries);
-        lab_buf_add_esc(&h, sha);
+        cell(&h, json_string_value(json_object_get(l, "id")));
+        cell(&h, json_string_value(json_object_get(l, "version")));
+        lab_buf_printf(
+            &h, "<td>%lld</td><td><code>",
+            (long long)json_integer_value(json_object_get(l, "entries")));
+        lab_buf_add_esc(&h, json_string_value(json_object_get(l, "sha256")));
         lab_buf_adds(&h, "</code></td></tr>");
     }
     lab_buf_adds(&h, "</table><table><tr><th>Rule pack</th><th>Version</th>"
                      "<th>SHA-256</th></tr>");
-    for (size_t i = 0; i < e->npacks; i++) {
-        const char *id = NULL, *version = NULL, *sha = NULL;
-        lab_engine_pack_info(e, i, &id, &version, &sha);
+    for (size_t i = 0; i < json_array_size(b->packs); i++) {
+        const json_t *pk = json_array_get(b->packs, i);
         lab_buf_adds(&h, "<tr>");
-        cell(&h, id);
-        cell(&h, version);
+        cell(&h, json_string_value(json_object_get(pk, "id")));
+        cell(&h, json_string_value(json_object_get(pk, "version")));
         lab_buf_adds(&h, "<td><code>");
-        lab_buf_add_esc(&h, sha);
+        lab_buf_add_esc(&h, json_string_value(json_object_get(pk, "sha256")));
         lab_buf_adds(&h, "</code></td></tr>");
     }
     lab_buf_adds(&h, "</table></section>");
@@ -571,6 +569,33 @@ static int render_page(char **out, dbuild *b, const char *product_id,
                        json_array_size(b->withheld) == 1 ? "is" : "are");
     lab_buf_adds(&h, "</section></body></html>\n");
     return lab_buf_detach(&h, out) == LAB_OK ? LAB_OK : oom();
+}
+
+/* The engine's packs and lists with their versions and digests, for the
+ * page and the manifest alike. */
+static int engine_json(dbuild *b)
+{
+    const lab_engine *e = b->rep->engine;
+    b->packs = json_array();
+    b->lists = json_array();
+    for (size_t i = 0; b->packs && i < e->npacks; i++) {
+        const char *id = NULL, *ver = NULL, *sha = NULL;
+        lab_engine_pack_info(e, i, &id, &ver, &sha);
+        if (json_array_append_new(b->packs,
+                                  json_pack("{s:s?, s:s?, s:s?}", "id", id,
+                                            "version", ver, "sha256", sha)))
+            return oom();
+    }
+    for (size_t i = 0; b->lists && i < lab_engine_list_count(e); i++) {
+        const char *id = NULL, *ver = NULL, *sha = NULL;
+        lab_engine_list_info(e, i, &id, NULL, &ver, &sha);
+        if (json_array_append_new(
+                b->lists, json_pack("{s:s?, s:s?, s:s?, s:I}", "id", id,
+                                    "version", ver, "sha256", sha, "entries",
+                                    (json_int_t)e->ref.lists[i].entries)))
+            return oom();
+    }
+    return b->packs && b->lists ? LAB_OK : oom();
 }
 
 /* Removes what a failed build left in its temporary folder. */
@@ -704,30 +729,13 @@ int lab_dossier(const char *dir, const lab_report *rep, const lab_dataset *ds,
         rc =
             add_file(&b, "report.json", report, strlen(report), "report", NULL);
     if (rc == LAB_OK)
+        rc = engine_json(&b);
+    if (rc == LAB_OK)
         rc = render_page(&page, &b, o->product, digest, cert != NULL);
     if (rc == LAB_OK)
         rc = add_file(&b, "index.html", page, strlen(page), "page", NULL);
     if (rc == LAB_OK) {
-        json_t *packs = json_array(), *lists = json_array(),
-               *lots = json_array();
-        const lab_engine *e = rep->engine;
-        for (size_t i = 0; packs && i < e->npacks; i++) {
-            const char *id = NULL, *ver = NULL, *sha = NULL;
-            lab_engine_pack_info(e, i, &id, &ver, &sha);
-            json_array_append_new(packs,
-                                  json_pack("{s:s?, s:s?, s:s?}", "id", id,
-                                            "version", ver, "sha256", sha));
-        }
-        for (size_t i = 0; lists && i < lab_engine_list_count(e); i++) {
-            const char *id = NULL, *ver = NULL, *sha = NULL;
-            size_t entries = 0;
-            lab_engine_list_info(e, i, &id, NULL, &ver, &sha);
-            entries = e->ref.lists[i].entries;
-            json_array_append_new(lists,
-                                  json_pack("{s:s?, s:s?, s:s?, s:I}", "id", id,
-                                            "version", ver, "sha256", sha,
-                                            "entries", (json_int_t)entries));
-        }
+        json_t *lots = json_array();
         for (size_t i = 0; lots && i < o->nlots; i++)
             json_array_append_new(lots, json_string(o->lots[i]));
         lab_time_format(now, lab_time_now());
@@ -737,9 +745,8 @@ int lab_dossier(const char *dir, const lab_report *rep, const lab_dataset *ds,
             "format", "labaudit.dossier/1", "labaudit", lab_version(),
             "created", now, "as_of", rep->as_of, "product", o->product, "lots",
             lots ? lots : json_array(), "dataset_sha256", digest, "packs",
-            packs ? packs : json_array(), "lists", lists ? lists : json_array(),
-            "files", b.files, "gaps", b.gaps, "withheld", b.withheld,
-            "redaction",
+            json_incref(b.packs), "lists", json_incref(b.lists), "files",
+            b.files, "gaps", b.gaps, "withheld", b.withheld, "redaction",
             o->redact ? "documents of kinds payroll and permit (worker-level "
                         "personal data) are withheld; no keys or tokens are "
                         "ever included"
@@ -774,6 +781,8 @@ int lab_dossier(const char *dir, const lab_report *rep, const lab_dataset *ds,
     json_decref(b.gaps);
     json_decref(b.withheld);
     json_decref(b.docs);
+    json_decref(b.packs);
+    json_decref(b.lists);
     lab_free(page);
     lab_free(report);
     free(cert);
