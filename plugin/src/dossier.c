@@ -251,7 +251,9 @@ static const char dossier_css[] =
     "code{word-break:break-all;font-size:.75rem}"
     "@media print{body{max-width:none;padding:0}"
     "section{page-break-before:always}section.first{page-break-before:auto}"
-    "tr{page-break-inside:avoid}a{color:inherit;text-decoration:none}}";
+    "tr{page-break-inside:avoid}a{color:inherit;text-decoration:none}"
+    ".chain{overflow:visible;max-height:none;border:0}"
+    ".chain svg{width:100%;height:auto}}";
 
 /* The page: one self-contained HTML document that prints to PDF. */
 static int render_page(char **out, dbuild *b, const char *product_id,
@@ -266,8 +268,12 @@ static int render_page(char **out, dbuild *b, const char *product_id,
     lab_buf h = LAB_BUF_INIT;
     lab_buf title = LAB_BUF_INIT;
     lab_buf_printf(&title, "Evidence dossier: %s", pr->id);
+    lab_buf css = LAB_BUF_INIT;
+    lab_buf_adds(&css, dossier_css);
+    lab_buf_adds(&css, lab_html_chain_css());
     lab_html_head(&h, title.data ? title.data : "Evidence dossier",
-                  dossier_css);
+                  css.data ? css.data : dossier_css);
+    lab_buf_free(&css);
     lab_buf_free(&title);
 
     /* the verdict: the worst live finding about the chain */
@@ -346,10 +352,19 @@ static int render_page(char **out, dbuild *b, const char *product_id,
     /* the chain, tier by tier, with each entity's identifiers and
      * documents */
     lab_buf_adds(&h, "<section id=\"chain\"><h2>1. Supply chain by tier</h2>"
-                     "<p>Tier 0 is the maker; tier n facilities are n links "
-                     "upstream of it.  Recruitment agencies stand at the "
-                     "tier of the facility they recruit for.</p><table><tr>"
-                     "<th>Tier</th><th>Id</th><th>Name</th><th>Role</th>"
+                     "<p>The drawing reads from the farms on the left to "
+                     "the maker; the table counts links from the maker "
+                     "(0: the maker, 1: its direct suppliers...).  "
+                     "Recruitment agencies stand at the count of the "
+                     "facility they recruit for.</p>");
+    int drc = lab_html_chain_figure(&h, rep);
+    if (drc != LAB_OK) {
+        lab_buf_free(&h);
+        return drc;
+    }
+    lab_buf_adds(&h, "<table><tr>"
+                     "<th>Links from the maker</th><th>Id</th><th>Name</th>"
+                     "<th>Role</th>"
                      "<th>Country</th><th>Address</th><th>OS ID / LEI / "
                      "GLN</th><th>Documents</th></tr>");
     for (size_t i = 0; i < lab_pchain_size(b->chain); i++) {

@@ -692,6 +692,32 @@ static int render_html(lab_buf *b, const lab_report *rep)
     return rc;
 }
 
+/* ---- the drawing alone, for other pages ---- */
+
+const char *lab_html_chain_css(void)
+{
+    return report_css;
+}
+
+int lab_html_chain_figure(lab_buf *b, const lab_report *rep)
+{
+    size_t nv = rep->ds->tables[LAB_RECORD_SUPPLIER].n;
+    lab_chain_layout l;
+    /* no finding rows on the page: the boxes link nowhere */
+    unsigned char *shown = lab_calloc(rep->n + 1, 1);
+    sup_mark *mk = shown ? mark_suppliers(rep, nv, shown) : NULL;
+    free(shown);
+    if (mk == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    int rc = lab_chain_layout_make(&l, rep, LAB_HTML_MAX_NODES);
+    if (rc == LAB_OK) {
+        render_chain(b, rep, &l, mk);
+        lab_chain_layout_free(&l);
+    }
+    free(mk);
+    return rc;
+}
+
 /* ---- JUnit XML ---- */
 
 static void xml_attr(lab_buf *b, const char *name, const char *value)

@@ -59,4 +59,10 @@ enum {
     LAB_LAYOUT_TOP = 40
 };
 
+/* The report page's drawing of the checked chains (SVG, by tier, each
+ * facility coloured by its worst finding, with its heading and legend)
+ * for another page, and the style it needs; the boxes link nowhere. */
+int lab_html_chain_figure(lab_buf *b, const lab_report *rep);
+const char *lab_html_chain_css(void);
+
 #endif /* LAB_REPORT_HTML_H */
