@@ -45,6 +45,7 @@ static const char dossier_help[] =
     "                           (payroll, permit; the default) or not\n"
     "      --allow-missing      list missing or changed documents as gaps\n"
     "                           instead of refusing\n"
+    "      --zip                also write DIR.zip, the folder as one file\n"
     "      --sign-key KEY       the importer's P-256 key (0600): sign\n"
     "                           manifest.json as manifest.json.cms\n"
     "      --sign-cert CERT     its X.509 certificate (PEM or DER)\n"
@@ -234,6 +235,10 @@ int cmd_dossier(int argc, char **argv)
             d.allow_missing = 1;
             continue;
         }
+        if (is(k, "--zip")) {
+            d.zip = 1;
+            continue;
+        }
         if (is(k, "--certificate"))
             dst = &d.certificate;
         else if (is(k, "--importer-id"))
@@ -302,9 +307,11 @@ int cmd_dossier(int argc, char **argv)
     }
     if (!o.quiet)
         print_text(stderr,
-                   "%s: dossier for %s written to %s (manifest.json%s)\n", prog,
-                   o.product, o.output,
-                   d.cms_key_file ? ", signed as manifest.json.cms" : "");
+                   "%s: dossier for %s written to %s (manifest.json%s)%s%s%s\n",
+                   prog, o.product, o.output,
+                   d.cms_key_file ? ", signed as manifest.json.cms" : "",
+                   d.zip ? " and " : "", d.zip ? o.output : "",
+                   d.zip ? ".zip" : "");
     status = 0;
 out:
     lab_report_free(rep);

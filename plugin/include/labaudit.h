@@ -992,12 +992,15 @@ typedef struct lab_dossier_options {
     const char *tsa_url;            /**< RFC 3161 time-stamping authority
                                          (https, or http on loopback) for
                                          the signature, or NULL */
+    int zip;                        /**< also write DIR.zip: the folder as
+                                         one ZIP file (needs libarchive;
+                                         LAB_EUNSUPPORTED without) */
 } lab_dossier_options;
 
 /* clang-format off */
 #define LAB_DOSSIER_OPTIONS_INIT                                              \
     {LAB_DOSSIER_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, 1,   \
-     0, NULL, NULL, NULL, NULL}
+     0, NULL, NULL, NULL, NULL, 0}
 /* clang-format on */
 
 LAB_EXTERN(int)
@@ -1021,7 +1024,9 @@ lab_dossier_options_init(lab_dossier_options *opts, unsigned version);
  * timestamp over the .cms file.  A document missing or with another
  * SHA-256 refuses the dossier (LAB_ENOTFOUND) unless allow_missing.  The
  * folder is built under a temporary name beside `dir` and renamed when
- * complete; an existing `dir` is refused (LAB_EDUPLICATE).
+ * complete; an existing `dir` is refused (LAB_EDUPLICATE).  With
+ * opts->zip, `dir`.zip holds the same files under the folder's name
+ * (written to a temporary file and renamed; the folder stays).
  */
 LAB_EXTERN(int)
 lab_dossier(const char *dir, const lab_report *report, const lab_dataset *ds,

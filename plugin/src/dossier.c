@@ -19,6 +19,10 @@
 #include "report_html.h"
 #include "schema.h"
 
+#if LAB_HAVE_LIBARCHIVE
+#include <archive.h>
+#include <archive_entry.h>
+#endif
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -673,6 +677,97 @@ static int seal_manifest(dbuild *b, const char *manifest, size_t n)
     return rc;
 }
 
+/* Writes the finished folder `dir` as `dir`.zip: its files (those the
+ * manifest lists, the manifest and its signature and timestamp) under the
+ * folder's own name, with a fixed time so that the same dossier gives the
+ * same bytes; a temporary file renamed into place. */
+static int write_zip(const char *dir, const json_t *files)
+{
+#if LAB_HAVE_LIBARCHIVE
+    lab_buf zip = LAB_BUF_INIT, tmp = LAB_BUF_INIT, path = LAB_BUF_INIT;
+    const char *base = strrchr(dir, '/');
+    base = base && base[1] ? base + 1 : dir;
+    lab_buf_printf(&zip, "%s.zip", dir);
+    lab_buf_printf(&tmp, "%s.zip.partial-XXXXXX", dir);
+    if (zip.oom || tmp.oom)
+        return oom();
+    int fd = mkstemp(tmp.data);
+    if (fd < 0) {
+        int rc = lab_seterr(LAB_EIO, "dossier: cannot make %s: %s", tmp.data,
+                            strerror(errno));
+        lab_buf_free(&zip);
+        lab_buf_free(&tmp);
+        return rc;
+    }
+    struct archive *a = archive_write_new();
+    int rc = LAB_OK;
+    if (a == NULL || archive_write_set_format_zip(a) != ARCHIVE_OK ||
+        archive_write_open_fd(a, fd) != ARCHIVE_OK)
+        rc = lab_seterr(LAB_EIO, "dossier: cannot start the ZIP file: %s",
+                        a ? archive_error_string(a) : "out of memory");
+    size_t n = json_array_size(files);
+    for (size_t i = 0; rc == LAB_OK && i < n + 3; i++) {
+        const char *name = i < n ? json_string_value(json_object_get(
+                                       json_array_get(files, i), "path"))
+                                 : seal_files[i - n];
+        char *data = NULL;
+        size_t len = 0;
+        path.len = 0;
+        lab_buf_printf(&path, "%s/%s", dir, name);
+        struct stat st;
+        if (i >= n && stat(path.data, &st) != 0)
+            continue; /* no signature or timestamp */
+        rc = path.oom ? oom()
+                      : lab_read_file(&data, &len, path.data, LAB_INPUT_MAX);
+        struct archive_entry *e = rc == LAB_OK ? archive_entry_new() : NULL;
+        if (rc == LAB_OK && e == NULL)
+            rc = oom();
+        if (rc == LAB_OK) {
+            lab_buf entry = LAB_BUF_INIT;
+            lab_buf_printf(&entry, "%s/%s", base, name);
+            archive_entry_set_pathname(e, entry.data);
+            archive_entry_set_size(e, (la_int64_t)len);
+            archive_entry_set_filetype(e, AE_IFREG);
+            archive_entry_set_perm(e, 0644);
+            archive_entry_set_mtime(e, 315532800, 0); /* 1980-01-01 */
+            if (entry.oom || archive_write_header(a, e) != ARCHIVE_OK ||
+                (len > 0 &&
+                 archive_write_data(a, data, len) != (la_ssize_t)len))
+                rc = lab_seterr(LAB_EIO, "dossier: %s into the ZIP file: %s",
+                                name, archive_error_string(a));
+            lab_buf_free(&entry);
+        }
+        archive_entry_free(e);
+        free(data);
+    }
+    if (a != NULL && archive_write_close(a) != ARCHIVE_OK && rc == LAB_OK)
+        rc = lab_seterr(LAB_EIO, "dossier: cannot finish the ZIP file: %s",
+                        archive_error_string(a));
+    archive_write_free(a);
+    if (rc == LAB_OK && (fsync(fd) != 0 || close(fd) != 0))
+        rc = lab_seterr(LAB_EIO, "dossier: cannot write %s: %s", tmp.data,
+                        strerror(errno));
+    else if (rc != LAB_OK)
+        close(fd);
+    if (rc == LAB_OK &&
+        (chmod(tmp.data, 0644) != 0 || rename(tmp.data, zip.data) != 0))
+        rc = lab_seterr(LAB_EIO, "dossier: cannot write %s: %s", zip.data,
+                        strerror(errno));
+    if (rc != LAB_OK)
+        unlink(tmp.data);
+    lab_buf_free(&zip);
+    lab_buf_free(&tmp);
+    lab_buf_free(&path);
+    return rc;
+#else
+    (void)dir;
+    (void)files;
+    return lab_seterr(LAB_EUNSUPPORTED, "dossier: this labaudit was built "
+                                        "without libarchive, so it writes "
+                                        "no ZIP file (the folder is written)");
+#endif
+}
+
 int lab_dossier(const char *dir, const lab_report *rep, const lab_dataset *ds,
                 const lab_dossier_options *o)
 {
@@ -784,9 +879,15 @@ int lab_dossier(const char *dir, const lab_report *rep, const lab_dataset *ds,
     }
     if (rc == LAB_OK && o->cms_key_file != NULL)
         rc = seal_manifest(&b, man, strlen(man));
+    if (rc == LAB_OK && o->zip && !LAB_HAVE_LIBARCHIVE)
+        rc = write_zip(dir, b.files); /* says why not, before writing */
     if (rc == LAB_OK && rename(b.tmp, dir) != 0)
         rc = lab_seterr(LAB_EIO, "dossier: cannot rename %s to %s: %s", b.tmp,
                         dir, strerror(errno));
+    else if (rc == LAB_OK && o->zip) {
+        b.tmp = NULL; /* the folder is in place: a failed ZIP leaves it */
+        rc = write_zip(dir, b.files);
+    }
     if (rc != LAB_OK && b.tmp != NULL)
         remove_tree(b.tmp);
     lab_buf_free(&tmpl);

@@ -74,6 +74,13 @@ done
 [[ $page != *"<script"* ]] && ok "page has no script" || bad "page has a script"
 expect 0 "result: VALID" "$cli" dossier verify out
 
+# ---- one ZIP file as well: the same files under the folder's name ----
+expect 0 "" "$cli" "${D[@]}" --product SKU-TEE-CREW-001 --zip -o zipped
+mkdir unz && python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert all(n.startswith("zipped/") for n in z.namelist()), z.namelist(); z.extractall(sys.argv[2])' zipped.zip unz &&
+    ok "zipped.zip holds the folder" || bad "zipped.zip"
+expect 0 "result: VALID" "$cli" dossier verify unz/zipped
+diff -r zipped unz/zipped >/dev/null && ok "the ZIP file's files are the folder's" || bad "ZIP differs"
+
 # ---- tampering is named ----
 cp -r out t1 && printf 'X' | dd of=t1/evidence/DOC-AUD-2026-0102.txt bs=1 seek=10 conv=notrunc 2>/dev/null
 expect 1 "changed: evidence/DOC-AUD-2026-0102.txt" "$cli" dossier verify t1
