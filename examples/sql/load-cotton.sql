@@ -117,9 +117,9 @@ SELECT NULLIF(id, ''),
   FROM stage_audits
 ON CONFLICT (id) DO NOTHING;
 
-CREATE TEMP TABLE stage_documents (id text, supplier_id text, audit_id text, kind text, uri text, media_type text, sha256 text, issued text) ON COMMIT DROP;
-\copy stage_documents (id, supplier_id, audit_id, kind, uri, media_type, sha256, issued) FROM 'examples/cotton/documents.csv' WITH (FORMAT csv, HEADER true)
-INSERT INTO supplychain.documents (id, supplier_id, audit_id, kind, uri, media_type, sha256, issued)
+CREATE TEMP TABLE stage_documents (id text, supplier_id text, audit_id text, kind text, uri text, media_type text, sha256 text, issued text, product_id text, lots text, reference text, laboratory text, accreditation text, test_method text, sample_id text, sample_custody text, test_result text) ON COMMIT DROP;
+\copy stage_documents (id, supplier_id, audit_id, kind, uri, media_type, sha256, issued, product_id, lots, reference, laboratory, accreditation, test_method, sample_id, sample_custody, test_result) FROM 'examples/cotton/documents.csv' WITH (FORMAT csv, HEADER true)
+INSERT INTO supplychain.documents (id, supplier_id, audit_id, kind, uri, media_type, sha256, issued, product_id, lots, reference, laboratory, accreditation, test_method, sample_id, sample_custody, test_result)
 SELECT NULLIF(id, ''),
        NULLIF(supplier_id, ''),
        NULLIF(audit_id, ''),
@@ -127,7 +127,16 @@ SELECT NULLIF(id, ''),
        NULLIF(uri, ''),
        NULLIF(media_type, ''),
        NULLIF(sha256, ''),
-       NULLIF(issued, '')::date
+       NULLIF(issued, '')::date,
+       NULLIF(product_id, ''),
+       string_to_array(NULLIF(lots, ''), ';'),
+       NULLIF(reference, ''),
+       NULLIF(laboratory, ''),
+       NULLIF(accreditation, ''),
+       NULLIF(test_method, ''),
+       NULLIF(sample_id, ''),
+       NULLIF(sample_custody, ''),
+       NULLIF(test_result, '')
   FROM stage_documents
 ON CONFLICT (id) DO NOTHING;
 

@@ -233,8 +233,27 @@ CREATE TABLE IF NOT EXISTS supplychain.documents (
     uri text,
     media_type text,
     sha256 text,
-    issued date
+    issued date,
+    product_id text,
+    lots text[],
+    reference text,
+    laboratory text,
+    accreditation text,
+    test_method text CHECK (test_method IN ('isotopic', 'dna', 'trace_element', 'other')),
+    sample_id text,
+    sample_custody text,
+    test_result text CHECK (test_result IN ('consistent', 'inconsistent', 'inconclusive'))
 );
+-- columns added in labaudit 1.x, for a schema made by an earlier release
+ALTER TABLE supplychain.documents ADD COLUMN IF NOT EXISTS product_id text;
+ALTER TABLE supplychain.documents ADD COLUMN IF NOT EXISTS lots text[];
+ALTER TABLE supplychain.documents ADD COLUMN IF NOT EXISTS reference text;
+ALTER TABLE supplychain.documents ADD COLUMN IF NOT EXISTS laboratory text;
+ALTER TABLE supplychain.documents ADD COLUMN IF NOT EXISTS accreditation text;
+ALTER TABLE supplychain.documents ADD COLUMN IF NOT EXISTS test_method text CHECK (test_method IN ('isotopic', 'dna', 'trace_element', 'other'));
+ALTER TABLE supplychain.documents ADD COLUMN IF NOT EXISTS sample_id text;
+ALTER TABLE supplychain.documents ADD COLUMN IF NOT EXISTS sample_custody text;
+ALTER TABLE supplychain.documents ADD COLUMN IF NOT EXISTS test_result text CHECK (test_result IN ('consistent', 'inconsistent', 'inconclusive'));
 COMMENT ON COLUMN supplychain.documents.id IS 'document id';
 COMMENT ON COLUMN supplychain.documents.supplier_id IS 'facility it concerns';
 COMMENT ON COLUMN supplychain.documents.audit_id IS 'audit it belongs to';
@@ -243,6 +262,15 @@ COMMENT ON COLUMN supplychain.documents.uri IS 'where it is kept';
 COMMENT ON COLUMN supplychain.documents.media_type IS 'e.g. application/pdf';
 COMMENT ON COLUMN supplychain.documents.sha256 IS 'SHA-256 of the file';
 COMMENT ON COLUMN supplychain.documents.issued IS 'date of issue';
+COMMENT ON COLUMN supplychain.documents.product_id IS 'product it concerns (a purchase order, invoice or lab test)';
+COMMENT ON COLUMN supplychain.documents.lots IS 'lots it concerns (shipped, invoiced, or the item tested)';
+COMMENT ON COLUMN supplychain.documents.reference IS 'its own number: PO, invoice or bill-of-lading number';
+COMMENT ON COLUMN supplychain.documents.laboratory IS 'laboratory that made the test';
+COMMENT ON COLUMN supplychain.documents.accreditation IS 'the laboratory''s ISO/IEC 17025 accreditation (body and number)';
+COMMENT ON COLUMN supplychain.documents.test_method IS 'what the test measures';
+COMMENT ON COLUMN supplychain.documents.sample_id IS 'the sample''s id at the laboratory';
+COMMENT ON COLUMN supplychain.documents.sample_custody IS 'who took and sealed the sample, and how it reached the laboratory';
+COMMENT ON COLUMN supplychain.documents.test_result IS 'consistent or inconsistent with the declared origin, or inconclusive';
 
 CREATE TABLE IF NOT EXISTS supplychain.products (
     id text PRIMARY KEY,

@@ -18,8 +18,8 @@
 enum { MAX_DOSSIER_LOTS = 64 };
 
 static const char dossier_help[] =
-    "usage: labaudit dossier DATA --rules PACK [--lists LIST] --product P\n"
-    "                        -o DIR [options]\n"
+    "usage: labaudit dossier DATA --rules PACK [--lists LIST]\n"
+    "                        (--product P | --po ID) -o DIR [options]\n"
     "       labaudit dossier verify DIR [--ca-file PEM]\n"
     "       labaudit dossier drill DATA --rules PACK [--lists LIST]\n"
     "                        --product P [--template FILE]\n"
@@ -34,7 +34,10 @@ static const char dossier_help[] =
     "\n"
     "  -r, --rules PATH         rule packs (repeatable; $LABAUDIT_RULES)\n"
     "  -l, --lists PATH         reference lists (repeatable)\n"
-    "      --product P          the product (required)\n"
+    "      --product P          the product (or --po)\n"
+    "      --po ID              the purchase order answered (a document of\n"
+    "                           kind purchase_order, by id or reference):\n"
+    "                           its product, and its lots unless --lots\n"
     "      --lots L1,L2         lots covered (default: the product's)\n"
     "      --as-of DATE         check date (default today)\n"
     "  -w, --waivers FILE       waivers the check honours\n"
@@ -253,6 +256,8 @@ int cmd_dossier(int argc, char **argv)
             dst = &d.cms_passphrase_env;
         else if (is(k, "--tsa"))
             dst = &d.tsa_url;
+        else if (is(k, "--po"))
+            dst = &d.purchase_order;
         else if (is(k, "--redact") || is(k, "--lots")) {
             if (i + 1 >= argc) {
                 usage_error("%s needs a value", k);
@@ -285,14 +290,30 @@ int cmd_dossier(int argc, char **argv)
     }
     if (parse_opts(nrest, rest, &o) != 0)
         goto out;
-    if (o.npos != 1 || o.product == NULL || o.output == NULL) {
-        usage_error("dossier: give DATA, --product P and -o DIR");
+    if (o.npos != 1 || (o.product == NULL && d.purchase_order == NULL) ||
+        o.output == NULL) {
+        usage_error("dossier: give DATA, --product P or --po ID, and -o DIR");
         goto out;
     }
-    d.product = o.product;
     d.evidence_dir = o.evidence ? o.evidence : o.pos[0];
     if (make_engine(&e, &o) != 0 || load_data(&ds, o.pos[0], o.mapping) != 0)
         goto out;
+    if (d.purchase_order != NULL) {
+        /* the order names the product (and, unless --lots, the lots) */
+        const char *ordered = NULL;
+        if ((rc = lab_dossier_purchase_order(ds, d.purchase_order, &ordered,
+                                             NULL)) != LAB_OK) {
+            fail(rc, "dossier");
+            goto out;
+        }
+        if (o.product != NULL && !is(o.product, ordered)) {
+            usage_error("dossier: --po %s is an order for %s, not --product %s",
+                        d.purchase_order, ordered, o.product);
+            goto out;
+        }
+        o.product = ordered;
+    }
+    d.product = o.product;
     lab_check_options chk = LAB_CHECK_OPTIONS_INIT;
     chk.product = o.product;
     chk.as_of = o.as_of;

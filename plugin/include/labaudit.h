@@ -963,7 +963,7 @@ lab_status_list_renew(const char *path, const lab_status_options *opts);
 /* ---------------------------------------------------------------- */
 /* Evidence dossiers                                                 */
 
-enum { LAB_DOSSIER_OPTIONS_VERSION = 1 };
+enum { LAB_DOSSIER_OPTIONS_VERSION = 2 };
 
 /** Options for lab_dossier(). */
 typedef struct lab_dossier_options {
@@ -995,16 +995,35 @@ typedef struct lab_dossier_options {
     int zip;                        /**< also write DIR.zip: the folder as
                                          one ZIP file (needs libarchive;
                                          LAB_EUNSUPPORTED without) */
+    /* version 2 */
+    const char *purchase_order; /**< a purchase_order document (its id
+                                     or reference) the dossier answers
+                                     for: its product must be `product`
+                                     and, when lots is NULL, its lots
+                                     are the lots covered; NULL = none */
 } lab_dossier_options;
 
 /* clang-format off */
 #define LAB_DOSSIER_OPTIONS_INIT                                              \
     {LAB_DOSSIER_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, 1,   \
-     0, NULL, NULL, NULL, NULL, 0}
+     0, NULL, NULL, NULL, NULL, 0, NULL}
 /* clang-format on */
 
 LAB_EXTERN(int)
 lab_dossier_options_init(lab_dossier_options *opts, unsigned version);
+
+/**
+ * The purchase order `po` of `ds`: a document of kind purchase_order whose
+ * id or reference is `po`.  *product is the product it names (its
+ * product_id, borrowed from the dataset) and *nlots the number of lots it
+ * names (lab_dossier() covers them when given the order).  An unknown
+ * order, a document of another kind, an order naming no product, or two
+ * orders with that reference are errors (LAB_ENOTFOUND, LAB_ESCHEMA)
+ * naming it.
+ */
+LAB_EXTERN(int)
+lab_dossier_purchase_order(const lab_dataset *ds, const char *po,
+                           const char **product, size_t *nlots);
 
 /**
  * Writes the evidence dossier of opts->product's chain, as checked in

@@ -381,14 +381,15 @@ static int keep_recruiter_position(lab_dataset *ds, size_t row, lab_pos pos)
     return LAB_OK;
 }
 
-/* Non-compliances, lots and lot inputs keep where they were read: their
+/* Non-compliances, lots, lot inputs, products, ownership rows and
+ * documents keep where they were read: their
  * references are checked once everything is loaded (lab_ds_index), and a
  * bad one is reported at its own file and line. */
 static int keeps_position(lab_record_kind kind)
 {
     return kind == LAB_RECORD_NONCOMPLIANCE || kind == LAB_RECORD_LOT ||
            kind == LAB_RECORD_LOT_INPUT || kind == LAB_RECORD_PRODUCT ||
-           kind == LAB_RECORD_OWNERSHIP;
+           kind == LAB_RECORD_OWNERSHIP || kind == LAB_RECORD_DOCUMENT;
 }
 
 static int keep_position(lab_dataset *ds, lab_record_kind kind, size_t row,
@@ -727,6 +728,63 @@ static int nc_error(const lab_dataset *ds, size_t j, const char *fmt, ...)
                       p.line, nc->id, msg);
 }
 
+/* Checks what each document names: its facility, audit and product are
+ * records (an audit of another facility than the one named is refused),
+ * and, when the dataset has lot records, so is each lot it names.  A
+ * document naming nothing known would be left out of every certificate
+ * and dossier without a word. */
+static int check_documents(const lab_dataset *ds)
+{
+    const lab_table *t = &ds->tables[LAB_RECORD_DOCUMENT];
+    const lab_table *lots = &ds->tables[LAB_RECORD_LOT];
+    for (size_t i = 0; i < t->n; i++) {
+        const lab_document *d = lab_table_row(t, i);
+        long v = d->supplier_id ? index_get(&ds->tables[LAB_RECORD_SUPPLIER],
+                                            d->supplier_id)
+                                : 0;
+        long a = d->audit_id
+                     ? index_get(&ds->tables[LAB_RECORD_AUDIT], d->audit_id)
+                     : 0;
+        long pr = d->product_id ? index_get(&ds->tables[LAB_RECORD_PRODUCT],
+                                            d->product_id)
+                                : 0;
+        const char *field = NULL, *value = NULL, *expected = NULL;
+        if (v < 0)
+            field = "supplier_id", value = d->supplier_id,
+            expected = "an id from suppliers.csv";
+        else if (a < 0)
+            field = "audit_id", value = d->audit_id,
+            expected = "an id from audits.csv or an audit report";
+        else if (pr < 0)
+            field = "product_id", value = d->product_id,
+            expected = "an id from products.csv";
+        for (uint32_t k = 0;
+             field == NULL && d->lots && lots->n > 0 && k < d->lots->n; k++)
+            if (index_get(lots, d->lots->items[k].u.s) < 0)
+                field = "lots", value = d->lots->items[k].u.s,
+                expected = "an id from lots.csv";
+        lab_pos p = lab_ds_row_pos(ds, LAB_RECORD_DOCUMENT, i);
+        if (field != NULL)
+            return lab_seterr(LAB_ESCHEMA,
+                              "%s:%u: document '%s': %s '%s' is not known "
+                              "(expected %s)",
+                              p.file, p.line, d->id, field, value, expected);
+        if (d->supplier_id && d->audit_id) {
+            const lab_audit *au =
+                lab_table_row(&ds->tables[LAB_RECORD_AUDIT], (size_t)a);
+            if (strcmp(au->supplier_id, d->supplier_id) != 0)
+                return lab_seterr(LAB_ESCHEMA,
+                                  "%s:%u: document '%s': audit_id '%s' is an "
+                                  "audit of '%s', not of supplier_id '%s' "
+                                  "(expected the audited facility, or no "
+                                  "supplier_id)",
+                                  p.file, p.line, d->id, d->audit_id,
+                                  au->supplier_id, d->supplier_id);
+        }
+    }
+    return LAB_OK;
+}
+
 static int32_t day_of(const char *d)
 {
     int32_t days = 0;
@@ -945,6 +1003,8 @@ int lab_ds_index(lab_dataset *ds)
     rc = index_noncompliances(ds);
     if (rc == LAB_OK)
         rc = index_recruiters(ds);
+    if (rc == LAB_OK)
+        rc = check_documents(ds);
     if (rc != LAB_OK)
         goto out;
     if (lab_csr_build(&ds->in_off, &ds->in_link, nv, links->n, buyer) !=

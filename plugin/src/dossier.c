@@ -31,6 +31,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,13 +48,78 @@ static const char *const seal_files[] = {"manifest.json", "manifest.json.cms",
 
 int lab_dossier_options_init(lab_dossier_options *opts, unsigned version)
 {
-    if (opts == NULL || version != LAB_DOSSIER_OPTIONS_VERSION)
+    if (opts == NULL || version < 1 || version > LAB_DOSSIER_OPTIONS_VERSION)
         return lab_seterr(LAB_EVERSION,
                           "lab_dossier_options version %u is not supported "
-                          "(this library knows version %d)",
+                          "(this library knows versions 1 to %d)",
                           version, LAB_DOSSIER_OPTIONS_VERSION);
     lab_dossier_options d = LAB_DOSSIER_OPTIONS_INIT;
-    *opts = d;
+    d.version = version;
+    /* a version 1 struct ends before purchase_order */
+    memcpy(opts, &d,
+           version == 1 ? offsetof(lab_dossier_options, purchase_order)
+                        : sizeof d);
+    return LAB_OK;
+}
+
+/* The document that is purchase order `po`: by id, else by reference. */
+static int find_po(const lab_dataset *ds, const char *po,
+                   const lab_document **out)
+{
+    const lab_table *t = &ds->tables[LAB_RECORD_DOCUMENT];
+    long row = lab_ds_find(ds, LAB_RECORD_DOCUMENT, po);
+    for (size_t i = 0; row < 0 && i < t->n; i++) {
+        const lab_document *d = lab_table_row(t, i);
+        if (d->reference == NULL || strcmp(d->reference, po) != 0 ||
+            d->kind == NULL || strcmp(d->kind, "purchase_order") != 0)
+            continue;
+        for (size_t j = i + 1; j < t->n; j++) {
+            const lab_document *e = lab_table_row(t, j);
+            if (e->reference && strcmp(e->reference, po) == 0 && e->kind &&
+                strcmp(e->kind, "purchase_order") == 0)
+                return lab_seterr(LAB_ESCHEMA,
+                                  "dossier: purchase orders %s and %s both "
+                                  "have the reference '%s' (expected one; "
+                                  "name the order by its id)",
+                                  d->id, e->id, po);
+        }
+        row = (long)i;
+    }
+    if (row < 0)
+        return lab_seterr(LAB_ENOTFOUND,
+                          "dossier: no purchase order '%s' in the dataset "
+                          "(expected the id or reference of a document of "
+                          "kind purchase_order)",
+                          po);
+    const lab_document *d = lab_table_row(t, (size_t)row);
+    if (d->kind == NULL || strcmp(d->kind, "purchase_order") != 0)
+        return lab_seterr(
+            LAB_ESCHEMA,
+            "dossier: document '%s' is of kind %s, not a purchase "
+            "order (expected kind purchase_order)",
+            d->id, d->kind ? d->kind : "(none)");
+    if (d->product_id == NULL)
+        return lab_seterr(LAB_ESCHEMA,
+                          "dossier: purchase order '%s' names no product "
+                          "(expected its product_id)",
+                          d->id);
+    *out = d;
+    return LAB_OK;
+}
+
+int lab_dossier_purchase_order(const lab_dataset *ds, const char *po,
+                               const char **product, size_t *nlots)
+{
+    if (ds == NULL || po == NULL || product == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_dossier_purchase_order: NULL "
+                                      "argument");
+    const lab_document *d = NULL;
+    int rc = find_po(ds, po, &d);
+    if (rc != LAB_OK)
+        return rc;
+    *product = d->product_id;
+    if (nlots != NULL)
+        *nlots = d->lots ? d->lots->n : 0;
     return LAB_OK;
 }
 
@@ -104,8 +170,13 @@ typedef struct dbuild {
     json_t *files;    /* manifest entries */
     json_t *gaps;     /* what is missing or changed */
     json_t *withheld; /* documents left out, and why */
-    json_t *docs; /* per document: id, supplier, kind, file (for the page) */
-    json_t *packs, *lists; /* the engine's, with versions and digests */
+    json_t *docs;  /* per document: id, supplier, kind, file (for the page) */
+    json_t *scope; /* chain documents about other products or lots */
+    json_t *tests; /* laboratory tests, with what CBP asks of each */
+    json_t *packs, *lists;   /* the engine's, with versions and digests */
+    const lab_document *po;  /* the purchase order answered, or NULL */
+    const char *const *lots; /* the lots covered (given or the order's) */
+    size_t nlots;
 } dbuild;
 
 /* Writes data to tmp/name and lists it in the manifest. */
@@ -136,6 +207,70 @@ static int chain_has_supplier(const dbuild *b, long v)
     return v >= 0 && lab_pchain_tier(b->chain, (uint32_t)v) >= 0;
 }
 
+/* Why a document of the chain's facilities is not about this dossier's
+ * product and lots, or NULL when it is: a document naming another
+ * product, or (when the dossier covers given lots) only other lots. */
+static const char *out_of_scope(const dbuild *b, const lab_document *d)
+{
+    if (d->product_id != NULL && strcmp(d->product_id, b->o->product) != 0)
+        return "it concerns another product";
+    if (d->lots == NULL || b->nlots == 0)
+        return NULL;
+    for (uint32_t k = 0; k < d->lots->n; k++)
+        for (size_t i = 0; i < b->nlots; i++)
+            if (strcmp(d->lots->items[k].u.s, b->lots[i]) == 0)
+                return NULL;
+    return "it concerns only lots this dossier does not cover";
+}
+
+/* What CBP's Isotopic Testing Guidance asks of a laboratory test and the
+ * record lacks ("" when nothing): an accredited laboratory, the sample's
+ * chain of custody, the item tested, a result. */
+static void test_lacks(lab_buf *out, const lab_document *d)
+{
+    const char *need[4] = {NULL, NULL, NULL, NULL};
+    size_t n = 0;
+    if (d->laboratory == NULL || d->accreditation == NULL)
+        need[n++] = "an ISO/IEC 17025 accredited laboratory";
+    if (d->sample_custody == NULL)
+        need[n++] = "the sample's chain of custody";
+    if (d->lots == NULL && d->product_id == NULL)
+        need[n++] = "the item tested (a lot or product)";
+    if (d->test_result == NULL)
+        need[n++] = "a result";
+    for (size_t i = 0; i < n; i++)
+        lab_buf_printf(out, "%s%s", i ? "; " : "", need[i]);
+    if (out->data == NULL)
+        lab_buf_adds(out, "");
+}
+
+/* Adds a laboratory test of the dossier's evidence to b->tests. */
+static int add_test(dbuild *b, const lab_document *d, const char *sup,
+                    const char *file)
+{
+    lab_buf lacks = LAB_BUF_INIT, lots = LAB_BUF_INIT;
+    test_lacks(&lacks, d);
+    for (uint32_t k = 0; d->lots && k < d->lots->n; k++)
+        lab_buf_printf(&lots, "%s%s", k ? ", " : "", d->lots->items[k].u.s);
+    json_t *t =
+        lacks.oom || lots.oom
+            ? NULL
+            : json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, "
+                        "s:s?, s:s?, s:s?, s:s?, s:b, s:s?}",
+                        "document", d->id, "supplier", sup, "file", file,
+                        "laboratory", d->laboratory, "accreditation",
+                        d->accreditation, "method", d->test_method, "sample",
+                        d->sample_id, "sample_custody", d->sample_custody,
+                        "product", d->product_id, "lots", lots.data, "result",
+                        d->test_result, "issued", d->issued,
+                        "meets_cbp_guidance", lacks.len == 0, "lacks",
+                        lacks.len ? lacks.data : NULL);
+    lab_buf_free(&lacks);
+    lab_buf_free(&lots);
+    return t != NULL && json_array_append_new(b->tests, t) == 0 ? LAB_OK
+                                                                : oom();
+}
+
 /* Copies every document of the chain's facilities and audits into
  * evidence/, checking its SHA-256; records gaps and withheld ones. */
 static int add_evidence(dbuild *b)
@@ -157,6 +292,15 @@ static int add_evidence(dbuild *b)
         const char *sup = ((const lab_supplier *)lab_table_row(
                                &ds->tables[LAB_RECORD_SUPPLIER], (size_t)v))
                               ->id;
+        const char *other = out_of_scope(b, d);
+        if (other != NULL) {
+            if (json_array_append_new(
+                    b->scope, json_pack("{s:s, s:s, s:s?, s:s}", "document",
+                                        d->id, "supplier", sup, "kind", d->kind,
+                                        "why", other)) != 0)
+                rc = oom();
+            continue;
+        }
         if (b->o->redact && is_personal(d->kind)) {
             if (json_array_append_new(
                     b->withheld,
@@ -215,6 +359,8 @@ static int add_evidence(dbuild *b)
                                        "file", name.data, "sha256", hex,
                                        "issued", d->issued)) != 0)
                 rc = oom();
+            if (rc == LAB_OK && d->kind && strcmp(d->kind, "lab_report") == 0)
+                rc = add_test(b, d, sup, name.data);
         }
         free(data);
         lab_buf_free(&src);
@@ -259,6 +405,97 @@ static const char dossier_css[] =
     ".chain{overflow:visible;max-height:none;border:0}"
     ".chain svg{width:100%;height:auto}}";
 
+/* Quantity reconciliation by lot: the lots covered and every lot they
+ * were made from, each with what its inputs could make (inputs times
+ * their conversion factors, in its unit) and the excess over that, as
+ * the lot graph derived them. */
+static int add_reconciliation(lab_buf *h, const dbuild *b)
+{
+    const lab_dataset *ds = b->ds;
+    const lab_table *lt = &ds->tables[LAB_RECORD_LOT];
+    if (!lab_ds_has_lots(ds) || lt->n == 0)
+        return LAB_OK;
+    uint8_t *seen = lab_calloc(lt->n, 1);
+    uint32_t *queue = lab_calloc(lt->n, sizeof *queue);
+    size_t nq = 0;
+    if (seen == NULL || queue == NULL) {
+        free(seen);
+        free(queue);
+        return oom();
+    }
+    if (b->nlots > 0) {
+        for (size_t i = 0; i < b->nlots; i++) {
+            long l = lab_ds_find(ds, LAB_RECORD_LOT, b->lots[i]);
+            if (l >= 0 && !seen[l])
+                seen[l] = 1, queue[nq++] = (uint32_t)l;
+        }
+    } else {
+        long p = lab_ds_find(ds, LAB_RECORD_PRODUCT, b->o->product);
+        for (uint32_t k = p >= 0 ? ds->product_lot_off[p] : 0;
+             p >= 0 && k < ds->product_lot_off[p + 1]; k++) {
+            uint32_t l = ds->product_lot_of[k];
+            if (!seen[l])
+                seen[l] = 1, queue[nq++] = l;
+        }
+    }
+    for (size_t q = 0; q < nq; q++)
+        for (uint32_t k = ds->lot_in_off[queue[q]];
+             k < ds->lot_in_off[queue[q] + 1]; k++) {
+            uint32_t in = ds->lot_input_from[ds->lot_in_of[k]];
+            if (!seen[in])
+                seen[in] = 1, queue[nq++] = in;
+        }
+    lab_buf_adds(h, "<h3>Quantity reconciliation by lot</h3><p>Each lot "
+                    "covered and every lot it was made from (the product "
+                    "first, then its inputs): its quantity, what its inputs "
+                    "could make at their conversion factors, and the "
+                    "difference.  More output than inputs can make is a "
+                    "finding (coc.output-over-declared) above 2 %.</p>"
+                    "<table><tr><th>Lot</th><th>Facility</th><th>What</th>"
+                    "<th>Custody</th><th>Quantity</th><th>Inputs could "
+                    "make</th><th>Over inputs</th></tr>");
+    for (size_t q = 0; q < nq; q++) {
+        uint32_t l = queue[q];
+        const lab_lot *lot = lab_table_row(lt, l);
+        uint32_t nin = ds->lot_in_off[l + 1] - ds->lot_in_off[l];
+        double ex = ds->lot_excess[l];
+        lab_buf_adds(h, "<tr>");
+        cell(h, lot->id);
+        cell(h, lot->facility_id);
+        cell(h, lot->commodity);
+        cell(h, lot->custody);
+        lab_buf_adds(h, "<td>");
+        add_num(h, lt, lot, "quantity");
+        lab_buf_addc(h, ' ');
+        lab_buf_add_esc(h, str_or(lot->unit, ""));
+        lab_buf_adds(h, "</td><td>");
+        if (nin == 0)
+            lab_buf_adds(h, "an origin lot (no inputs)");
+        else if (!isnan(ex))
+            lab_buf_printf(h, "%.15g ", lot->quantity / (1 + ex));
+        else if (ds->lot_unquantified[l] > 0)
+            lab_buf_printf(h, "%d of %u inputs without a usable quantity",
+                           ds->lot_unquantified[l], nin);
+        else
+            lab_buf_adds(h, "the lot has no quantity");
+        if (nin > 0 && !isnan(ex))
+            lab_buf_add_esc(h, str_or(lot->unit, ""));
+        lab_buf_adds(h, "</td><td>");
+        if (!isnan(ex))
+            lab_buf_printf(h, "%s%.1f %%", ex > 0.02 ? "<strong>" : "",
+                           fabs(ex) < 0.0005 ? 0.0 : ex * 100);
+        else
+            lab_buf_adds(h, "\xe2\x80\x94");
+        if (!isnan(ex) && ex > 0.02)
+            lab_buf_adds(h, "</strong>");
+        lab_buf_adds(h, "</td></tr>");
+    }
+    lab_buf_adds(h, "</table>");
+    free(seen);
+    free(queue);
+    return h->oom ? oom() : LAB_OK;
+}
+
 /* The page: one self-contained HTML document that prints to PDF. */
 static int render_page(char **out, dbuild *b, const char *product_id,
                        const char *dataset_digest, int has_cert)
@@ -301,10 +538,21 @@ static int render_page(char **out, dbuild *b, const char *product_id,
     lab_buf_add_esc(&h, str_or(pr->unit, ""));
     lab_buf_adds(&h, "</td></tr><tr><th>Lots</th>");
     lab_buf lots = LAB_BUF_INIT;
-    for (size_t i = 0; i < b->o->nlots; i++)
-        lab_buf_printf(&lots, "%s%s", i ? ", " : "", b->o->lots[i]);
-    cell(&h, b->o->nlots ? lots.data : "all the product's lots");
+    for (size_t i = 0; i < b->nlots; i++)
+        lab_buf_printf(&lots, "%s%s", i ? ", " : "", b->lots[i]);
+    cell(&h, b->nlots ? lots.data : "all the product's lots");
     lab_buf_free(&lots);
+    if (b->po != NULL) {
+        lab_buf po = LAB_BUF_INIT;
+        lab_buf_printf(
+            &po, "%s%s%s%s%s", b->po->id, b->po->reference ? " (" : "",
+            str_or(b->po->reference, ""), b->po->reference ? ")" : "",
+            b->po->issued ? ", issued " : "");
+        lab_buf_adds(&po, str_or(b->po->issued, ""));
+        lab_buf_adds(&h, "</tr><tr><th>Purchase order</th>");
+        cell(&h, po.data);
+        lab_buf_free(&po);
+    }
     lab_buf_adds(&h, "</tr><tr><th>Importer</th>");
     cell(&h, str_or(b->o->importer_name, b->o->importer_id));
     lab_buf_adds(&h, "</tr><tr><th>Claim</th>");
@@ -345,11 +593,23 @@ static int render_page(char **out, dbuild *b, const char *product_id,
         }
         lab_buf_adds(&h, "</ul></div>");
     }
+    for (size_t i = 0; i < json_array_size(b->tests); i++) {
+        const json_t *t = json_array_get(b->tests, i);
+        const char *r = json_string_value(json_object_get(t, "result"));
+        if (r == NULL || strcmp(r, "inconsistent") != 0)
+            continue;
+        lab_buf_adds(&h, "<div class=\"gap\"><strong>A laboratory test "
+                         "found the item tested inconsistent with its "
+                         "declared origin:</strong> ");
+        lab_buf_add_esc(&h, json_string_value(json_object_get(t, "document")));
+        lab_buf_adds(&h, " (section 5).</div>");
+    }
     lab_buf_adds(&h, "<h2>Contents</h2><ol><li><a href=\"#chain\">Supply "
                      "chain by tier</a></li><li><a href=\"#audits\">Audits "
                      "and corrective actions</a></li><li><a "
                      "href=\"#findings\">Findings</a></li><li><a "
                      "href=\"#screening\">Screening and rule packs</a></li>"
+                     "<li><a href=\"#tests\">Laboratory tests</a></li>"
                      "<li><a href=\"#evidence\">Evidence files</a></li></ol>"
                      "</section>");
 
@@ -450,7 +710,12 @@ static int render_page(char **out, dbuild *b, const char *product_id,
         lab_buf_free(&period);
         lab_buf_adds(&h, "</tr>");
     }
-    lab_buf_adds(&h, "</table></section>");
+    lab_buf_adds(&h, "</table>");
+    if ((drc = add_reconciliation(&h, b)) != LAB_OK) {
+        lab_buf_free(&h);
+        return drc;
+    }
+    lab_buf_adds(&h, "</section>");
 
     /* audits and the non-compliances they raised */
     lab_buf_adds(&h, "<section id=\"audits\"><h2>2. Audits and corrective "
@@ -559,8 +824,56 @@ static int render_page(char **out, dbuild *b, const char *product_id,
     }
     lab_buf_adds(&h, "</table></section>");
 
+    /* laboratory tests, with what CBP's guidance asks of each */
+    lab_buf_adds(&h, "<section id=\"tests\"><h2>5. Laboratory tests</h2>");
+    if (json_array_size(b->tests) == 0)
+        lab_buf_adds(&h, "<p>No laboratory test (documents of kind "
+                         "lab_report) is part of this dossier.</p>");
+    else
+        lab_buf_adds(&h, "<p>CBP's Isotopic Testing Guidance (November "
+                         "2024) asks for an ISO/IEC 17025 accredited "
+                         "laboratory, a documented chain of custody of the "
+                         "sample and a report naming the item tested; the "
+                         "last column says what a test lacks.</p><table>"
+                         "<tr><th>Document</th><th>Laboratory</th>"
+                         "<th>Accreditation</th><th>Method</th><th>Sample "
+                         "and its custody</th><th>Item tested</th>"
+                         "<th>Result</th><th>Lacks</th></tr>");
+    static const char *const test_cols[] = {"document", "laboratory",
+                                            "accreditation", "method"};
+    for (size_t i = 0; i < json_array_size(b->tests); i++) {
+        const json_t *t = json_array_get(b->tests, i);
+        lab_buf_adds(&h, "<tr>");
+        for (size_t c = 0; c < LAB_ARRAY_LEN(test_cols); c++)
+            cell(&h, json_string_value(json_object_get(t, test_cols[c])));
+        lab_buf sample = LAB_BUF_INIT, item = LAB_BUF_INIT;
+        const char *sid = json_string_value(json_object_get(t, "sample"));
+        const char *cus =
+            json_string_value(json_object_get(t, "sample_custody"));
+        lab_buf_printf(&sample, "%s%s%s", str_or(sid, ""),
+                       sid && cus ? ": " : "", str_or(cus, ""));
+        cell(&h, sample.data);
+        const char *tp = json_string_value(json_object_get(t, "product"));
+        const char *tl = json_string_value(json_object_get(t, "lots"));
+        lab_buf_printf(&item, "%s%s%s", str_or(tp, ""),
+                       tp && tl ? ", lot "
+                       : tl     ? "lot "
+                                : "",
+                       str_or(tl, ""));
+        cell(&h, item.data);
+        cell(&h, json_string_value(json_object_get(t, "result")));
+        cell(&h, str_or(json_string_value(json_object_get(t, "lacks")),
+                        "nothing: it meets the guidance"));
+        lab_buf_adds(&h, "</tr>");
+        lab_buf_free(&sample);
+        lab_buf_free(&item);
+    }
+    if (json_array_size(b->tests) > 0)
+        lab_buf_adds(&h, "</table>");
+    lab_buf_adds(&h, "</section>");
+
     /* the files */
-    lab_buf_adds(&h, "<section id=\"evidence\"><h2>5. Evidence files</h2>"
+    lab_buf_adds(&h, "<section id=\"evidence\"><h2>6. Evidence files</h2>"
                      "<p>Each file is listed with its SHA-256 in "
                      "manifest.json, which the importer signs "
                      "(manifest.json.cms).</p><table><tr><th>File</th>"
@@ -586,6 +899,14 @@ static int render_page(char **out, dbuild *b, const char *product_id,
                        json_array_size(b->withheld),
                        json_array_size(b->withheld) == 1 ? "" : "s",
                        json_array_size(b->withheld) == 1 ? "is" : "are");
+    if (json_array_size(b->scope) > 0)
+        lab_buf_printf(&h,
+                       "<p>%zu document%s of the chain's facilities about "
+                       "other products or lots %s not part of this "
+                       "dossier; manifest.json names them.</p>",
+                       json_array_size(b->scope),
+                       json_array_size(b->scope) == 1 ? "" : "s",
+                       json_array_size(b->scope) == 1 ? "is" : "are");
     lab_buf_adds(&h, "</section></body></html>\n");
     return lab_buf_detach(&h, out) == LAB_OK ? LAB_OK : oom();
 }
@@ -784,7 +1105,7 @@ int lab_dossier(const char *dir, const lab_report *rep, const lab_dataset *ds,
         return lab_seterr(LAB_EINVAL, "lab_dossier: NULL argument (a folder, "
                                       "a report, its dataset and a product "
                                       "are needed)");
-    if (o->version != LAB_DOSSIER_OPTIONS_VERSION)
+    if (o->version < 1 || o->version > LAB_DOSSIER_OPTIONS_VERSION)
         return lab_seterr(LAB_EVERSION, "lab_dossier_options: missing or "
                                         "unsupported version");
     if ((o->cms_key_file == NULL) != (o->cms_cert_file == NULL))
@@ -799,17 +1120,43 @@ int lab_dossier(const char *dir, const lab_report *rep, const lab_dataset *ds,
     b.rep = rep;
     b.ds = ds;
     b.o = o;
-    int rc = lab_pchain_open(&b.chain, ds, o->product, o->lots, o->nlots);
-    if (rc != LAB_OK)
+    b.lots = o->lots;
+    b.nlots = o->nlots;
+    const char **po_lots = NULL;
+    int rc = LAB_OK;
+    if (o->version >= 2 && o->purchase_order != NULL) {
+        rc = find_po(ds, o->purchase_order, &b.po);
+        if (rc == LAB_OK && strcmp(b.po->product_id, o->product) != 0)
+            rc = lab_seterr(LAB_EINVAL,
+                            "dossier: purchase order %s is for product %s, "
+                            "not %s",
+                            b.po->id, b.po->product_id, o->product);
+        if (rc == LAB_OK && o->lots == NULL && b.po->lots != NULL) {
+            po_lots = lab_calloc(b.po->lots->n, sizeof *po_lots);
+            for (uint32_t k = 0; po_lots && k < b.po->lots->n; k++)
+                po_lots[k] = b.po->lots->items[k].u.s;
+            b.lots = po_lots;
+            b.nlots = po_lots ? b.po->lots->n : 0;
+            if (po_lots == NULL)
+                rc = oom();
+        }
+    }
+    if (rc == LAB_OK)
+        rc = lab_pchain_open(&b.chain, ds, o->product, b.lots, b.nlots);
+    if (rc != LAB_OK) {
+        free(po_lots);
         return rc;
+    }
     b.files = json_array();
     b.gaps = json_array();
     b.withheld = json_array();
     b.docs = json_array();
+    b.scope = json_array();
+    b.tests = json_array();
     lab_buf tmpl = LAB_BUF_INIT;
     lab_buf_printf(&tmpl, "%s.partial-XXXXXX", dir);
     if (tmpl.oom || b.files == NULL || b.gaps == NULL || b.withheld == NULL ||
-        b.docs == NULL)
+        b.docs == NULL || b.scope == NULL || b.tests == NULL)
         rc = oom();
     else if ((b.tmp = mkdtemp(tmpl.data)) == NULL)
         rc = lab_seterr(LAB_EIO, "dossier: cannot make %s: %s", tmpl.data,
@@ -846,8 +1193,8 @@ int lab_dossier(const char *dir, const lab_report *rep, const lab_dataset *ds,
         rc = add_file(&b, "index.html", page, strlen(page), "page", NULL);
     if (rc == LAB_OK) {
         json_t *lots = json_array();
-        for (size_t i = 0; lots && i < o->nlots; i++)
-            json_array_append_new(lots, json_string(o->lots[i]));
+        for (size_t i = 0; lots && i < b.nlots; i++)
+            json_array_append_new(lots, json_string(b.lots[i]));
         lab_time_format(now, lab_time_now());
         manifest = json_pack(
             "{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:O, s:O, s:O, s:s, "
@@ -863,7 +1210,15 @@ int lab_dossier(const char *dir, const lab_report *rep, const lab_dataset *ds,
                       : "none: every document of the chain is included; no "
                         "keys or tokens are ever included",
             "importer", o->importer_id, "importer_name", o->importer_name);
-        if (manifest == NULL)
+        if (manifest == NULL ||
+            json_object_set(manifest, "lab_tests", b.tests) != 0 ||
+            json_object_set(manifest, "out_of_scope", b.scope) != 0 ||
+            (b.po != NULL &&
+             json_object_set_new(
+                 manifest, "purchase_order",
+                 json_pack("{s:s, s:s?, s:s?, s:s?}", "document", b.po->id,
+                           "reference", b.po->reference, "issued", b.po->issued,
+                           "supplier", b.po->supplier_id)) != 0))
             rc = oom();
     }
     if (rc == LAB_OK) {
@@ -897,12 +1252,15 @@ int lab_dossier(const char *dir, const lab_report *rep, const lab_dataset *ds,
     json_decref(b.gaps);
     json_decref(b.withheld);
     json_decref(b.docs);
+    json_decref(b.scope);
+    json_decref(b.tests);
     json_decref(b.packs);
     json_decref(b.lists);
     lab_free(page);
     lab_free(report);
     free(cert);
     lab_pchain_close(b.chain);
+    free(po_lots);
     return rc;
 }
 

@@ -93,11 +93,16 @@ typedef const lab_list *LAB_CTYPE_LIST;
         "permit", "purchase_order", "invoice", "packing_list",                 \
         "bill_of_lading", "certificate_of_origin", "production_record",        \
         "transport_record", "payment_record", "lab_report", "other"
+/* Laboratory tests of origin: stable-isotope ratios, DNA of the fibre or
+ * seed, trace elements. */
+#define LAB_TEST_METHODS "isotopic", "dna", "trace_element", "other"
+#define LAB_TEST_RESULTS "consistent", "inconsistent", "inconclusive"
 
 /*
  * X(name, type, check, values, flags, description): `values` names the
  * list of allowed values of an enumerated field (ROLES, SCHEMES,
- * AUDIT_TYPES, AUDIT_KINDS, DOC_KINDS, NC_*, ILO_INDICATORS) or is NONE.
+ * AUDIT_TYPES, AUDIT_KINDS, DOC_KINDS, TEST_*, NC_*, ILO_INDICATORS) or is
+ * NONE.
  * An enumerated field flagged LAB_F_DEFAULT takes its first allowed value
  * when the input leaves it empty.
  */
@@ -257,15 +262,35 @@ typedef const lab_list *LAB_CTYPE_LIST;
     X(records_retention_years, NUM, NONNEG, NONE, 0,                           \
       "years the report, corrective actions and evidence are kept")
 
-#define LAB_DOCUMENT_FIELDS(X)                                \
-    X(id, STR, ID, NONE, LAB_F_REQUIRED, "document id")       \
-    X(supplier_id, STR, ID, NONE, 0, "facility it concerns")  \
-    X(audit_id, STR, ID, NONE, 0, "audit it belongs to")      \
-    X(kind, STR, ENUM, DOC_KINDS, 0, "what the document is")  \
-    X(uri, STR, NONE, NONE, 0, "where it is kept")            \
-    X(media_type, STR, NONE, NONE, 0, "e.g. application/pdf") \
-    X(sha256, STR, SHA256, NONE, 0, "SHA-256 of the file")    \
-    X(issued, STR, DATE, NONE, 0, "date of issue")
+/* Documents: audit evidence and the transaction, production and
+ * laboratory records a customs review asks for.  CBP's Isotopic Testing
+ * Guidance (11 November 2024) asks of a laboratory test an ISO/IEC 17025
+ * accredited provider, a documented chain of custody of the sample and a
+ * report naming the item tested: hence the fields after `reference`. */
+#define LAB_DOCUMENT_FIELDS(X)                                             \
+    X(id, STR, ID, NONE, LAB_F_REQUIRED, "document id")                    \
+    X(supplier_id, STR, ID, NONE, 0, "facility it concerns")               \
+    X(audit_id, STR, ID, NONE, 0, "audit it belongs to")                   \
+    X(kind, STR, ENUM, DOC_KINDS, 0, "what the document is")               \
+    X(uri, STR, NONE, NONE, 0, "where it is kept")                         \
+    X(media_type, STR, NONE, NONE, 0, "e.g. application/pdf")              \
+    X(sha256, STR, SHA256, NONE, 0, "SHA-256 of the file")                 \
+    X(issued, STR, DATE, NONE, 0, "date of issue")                         \
+    X(product_id, STR, ID, NONE, 0,                                        \
+      "product it concerns (a purchase order, invoice or lab test)")       \
+    X(lots, LIST, NONE, NONE, 0,                                           \
+      "lots it concerns (shipped, invoiced, or the item tested), ';'")     \
+    X(reference, STR, NONE, NONE, 0,                                       \
+      "its own number: PO, invoice or bill-of-lading number")              \
+    X(laboratory, STR, NONE, NONE, 0, "laboratory that made the test")     \
+    X(accreditation, STR, NONE, NONE, 0,                                   \
+      "the laboratory's ISO/IEC 17025 accreditation (body and number)")    \
+    X(test_method, STR, ENUM, TEST_METHODS, 0, "what the test measures")   \
+    X(sample_id, STR, NONE, NONE, 0, "the sample's id at the laboratory")  \
+    X(sample_custody, STR, NONE, NONE, 0,                                  \
+      "who took and sealed the sample, and how it reached the laboratory") \
+    X(test_result, STR, ENUM, TEST_RESULTS, 0,                             \
+      "consistent or inconsistent with the declared origin, or inconclusive")
 
 #define LAB_PRODUCT_FIELDS(X)                                          \
     X(id, STR, ID, NONE, LAB_F_REQUIRED, "product id (SKU, style)")    \

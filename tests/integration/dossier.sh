@@ -9,7 +9,11 @@
 # worker-level documents (payroll) are withheld by default and included
 # with --redact none; an existing folder, an unknown product and a bad
 # template are refused; the drill lists the gaps of the tainted product
-# against both shipped templates.  (The signed dossier, with a
+# against both shipped templates; --po answers a purchase order (its
+# product and lots), laboratory tests are listed with what CBP's
+# guidance asks of them, other products' documents are left out and
+# named, and documents naming unknown records are refused at file:line.
+# (The signed dossier, with a
 # timestamp, is checked with stock OpenSSL in cert_cms.sh; the page's
 # printing in ui_pages.sh.)
 set -euo pipefail
@@ -115,7 +119,7 @@ expect 0 "gaps: the dossier lists 1 document" "$cli" dossier verify gapout
 cp -r data pay
 printf 'wages\n' >pay/evidence/payroll-2026-05.csv
 sum=$(sha256sum pay/evidence/payroll-2026-05.csv | cut -d' ' -f1)
-echo "DOC-PAY-1,S-IN-001,,payroll,evidence/payroll-2026-05.csv,text/csv,$sum,2026-06-01" >>pay/documents.csv
+echo "DOC-PAY-1,S-IN-001,,payroll,evidence/payroll-2026-05.csv,text/csv,$sum,2026-06-01,,,,,,,,," >>pay/documents.csv
 P=(dossier pay --as-of 2026-12-01 --rules "$src/rules" --lists "$src/rules/data" --product SKU-TEE-CREW-001 -q)
 expect 0 "" "$cli" "${P[@]}" -o payout
 [[ ! -e payout/evidence/DOC-PAY-1.csv ]] && ok "payroll withheld" || bad "payroll copied"
@@ -124,6 +128,65 @@ grep -q '"DOC-PAY-1"' payout/manifest.json && ok "the manifest names what was wi
 expect 0 "" "$cli" "${P[@]}" --redact none -o payall
 [[ -e payall/evidence/DOC-PAY-1.csv ]] && ok "--redact none includes it" || bad "payroll missing"
 expect 2 "expected personal or none" "$cli" "${P[@]}" --redact some -o x
+
+# ---- a purchase order: its product and lots; laboratory tests ----
+expect 0 "" "$cli" "${D[@]}" --po 4500012345 -o po
+python3 - <<'EOF' && ok "--po: the order, its lots and the lab test in the manifest" || bad "--po manifest"
+import json
+m = json.load(open("po/manifest.json"))
+assert m["product"] == "SKU-TEE-CREW-001" and m["lots"] == ["TEE-2026-08"], m["lots"]
+assert m["purchase_order"]["document"] == "DOC-PO-4500012345", m["purchase_order"]
+t = m["lab_tests"]
+assert len(t) == 1 and t[0]["meets_cbp_guidance"] and t[0]["result"] == "consistent", t
+docs = {f.get("document") for f in m["files"]}
+assert {"DOC-PO-4500012345", "DOC-LAB-2026-0311"} <= docs, docs
+EOF
+page=$(cat po/index.html)
+[[ $page == *"Purchase order"*"4500012345"* && $page == *"5. Laboratory tests"*"Example Isotope Laboratory"*"nothing: it meets the guidance"* ]] &&
+    ok "page: the order and the laboratory test" || bad "page lacks the order or the test"
+[[ $page == *"Quantity reconciliation by lot"*"TEE-2026-08"*"FAB-TN-2026-06"*"KAP-GJ-2025-11"*"an origin lot"* ]] &&
+    ok "page: the order's lot reconciled back to the farm" || bad "page lacks the reconciliation"
+expect 0 "result: VALID" "$cli" dossier verify po
+expect 0 "" "$cli" "${D[@]}" --po DOC-PO-4500012345 --product SKU-TEE-CREW-001 -o po2
+expect 2 "is an order for SKU-TEE-CREW-001, not --product SKU-POLO-005" "$cli" "${D[@]}" \
+    --po 4500012345 --product SKU-POLO-005 -o po3
+expect 2 "no purchase order 'PO-NOPE'" "$cli" "${D[@]}" --po PO-NOPE -o po4
+expect 2 "is of kind audit_report, not a purchase order" "$cli" "${D[@]}" --po DOC-AUD-2026-0105 -o po5
+[[ ! -e po3 && ! -e po4 && ! -e po5 ]] && ok "nothing written for a bad order" || bad "bad order wrote a folder"
+# a test that lacks what CBP asks, and finds another origin; an invoice
+# of the maker's for another product is not part of this dossier
+cp -r data lab
+printf 'test\n' >lab/evidence/lab2.txt
+printf 'invoice\n' >lab/evidence/inv.txt
+s2=$(sha256sum lab/evidence/lab2.txt | cut -d' ' -f1)
+s3=$(sha256sum lab/evidence/inv.txt | cut -d' ' -f1)
+echo "DOC-LAB-2,GM-IN-001,,lab_report,evidence/lab2.txt,text/plain,$s2,2026-10-01,,TEE-2026-08,,Some Lab,,dna,,,inconsistent" >>lab/documents.csv
+echo "DOC-INV-9,GM-IN-001,,invoice,evidence/inv.txt,text/plain,$s3,2026-10-01,SKU-POLO-005,,,,,,,," >>lab/documents.csv
+expect 0 "" "$cli" dossier lab --as-of 2026-12-01 --rules "$src/rules" --lists "$src/rules/data" \
+    --product SKU-TEE-CREW-001 -q -o labout
+python3 - <<'EOF' && ok "a test lacking accreditation and custody, found inconsistent; another product's invoice left out" || bad "lab tests"
+import json
+m = json.load(open("labout/manifest.json"))
+t = {x["document"]: x for x in m["lab_tests"]}
+assert not t["DOC-LAB-2"]["meets_cbp_guidance"], t
+assert "ISO/IEC 17025" in t["DOC-LAB-2"]["lacks"] and "chain of custody" in t["DOC-LAB-2"]["lacks"], t
+assert t["DOC-LAB-2026-0311"]["meets_cbp_guidance"], t
+o = {x["document"]: x["why"] for x in m["out_of_scope"]}
+assert "another product" in o["DOC-INV-9"], o
+assert "DOC-INV-9" not in {f.get("document") for f in m["files"]}
+EOF
+grep -q "inconsistent with its declared origin" labout/index.html && ok "page: the inconsistent test on top" ||
+    bad "no banner for an inconsistent test"
+# documents name what exists
+cp -r data docbad
+echo "DOC-X,GM-IN-001,,invoice,,,,2026-10-01,SKU-NOPE,,,,,,,," >>docbad/documents.csv
+n=$(wc -l <docbad/documents.csv)
+expect 2 "documents.csv:$n: document 'DOC-X': product_id 'SKU-NOPE' is not known" \
+    "$cli" check docbad --rules "$src/rules" -q
+cp -r data docbad2
+echo "DOC-Y,GM-IN-002,AUD-2026-0105,invoice,,,,2026-10-01,,,,,,,,," >>docbad2/documents.csv
+expect 2 "audit_id 'AUD-2026-0105' is an audit of 'GM-IN-001', not of supplier_id 'GM-IN-002'" \
+    "$cli" check docbad2 --rules "$src/rules" -q
 
 # ---- the drill ----
 expect 1 "lacks" "$cli" dossier drill data --as-of 2026-12-01 --rules "$src/rules" \
