@@ -68,6 +68,9 @@ static void drop_graph(lab_dataset *ds)
     free(ds->product_off);
     free(ds->product_of);
     ds->product_off = ds->product_of = NULL;
+    free(ds->labtest_off);
+    free(ds->labtest_of);
+    ds->labtest_off = ds->labtest_of = NULL;
     free(ds->nc_audit);
     free(ds->nc_supplier);
     free(ds->nc_closing);
@@ -785,6 +788,62 @@ static int check_documents(const lab_dataset *ds)
     return LAB_OK;
 }
 
+/* Is the laboratory test of document d about product p: it names p, or
+ * names no product and one of p's lots? */
+static int test_concerns(const lab_document *d, const lab_product *p)
+{
+    if (d->product_id != NULL)
+        return strcmp(d->product_id, p->id) == 0;
+    for (uint32_t i = 0; d->lots && i < d->lots->n; i++)
+        for (uint32_t j = 0; p->lots && j < p->lots->n; j++)
+            if (strcmp(d->lots->items[i].u.s, p->lots->items[j].u.s) == 0)
+                return 1;
+    return 0;
+}
+
+/* Indexes, by product, the laboratory tests that found the item tested
+ * inconsistent with its declared origin (few: each is scanned against
+ * the products). */
+static int index_labtests(lab_dataset *ds)
+{
+    const lab_table *t = &ds->tables[LAB_RECORD_DOCUMENT];
+    const lab_table *pt = &ds->tables[LAB_RECORD_PRODUCT];
+    struct pair {
+        uint32_t product, doc;
+    } *pairs = NULL;
+    uint32_t *key = NULL, *off = NULL, *items = NULL;
+    size_t n = 0, cap = 0;
+    int rc = LAB_OK;
+    for (size_t i = 0; i < t->n && rc == LAB_OK; i++) {
+        const lab_document *d = lab_table_row(t, i);
+        if (d->test_result == NULL || strcmp(d->test_result, "inconsistent"))
+            continue;
+        for (size_t p = 0; p < pt->n && rc == LAB_OK; p++) {
+            if (!test_concerns(d, lab_table_row(pt, p)))
+                continue;
+            if (lab_grow((void **)&pairs, &cap, n + 1, sizeof *pairs) != LAB_OK)
+                rc = lab_seterr(LAB_ENOMEM, "out of memory");
+            else
+                pairs[n++] = (struct pair){(uint32_t)p, (uint32_t)i};
+        }
+    }
+    if (rc == LAB_OK && (key = lab_calloc(n ? n : 1, sizeof *key)) == NULL)
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
+    for (size_t k = 0; rc == LAB_OK && k < n; k++)
+        key[k] = pairs[k].product;
+    if (rc == LAB_OK && lab_csr_build(&off, &items, pt->n, n, key) != LAB_OK)
+        rc = lab_seterr(LAB_ENOMEM, "out of memory");
+    if (rc == LAB_OK) {
+        for (size_t k = 0; k < n; k++)
+            items[k] = pairs[items[k]].doc; /* entries to document rows */
+        ds->labtest_off = off;
+        ds->labtest_of = items;
+    }
+    free(pairs);
+    free(key);
+    return rc;
+}
+
 static int32_t day_of(const char *d)
 {
     int32_t days = 0;
@@ -1005,6 +1064,8 @@ int lab_ds_index(lab_dataset *ds)
         rc = index_recruiters(ds);
     if (rc == LAB_OK)
         rc = check_documents(ds);
+    if (rc == LAB_OK)
+        rc = index_labtests(ds);
     if (rc != LAB_OK)
         goto out;
     if (lab_csr_build(&ds->in_off, &ds->in_link, nv, links->n, buyer) !=

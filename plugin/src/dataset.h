@@ -129,6 +129,10 @@ struct lab_dataset {
     size_t ident_warnings;
     /* products by maker: product_of[product_off[v]..product_off[v+1]) */
     uint32_t *product_off, *product_of;
+    /* laboratory tests that found another origin, by the product they
+     * concern (named, or through one of its lots): document rows
+     * labtest_of[labtest_off[p]..labtest_off[p+1]) */
+    uint32_t *labtest_off, *labtest_of;
     /* walks reused by checks (a dataset serves one thread at a time) */
     struct lab_walk {
         uint32_t *stamp; /* stamp[v] == cur: v was reached */

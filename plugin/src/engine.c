@@ -378,6 +378,48 @@ static int v_listed_by(const lab_scope *sc, lab_val *out)
     return LAB_OK;
 }
 
+/* Laboratory tests of the product (or of the lot judged) that found the
+ * item tested inconsistent with its declared origin: how many, and the
+ * first one's document id.  A test naming lots counts for a per-lot
+ * verdict only when it names the lot judged. */
+static int labtests_inconsistent(const lab_scope *sc, lab_val *out, int id)
+{
+    const lab_product *p = sc->rec[LAB_SLOT_PRODUCT];
+    *out = lab_val_null();
+    if (p == NULL || sc->ds == NULL || sc->ds->labtest_off == NULL)
+        return LAB_OK;
+    const lab_dataset *ds = sc->ds;
+    const lab_table *pt = &ds->tables[LAB_RECORD_PRODUCT];
+    const lab_table *dt = &ds->tables[LAB_RECORD_DOCUMENT];
+    size_t row =
+        (size_t)((const char *)p - (const char *)pt->rows) / pt->entity->size;
+    const lab_chain *chain = sc->rec[LAB_SLOT_CHAIN];
+    const char *lot = chain != NULL ? chain->lot : NULL;
+    int n = 0;
+    const char *first = NULL;
+    for (uint32_t k = ds->labtest_off[row]; k < ds->labtest_off[row + 1]; k++) {
+        const lab_document *d = lab_table_row(dt, ds->labtest_of[k]);
+        int about = lot == NULL || d->lots == NULL;
+        for (uint32_t i = 0; !about && i < d->lots->n; i++)
+            about = d->lots->items[i].u.s == lot ||
+                    strcmp(d->lots->items[i].u.s, lot) == 0;
+        if (about && n++ == 0)
+            first = d->id;
+    }
+    *out = id ? str_or_null(first) : lab_val_num(n);
+    return LAB_OK;
+}
+
+static int v_labtests_inconsistent(const lab_scope *sc, lab_val *out)
+{
+    return labtests_inconsistent(sc, out, 0);
+}
+
+static int v_labtest_inconsistent_id(const lab_scope *sc, lab_val *out)
+{
+    return labtests_inconsistent(sc, out, 1);
+}
+
 static int v_high_risk_region(const lab_scope *sc, lab_val *out)
 {
     const lab_supplier *s = sc->rec[LAB_SLOT_SUPPLIER];
@@ -537,6 +579,13 @@ static const struct {
     {LAB_SLOT_PRODUCT, "maker_claimed_volume", v_maker_claimed, LAB_V_NUM, 0,
      "claimed volume of every claimed product of the same maker, in this "
      "product's unit"},
+    {LAB_SLOT_PRODUCT, "lab_tests_inconsistent", v_labtests_inconsistent,
+     LAB_V_NUM, 0,
+     "laboratory tests (lab_report documents) of the product, or of the lot "
+     "judged, that found the item tested inconsistent with its declared "
+     "origin"},
+    {LAB_SLOT_PRODUCT, "lab_test_inconsistent", v_labtest_inconsistent_id,
+     LAB_V_STR, 0, "the document id of the first such test"},
     {LAB_SLOT_AUDIT, "current", v_audit_current, LAB_V_BOOL, 0,
      "no newer full audit of the facility supersedes this audit"},
     {LAB_SLOT_NONCOMPLIANCE, "open", v_nc_open, LAB_V_BOOL, 0,

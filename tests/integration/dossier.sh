@@ -177,6 +177,8 @@ assert "DOC-INV-9" not in {f.get("document") for f in m["files"]}
 EOF
 grep -q "inconsistent with its declared origin" labout/index.html && ok "page: the inconsistent test on top" ||
     bad "no banner for an inconsistent test"
+expect 1 "origin.lab-test-inconsistent" "$cli" check lab --as-of 2026-12-01 --rules "$src/rules" \
+    --lists "$src/rules/data" --product SKU-TEE-CREW-001 -q
 # documents name what exists
 cp -r data docbad
 echo "DOC-X,GM-IN-001,,invoice,,,,2026-10-01,SKU-NOPE,,,,,,,," >>docbad/documents.csv
