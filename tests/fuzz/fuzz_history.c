@@ -6,7 +6,8 @@
  * (each facility's history as of a date taken from the input, the
  * standing of every finding, unknown required facts).  The first input
  * byte picks the file the rest of the input replaces in a small fixed
- * dataset: noncompliances.csv, audits.csv or suppliers.csv.  A load that
+ * dataset: noncompliances.csv, audits.csv, suppliers.csv or documents.csv
+ * (what documents name, and laboratory tests read by a rule).  A load that
  * fails must leave a message naming a file, and the dataset must be left
  * as it was (no record of the failed load); a load that succeeds is
  * checked twice and must give the same report both times.
@@ -47,8 +48,16 @@ static const char ncs[] =
     "N1,A1,identity-documents,retention_of_documents,critical,verified,"
     "2025-03-02,2025-04-01,2025-05-20,A2,worker_interviews\n"
     "N2,A3,wages-hours,,major,open,2026-03-02,2026-05-01,,,\n";
-static const char products[] = "id,supplier_id,claim,claimed_volume,unit\n"
-                               "P1,S2,Made without forced labour,4000,pcs\n";
+static const char products[] = "id,supplier_id,claim,claimed_volume,unit,lots\n"
+                               "P1,S2,Made without forced labour,4000,pcs,L1\n"
+                               "P2,S2,,,pcs,L2\n";
+static const char documents[] =
+    "id,supplier_id,audit_id,kind,product_id,lots,reference,laboratory,"
+    "accreditation,test_method,sample_custody,test_result\n"
+    "D1,S1,A1,audit_report,,,,,,,,\n"
+    "D2,S2,,purchase_order,P1,L1,PO-1,,,,,\n"
+    "D3,S2,,lab_report,,L1,R-1,Lab,17025,isotopic,sealed,inconsistent\n"
+    "D4,S2,,lab_report,P2,,R-2,Lab,17025,dna,sealed,consistent\n";
 static const char pack[] =
     "<?xml version=\"1.0\"?>\n"
     "<pack xmlns=\"urn:labaudit:rulepack:1\" id=\"fuzz.history\" "
@@ -77,6 +86,14 @@ static const char pack[] =
     "<test expect=\"pass\"><noncompliance id=\"N\" audit_id=\"A\" "
     "severity=\"major\" status=\"verified\" verification_method="
     "\"document_review\"/></test></rule>"
+    "<rule id=\"f.lab\" severity=\"blocker\" subject=\"chain\">"
+    "<title>t</title><condition>product.lab_tests_inconsistent &gt; 0"
+    "</condition><message>{product.id} {product.lab_test_inconsistent}"
+    "</message><basis cite=\"c\">b</basis><remediation>r</remediation>"
+    "<test expect=\"fire\"><product id=\"P\" supplier_id=\"S\" "
+    "lab_tests_inconsistent=\"1\"/></test>"
+    "<test expect=\"pass\"><product id=\"P\" supplier_id=\"S\"/></test>"
+    "</rule>"
     "<rule id=\"f.claim\" severity=\"blocker\" subject=\"chain\">"
     "<title>t</title><condition>product.claimed_volume &gt; "
     "chain.verified_volume</condition><message>{product.id}</message>"
@@ -98,9 +115,9 @@ static void put(const char *name, const void *data, size_t n)
 
 static void cleanup(void)
 {
-    static const char *const files[] = {"suppliers.csv", "links.csv",
-                                        "audits.csv",    "noncompliances.csv",
-                                        "products.csv",  "pack.xml"};
+    static const char *const files[] = {
+        "suppliers.csv", "links.csv",     "audits.csv", "noncompliances.csv",
+        "products.csv",  "documents.csv", "pack.xml"};
     char p[160];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, files[i]);
@@ -139,7 +156,7 @@ static void as_of(char buf[11], const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const targets[] = {"noncompliances.csv", "audits.csv",
-                                          "suppliers.csv"};
+                                          "suppliers.csv", "documents.csv"};
     if (engine == NULL)
         init();
     put("suppliers.csv", suppliers, sizeof suppliers - 1);
@@ -147,8 +164,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     put("audits.csv", audits, sizeof audits - 1);
     put("noncompliances.csv", ncs, sizeof ncs - 1);
     put("products.csv", products, sizeof products - 1);
+    put("documents.csv", documents, sizeof documents - 1);
     if (size > 0)
-        put(targets[data[0] % 3], data + 1, size - 1);
+        put(targets[data[0] % 4], data + 1, size - 1);
 
     lab_dataset *ds = NULL;
     if (lab_dataset_new(&ds) != LAB_OK)
@@ -159,7 +177,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (strstr(lab_errmsg(), ".csv") == NULL &&
             strstr(lab_errmsg(), "out of memory") == NULL &&
             strstr(lab_errmsg(), "noncompliance") == NULL &&
-            strstr(lab_errmsg(), "supplier") == NULL)
+            strstr(lab_errmsg(), "supplier") == NULL &&
+            strstr(lab_errmsg(), "document") == NULL)
             abort();
         for (int k = 0; k < LAB_TABLE_COUNT; k++)
             if (lab_dataset_count(ds, (lab_record_kind)k) != 0)
