@@ -2,8 +2,9 @@
  * cli.h - what the files of the `labaudit` command share: option parsing,
  * error reporting, atomic output, and the command table.  A new command
  * lives in its own plugin/cli/cmd_NAME.c, defines `int cmd_NAME(int argc,
- * char **argv)` (argv after the command name), and is listed once in
- * LAB_CLI_EXTRA_COMMANDS below.  The CLI uses only the public API.
+ * char **argv)` (argv after the command name, in the form cli_normalize
+ * gives) and a help text, and is listed once in commands.c.  The CLI uses
+ * only the public API.
  */
 #ifndef LAB_CLI_H
 #define LAB_CLI_H
@@ -72,8 +73,8 @@ int cmd_check(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_jsonlogic(int argc, char **argv);
 
-/* Commands in other files: declare them here and add {"name", fn}, to
- * the list (one line each, to keep concurrent additions apart). */
+/* Commands in other files: declare them here and give each an entry in
+ * commands.c. */
 int cmd_ledger(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
@@ -99,12 +100,53 @@ int against_lists(opts *o, const lab_engine *enew, lab_dataset *ds,
 int http_opt(const char *k, const char *v);
 int is_url(const char *s);
 char *fetch_status_list(const char *url, size_t *len);
-#define LAB_CLI_EXTRA_COMMANDS                                                \
-    {"keygen", cmd_keygen}, {"certify", cmd_certify}, {"verify", cmd_verify}, \
-        {"revoke", cmd_revoke}, {"show", cmd_show}, {"json", cmd_json},       \
-        {"status-list", cmd_status_list}, {"ledger", cmd_ledger},             \
-        {"refresh", cmd_refresh}, {"facility", cmd_facility},                 \
-        {"suspend", cmd_suspend}, {"unsuspend", cmd_unsuspend},               \
-        {"dossier", cmd_dossier}, {"lists", cmd_lists},
+/* The commands (commands.c): each with its one-line summary, its
+ * subcommands (space-separated, or NULL) and the help texts that
+ * describe it, NULL-terminated.  The help texts are the one description
+ * of a command's options (options.c reads them). */
+typedef struct cli_command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+    const char *subcommands;
+    const char *const *help;
+} cli_command;
+extern const cli_command cli_commands[];
+extern const size_t cli_ncommands;
+extern const char check_help[], rules_help[], lists_help[], jsonlogic_help[],
+    keygen_help[], certify_help[], verify_help[], revoke_help[], suspend_help[],
+    status_help[], dossier_help[], ledger_help[], refresh_help[],
+    facility_help[], json_help[], completion_help[], help_help[];
+int cmd_completion(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+/* The global -q (no progress, no warnings) and -v (what was loaded, and
+ * how long each step took, on stderr). */
+extern int cli_quiet, cli_verbose;
+/* A monotonic clock in seconds, for -v. */
+double cli_seconds(void);
+
+/* Arguments in the one form the commands read (options.c). */
+typedef struct cli_args {
+    int argc;
+    char **argv;
+    char **owned; /* the arguments allocated here */
+    size_t nowned, cap;
+    const struct cli_opt *cur;
+} cli_args;
+/* Rewrites argv (after the command name) for command c: --opt=value and
+ * -ovalue become --opt value and -o value, -qv becomes -q -v, "--" ends
+ * the options (a later argument starting with '-' must be a file, passed
+ * as ./ARG), -q/-v set cli_quiet/cli_verbose; an unknown option is a
+ * usage error naming the nearest known one.  0, or EXIT_USAGE after
+ * printing why; free *out with cli_args_free. */
+int cli_normalize(const cli_command *c, int argc, char **argv, cli_args *out);
+void cli_args_free(cli_args *a);
+const cli_command *cli_find_command(const char *name);
+/* "unknown command 'X'; did you mean 'Y'?": returns EXIT_USAGE. */
+int cli_unknown_command(const char *name);
+/* labaudit --help: the usage and every command with its summary. */
+void cli_print_main_help(FILE *f);
+void cli_print_commands(FILE *f);
 
 #endif /* LAB_CLI_H */

@@ -121,7 +121,7 @@ static void json_quote(char *buf, size_t cap, const char *s)
 
 /* ---- keygen ---- */
 
-static const char keygen_help[] =
+const char keygen_help[] =
     "usage: labaudit keygen [--alg ed25519|p256] [--passphrase-env VAR]\n"
     "                       [--issuer ID] [--force] -o KEY\n"
     "\n"
@@ -253,7 +253,7 @@ int cmd_keygen(int argc, char **argv)
 
 /* ---- status-list and revoke ---- */
 
-static const char status_help[] =
+const char status_help[] =
     "usage: labaudit status-list create --url URL --issuer ID --key KEY\n"
     "                [--purpose revocation|suspension] [--valid-days N]\n"
     "                [--bits N] [--passphrase-env VAR] -o FILE\n"
@@ -271,7 +271,7 @@ static const char status_help[] =
     "maximum age (30 days unless they say otherwise): renew and publish\n"
     "at least that often, e.g. from cron.\n";
 
-static const char revoke_help[] =
+const char revoke_help[] =
     "usage: labaudit revoke --status-list FILE --index N --key KEY\n"
     "                       [--passphrase-env VAR]\n"
     "\n"
@@ -279,7 +279,7 @@ static const char revoke_help[] =
     "revocation list in FILE, re-signs it with KEY and replaces FILE\n"
     "atomically.  Publish the new FILE.\n";
 
-static const char suspend_help[] =
+const char suspend_help[] =
     "usage: labaudit suspend|unsuspend --status-list FILE --index N --key KEY\n"
     "                       [--passphrase-env VAR]\n"
     "\n"
@@ -425,7 +425,7 @@ int cmd_unsuspend(int argc, char **argv)
 
 /* ---- certify ---- */
 
-static const char certify_help[] =
+const char certify_help[] =
     "usage: labaudit certify DATA --rules PACK [--lists LIST] --product P\n"
     "                        --issuer ID --key KEY -o CERT [options]\n"
     "\n"
@@ -808,10 +808,10 @@ int cmd_certify(int argc, char **argv)
         status = write_output(a.o.output, line);
         free(line);
     }
-    if (status == 0 && !a.o.quiet && strcmp(a.o.output, "-") != 0)
+    if (status == 0 && !a.o.quiet && !cli_quiet && strcmp(a.o.output, "-") != 0)
         print_text(stderr, "%s: certificate for %s written to %s\n", prog,
                    a.co.product, a.o.output);
-    if (status == 0 && !a.o.quiet && a.seal_cms)
+    if (status == 0 && !a.o.quiet && !cli_quiet && a.seal_cms)
         print_text(stderr, "%s: CMS seal %s.cms over %s.json%s%s%s\n", prog,
                    a.o.output, a.o.output, a.cms.tsa_url ? ", timestamp " : "",
                    a.cms.tsa_url ? a.o.output : "",
@@ -828,7 +828,7 @@ out:
 
 /* ---- verify and show ---- */
 
-static const char verify_help[] =
+const char verify_help[] =
     "usage: labaudit verify CERT --trust TRUSTLIST [--status-list FILE]\n"
     "                       [--evidence DIR] [--at TIME] [--json]\n"
     "       labaudit show CERT [--trust TRUSTLIST] [same options]\n"
@@ -1016,12 +1016,17 @@ int cmd_show(int argc, char **argv)
 
 /* ---- json canon ---- */
 
+const char json_help[] =
+    "usage: labaudit json canon FILE\n"
+    "\n"
+    "Prints the RFC 8785 canonical form of a JSON file (no newline\n"
+    "added).\n";
+
 int cmd_json(int argc, char **argv)
 {
     if (argc != 2 || !is(argv[0], "canon")) {
         if (want_help(argc, argv)) {
-            puts("usage: labaudit json canon FILE\n\nPrints the RFC 8785 "
-                 "canonical form of a JSON file (no newline added).");
+            fputs(json_help, stdout);
             return 0;
         }
         return usage_error("usage: labaudit json canon FILE");

@@ -17,7 +17,7 @@
 
 enum { MAX_DOSSIER_LOTS = 64 };
 
-static const char dossier_help[] =
+const char dossier_help[] =
     "usage: labaudit dossier DATA --rules PACK [--lists LIST]\n"
     "                        (--product P | --po ID) -o DIR [options]\n"
     "       labaudit dossier verify DIR [--ca-file PEM]\n"

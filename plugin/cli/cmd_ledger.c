@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char ledger_help[] =
+const char ledger_help[] =
     "usage: labaudit ledger init    [--db CONNINFO]\n"
     "       labaudit ledger record  [--db CONNINFO] --run-id ID DATA\n"
     "                               --rules PACK [--mapping FILE] [--as-of "

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char lists_help[] =
+const char lists_help[] =
     "usage: labaudit lists diff OLD NEW [--format text|json] [-o FILE]\n"
     "\n"
     "Compares two editions of the reference lists (a list file, or a folder\n"

@@ -253,7 +253,7 @@ static int read_config(const char *path, source *src, size_t *n)
 
 /* ---- refresh ---- */
 
-static const char refresh_help[] =
+const char refresh_help[] =
     "usage: labaudit refresh [--config FILE] [--cache DIR] [--only ID]\n"
     "                        [--ca-file PEM] [--connect-timeout S]\n"
     "                        [--timeout S] [--max-bytes N] [--retries N]\n"
@@ -333,7 +333,7 @@ int cmd_refresh(int argc, char **argv)
 
 /* ---- facility ---- */
 
-static const char facility_help[] =
+const char facility_help[] =
     "usage: labaudit facility OSID [--json] [--osh-url URL]\n"
     "                         [--token-env VAR] [--ca-file PEM]\n"
     "                         [--timeout S] [--retries N]\n"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *prog = "labaudit";
@@ -180,6 +181,7 @@ int parse_opts(int argc, char **argv, opts *o)
             return usage_error("%s needs a value", a);
         *dst = argv[++i];
     }
+    o->quiet |= cli_quiet;
     return 0;
 }
 
@@ -194,8 +196,19 @@ int is_database(const char *data, const char *mapping)
     return mapping != NULL || strchr(data, '=') != NULL;
 }
 
+double cli_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 int load_data(lab_dataset **out, const char *data, const char *mapping)
 {
+    static const char *const kinds[] = {
+        "suppliers",       "links", "audits",     "documents",     "products",
+        "non-compliances", "lots",  "lot inputs", "ownership rows"};
+    double t0 = cli_seconds();
     lab_dataset *ds = NULL;
     int rc = lab_dataset_new(&ds);
     if (rc == LAB_OK && is_database(data, mapping))
@@ -209,6 +222,15 @@ int load_data(lab_dataset **out, const char *data, const char *mapping)
     for (size_t i = 0; i < lab_dataset_warning_count(ds); i++)
         print_text(stderr, "%s: warning: %s\n", prog,
                    lab_dataset_warning(ds, i));
+    if (cli_verbose) {
+        print_text(stderr, "%s: loaded %s in %.3f s:", prog, data,
+                   cli_seconds() - t0);
+        for (int k = 0; k < (int)(sizeof kinds / sizeof kinds[0]); k++)
+            if (lab_dataset_count(ds, (lab_record_kind)k) > 0)
+                fprintf(stderr, " %zu %s",
+                        lab_dataset_count(ds, (lab_record_kind)k), kinds[k]);
+        fputc('\n', stderr);
+    }
     *out = ds;
     return 0;
 }
@@ -279,7 +301,13 @@ int make_engine(lab_engine **e, opts *o)
     eo.npacks = o->npacks;
     eo.lists = o->lists;
     eo.nlists = o->nlists;
+    double t0 = cli_seconds();
     int rc = lab_engine_new(e, &eo);
+    if (rc == LAB_OK && cli_verbose)
+        fprintf(stderr,
+                "%s: compiled %zu rule pack path(s) and %zu list "
+                "path(s) in %.3f s\n",
+                prog, o->npacks, o->nlists, cli_seconds() - t0);
     return rc == LAB_OK ? 0 : fail(rc, "rule packs");
 }
 
@@ -294,7 +322,7 @@ static void progress(void *ud, size_t done, size_t total)
         fputc('\n', stderr);
 }
 
-static const char check_help[] =
+const char check_help[] =
     "usage: labaudit check DATA --rules PACK [--rules PACK...] [options]\n"
     "\n"
     "Checks a dataset against rule packs and prints the findings.\n"
@@ -366,7 +394,7 @@ int cmd_check(int argc, char **argv)
                            o.format);
     if (make_engine(&e, &o) != 0)
         goto out;
-    int tty = !o.quiet && isatty(STDERR_FILENO);
+    int tty = !o.quiet && !cli_quiet && isatty(STDERR_FILENO);
     if (tty)
         print_text(stderr, "loading %s...\n", o.pos[0]);
     if (load_data(&ds, o.pos[0], o.mapping) != 0)
@@ -389,7 +417,11 @@ int cmd_check(int argc, char **argv)
         status = write_output(o.output, text);
         goto out;
     }
+    double t0 = cli_seconds();
     rc = lab_check(&rep, e, ds, &co);
+    if (rc == LAB_OK && cli_verbose)
+        fprintf(stderr, "%s: checked in %.3f s: %zu finding(s)\n", prog,
+                cli_seconds() - t0, lab_report_finding_count(rep));
     if (rc == LAB_OK && o.nagainst > 0) {
         status = against_lists(&o, e, ds, &co, rep, fmt == LAB_FORMAT_JSON);
         goto out;
@@ -419,7 +451,7 @@ out:
 
 /* ---- rules ---- */
 
-static const char rules_help[] =
+const char rules_help[] =
     "usage: labaudit rules COMMAND PACK...\n"
     "\n"
     "  lint PACK...              load, validate and type-check the packs\n"
@@ -433,7 +465,13 @@ static const char rules_help[] =
     "  translate TEXT            print an infix condition as JsonLogic\n"
     "  translate --jsonlogic JSON  print JsonLogic as an infix condition\n"
     "\n"
-    "PACK is a rule-pack file or a folder of them.\n";
+    "PACK is a rule-pack file or a folder of them.\n"
+    "\n"
+    "  -o, --output FILE     write what is printed to FILE (atomically)\n"
+    "      --jsonlogic       show, export: conditions as JsonLogic;\n"
+    "                        translate: the input is JsonLogic\n"
+    "  -l, --lists PATH      reference lists the packs are compiled with\n"
+    "                        (lint, test)\n";
 
 int cmd_rules(int argc, char **argv)
 {
@@ -599,13 +637,16 @@ char *slurp(const char *path)
     return buf;
 }
 
+const char jsonlogic_help[] =
+    "usage: labaudit jsonlogic RULE.json [DATA.json]\n"
+    "\n"
+    "Evaluates one JsonLogic rule on one JSON document (default\n"
+    "null) and prints the result as JSON.  '-' reads stdin.\n";
+
 int cmd_jsonlogic(int argc, char **argv)
 {
     if (want_help(argc, argv) || argc < 1 || argc > 2) {
-        fputs("usage: labaudit jsonlogic RULE.json [DATA.json]\n\n"
-              "Evaluates one JsonLogic rule on one JSON document (default\n"
-              "null) and prints the result as JSON.  '-' reads stdin.\n",
-              argc >= 1 && argc <= 2 ? stdout : stderr);
+        fputs(jsonlogic_help, argc >= 1 && argc <= 2 ? stdout : stderr);
         return argc >= 1 && argc <= 2 ? 0 : EXIT_USAGE;
     }
     char *rule = slurp(argv[0]);
@@ -629,49 +670,51 @@ int cmd_jsonlogic(int argc, char **argv)
 
 /* ---- main ---- */
 
-static const char main_help[] =
-    "usage: labaudit COMMAND [ARGS]\n"
-    "\n"
-    "Supply-chain labour audit: checks supplier data against rule packs\n"
-    "for forced labour, child labour and document retention.\n"
-    "\n"
-    "commands:\n"
-    "  check DATA --rules PACK   check a dataset; see 'labaudit check --help'\n"
-    "  rules lint|test|show|export|fields|translate   work on rule packs\n"
-    "  lists diff OLD NEW        what changed between two editions of the\n"
-    "                            reference lists\n"
-    "  jsonlogic RULE [DATA]     evaluate one JsonLogic rule\n"
-    "  version                   print the version\n"
-    "\n"
-    "Every command takes --help.\n";
-
-/* Commands defined in other files of the CLI register here. */
-static const struct {
-    const char *name;
-    int (*fn)(int argc, char **argv);
-} commands[] = {{"check", cmd_check},
-                {"rules", cmd_rules},
-                {"jsonlogic", cmd_jsonlogic},
-                LAB_CLI_EXTRA_COMMANDS};
+void cli_print_main_help(FILE *f)
+{
+    fputs("usage: labaudit COMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "Supply-chain labour audit: checks supplier data against rule packs\n"
+          "for forced labour, child labour and document retention, signs\n"
+          "certificates for chains that pass, and assembles evidence for\n"
+          "customs.\n"
+          "\n"
+          "commands:\n",
+          f);
+    cli_print_commands(f);
+    fputs("\n"
+          "Every command takes --help, -q (quiet: no progress or notes; "
+          "warnings\n"
+          "about the data are always printed) and -v (verbose: what was\n"
+          "loaded, and how long each step took).\n"
+          "Options take the GNU forms (--opt value, --opt=value, -qv, --).\n"
+          "'labaudit help --man' prints the manual page; 'labaudit\n"
+          "completion bash|zsh|fish' a completion script.\n",
+          f);
+}
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(main_help, stderr);
+        cli_print_main_help(stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-        strcmp(cmd, "help") == 0) {
-        fputs(main_help, stdout);
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        cli_print_main_help(stdout);
         return 0;
     }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("labaudit %s (ABI %d)\n", lab_version(), lab_abi_version());
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].fn(argc - 2, argv + 2);
-    return usage_error("unknown command '%s'", cmd);
+    const cli_command *c = cli_find_command(cmd);
+    if (c == NULL)
+        return cli_unknown_command(cmd);
+    cli_args a;
+    if (cli_normalize(c, argc - 2, argv + 2, &a) != 0)
+        return EXIT_USAGE;
+    int rc = c->fn(a.argc, a.argc ? a.argv : (char *[]){NULL});
+    cli_args_free(&a);
+    return rc;
 }

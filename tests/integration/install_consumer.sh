@@ -176,4 +176,15 @@ else
     fail "bin/labaudit version runs and names version ${pcversion:-?}"
 fi
 
+# ---- the manual page and the completions are installed
+for f in share/man/man1/labaudit.1 share/bash-completion/completions/labaudit \
+    share/zsh/vendor-completions/_labaudit share/fish/vendor_completions.d/labaudit.fish; do
+    if [[ -s $prefix/$f ]]; then ok "installed $f"; else fail "$f is installed"; fi
+done
+if MANWIDTH=80 man -l "$prefix/share/man/man1/labaudit.1" 2>/dev/null | grep -q "EXIT STATUS"; then
+    ok "man -l renders the installed labaudit(1)"
+else
+    fail "man -l renders the installed labaudit(1)"
+fi
+
 finish

@@ -1,0 +1,140 @@
+# labels: integration
+# cli_options.sh - the command line as a user of git or curl expects it:
+# every command listed by `labaudit --help` with one line, each command's
+# --help; the GNU option forms (--opt=value, -ovalue, bundled -qv, "--"
+# before a file named like an option) give the same report as the plain
+# form; a flag given a value, an unknown option and a mistyped command are
+# refused with the nearest known one; -v says what was loaded; the man
+# page (labaudit help --man) renders with man -l and groff warns of
+# nothing; the bash completion script loads and completes commands,
+# subcommands and options; the zsh script parses and the fish script
+# completes through fish itself; README shows `labaudit --help` as it is.
+set -euo pipefail
+
+cli=${LAB_CLI:?LAB_CLI is not set}
+src=${LAB_SOURCE_DIR:?LAB_SOURCE_DIR is not set}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+
+fails=0
+ok() { echo "ok   $*"; }
+bad() {
+    echo "FAIL $*" >&2
+    fails=$((fails + 1))
+}
+expect() {
+    local want=$1 text=$2
+    shift 2
+    local out st=0
+    out=$("$@" 2>&1) || st=$?
+    LAST_OUT=$out
+    if [[ $st -ne $want ]]; then
+        bad "exit $st (wanted $want): $* :: $out"
+    elif [[ -n $text && $out != *"$text"* ]]; then
+        bad "no '$text' in output of: $* :: $out"
+    else
+        ok "exit $want${text:+ ($text)}: ${*:1:5}"
+    fi
+}
+
+# ---- help: every command, each with its own help ----
+expect 0 "commands:" "$cli" --help
+commands=$("$cli" completion bash | sed -n 's/^ *words="\([a-z -]*\)"$/\1/p' | head -1)
+[[ -n $commands ]] || bad "no command list in the bash completion"
+n=0
+for c in $commands; do
+    n=$((n + 1))
+    grep -Eq "^  $c +[a-z]" <<<"$LAST_OUT" || bad "--help does not list '$c'"
+    out=$("$cli" "$c" --help 2>&1) || { bad "$c --help exits non-zero"; continue; }
+    [[ $out == *"usage: labaudit"* ]] || bad "$c --help prints no usage"
+done
+((n >= 19)) && ok "--help lists all $n commands, and each has its --help" || bad "only $n commands"
+
+# ---- GNU forms give what the plain form gives ----
+cp -r "$src/examples/cotton" data
+A=(--as-of 2026-12-01 --fail-on never -f json)
+"$cli" check data --rules "$src/rules" --lists "$src/rules/data" "${A[@]}" -o plain.json -q 2>/dev/null
+for form in eq short glued bundled dashdash; do
+    case $form in
+    eq) args=(check data --rules="$src/rules" --lists="$src/rules/data" --as-of=2026-12-01 --fail-on=never --format=json --output=$form.json --quiet) ;;
+    short) args=(check data -r "$src/rules" -l "$src/rules/data" "${A[@]}" -o $form.json -q) ;;
+    glued) args=(check data -r"$src/rules" -l"$src/rules/data" "${A[@]}" -o$form.json -q) ;;
+    bundled) args=(check data -r "$src/rules" -l "$src/rules/data" --as-of 2026-12-01 --fail-on never -qfjson -o $form.json) ;;
+    dashdash) cp -r data ./-data && args=(check -r "$src/rules" -l "$src/rules/data" "${A[@]}" -o $form.json -q -- -data) ;;
+    esac
+    if "$cli" "${args[@]}" 2>/dev/null && cmp -s plain.json $form.json; then
+        ok "form '$form' gives the same report"
+    else
+        bad "form '$form': ${args[*]}"
+    fi
+done
+expect 2 "option '--json' takes no value" "$cli" check data --rules "$src/rules" --json=yes
+expect 2 "unknown option '--rule'; did you mean '--rules'?" "$cli" check data --rule "$src/rules"
+expect 2 "unknown option '--as-off'; did you mean '--as-of'?" "$cli" check data --as-off 2026-01-01
+expect 2 "unknown option '-Z'" "$cli" check data -qZ
+expect 2 "unknown command 'chek'; did you mean 'check'?" "$cli" chek data
+expect 2 "unknown command 'dosier'; did you mean 'dossier'?" "$cli" dosier
+expect 2 "'-nothing' after '--' is not a file" "$cli" check --rules "$src/rules" -- -nothing
+[[ ! -e ./-nothing ]] && ok "nothing made of it" || bad "-nothing made"
+
+# ---- -v says what was loaded and how long it took ----
+expect 0 "loaded data in" "$cli" check data -v -r "$src/rules" -l "$src/rules/data" --fail-on never -o v.txt
+[[ $LAST_OUT == *"17 suppliers"* && $LAST_OUT == *"checked in"* && $LAST_OUT == *"compiled"* ]] &&
+    ok "-v: records, compile and check times" || bad "-v: $LAST_OUT"
+
+# ---- the man page ----
+"$cli" help --man >labaudit.1
+warn=$(groff -ww -man -z labaudit.1 2>&1) && [[ -z $warn ]] && ok "groff -ww: no warnings" || bad "groff: $warn"
+page=$(MANWIDTH=80 man -l labaudit.1 2>&1)
+for want in NAME SYNOPSIS COMMANDS "EXIT STATUS" ENVIRONMENT "dossier verify DIR" "--fail-on SEV"; do
+    [[ $page == *"$want"* ]] && ok "man page has '$want'" || bad "man page lacks '$want'"
+done
+if [[ -n ${LAB_MAN_PAGE:-} ]]; then
+    cmp -s labaudit.1 "$LAB_MAN_PAGE" && ok "the built labaudit.1 is the command's own" ||
+        bad "$LAB_MAN_PAGE differs from labaudit help --man"
+fi
+
+# ---- completion ----
+"$cli" completion bash >labaudit.bash
+got=$(bash -c '
+    source ./labaudit.bash
+    c() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _labaudit; echo "${COMPREPLY[*]}"; }
+    echo "1:$(c labaudit che)"
+    echo "2:$(c labaudit check --ru)"
+    echo "3:$(c labaudit dossier ve)"
+    echo "4:$(c labaudit rules l)"
+    echo "5:$(c labaudit certify --label)"
+    complete -p labaudit')
+[[ $got == *"1:check"* ]] && ok "bash: command" || bad "bash command: $got"
+[[ $got == *"2:--rules"* ]] && ok "bash: option" || bad "bash option: $got"
+[[ $got == *"3:verify"* ]] && ok "bash: subcommand" || bad "bash subcommand: $got"
+[[ $got == *"4:lint"* ]] && ok "bash: rules subcommand" || bad "bash rules: $got"
+[[ $got == *"5:--label-eu"* ]] && ok "bash: certify's options" || bad "bash certify: $got"
+[[ $got == *"complete -o filenames -F _labaudit labaudit"* ]] && ok "bash: registered" || bad "bash: $got"
+
+"$cli" completion zsh >_labaudit
+zsh -n _labaudit && ok "zsh: the script parses" || bad "zsh -n failed"
+zsh -fc 'autoload -Uz compinit && compinit -u -d ./zcd; source ./_labaudit; (( $+functions[_labaudit] ))' &&
+    ok "zsh: _labaudit defined after compinit" || bad "zsh: _labaudit not defined"
+
+"$cli" completion fish >labaudit.fish
+fish -n labaudit.fish && ok "fish: the script parses" || bad "fish -n failed"
+got=$(fish -c 'source ./labaudit.fish; complete -C "labaudit dos"; complete -C "labaudit check --fai"; complete -C "labaudit check -"' 2>&1)
+[[ $got == *"dossier"* ]] && ok "fish: command" || bad "fish command: $got"
+[[ $got == *"--fail-on"* ]] && ok "fish: option" || bad "fish option: $got"
+expect 2 "expected bash, zsh or fish" "$cli" completion tcsh
+
+# ---- README shows the help as it is ----
+"$cli" --help >help.txt
+python3 - "$src/README.md" help.txt <<'EOF' && ok "README has labaudit --help verbatim" || bad "README's labaudit --help is out of date"
+import sys
+readme, help_text = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+sys.exit(0 if help_text in readme else 1)
+EOF
+
+if ((fails > 0)); then
+    echo "cli_options: $fails failure(s)" >&2
+    exit 1
+fi
+echo "cli_options: all passed"
