@@ -467,11 +467,24 @@ const char rules_help[] =
     "\n"
     "PACK is a rule-pack file or a folder of them.\n"
     "\n"
+    "  -f, --format FMT      fields: text (a table, the default) or json\n"
+    "      --json            same as --format json\n"
     "  -o, --output FILE     write what is printed to FILE (atomically)\n"
     "      --jsonlogic       show, export: conditions as JsonLogic;\n"
     "                        translate: the input is JsonLogic\n"
     "  -l, --lists PATH      reference lists the packs are compiled with\n"
     "                        (lint, test)\n";
+
+/* rules fields: a table (the default) or --format json. */
+static int fields_format(const opts *o)
+{
+    if (o->format == NULL || strcmp(o->format, "text") == 0)
+        return LAB_FORMAT_TEXT;
+    if (strcmp(o->format, "json") == 0)
+        return LAB_FORMAT_JSON;
+    usage_error("rules fields --format '%s': expected text or json", o->format);
+    return -1;
+}
 
 int cmd_rules(int argc, char **argv)
 {
@@ -487,13 +500,15 @@ int cmd_rules(int argc, char **argv)
     const char *sub = argv[0];
     if (parse_opts(argc - 1, argv + 1, &o) != 0)
         return EXIT_USAGE;
+    if (strcmp(sub, "fields") == 0 && fields_format(&o) < 0)
+        return EXIT_USAGE;
     if (strcmp(sub, "fields") == 0 && o.npos > 0) {
         /* with packs: their declared fields too */
         for (size_t i = 0; i < o.npos && o.npacks < MAX_PACKS; i++)
             o.packs[o.npacks++] = o.pos[i];
         if (make_engine(&e, &o) != 0)
             return EXIT_USAGE;
-        rc = lab_engine_schema(&text, e);
+        rc = lab_engine_fields(&text, e, (lab_format)fields_format(&o));
         lab_engine_free(e);
         if (rc != LAB_OK)
             return fail(rc, "fields");
@@ -502,7 +517,7 @@ int cmd_rules(int argc, char **argv)
         return status;
     }
     if (strcmp(sub, "fields") == 0) {
-        rc = lab_schema_describe(&text);
+        rc = lab_engine_fields(&text, NULL, (lab_format)fields_format(&o));
         if (rc != LAB_OK)
             return fail(rc, "fields");
         status = write_output(o.output, text);

@@ -184,9 +184,11 @@ lab_engine_list_info(const lab_engine *engine, size_t i, const char **id,
                      const char **sha256);
 
 /**
- * Writes every pack, rule and test as JSON to *out (free with lab_free).
- * With `jsonlogic` non-zero, each condition is given as JsonLogic;
- * otherwise in the infix condition language.
+ * Writes every pack, rule and test as JSON to *out (free with lab_free),
+ * {"format": "labaudit.packs/1", "packs": [...]}.  With `jsonlogic`
+ * non-zero, each condition is given as JsonLogic and no pack's local path
+ * is written (the form `rules export --jsonlogic` shares); otherwise in
+ * the infix condition language, with each pack's path.
  */
 LAB_EXTERN(int)
 lab_engine_describe(char **out, const lab_engine *engine, int jsonlogic);
@@ -507,8 +509,18 @@ lab_condition_translate(char **out, const char *text, int to_jsonlogic);
  */
 LAB_EXTERN(int) lab_schema_describe(char **out);
 /** The same, with the fields the engine's packs declare (<field>) among
- *  their record kind's, each with its "unit" and "declared_by" pack. */
+ *  their record kind's, each with its "unit" and "declared_by" pack
+ *  ({"format": "labaudit.fields/1", ...}; engine may be NULL). */
 LAB_EXTERN(int) lab_engine_schema(char **out, const lab_engine *engine);
+/**
+ * The fields as lab_engine_schema() gives them, as JSON (LAB_FORMAT_JSON)
+ * or as a table for a person (LAB_FORMAT_TEXT): per record kind and its
+ * file, each field with its type, whether it is required, its allowed
+ * values or check, its unit and declaring pack, and its description;
+ * then the computed fields.  engine may be NULL.
+ */
+LAB_EXTERN(int)
+lab_engine_fields(char **out, const lab_engine *engine, lab_format format);
 
 /* ---------------------------------------------------------------- */
 /* Certificates: keys, issuing, verifying, revoking                  */

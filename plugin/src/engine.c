@@ -2352,7 +2352,7 @@ int lab_engine_describe(char **out, const lab_engine *e, int jsonlogic)
     lab_buf b = LAB_BUF_INIT;
     if (out == NULL || e == NULL)
         return lab_seterr(LAB_EINVAL, "lab_engine_describe: NULL argument");
-    lab_buf_adds(&b, "{\"packs\":[");
+    lab_buf_adds(&b, "{\"format\":\"labaudit.packs/1\",\"packs\":[");
     for (size_t p = 0; p < e->npacks; p++) {
         const lab_pack *pk = e->packs[p];
         lab_buf_adds(&b, p ? ",{" : "{");
@@ -2361,7 +2361,8 @@ int lab_engine_describe(char **out, const lab_engine *e, int jsonlogic)
         json_kv(&b, "title", pk->title, 1);
         json_kv(&b, "publisher", pk->publisher, 1);
         json_kv(&b, "source", pk->source, 1);
-        json_kv(&b, "path", pk->path, 1);
+        if (!jsonlogic) /* a shared export names no local path */
+            json_kv(&b, "path", pk->path, 1);
         json_kv(&b, "sha256", pk->sha256, 1);
         lab_buf_adds(&b, ",\"rules\":[");
         for (size_t i = 0; i < pk->nrules; i++) {
@@ -2439,6 +2440,78 @@ static void field_json(lab_buf *b, const lab_field *f, const lab_decl *d,
     lab_buf_addc(b, '}');
 }
 
+/* One field of the table: its name, type and what is checked, then its
+ * description on a line of its own.  Text a pack wrote (a declared
+ * field's values, unit and description) is escaped for the terminal. */
+static void field_text(lab_buf *b, const lab_field *f, const lab_decl *d)
+{
+    static const char *const types[] = {"string", "integer", "number",
+                                        "boolean", "list"};
+    lab_buf what = LAB_BUF_INIT;
+    if (f->flags & LAB_F_REQUIRED)
+        lab_buf_adds(&what, "required; ");
+    if (f->enum_values != NULL) {
+        lab_buf_adds(&what, "one of ");
+        for (size_t v = 0; f->enum_values[v] != NULL; v++)
+            lab_buf_printf(&what, "%s%s", v ? ", " : "", f->enum_values[v]);
+        lab_buf_adds(&what, "; ");
+    }
+    if (d != NULL && d->unit != NULL)
+        lab_buf_printf(&what, "in %s; ", d->unit);
+    if (d != NULL)
+        lab_buf_printf(&what, "declared by %s; ", d->pack->id);
+    if (what.len > 2) {
+        lab_buf_printf(b, "  %-34s %-8s ", f->name, types[f->type]);
+        lab_buf_add_terminal(b, what.data, what.len - 2);
+    } else {
+        lab_buf_printf(b, "  %-34s %s", f->name, types[f->type]);
+    }
+    lab_buf_printf(b, "\n  %-34s ", "");
+    if (f->doc != NULL)
+        lab_buf_add_terminal(b, f->doc, strlen(f->doc));
+    lab_buf_addc(b, '\n');
+    lab_buf_free(&what);
+}
+
+int lab_engine_fields(char **out, const lab_engine *e, lab_format format)
+{
+    if (out == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_engine_fields: NULL argument");
+    if (format == LAB_FORMAT_JSON)
+        return lab_engine_schema(out, e);
+    if (format != LAB_FORMAT_TEXT)
+        return lab_seterr(LAB_EINVAL,
+                          "lab_engine_fields: format %d, expected text or "
+                          "JSON",
+                          (int)format);
+    lab_buf b = LAB_BUF_INIT;
+    for (int k = 0; k < LAB_ENT_COUNT_; k++) {
+        const lab_entity *ent = &lab_entities[k];
+        lab_buf_printf(&b, "%s%s%s%s%s\n", k ? "\n" : "", ent->name,
+                       ent->file ? " (" : " (derived by the engine",
+                       ent->file ? ent->file : "", ")");
+        for (size_t i = 0; i < ent->nfields; i++)
+            field_text(&b, &ent->fields[i], NULL);
+        for (size_t i = 0; e != NULL && i < e->ndecls; i++)
+            if ((int)e->decls[i]->ent == k)
+                field_text(&b, &e->decls[i]->field, e->decls[i]);
+    }
+    lab_buf_adds(&b, "\ncomputed (from the records and the check date)\n");
+    for (size_t i = 0; i < LAB_ARRAY_LEN(virtuals); i++) {
+        char name[96];
+        snprintf(name, sizeof name, "%s.%s", slot_names[virtuals[i].slot].name,
+                 virtuals[i].name);
+        lab_buf_printf(&b, "  %-34s %s\n  %-34s %s\n", name,
+                       virtuals[i].vtype == LAB_V_NUM    ? "number"
+                       : virtuals[i].vtype == LAB_V_BOOL ? "boolean"
+                                                         : "string",
+                       "", virtuals[i].doc);
+    }
+    return lab_buf_detach(&b, out) == LAB_OK
+               ? LAB_OK
+               : lab_seterr(LAB_ENOMEM, "out of memory");
+}
+
 int lab_schema_describe(char **out)
 {
     return lab_engine_schema(out, NULL);
@@ -2450,10 +2523,10 @@ int lab_engine_schema(char **out, const lab_engine *e)
     if (out == NULL)
         return lab_seterr(LAB_EINVAL, "lab_schema_describe: NULL argument");
     pthread_once(&refs_once, refs_init);
-    lab_buf_addc(&b, '{');
+    lab_buf_adds(&b, "{\"format\":\"labaudit.fields/1\"");
     for (int k = 0; k < LAB_ENT_COUNT_; k++) {
         const lab_entity *ent = &lab_entities[k];
-        lab_buf_printf(&b, "%s\"%s\":{\"file\":", k ? "," : "", ent->name);
+        lab_buf_printf(&b, ",\"%s\":{\"file\":", ent->name);
         if (ent->file)
             lab_buf_printf(&b, "\"%s\"", ent->file);
         else

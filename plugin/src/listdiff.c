@@ -455,7 +455,7 @@ int lab_lists_diff(char **out_text, size_t *changes, const char *old_path,
     if (rc == LAB_OK) {
         out o = {&b, format == LAB_FORMAT_JSON, 0, 0, 0, 0, 1, 1};
         if (o.json) {
-            lab_buf_adds(&b, "{\"old\":");
+            lab_buf_adds(&b, "{\"format\":\"labaudit.lists-diff/1\",\"old\":");
             jstr(&b, old_path);
             lab_buf_adds(&b, ",\"new\":");
             jstr(&b, new_path);

@@ -439,7 +439,9 @@ static void render_json(lab_buf *b, const lab_report *rep)
     }
 
     lab_buf_adds(b, "{");
-    jkey(b, "labaudit", 0);
+    jkey(b, "format", 0);
+    jstr(b, "labaudit.report/1");
+    jkey(b, "labaudit", 1);
     jstr(b, lab_version());
     jkey(b, "as_of", 1);
     jstr(b, rep->as_of);

@@ -40,7 +40,7 @@ sed -i 's|>true</extension>|>false</extension>|' "$tmp/d/audits/A-S2-2026.xml"
 check "declared field from an XML extension" run 0 "$cli" check "$tmp/d" "${common[@]}" --format json -o "$tmp/r2.json"
 check "... fires on the garment maker too" json "$tmp/r2.json" \
     "sorted(f['subject_id'] for f in r['findings'] if f['rule']=='dorm.doors-do-not-lock-inside') == ['A-S1-2026', 'A-S2-2026']"
-check "rules fields lists declared fields" run 0 "$cli" rules fields "$pack" -o "$tmp/fields.json"
+check "rules fields lists declared fields" run 0 "$cli" rules fields "$pack" --format json -o "$tmp/fields.json"
 check "... with unit and pack" json "$tmp/fields.json" \
     "{'name': 'dormitory_beds', 'unit': 'beds', 'declared_by': 'example.dormitory'}.items() <= [f for f in r['audit']['fields'] if f['name']=='dormitory_beds'][0].items()"
 check "scopes show declared fields" run 0 "$cli" check "$tmp/d" "${common[@]}" --scopes

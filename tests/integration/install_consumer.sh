@@ -177,7 +177,8 @@ else
 fi
 
 # ---- the manual page and the completions are installed
-for f in share/man/man1/labaudit.1 share/bash-completion/completions/labaudit \
+for f in share/labaudit/schemas/report.schema.json share/man/man1/labaudit.1 \
+    share/bash-completion/completions/labaudit \
     share/zsh/vendor-completions/_labaudit share/fish/vendor_completions.d/labaudit.fish; do
     if [[ -s $prefix/$f ]]; then ok "installed $f"; else fail "$f is installed"; fi
 done
