@@ -496,6 +496,18 @@ static int add_reconciliation(lab_buf *h, const dbuild *b)
     return h->oom ? oom() : LAB_OK;
 }
 
+/* "N document(s) WHAT is/are WHY; manifest.json names them." */
+static void left_out(lab_buf *h, const json_t *docs, const char *what,
+                     const char *why)
+{
+    size_t n = json_array_size(docs);
+    if (n > 0)
+        lab_buf_printf(h,
+                       "<p>%zu document%s %s %s %s; manifest.json names "
+                       "them.</p>",
+                       n, n == 1 ? "" : "s", what, n == 1 ? "is" : "are", why);
+}
+
 /* The page: one self-contained HTML document that prints to PDF. */
 static int render_page(char **out, dbuild *b, const char *product_id,
                        const char *dataset_digest, int has_cert)
@@ -891,22 +903,11 @@ static int render_page(char **out, dbuild *b, const char *product_id,
         lab_buf_adds(&h, "</code></td></tr>");
     }
     lab_buf_adds(&h, "</table>");
-    if (json_array_size(b->withheld) > 0)
-        lab_buf_printf(&h,
-                       "<p>%zu document%s with worker-level personal data "
-                       "%s withheld under the redaction policy; "
-                       "manifest.json names them.</p>",
-                       json_array_size(b->withheld),
-                       json_array_size(b->withheld) == 1 ? "" : "s",
-                       json_array_size(b->withheld) == 1 ? "is" : "are");
-    if (json_array_size(b->scope) > 0)
-        lab_buf_printf(&h,
-                       "<p>%zu document%s of the chain's facilities about "
-                       "other products or lots %s not part of this "
-                       "dossier; manifest.json names them.</p>",
-                       json_array_size(b->scope),
-                       json_array_size(b->scope) == 1 ? "" : "s",
-                       json_array_size(b->scope) == 1 ? "is" : "are");
+    left_out(&h, b->withheld, "with worker-level personal data",
+             "withheld under the redaction policy");
+    left_out(&h, b->scope,
+             "of the chain's facilities about other products or lots",
+             "not part of this dossier");
     lab_buf_adds(&h, "</section></body></html>\n");
     return lab_buf_detach(&h, out) == LAB_OK ? LAB_OK : oom();
 }

@@ -17,26 +17,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
-fails=0
-ok() { echo "ok   $*"; }
-bad() {
-    echo "FAIL $*" >&2
-    fails=$((fails + 1))
-}
-expect() {
-    local want=$1 text=$2
-    shift 2
-    local out st=0
-    out=$("$@" 2>&1) || st=$?
-    LAST_OUT=$out
-    if [[ $st -ne $want ]]; then
-        bad "exit $st (wanted $want): $* :: $out"
-    elif [[ -n $text && $out != *"$text"* ]]; then
-        bad "no '$text' in output of: $* :: $out"
-    else
-        ok "exit $want${text:+ ($text)}: ${*:1:5}"
-    fi
-}
+. "$src/tests/integration/lib.bash"
 
 # ---- help: every command, each with its own help ----
 expect 0 "commands:" "$cli" --help
@@ -133,8 +114,4 @@ readme, help_text = open(sys.argv[1]).read(), open(sys.argv[2]).read()
 sys.exit(0 if help_text in readme else 1)
 EOF
 
-if ((fails > 0)); then
-    echo "cli_options: $fails failure(s)" >&2
-    exit 1
-fi
-echo "cli_options: all passed"
+finish cli_options

@@ -24,26 +24,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
-fails=0
-ok() { echo "ok   $*"; }
-bad() {
-    echo "FAIL $*" >&2
-    fails=$((fails + 1))
-}
-expect() {
-    local want=$1 text=$2
-    shift 2
-    local out st=0
-    out=$("$@" 2>&1) || st=$?
-    LAST_OUT=$out
-    if [[ $st -ne $want ]]; then
-        bad "exit $st (wanted $want): $* :: $out"
-    elif [[ -n $text && $out != *"$text"* ]]; then
-        bad "no '$text' in output of: $* :: $out"
-    else
-        ok "exit $want${text:+ ($text)}: ${*:1:4}"
-    fi
-}
+. "$src/tests/integration/lib.bash"
 
 cp -r "$src/examples/cotton" data
 D=(dossier data --as-of 2026-12-01 --rules "$src/rules" --lists "$src/rules/data" -q)
@@ -204,8 +185,4 @@ echo '{"format": "labaudit.dossier-template/1", "entity": {"fields": ["shoe_size
 expect 2 "'shoe_size' is not a supplier field" "$cli" dossier drill data --rules "$src/rules" \
     --product SKU-TEE-CREW-001 --template bad.json -q
 
-if ((fails > 0)); then
-    echo "dossier: $fails failure(s)" >&2
-    exit 1
-fi
-echo "dossier: all passed"
+finish dossier
