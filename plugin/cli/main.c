@@ -169,6 +169,8 @@ int parse_opts(int argc, char **argv, opts *o)
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o->quiet = 1;
             continue;
+        } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+            continue; /* cli_verbose, set by cli_normalize */
         } else if (a[0] == '-' && a[1] != '\0') {
             return usage_error("unknown option '%s'", a);
         } else {
@@ -457,7 +459,8 @@ const char rules_help[] =
     "  lint PACK...              load, validate and type-check the packs\n"
     "  test PACK...              run every rule's test cases; fails if a rule\n"
     "                            lacks a case that must fire or one that must\n"
-    "                            not\n"
+    "                            not; with -v, under a failed case, each part\n"
+    "                            of the condition and its value\n"
     "  show [--jsonlogic] PACK...  print packs and rules as JSON\n"
     "  export --jsonlogic PACK...  print every rule's condition as JsonLogic\n"
     "  fields [PACK...]          print the fields conditions can read (with\n"
@@ -557,7 +560,7 @@ int cmd_rules(int argc, char **argv)
         status = 0;
     } else if (strcmp(sub, "test") == 0) {
         size_t failed = 0;
-        rc = lab_engine_test(&text, &failed, e);
+        rc = lab_engine_test_explain(&text, &failed, e, cli_verbose);
         if (rc != LAB_OK) {
             fail(rc, "rules test");
             goto out;

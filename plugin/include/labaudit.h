@@ -202,6 +202,15 @@ lab_engine_describe(char **out, const lab_engine *engine, int jsonlogic);
  */
 LAB_EXTERN(int)
 lab_engine_test(char **out, size_t *failed, const lab_engine *engine);
+/**
+ * lab_engine_test(), and with `explain` non-zero, under each failed case,
+ * why: every sub-expression of the rule's condition (in the infix
+ * language) with the value it had in the case, indented by depth, down
+ * to the fields it read (`rules test -v`).
+ */
+LAB_EXTERN(int)
+lab_engine_test_explain(char **out, size_t *failed, const lab_engine *engine,
+                        int explain);
 
 /**
  * Lints the packs: one "warning: FILE:LINE: ..." line per rule whose

@@ -2190,7 +2190,45 @@ static int run_check(lab_report **out, const lab_engine *e, lab_dataset *ds,
 
 /* ---- the rules' own tests ---- */
 
+/* Writes each sub-expression of n with its value in the scope, indented
+ * by depth: why a case fired or did not.  The bodies of map, filter,
+ * reduce, all, some and none are evaluated per element and not listed. */
+static void explain_node(lab_buf *b, const lab_node *n, const lab_eval_ctx *cx,
+                         int depth)
+{
+    if (n->op == LAB_OP_LIT || depth > 16)
+        return;
+    lab_buf text = LAB_BUF_INIT;
+    lab_cond_write(&text, n);
+    lab_val v;
+    int rc = lab_eval(&v, n, cx);
+    lab_buf_printf(b, "       %*s", depth * 2, "");
+    if (text.len > 100)
+        lab_buf_printf(b, "%.97s...", text.data);
+    else
+        lab_buf_adds(b, text.data ? text.data : "");
+    lab_buf_adds(b, "  =  ");
+    if (rc == LAB_OK)
+        lab_val_to_json(b, &v);
+    else
+        lab_buf_printf(b, "(error: %s)", lab_errmsg());
+    lab_buf_addc(b, '\n');
+    lab_buf_free(&text);
+    if (n->op == LAB_OP_MAP || n->op == LAB_OP_FILTER ||
+        n->op == LAB_OP_REDUCE || n->op == LAB_OP_ALL || n->op == LAB_OP_SOME ||
+        n->op == LAB_OP_NONE)
+        return;
+    for (uint32_t i = 0; i < n->nargs; i++)
+        explain_node(b, n->args[i], cx, depth + 1);
+}
+
 int lab_engine_test(char **out, size_t *failed, const lab_engine *e)
+{
+    return lab_engine_test_explain(out, failed, e, 0);
+}
+
+int lab_engine_test_explain(char **out, size_t *failed, const lab_engine *e,
+                            int explain)
 {
     lab_buf b = LAB_BUF_INIT;
     lab_arena scratch;
@@ -2245,6 +2283,13 @@ int lab_engine_test(char **out, size_t *failed, const lab_engine *e)
                            tc->name ? ": " : "", tc->name ? tc->name : "");
             if (fired < 0)
                 lab_buf_printf(&b, "     error: %s\n", lab_errmsg());
+            if (!ok && explain) {
+                lab_val data = lab_val_null();
+                lab_eval_ctx cx = {&data, &sc, lab_scope_fetch, &scratch, NULL};
+                lab_buf_printf(&b, "     why (each part of the condition "
+                                   "and its value in this case):\n");
+                explain_node(&b, r->cond, &cx, 0);
+            }
         }
         if (nfire == 0 || npass == 0) {
             nfail++;

@@ -8,7 +8,9 @@
 # page (labaudit help --man) renders with man -l and groff warns of
 # nothing; the bash completion script loads and completes commands,
 # subcommands and options; the zsh script parses and the fish script
-# completes through fish itself; README shows `labaudit --help` as it is.
+# completes through fish itself; `rules test -v` shows each part of a
+# failed case's condition with its value; README shows `labaudit --help`
+# as it is.
 set -euo pipefail
 
 cli=${LAB_CLI:?LAB_CLI is not set}
@@ -63,6 +65,24 @@ expect 2 "'-nothing' after '--' is not a file" "$cli" check --rules "$src/rules"
 expect 0 "loaded data in" "$cli" check data -v -r "$src/rules" -l "$src/rules/data" --fail-on never -o v.txt
 [[ $LAST_OUT == *"17 suppliers"* && $LAST_OUT == *"checked in"* && $LAST_OUT == *"compiled"* ]] &&
     ok "-v: records, compile and check times" || bad "-v: $LAST_OUT"
+
+# ---- rules test -v says why a case failed ----
+cat >failing.xml <<'EOF'
+<?xml version="1.0"?>
+<pack xmlns="urn:labaudit:rulepack:1" id="t.x" version="1.0.0"><title>t</title><publisher>p</publisher>
+<rule id="t.fees" severity="major" subject="audit" area="recruitment-debt"><title>t</title>
+<condition>audit.recruitment_fees_paid_by_workers &gt; 0 and audit.workers_total &gt; 100</condition>
+<message>m</message><basis cite="c">b</basis><remediation>r</remediation>
+<test expect="fire" name="fees at a small site"><supplier id="S" name="n" country="IN"/><audit id="A" supplier_id="S" start_date="2026-01-01" recruitment_fees_paid_by_workers="3" workers_total="50"/></test>
+<test expect="pass"><supplier id="S" name="n" country="IN"/><audit id="A" supplier_id="S" start_date="2026-01-01" recruitment_fees_paid_by_workers="0" workers_total="500"/></test>
+</rule></pack>
+EOF
+expect 1 "FAIL t.fees" "$cli" rules test failing.xml -v
+[[ $LAST_OUT == *"audit.workers_total > 100  =  false"* && $LAST_OUT == *"audit.workers_total  =  50"* &&
+    $LAST_OUT == *"audit.recruitment_fees_paid_by_workers  =  3"* ]] &&
+    ok "rules test -v: each part of the condition and its value" || bad "rules test -v: $LAST_OUT"
+expect 1 "FAIL t.fees" "$cli" rules test failing.xml
+[[ $LAST_OUT != *"why"* ]] && ok "without -v, no explanation" || bad "explained without -v"
 
 # ---- the man page ----
 "$cli" help --man >labaudit.1
