@@ -2,7 +2,8 @@
 # Configuration record (a singleton) naming the dataset folder the
 # supplier network is read from, the rule packs and reference lists, an
 # optional waiver file, the severity that blocks a purchase, an optional
-# evaluation date, the library path and the trust list for certificates.
+# evaluation date and the trust list for certificates; it shows, read
+# only, the library path the server's trytond.conf sets.
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 
 from . import screening
@@ -28,9 +29,13 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         "open finding at or above this severity.")
     as_of = fields.Date("Evaluate As Of",
         help="Date to evaluate audits against; empty means today.")
-    library_path = fields.Char("Library",
-        help="Path of liblabaudit.so.0; empty means $LABAUDIT_LIB or the "
-        "library found by the system loader.")
+    library_path = fields.Function(fields.Char("Library", readonly=True,
+            help="The library the server loads, set by the server's "
+            "administrator in trytond.conf ([labaudit] library = PATH); "
+            "empty means $LABAUDIT_LIB or the system loader's "
+            "liblabaudit.so.0.  Not editable here: it chooses code the "
+            "server runs."),
+        'get_library_path')
     trust_list = fields.Text("Trust List",
         help="JSON trust list (issuers and their keys) used to verify "
         "product certificates.")
@@ -38,6 +43,9 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     @classmethod
     def default_block_severity(cls):
         return 'blocker'
+
+    def get_library_path(self, name):
+        return screening.library_path()
 
     @classmethod
     def write(cls, *args):

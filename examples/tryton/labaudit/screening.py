@@ -3,10 +3,22 @@
 # immutable, so every Tryton worker thread shares it), and screens one
 # supplier id against the dataset folder named in the configuration.  It
 # knows nothing of Tryton models beyond the configuration record it is
-# handed, so the models stay thin.
+# handed, so the models stay thin.  The library it loads is named only by
+# the server's configuration (trytond.conf, [labaudit] library), never by
+# a database record: whoever can edit records must not choose what code
+# the server loads.  Without the Python binding the module still loads;
+# every screening then fails as "labaudit unavailable", which the purchase
+# policy treats as unscreened (refused).
 import threading
 
-import labaudit as lab
+from trytond.config import config as tryton_config
+
+try:
+    import labaudit as lab
+    _import_error = None
+except ImportError as e:  # the binding is not installed on this server
+    lab = None
+    _import_error = e
 
 _engines = {}
 _lock = threading.Lock()
@@ -36,10 +48,24 @@ def _lines(text):
     return tuple(x.strip() for x in (text or '').splitlines() if x.strip())
 
 
+def library_path():
+    """The library the server loads: trytond.conf's [labaudit] library, or
+    None for $LABAUDIT_LIB or the system loader's liblabaudit.so.0."""
+    return tryton_config.get('labaudit', 'library', default=None) or None
+
+
+def available():
+    "Raises ScreeningError when the Python binding cannot be imported."
+    if lab is None:
+        raise ScreeningError("labaudit unavailable: the Python binding "
+            "cannot be imported (%s)" % _import_error)
+
+
 def library(config):
-    "The binding's Library for the configured path (or the default one)."
+    "The binding's Library for the server's configured path."
+    available()
     try:
-        return lab.load(config.library_path or None)
+        return lab.load(library_path())
     except lab.LabauditError as e:
         raise ScreeningError(str(e)) from e
 
@@ -49,7 +75,7 @@ def engine(config):
     packs, lists = _lines(config.rules_paths), _lines(config.lists_paths)
     if not packs:
         raise ScreeningError("no rule packs configured")
-    key = (config.library_path or '', packs, lists)
+    key = (library_path() or '', packs, lists)
     with _lock:
         eng = _engines.get(key)
         if eng is None:
@@ -71,9 +97,10 @@ class Result:
     "The outcome of screening one supplier id."
 
     def __init__(self, status, worst=None, findings=(), message='',
-            block_at=lab.Severity.BLOCKER):
+            block_at=None):
         self.status = status
-        self.block_at = block_at
+        self.block_at = (block_at if block_at is not None
+            else lab.Severity.BLOCKER if lab is not None else None)
         self.worst = worst
         self.findings = list(findings)
         self.message = message
@@ -88,6 +115,7 @@ class Result:
 def screen(config, supplier_id):
     """Checks `supplier_id` and its upstream chain.  Returns a Result;
     raises ScreeningError if screening itself cannot run."""
+    available()
     if not config.data_path:
         raise ScreeningError("no labaudit data folder configured")
     eng = engine(config)

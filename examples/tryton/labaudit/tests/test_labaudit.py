@@ -3,7 +3,9 @@
 # stores status and findings on the party (tainted blocked, clean clear,
 # unknown and misconfigured suppliers said so); the scheduled task
 # screens every mapped party; a product's certificate never shows as
-# verified without lab_verify; and the proteus scenario
+# verified without lab_verify; the library path is the server's, not a
+# record's; the module loads without the binding and refuses to screen;
+# and the proteus scenario
 # scenario_labaudit.rst quotes and confirms real purchases.  Paths come
 # from LAB_SOURCE_DIR (the repository) and the library from LABAUDIT_LIB.
 import datetime
@@ -112,6 +114,47 @@ class LabauditTestCase(ModuleTestCase):
         party = Party(party.id)
         self.assertEqual(party.labaudit_status, 'error')
         self.assertIn('data folder', party.labaudit_message)
+
+    @with_transaction()
+    def test_library_path_not_editable(self):
+        "The library comes from trytond.conf, never from a record"
+        from trytond.model import fields
+        Configuration = Pool().get('labaudit.configuration')
+        field = Configuration._fields['library_path']
+        self.assertIsInstance(field, fields.Function)
+        self.assertTrue(field.readonly)
+        self.assertIsNone(getattr(field, 'setter', None))
+        with self.assertRaises(NotImplementedError):
+            Configuration.write([Configuration(1)],
+                {'library_path': '/tmp/evil.so'})
+
+    def test_module_loads_without_binding(self):
+        "Without the Python binding the module loads and refuses to screen"
+        import subprocess
+        import sys
+        code = (
+            "import sys\n"
+            "sys.modules['labaudit'] = None\n"
+            "import importlib.util as u\n"
+            "spec = u.spec_from_file_location('screening', sys.argv[1])\n"
+            "s = u.module_from_spec(spec)\n"
+            "spec.loader.exec_module(s)\n"
+            "assert s.lab is None\n"
+            "class C: data_path = '/x'; rules_paths = 'r'; lists_paths = ''\n"
+            "try:\n"
+            "    s.screen(C(), 'S-1')\n"
+            "except s.ScreeningError as e:\n"
+            "    assert 'labaudit unavailable' in str(e), e\n"
+            "    print('refused:', e)\n"
+            "else:\n"
+            "    raise SystemExit('screened without the binding')\n"
+            "v = s.verify_certificate(C(), 'x.y.z')\n"
+            "assert v.startswith('not verified: labaudit unavailable'), v\n")
+        path = os.path.join(os.path.dirname(__file__), '..', 'screening.py')
+        out = subprocess.run([sys.executable, '-c', code, path],
+            capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr + out.stdout)
+        self.assertIn('refused: labaudit unavailable', out.stdout)
 
     @with_transaction()
     def test_cron_screens_every_mapped_supplier(self):
