@@ -254,7 +254,7 @@ static int check_shrink(const char *path, const char *url, const cached *c,
     return lab_seterr(LAB_EPARSE,
                       "the list downloaded from %s has %zu entries, the "
                       "cached copy %zu: it shrinks by %.0f %%, more than the "
-                      "%.0f %% allowed (max_shrink, --max-shrink)",
+                      "%.0f %% allowed (max_shrink)",
                       url, entries, old,
                       100.0 * (double)(old - entries) / (double)old,
                       100.0 * max_shrink);

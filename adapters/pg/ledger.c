@@ -1035,7 +1035,8 @@ static int write_anchor(const verifier *V, PGconn *c, char **anchor)
                    "labaudit-ledger-anchor 1\n"
                    "# the head of each chain of the ledger at %s; keep this "
                    "file apart from the database\n"
-                   "# and check with: labaudit ledger verify --anchor FILE\n",
+                   "# and check the ledger against it (lab_ledger_verify, or "
+                   "labaudit ledger verify given this file as its anchor)\n",
                    PQgetvalue(r, 0, 0));
     PQclear(r);
     for (size_t ti = 0; ti < NTABLES; ti++) {
@@ -1079,8 +1080,8 @@ static int verify_all(verifier *V, PGconn *c, const char *anchor_in,
         lab_buf_adds(&V->out,
                      "note: no anchor given: rows cut from the end of a "
                      "chain, or a whole table emptied, are found only "
-                     "against an anchor kept elsewhere (ledger anchor -o "
-                     "FILE, then ledger verify --anchor FILE)\n");
+                     "against an anchor kept elsewhere (write one with "
+                     "lab_ledger_anchor, then verify with it)\n");
     if (rc == LAB_OK && anchor_out != NULL && V->bad == 0)
         rc = write_anchor(V, c, anchor_out);
     return rc;

@@ -143,6 +143,12 @@ typedef struct cli_args {
 int cli_normalize(const cli_command *c, int argc, char **argv, cli_args *out);
 void cli_args_free(cli_args *a);
 const cli_command *cli_find_command(const char *name);
+/* The command running (set by main), and a library message in its words:
+ * an API field it names (body_name) that is one of the command's options
+ * becomes the option (--body-name).  The library speaks of its API; the
+ * command says what to type. */
+extern const cli_command *cli_current;
+void cli_translate(char *out, size_t n, const char *msg);
 /* "unknown command 'X'; did you mean 'Y'?": returns EXIT_USAGE. */
 int cli_unknown_command(const char *name);
 /* labaudit --help: the usage and every command with its summary. */

@@ -49,8 +49,11 @@ void print_text(FILE *f, const char *fmt, ...)
 
 int fail(int code, const char *what)
 {
+    char msg[2048];
+    cli_translate(msg, sizeof msg,
+                  lab_errmsg()[0] ? lab_errmsg() : lab_strerror(code));
     print_text(stderr, "%s: %s%s%s\n", prog, what ? what : "", what ? ": " : "",
-               lab_errmsg()[0] ? lab_errmsg() : lab_strerror(code));
+               msg);
     return EXIT_USAGE;
 }
 
@@ -729,6 +732,7 @@ int main(int argc, char **argv)
     const cli_command *c = cli_find_command(cmd);
     if (c == NULL)
         return cli_unknown_command(cmd);
+    cli_current = c;
     cli_args a;
     if (cli_normalize(c, argc - 2, argv + 2, &a) != 0)
         return EXIT_USAGE;

@@ -370,6 +370,50 @@ int cli_normalize(const cli_command *c, int argc, char **argv, cli_args *out)
     return rc;
 }
 
+/* ---- the library's words in the command's ---- */
+
+const cli_command *cli_current;
+
+void cli_translate(char *out, size_t n, const char *msg)
+{
+    cli_opt o[MAX_OPTS];
+    size_t no = cli_current ? options_of(cli_current, o) : 0;
+    size_t k = 0;
+    for (const char *p = msg; *p && k + 1 < n;) {
+        /* an API field name (lower case with an underscore) that names an
+         * option of this command becomes the option: body_name is
+         * --body-name */
+        const char *e = p;
+        int under = 0;
+        if ((p == msg || !(isalnum((unsigned char)p[-1]) || p[-1] == '_' ||
+                           p[-1] == '-')) &&
+            islower((unsigned char)*p)) {
+            while (islower((unsigned char)*e) || isdigit((unsigned char)*e) ||
+                   *e == '_')
+                under |= *e++ == '_';
+        }
+        char flag[NAME_MAX_LEN];
+        size_t len = (size_t)(e - p);
+        if (under && len + 3 < sizeof flag && !isalnum((unsigned char)*e)) {
+            flag[0] = flag[1] = '-';
+            for (size_t i = 0; i < len; i++)
+                flag[2 + i] = p[i] == '_' ? '-' : p[i];
+            flag[len + 2] = '\0';
+            if (find_opt(o, no, flag, len + 2) != NULL && k + len + 2 < n) {
+                memcpy(out + k, flag, len + 2);
+                k += len + 2;
+                p = e;
+                continue;
+            }
+        }
+        if (e == p)
+            e = p + 1;
+        while (p < e && k + 1 < n)
+            out[k++] = *p++;
+    }
+    out[k] = '\0';
+}
+
 /* ---- the command list ---- */
 
 void cli_print_commands(FILE *f)

@@ -1196,7 +1196,7 @@ static int assessment_args(const lab_certify_options *o)
                  !looks_like_uri(o->body_id)))
         return lab_seterr(LAB_EINVAL,
                           "certify: an assessment body needs a name and an "
-                          "id that is a URI (--body-name, --body-id, e.g. "
+                          "id that is a URI (body_name, body_id, e.g. "
                           "did:web:audit.example)");
     if (scheme &&
         (o->scheme_name == NULL || o->scheme_name[0] == '\0' ||
@@ -1205,36 +1205,36 @@ static int assessment_args(const lab_certify_options *o)
         return lab_seterr(LAB_EINVAL,
                           "certify: a conformity scheme needs a name, an id "
                           "that is a URI, a version, and its owner's name "
-                          "and URI (--scheme-name, --scheme-id, "
-                          "--scheme-version, --scheme-owner, "
-                          "--scheme-owner-id)");
+                          "and URI (scheme_name, scheme_id, "
+                          "scheme_version, scheme_owner, "
+                          "scheme_owner_id)");
     if (accr && (!looks_like_uri(o->accreditation_id) ||
                  o->accreditation_body == NULL ||
                  !looks_like_uri(o->accreditation_body_id)))
         return lab_seterr(LAB_EINVAL,
                           "certify: an accreditation needs an id that is a "
                           "URI and the accreditation body that issued it, "
-                          "its name and URI (--accreditation-id, "
-                          "--accreditation-body, --accreditation-body-id)");
+                          "its name and URI (accreditation_id, "
+                          "accreditation_body, accreditation_body_id)");
     if (o->assessor_level == LAB_ASSESSOR_SELF && body)
         return lab_seterr(LAB_EINVAL,
                           "certify: an assessment body is named, so the "
                           "claim is not self-declared: say who the body is "
-                          "to the product (--assessor-level second-party, "
+                          "to the product (assessor_level second-party, "
                           "third-party or accredited)");
     if (o->assessor_level != LAB_ASSESSOR_SELF && !body)
         return lab_seterr(LAB_EINVAL,
                           "certify: assessor level %s needs the assessment "
-                          "body that assessed the claim (--body-name, "
-                          "--body-id)",
+                          "body that assessed the claim (body_name, "
+                          "body_id)",
                           assessor_table[o->assessor_level].option);
     if (accr != (o->assessor_level == LAB_ASSESSOR_ACCREDITED))
-        return lab_seterr(
-            LAB_EINVAL, accr ? "certify: an accreditation goes with assessor "
-                               "level accredited (--assessor-level accredited)"
-                             : "certify: assessor level accredited needs the "
-                               "body's accreditation (--accreditation-id, "
-                               "--accreditation-body)");
+        return lab_seterr(LAB_EINVAL,
+                          accr ? "certify: an accreditation goes with assessor "
+                                 "level accredited (assessor_level accredited)"
+                               : "certify: assessor level accredited needs the "
+                                 "body's accreditation (accreditation_id, "
+                                 "accreditation_body)");
     if (o->label_eu &&
         (!scheme || o->assessor_level < LAB_ASSESSOR_THIRD_PARTY))
         return lab_seterr(
@@ -1245,17 +1245,17 @@ static int assessment_args(const lab_certify_options *o)
             "be based on a certification scheme with third-party "
             "verification or be set by a public authority; %s",
             !scheme && o->assessor_level < LAB_ASSESSOR_THIRD_PARTY
-                ? "name the scheme (--scheme-name, --scheme-id, "
-                  "--scheme-version, --scheme-owner, --scheme-owner-id) and "
+                ? "name the scheme (scheme_name, scheme_id, "
+                  "scheme_version, scheme_owner, scheme_owner_id) and "
                   "the third-party "
-                  "body that assessed the claim (--assessor-level "
-                  "third-party or accredited, --body-name, --body-id)"
+                  "body that assessed the claim (assessor_level "
+                  "third-party or accredited, body_name, body_id)"
             : !scheme ? "name the scheme the claim is certified under "
-                        "(--scheme-name, --scheme-id, --scheme-version, "
-                        "--scheme-owner, --scheme-owner-id)"
+                        "(scheme_name, scheme_id, scheme_version, "
+                        "scheme_owner, scheme_owner_id)"
                       : "name the third-party body that assessed the claim "
-                        "(--assessor-level third-party or accredited, "
-                        "--body-name, --body-id)");
+                        "(assessor_level third-party or accredited, "
+                        "body_name, body_id)");
     if (o->seal_link != NULL &&
         (o->seal_link[0] == '\0' || strchr(o->seal_link, '/') != NULL ||
          strcmp(o->seal_link, ".") == 0 || strcmp(o->seal_link, "..") == 0))

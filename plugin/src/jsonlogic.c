@@ -936,7 +936,7 @@ static int steps_error(const machine *m)
     if (m->budget != NULL && m->max_steps < STEP_MAX)
         return lab_seterr(LAB_ELIMIT,
                           "the check's work budget of %llu evaluation steps "
-                          "is exhausted (raise max_steps, or --max-steps)",
+                          "is exhausted (raise max_steps)",
                           (unsigned long long)m->budget->total);
     return lab_seterr(LAB_ELIMIT, "condition takes too many steps");
 }

@@ -620,9 +620,9 @@ static void render_findings(lab_buf *b, const lab_report *rep,
         lab_buf_printf(b,
                        "<p class=\"note\" id=\"findings-more\">The %zu "
                        "worst findings are listed here; %zu more are left "
-                       "out of this page.  The JSON report (--format json) "
-                       "has them all, and --product or --supplier narrows "
-                       "the check.</p>\n",
+                       "out of this page.  The JSON report has them all, "
+                       "and a check of one product or supplier narrows "
+                       "it.</p>\n",
                        nshown, rep->n - nshown);
     lab_buf_adds(b, "<table id=\"findings-table\"><tr><th>severity</th>"
                     "<th>rule</th><th>subject</th><th>message</th>"

@@ -432,8 +432,8 @@ static void test_eu_label_needs_scheme_and_third_party(void **state)
     assert_null(certify_with(&co, &rc)); /* self-declared, no scheme */
     assert_int_equal(rc, LAB_EINVAL);
     assert_non_null(strstr(lab_errmsg(), "2024/825"));
-    assert_non_null(strstr(lab_errmsg(), "--scheme-name"));
-    assert_non_null(strstr(lab_errmsg(), "--body-name"));
+    assert_non_null(strstr(lab_errmsg(), "scheme_name"));
+    assert_non_null(strstr(lab_errmsg(), "body_name"));
     name_accredited(&co);
     co.assessor_level = LAB_ASSESSOR_SECOND_PARTY;
     co.accreditation_id = co.accreditation_body = NULL;
@@ -441,7 +441,7 @@ static void test_eu_label_needs_scheme_and_third_party(void **state)
     assert_null(certify_with(&co, &rc)); /* a scheme, a second party */
     assert_int_equal(rc, LAB_EINVAL);
     assert_non_null(strstr(lab_errmsg(), "third-party body"));
-    assert_null(strstr(lab_errmsg(), "--scheme-name"));
+    assert_null(strstr(lab_errmsg(), "scheme_name"));
     lab_certify_options c2 = LAB_CERTIFY_OPTIONS_INIT;
     c2.label_eu = 1;
     c2.assessor_level = LAB_ASSESSOR_THIRD_PARTY;
@@ -449,8 +449,8 @@ static void test_eu_label_needs_scheme_and_third_party(void **state)
     c2.body_id = "did:web:cb.example";
     assert_null(certify_with(&c2, &rc)); /* a third party, no scheme */
     assert_int_equal(rc, LAB_EINVAL);
-    assert_non_null(strstr(lab_errmsg(), "--scheme-name"));
-    assert_null(strstr(lab_errmsg(), "--body-name"));
+    assert_non_null(strstr(lab_errmsg(), "scheme_name"));
+    assert_null(strstr(lab_errmsg(), "body_name"));
     /* accepted: a scheme and a third-party body; then accredited */
     c2.scheme_name = "Example Labour Standard";
     c2.scheme_id = "https://scheme.example/els";
