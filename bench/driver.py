@@ -163,7 +163,7 @@ class Bench:
         with open(exp_path, "w") as f:
             sh([self.cli, "rules", "export", "--jsonlogic", self.rules], stdout=f)
         with open(fields_path, "w") as f:
-            sh([self.cli, "rules", "fields"], stdout=f)
+            sh([self.cli, "rules", "fields", "--format", "json"], stdout=f)
         with open(exp_path) as f:
             export = json.load(f)
         log("rule evaluation on %d suppliers" % n)
