@@ -18,7 +18,11 @@ const char lists_help[] =
     "\n"
     "Compares two editions of the reference lists (a list file, or a folder\n"
     "of *.csv lists, each): entries added, removed and changed, each with\n"
-    "its file:line.  Exit status: 0 no change, 1 changes, 2 error.\n";
+    "its file:line.  Exit status: 0 no change, 1 changes, 2 error.\n"
+    "\n"
+    "  -f, --format FMT   text (default) or json (labaudit.lists-diff/1)\n"
+    "      --json         same as --format json\n"
+    "  -o, --output FILE  write the result to FILE (atomically)\n";
 
 int cmd_lists(int argc, char **argv)
 {

@@ -334,7 +334,8 @@ int cmd_refresh(int argc, char **argv)
 /* ---- facility ---- */
 
 const char facility_help[] =
-    "usage: labaudit facility OSID [--json] [--osh-url URL]\n"
+    "usage: labaudit facility OSID [--format text|json] [--json]\n"
+    "                         [--osh-url URL]\n"
     "                         [--token-env VAR] [--ca-file PEM]\n"
     "                         [--timeout S] [--retries N]\n"
     "\n"
@@ -356,6 +357,15 @@ int cmd_facility(int argc, char **argv)
         const char *k = argv[i];
         if (is(k, "--json")) {
             json = 1;
+            continue;
+        }
+        if (is(k, "--format") || is(k, "-f")) {
+            const char *v = i + 1 < argc ? argv[++i] : "";
+            if (!is(v, "json") && !is(v, "text"))
+                return usage_error("facility --format '%s': expected text "
+                                   "or json",
+                                   v);
+            json = is(v, "json");
             continue;
         }
         if (k[0] != '-') {
