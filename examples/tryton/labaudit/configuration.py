@@ -39,6 +39,11 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     trust_list = fields.Text("Trust List",
         help="JSON trust list (issuers and their keys) used to verify "
         "product certificates.")
+    status_lists = fields.Text("Status List Files",
+        help="Files holding the status lists (revocation, suspension) "
+        "that certificates point at, one per line, kept current by a "
+        "download job.  A certificate that names a status list is shown "
+        "verified only when its status could be checked against them.")
 
     @classmethod
     def default_block_severity(cls):

@@ -158,10 +158,25 @@ def verify_certificate(config, certificate):
         return "not verified: verification not available"
     if not config.trust_list:
         return "not verified: no trust list configured"
+    lists = []
+    for path in _lines(getattr(config, 'status_lists', None)):
+        try:
+            with open(path, encoding='utf-8') as f:
+                lists.append(f.read())
+        except (OSError, UnicodeDecodeError) as e:
+            # fail closed: a list that cannot be read is no all-clear
+            return "not verified: status list %s cannot be read (%s)" % (
+                path, e)
     try:
-        result = lib.verify(certificate.strip(), config.trust_list)
+        result = lib.verify(certificate.strip(), config.trust_list,
+            status_list='\n'.join(lists) or None)
     except lab.LabauditError as e:
         return "not verified: %s" % e
+    credential = result.get('credential') or {}
+    if (result.get('valid') and credential.get('credentialStatus')
+            and not result.get('status_checked')):
+        return ("not verified: its revocation status was not checked "
+            "(no status list configured for it)")
     if result.get('valid'):
         return "verified: issued by %s" % (result.get('issuer') or '?')
     return "not verified: %s: %s" % (

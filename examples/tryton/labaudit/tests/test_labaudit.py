@@ -3,7 +3,8 @@
 # stores status and findings on the party (tainted blocked, clean clear,
 # unknown and misconfigured suppliers said so); the scheduled task
 # screens every mapped party; a product's certificate never shows as
-# verified without lab_verify; the library path is the server's, not a
+# verified without lab_verify, nor revoked, unchecked or with an
+# unreadable status list as verified; the library path is the server's, not a
 # record's; the module loads without the binding and refuses to screen;
 # and the proteus scenario
 # scenario_labaudit.rst quotes and confirms real purchases.  Paths come
@@ -208,6 +209,61 @@ class LabauditTestCase(ModuleTestCase):
         empty, = Template.create([{
                     'name': 'No certificate', 'default_uom': unit.id}])
         self.assertEqual(Template(empty.id).labaudit_certificate_status, '')
+
+    @with_transaction()
+    def test_revoked_certificate_shown_revoked(self):
+        "Revoked, unchecked and unreadable status never show as verified"
+        import json
+        import subprocess
+        import tempfile
+        lib = os.environ.get('LABAUDIT_LIB', '')
+        cli = os.path.join(os.path.dirname(lib), 'labaudit')
+        if not os.access(cli, os.X_OK):
+            self.fail("no labaudit command beside %s" % lib)
+        pool = Pool()
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        Configuration = pool.get('labaudit.configuration')
+        configure()
+        with tempfile.TemporaryDirectory() as d:
+            def run(*args):
+                subprocess.run([cli] + list(args) + ['-q'], check=True,
+                    cwd=d, capture_output=True)
+            iss = 'did:web:brand.example'
+            run('keygen', '--issuer', iss, '-o', 'key.pem')
+            run('status-list', 'create', '--url', 'https://brand.example/s/1',
+                '--issuer', iss, '--key', 'key.pem', '-o', 'status.jwt')
+            run('certify', os.path.join(SRC, 'examples', 'cotton'),
+                '--rules', os.path.join(SRC, 'rules'), '--lists',
+                os.path.join(SRC, 'rules', 'data'), '--product',
+                'SKU-TEE-CREW-001', '--issuer', iss, '--key', 'key.pem',
+                '--status-list', 'status.jwt', '--status-index', '5',
+                '-o', 'cert.jwt')
+            with open(os.path.join(d, 'key.pem.trust.json')) as f:
+                trust = f.read()
+            with open(os.path.join(d, 'cert.jwt')) as f:
+                cert = f.read()
+            json.loads(trust)
+            unit, = Uom.search([('symbol', '=', 'u')])
+            template, = Template.create([{'name': 'Crew-neck T-shirt',
+                        'default_uom': unit.id,
+                        'labaudit_certificate': cert}])
+
+            def status(lists):
+                Configuration.write([Configuration(1)], {
+                        'trust_list': trust, 'status_lists': lists})
+                return Template(template.id).labaudit_certificate_status
+
+            listed = os.path.join(d, 'status.jwt')
+            self.assertIn('revocation status was not checked', status(''))
+            self.assertTrue(status(listed).startswith('verified: issued by '
+                    + iss), status(listed))
+            run('revoke', '--status-list', 'status.jwt', '--index', '5',
+                '--key', 'key.pem')
+            self.assertTrue(status(listed).startswith('not verified: revoked'),
+                status(listed))
+            missing = os.path.join(d, 'gone.jwt')
+            self.assertIn('cannot be read', status(missing))
 
 
 def suite():
