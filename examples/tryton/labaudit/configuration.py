@@ -45,9 +45,21 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         "download job.  A certificate that names a status list is shown "
         "verified only when its status could be checked against them.")
 
+    unmapped_policy = fields.Selection([
+            ('block', "Refuse the purchase"),
+            ('warn', "Warn the buyer"),
+            ], "Party without Supplier ID", required=True,
+        help="A purchase from a party with no labaudit supplier id and no "
+        "exemption from the compliance group is refused, or only warned "
+        "about (the buyer's acceptance is recorded by Tryton).")
+
     @classmethod
     def default_block_severity(cls):
         return 'blocker'
+
+    @classmethod
+    def default_unmapped_policy(cls):
+        return 'block'
 
     def get_library_path(self, name):
         return screening.library_path()

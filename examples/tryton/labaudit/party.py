@@ -26,6 +26,38 @@ class Party(metaclass=PoolMeta):
     labaudit_message = fields.Text("Screening Summary", readonly=True)
     labaudit_findings = fields.One2Many('party.labaudit.finding', 'party',
         "Findings", readonly=True)
+    labaudit_exempt = fields.Boolean("Exempt from Screening",
+        help="Purchases from this party, which has no labaudit supplier "
+        "id, may go ahead (office supplies, services).  Set by the labour "
+        "audit compliance group only, with a reason; who and when are "
+        "recorded.")
+    labaudit_exempt_reason = fields.Text("Exemption Reason",
+        states={'required': Bool(Eval('labaudit_exempt'))},
+        depends=['labaudit_exempt'])
+    labaudit_exempt_by = fields.Many2One('res.user', "Exempted By",
+        readonly=True)
+    labaudit_exempt_at = fields.DateTime("Exempted At", readonly=True)
+
+    @classmethod
+    def _labaudit_stamp(cls, values):
+        "Records who changed an exemption, and when."
+        if 'labaudit_exempt' in values:
+            values = values.copy()
+            values['labaudit_exempt_by'] = Transaction().user
+            values['labaudit_exempt_at'] = datetime.datetime.now()
+        return values
+
+    @classmethod
+    def create(cls, vlist):
+        return super().create([cls._labaudit_stamp(v) for v in vlist])
+
+    @classmethod
+    def write(cls, *args):
+        actions = iter(args)
+        args = []
+        for records, values in zip(actions, actions):
+            args.extend((records, cls._labaudit_stamp(values)))
+        super().write(*args)
 
     @classmethod
     def __setup__(cls):
@@ -43,7 +75,9 @@ class Party(metaclass=PoolMeta):
         default = default.copy() if default is not None else {}
         for name in ['labaudit_status', 'labaudit_worst',
                 'labaudit_screened', 'labaudit_message',
-                'labaudit_findings']:
+                'labaudit_findings', 'labaudit_exempt',
+                'labaudit_exempt_reason', 'labaudit_exempt_by',
+                'labaudit_exempt_at']:
             default.setdefault(name, None)
         return super().copy(parties, default=default)
 

@@ -1,11 +1,12 @@
 # purchase.py - stops a purchase at the moment the buyer commits: quoting
 # or confirming screens the supplier afresh and raises a UserError naming
 # every open blocking rule, its subject and its evidence while the
-# supplier's chain has one.  A supplier without a labaudit id is not
-# screened; a supplier that cannot be screened (missing data, bad rule
-# pack, not in the data) is refused too, so a broken setup never lets a
-# purchase through unseen.
-from trytond.exceptions import UserError
+# supplier's chain has one.  A supplier without a labaudit id is refused
+# (or, by the configuration's policy, warned about) unless the compliance
+# group exempted it; a supplier that cannot be screened (missing data, bad
+# rule pack, not in the data) is refused too, so a broken setup or an
+# emptied id never lets a purchase through unseen.
+from trytond.exceptions import UserError, UserWarning
 from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 
@@ -28,7 +29,23 @@ class Purchase(metaclass=PoolMeta):
     @classmethod
     def labaudit_check(cls, purchases):
         "Raises UserError if a purchase's supplier may not be bought from."
-        Party = Pool().get('party.party')
+        pool = Pool()
+        Party = pool.get('party.party')
+        Configuration = pool.get('labaudit.configuration')
+        Warning = pool.get('res.user.warning')
+        policy = Configuration(1).unmapped_policy or 'block'
+        for purchase in purchases:
+            party = purchase.party
+            if (party is None or party.labaudit_supplier_id
+                    or party.labaudit_exempt):
+                continue
+            text = gettext('labaudit.msg_purchase_unmapped',
+                purchase=purchase.rec_name, party=party.rec_name)
+            if policy != 'warn':
+                raise UserError(text)
+            key = 'labaudit_unmapped_%s' % purchase.id
+            if Warning.check(key):
+                raise UserWarning(key, text)
         parties = list({p.party for p in purchases
                 if p.party and p.party.labaudit_supplier_id})
         if not parties:

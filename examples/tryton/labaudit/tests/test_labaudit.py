@@ -5,7 +5,8 @@
 # screens every mapped party; a product's certificate never shows as
 # verified without lab_verify, nor revoked, unchecked or with an
 # unreadable status list as verified; the library path is the server's, not a
-# record's; the module loads without the binding and refuses to screen;
+# record's; a buyer can neither empty a party's labaudit id nor exempt it;
+# the module loads without the binding and refuses to screen;
 # and the proteus scenario
 # scenario_labaudit.rst quotes and confirms real purchases.  Paths come
 # from LAB_SOURCE_DIR (the repository) and the library from LABAUDIT_LIB.
@@ -115,6 +116,38 @@ class LabauditTestCase(ModuleTestCase):
         party = Party(party.id)
         self.assertEqual(party.labaudit_status, 'error')
         self.assertIn('data folder', party.labaudit_message)
+
+    @with_transaction()
+    def test_buyer_cannot_unmap_or_exempt(self):
+        "Only the compliance group sets a party's labaudit id or exemption"
+        from trytond.model.exceptions import AccessError
+        from trytond.transaction import Transaction
+        pool = Pool()
+        User = pool.get('res.user')
+        Party = pool.get('party.party')
+        ModelData = pool.get('ir.model.data')
+        buyer, = User.create([{'name': 'Buyer', 'login': 'buyer',
+                    'groups': [('add', [
+                                ModelData.get_id('purchase', 'group_purchase'),
+                                ModelData.get_id('party',
+                                    'group_party_admin')])]}])
+        party = supplier('Example Shirts', 'GM-BD-001')
+        for values in ({'labaudit_supplier_id': None},
+                {'labaudit_exempt': True,
+                    'labaudit_exempt_reason': 'cheaper'}):
+            with Transaction().set_user(buyer.id), \
+                    Transaction().set_context(_check_access=True):
+                with self.assertRaises(AccessError, msg=str(values)):
+                    Party.write([Party(party.id)], values)
+        self.assertEqual(Party(party.id).labaudit_supplier_id, 'GM-BD-001')
+        # the buyer may still edit the rest of the party
+        with Transaction().set_user(buyer.id), \
+                Transaction().set_context(_check_access=True):
+            Party.write([Party(party.id)], {'name': 'Example Shirts Ltd'})
+        # the compliance group (the admin is in it) may
+        Party.write([Party(party.id)], {'labaudit_exempt': True,
+                    'labaudit_exempt_reason': 'test'})
+        self.assertTrue(Party(party.id).labaudit_exempt_by)
 
     @with_transaction()
     def test_library_path_not_editable(self):
