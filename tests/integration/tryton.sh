@@ -3,10 +3,10 @@
 # with trytond's own framework on an in-memory SQLite database: the
 # ModuleTestCase and the proteus scenario, in which the tainted
 # supplier's purchase is refused and the clean one's is confirmed.  The
-# module is made visible to Debian's trytond without touching the system
-# through a trytond.modules entry point in a temporary site folder, with
-# the ctypes binding beside it.  Fails (never skips) when trytond, the
-# purchase module or proteus is missing: .ci/setup installs them.
+# module and the ctypes binding are installed with pip into a temporary
+# virtual environment over Debian's trytond (no system folder touched).
+# Fails (never skips) when trytond, the purchase module, proteus or
+# python3-venv is missing: .ci/setup installs them.
 # labels: tryton integration
 set -euo pipefail
 # A failing command says where, so the script never fails silently.
@@ -30,16 +30,24 @@ echo "tryton: $("$py" -c 'import sys, trytond; print("trytond", trytond.__versio
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-site=$tmp/site
-mkdir -p "$site/trytond/modules" "$site/trytond_labaudit.egg-info"
-ln -s "$src/examples/tryton/labaudit" "$site/trytond/modules/labaudit"
-ln -s "$src/examples/python/labaudit.py" "$site/labaudit.py"
-printf 'Metadata-Version: 2.1\nName: trytond-labaudit\nVersion: 6.0.0\n' \
-    >"$site/trytond_labaudit.egg-info/PKG-INFO"
-printf '[trytond.modules]\nlabaudit = trytond.modules.labaudit\n' \
-    >"$site/trytond_labaudit.egg-info/entry_points.txt"
+# The binding and the module are installed as a user would, with pip
+# (examples/python and examples/tryton are packages; the module has the
+# trytond.modules entry point), into a virtual environment that sees
+# Debian's trytond.  They are built from copies: pip builds in the
+# source folder, and the repository is not written to.
+cp -r "$src/examples/python" "$tmp/pkg-python"
+cp -r "$src/examples/tryton" "$tmp/pkg-tryton"
+"$py" -m venv --system-site-packages "$tmp/venv"
+"$tmp/venv/bin/pip" install -q --no-index --no-build-isolation \
+    "$tmp/pkg-python" "$tmp/pkg-tryton"
+py=$tmp/venv/bin/python
+site=$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+[[ -f $site/trytond/modules/labaudit/tryton.cfg && -f $site/labaudit.py ]] || {
+    echo "tryton: FAILED: pip did not install the module and the binding into $site" >&2
+    exit 1
+}
+echo "tryton: installed with pip into $site"
 
-export PYTHONPATH=$site${PYTHONPATH:+:$PYTHONPATH}
 export PYTHONDONTWRITEBYTECODE=1
 export TRYTOND_DATABASE_URI=sqlite:// DB_NAME=:memory:
 # The database with the modules activated is kept for the scenario.
