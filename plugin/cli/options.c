@@ -19,7 +19,7 @@
 
 int cli_quiet, cli_verbose;
 
-enum { MAX_OPTS = 96, NAME_MAX_LEN = 40 };
+enum { MAX_OPTS = 192, NAME_MAX_LEN = 40 };
 
 typedef struct cli_opt {
     char name[NAME_MAX_LEN]; /* "--rules", or "-r" for a short alone */
@@ -88,8 +88,13 @@ static size_t options_of(const cli_command *c, cli_opt *o)
                 e--;
             size_t before = n;
             cli_opt *op = opt_add(o, &n, p, (size_t)(e - p));
-            if (op == NULL)
-                break;
+            if (op == NULL) { /* a help text the table cannot hold */
+                fprintf(stderr,
+                        "labaudit: internal error: the help of '%s' names "
+                        "more than %d options or one longer than %d\n",
+                        c->name, MAX_OPTS, NAME_MAX_LEN - 1);
+                exit(EXIT_USAGE);
+            }
             if (n > before)
                 op->global = global;
             if (*e == '=' || (*e == ' ' && is_value_token(e + 1)))
@@ -152,11 +157,14 @@ static size_t distance(const char *a, const char *b)
 }
 
 /* The candidate nearest to word, if near enough to be a slip (at most a
- * third of its length, and 2), or one the word begins; else NULL. */
+ * third of its length, and 2), or one the word begins; else NULL.  A
+ * short option (-x) gets no suggestion. */
 static const char *nearest(const char *word, const char *const *cand, size_t n)
 {
     const char *best = NULL;
     size_t bd = 9, lw = strlen(word);
+    if (lw <= 2)
+        return NULL; /* -x: any other letter is as near */
     for (size_t i = 0; i < n; i++) {
         size_t d = distance(word, cand[i]);
         if (d < bd)

@@ -55,7 +55,7 @@ done
 expect 2 "option '--json' takes no value" "$cli" check data --rules "$src/rules" --json=yes
 expect 2 "unknown option '--rule'; did you mean '--rules'?" "$cli" check data --rule "$src/rules"
 expect 2 "unknown option '--as-off'; did you mean '--as-of'?" "$cli" check data --as-off 2026-01-01
-expect 2 "unknown option '-Z'" "$cli" check data -qZ
+expect 2 "unknown option '-Z' (see 'labaudit check --help')" "$cli" check data -qZ
 expect 2 "unknown command 'chek'; did you mean 'check'?" "$cli" chek data
 expect 2 "unknown command 'dosier'; did you mean 'dossier'?" "$cli" dosier
 expect 2 "'-nothing' after '--' is not a file" "$cli" check --rules "$src/rules" -- -nothing
