@@ -287,6 +287,11 @@ int lab_report_add(lab_report *rep, const lab_rule *r, const lab_scope *sc,
                    uint32_t supplier, const lab_standing *st);
 /* Sorts findings into their final deterministic order. */
 void lab_report_sort(lab_report *rep);
+/* The report's products as a person reads them, worst first: blocked,
+ * then by worst severity, then by number of findings, then in record
+ * order.  *out (free with free) holds product indexes; NULL with no
+ * products or on failure (then record order is used). */
+size_t *lab_report_products_worst_first(const lab_report *rep);
 
 /* Renders a report as LAB_FORMAT_HTML or LAB_FORMAT_JUNIT (report_html.c). */
 int lab_report_render_page(char **out, const lab_report *rep,

@@ -106,6 +106,42 @@ static int cmp_finding(const void *pa, const void *pb)
     return strcmp(a->message, b->message);
 }
 
+typedef struct product_key {
+    int worst;
+    size_t nfindings, index;
+} product_key;
+
+static int cmp_product(const void *pa, const void *pb)
+{
+    const product_key *a = pa, *b = pb;
+    if (a->worst != b->worst)
+        return b->worst - a->worst;
+    if (a->nfindings != b->nfindings)
+        return a->nfindings < b->nfindings ? 1 : -1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+size_t *lab_report_products_worst_first(const lab_report *rep)
+{
+    if (rep == NULL || rep->nproducts == 0)
+        return NULL;
+    product_key *k = lab_calloc(rep->nproducts, sizeof *k);
+    size_t *order = lab_calloc(rep->nproducts, sizeof *order);
+    if (k == NULL || order == NULL) {
+        free(k);
+        free(order);
+        return NULL;
+    }
+    for (size_t i = 0; i < rep->nproducts; i++)
+        k[i] = (product_key){rep->products[i].worst, rep->products[i].nfindings,
+                             i};
+    qsort(k, rep->nproducts, sizeof *k, cmp_product);
+    for (size_t i = 0; i < rep->nproducts; i++)
+        order[i] = k[i].index;
+    free(k);
+    return order;
+}
+
 void lab_report_sort(lab_report *rep)
 {
     if (rep->n > 1)
@@ -601,9 +637,10 @@ static void render_text(lab_buf *b, const lab_report *rep)
                                          : "at an unknown time");
     }
     if (rep->nproducts > 0)
-        lab_buf_adds(b, "\nproducts:\n");
+        lab_buf_adds(b, "\nproducts (worst first):\n");
+    size_t *order = lab_report_products_worst_first(rep);
     for (size_t i = 0; i < rep->nproducts; i++) {
-        const lab_product_verdict *p = &rep->products[i];
+        const lab_product_verdict *p = &rep->products[order ? order[i] : i];
         lab_buf_printf(b, "  %s %s%s%s%s",
                        p->worst >= LAB_SEV_BLOCKER ? "BLOCKED" : "ok     ",
                        p->id, p->name ? " (" : "", p->name ? p->name : "",
@@ -626,6 +663,7 @@ static void render_text(lab_buf *b, const lab_report *rep)
                            p->nunknowns == 1 ? "" : "s");
         lab_buf_addc(b, '\n');
     }
+    free(order);
     if (rep->affected.audits > 0) {
         lab_buf_printf(
             b,

@@ -255,8 +255,9 @@ static void render_products(lab_buf *b, const lab_report *rep)
                     "<th>name</th><th>lot (custody)</th>"
                     "<th>findings in its chain</th>"
                     "<th>worst</th><th>waived</th></tr>\n");
+    size_t *order = lab_report_products_worst_first(rep);
     for (size_t i = 0; i < rep->nproducts; i++) {
-        const lab_product_verdict *p = &rep->products[i];
+        const lab_product_verdict *p = &rep->products[order ? order[i] : i];
         int blocked = p->worst >= LAB_SEV_BLOCKER;
         lab_buf_printf(b, "<tr class=\"product\"><td class=\"%s\">%s</td><td>",
                        blocked ? "fail" : "pass", blocked ? "BLOCKED" : "PASS");
@@ -281,6 +282,7 @@ static void render_products(lab_buf *b, const lab_report *rep)
             lab_buf_adds(b, "none");
         lab_buf_printf(b, "</td><td>%zu</td></tr>\n", p->nwaived);
     }
+    free(order);
     lab_buf_adds(b, "</table>\n");
 }
 
