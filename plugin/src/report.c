@@ -687,15 +687,20 @@ static void render_text(lab_buf *b, const lab_report *rep)
         lab_buf_printf(b, "  %s (%s): %s unknown (required by %s)\n", s->id,
                        s->name, u->req->ref->path, u->req->pack->id);
     }
-    lab_buf_printf(b, "\nfindings: %zu\n", rep->n);
-    for (size_t i = 0; i < rep->n; i++)
-        text_finding(b, &rep->findings[i]);
+    lab_buf_printf(b, "\nfindings: %zu (worst first)\n", rep->n);
+    /* worst first; within a severity, the report's order (by subject) */
+    for (int sev = LAB_SEV_BLOCKER; sev >= 0; sev--)
+        for (size_t i = 0; i < rep->n; i++)
+            if ((int)rep->findings[i].severity == sev)
+                text_finding(b, &rep->findings[i]);
     if (rep->nhistory > 0)
         lab_buf_printf(b,
                        "\nhistory (superseded or corrected, not live): %zu\n",
                        rep->nhistory);
-    for (size_t i = 0; i < rep->nhistory; i++)
-        text_finding(b, &rep->history[i]);
+    for (int sev = LAB_SEV_BLOCKER; sev >= 0; sev--)
+        for (size_t i = 0; i < rep->nhistory; i++)
+            if ((int)rep->history[i].severity == sev)
+                text_finding(b, &rep->history[i]);
 }
 
 int lab_report_render(char **out, const lab_report *rep, lab_format format)

@@ -630,11 +630,13 @@ static void render_findings(lab_buf *b, const lab_report *rep,
                     "<th>rule</th><th>subject</th><th>message</th>"
                     "<th>evidence</th><th>basis</th><th>remediation</th>"
                     "<th>waiver</th></tr>\n");
-    for (size_t i = 0; i < rep->n; i++) {
-        uint32_t v = rep->findings[i].supplier;
-        if (shown[i])
-            render_finding(b, rep, i, v < nv && l->slot[v] >= 0);
-    }
+    /* worst first; within a severity, the report's order (by subject) */
+    for (int sev = LAB_SEV_BLOCKER; sev >= 0; sev--)
+        for (size_t i = 0; i < rep->n; i++) {
+            uint32_t v = rep->findings[i].supplier;
+            if (shown[i] && (int)rep->findings[i].severity == sev)
+                render_finding(b, rep, i, v < nv && l->slot[v] >= 0);
+        }
     lab_buf_adds(b, "</table>\n");
 }
 
