@@ -132,7 +132,6 @@ typedef struct cli_args {
     char **argv;
     char **owned; /* the arguments allocated here */
     size_t nowned, cap;
-    const struct cli_opt *cur;
 } cli_args;
 /* Rewrites argv (after the command name) for command c: --opt=value and
  * -ovalue become --opt value and -o value, -qv becomes -q -v, "--" ends

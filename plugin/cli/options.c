@@ -274,9 +274,8 @@ void cli_args_free(cli_args *a)
 
 /* Passes an option on to the command; -q and -v also set the global
  * flags, and are not passed to a command whose help does not name them. */
-static int push_opt(cli_args *a, const char *name)
+static int push_opt(cli_args *a, const cli_opt *op, const char *name)
 {
-    const cli_opt *op = a->cur;
     int qv = 1;
     if (strcmp(name, "--quiet") == 0 || strcmp(name, "-q") == 0)
         cli_quiet = 1;
@@ -284,7 +283,7 @@ static int push_opt(cli_args *a, const char *name)
         cli_verbose = 1;
     else
         qv = 0;
-    if (qv && op != NULL && op->global)
+    if (qv && op->global)
         return 0;
     return push(a, name, strlen(name), 1);
 }
@@ -341,8 +340,7 @@ int cli_normalize(const cli_command *c, int argc, char **argv, cli_args *out)
                                  op->name);
             if (rc != 0)
                 break;
-            out->cur = op;
-            rc = push_opt(out, op->name);
+            rc = push_opt(out, op, op->name);
             if (rc == 0 && eq != NULL)
                 rc = push(out, eq + 1, strlen(eq + 1), 0);
             else if (rc == 0 && op->arg && i + 1 < argc) {
@@ -359,8 +357,7 @@ int cli_normalize(const cli_command *c, int argc, char **argv, cli_args *out)
                 break;
             }
             const cli_opt *sh = find_opt(o, n, one, 2);
-            out->cur = sh != NULL ? sh : op;
-            rc = push_opt(out, one);
+            rc = push_opt(out, sh != NULL ? sh : op, one);
             if (rc == 0 && op->arg) {
                 if (p[1] != '\0')
                     rc = push(out, p + 1, strlen(p + 1), 0);
@@ -372,7 +369,6 @@ int cli_normalize(const cli_command *c, int argc, char **argv, cli_args *out)
             }
         }
     }
-    out->cur = NULL;
     if (rc != 0)
         cli_args_free(out);
     return rc;

@@ -240,8 +240,6 @@ static void test_lacks(lab_buf *out, const lab_document *d)
         need[n++] = "a result";
     for (size_t i = 0; i < n; i++)
         lab_buf_printf(out, "%s%s", i ? "; " : "", need[i]);
-    if (out->data == NULL)
-        lab_buf_adds(out, "");
 }
 
 /* Adds a laboratory test of the dossier's evidence to b->tests. */

@@ -19,27 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
-fails=0
-ok() { echo "ok   $*"; }
-bad() {
-    echo "FAIL $*" >&2
-    fails=$((fails + 1))
-}
-# expect CODE REASON-OR-EMPTY CMD...: runs CMD, checks its exit status and
-# that its output names REASON.
-expect() {
-    local want=$1 reason=$2
-    shift 2
-    local out st=0
-    out=$("$@" 2>&1) || st=$?
-    if [[ $st -ne $want ]]; then
-        bad "exit $st (wanted $want): $* :: $out"
-    elif [[ -n $reason && $out != *"$reason"* ]]; then
-        bad "no '$reason' in output of: $* :: $out"
-    else
-        ok "exit $want${reason:+ ($reason)}: ${*:1:3}"
-    fi
-}
+. "$src/tests/integration/lib.bash"
 
 ISSUER=did:web:brand.example
 DATA=(certify "$src/examples/cotton" --as-of 2026-12-01 --rules "$src/rules" --lists "$src/rules/data"

@@ -37,27 +37,7 @@ cleanup() {
 trap cleanup EXIT
 cd "$tmp"
 
-fails=0
-ok() { echo "ok   $*"; }
-bad() {
-    echo "FAIL $*" >&2
-    fails=$((fails + 1))
-}
-# expect CODE TEXT-OR-EMPTY CMD...: runs CMD, checks its exit status and
-# that its output holds TEXT.
-expect() {
-    local want=$1 text=$2
-    shift 2
-    local out st=0
-    out=$("$@" 2>&1) || st=$?
-    if [[ $st -ne $want ]]; then
-        bad "exit $st (wanted $want): $* :: $out"
-    elif [[ -n $text && $out != *"$text"* ]]; then
-        bad "no '$text' in output of: $* :: $out"
-    else
-        ok "exit $want${text:+ ($text)}: ${*:1:4}"
-    fi
-}
+. "$src/tests/integration/lib.bash"
 # cms_verify CMS CONTENT CA [FORM]: stock OpenSSL's check of a detached seal.
 cms_verify() {
     openssl cms -verify -binary -inform "${4:-DER}" -in "$1" -content "$2" \

@@ -84,6 +84,9 @@ expect 1 "FAIL t.fees" "$cli" rules test failing.xml -v
 expect 1 "FAIL t.fees" "$cli" rules test failing.xml
 [[ $LAST_OUT != *"why"* ]] && ok "without -v, no explanation" || bad "explained without -v"
 
+expect 0 "supplier (suppliers.csv)" "$cli" rules fields
+expect 2 "rules fields --format 'yaml': expected text or json" "$cli" rules fields --format yaml
+
 # ---- the man page ----
 "$cli" help --man >labaudit.1
 warn=$(groff -ww -man -z labaudit.1 2>&1) && [[ -z $warn ]] && ok "groff -ww: no warnings" || bad "groff: $warn"

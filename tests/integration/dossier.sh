@@ -166,6 +166,13 @@ echo "DOC-X,GM-IN-001,,invoice,,,,2026-10-01,SKU-NOPE,,,,,,,," >>docbad/document
 n=$(wc -l <docbad/documents.csv)
 expect 2 "documents.csv:$n: document 'DOC-X': product_id 'SKU-NOPE' is not known" \
     "$cli" check docbad --rules "$src/rules" -q
+for bad_row in "DOC-Z,NOPE-1,,invoice,,,,2026-10-01,,,,,,,,,|supplier_id 'NOPE-1' is not known" \
+    "DOC-L,GM-IN-001,,invoice,,,,2026-10-01,,LOT-NOPE,,,,,,,|lots 'LOT-NOPE' is not known"; do
+    rm -rf docbad3 && cp -r data docbad3
+    echo "${bad_row%%|*}" >>docbad3/documents.csv
+    expect 2 "documents.csv:$(wc -l <docbad3/documents.csv): document '${bad_row%%,*}': ${bad_row#*|}" \
+        "$cli" check docbad3 --rules "$src/rules" -q
+done
 cp -r data docbad2
 echo "DOC-Y,GM-IN-002,AUD-2026-0105,invoice,,,,2026-10-01,,,,,,,,," >>docbad2/documents.csv
 expect 2 "audit_id 'AUD-2026-0105' is an audit of 'GM-IN-001', not of supplier_id 'GM-IN-002'" \

@@ -16,12 +16,7 @@ for tool in python3 openssl; do
 done
 
 HTTP_PIDS=()
-fails=0
-ok() { echo "ok   $*"; }
-bad() {
-    echo "FAIL $*" >&2
-    fails=$((fails + 1))
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
 http_cleanup() {
     local p
@@ -91,26 +86,3 @@ stop_server() {
     unset 'HTTP_PIDS[-1]'
 }
 
-# expect CODE TEXT CMD...: CMD exits CODE and its output contains TEXT.
-expect() {
-    local want=$1 text=$2
-    shift 2
-    local out st=0
-    out=$("$@" 2>&1) || st=$?
-    LAST_OUT=$out
-    if [[ $st -ne $want ]]; then
-        bad "exit $st (wanted $want): ${*:1:4} :: $out"
-    elif [[ -n $text && $out != *"$text"* ]]; then
-        bad "no '$text' in output of: ${*:1:4} :: $out"
-    else
-        ok "exit $want${text:+ ($text)}: ${*:2:2}"
-    fi
-}
-
-finish() {
-    if ((fails > 0)); then
-        echo "$fails check(s) failed" >&2
-        exit 1
-    fi
-    echo "all checks passed"
-}

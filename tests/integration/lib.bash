@@ -1,7 +1,8 @@
 # lib.bash - what the integration scripts share: ok/bad lines, a count of
 # failures, and expect CODE TEXT CMD... (CMD exits CODE and its output,
 # stdout and stderr, contains TEXT; the output is kept in LAST_OUT).
-# A script sources it, runs its checks, and ends with `finish NAME`.
+# A script (or http_common.bash) sources it, runs its checks, and ends
+# with `finish NAME`.
 
 fails=0
 ok() { echo "ok   $*"; }
@@ -23,11 +24,11 @@ expect() {
         ok "exit $want${text:+ ($text)}: ${*:1:5}"
     fi
 }
-# finish NAME: exit 1 naming the failures, or say all passed.
+# finish [NAME]: exit 1 naming the failures, or say all passed.
 finish() {
     if ((fails > 0)); then
-        echo "$1: $fails failure(s)" >&2
+        echo "${1:-checks}: $fails failure(s)" >&2
         exit 1
     fi
-    echo "$1: all passed"
+    echo "${1:-checks}: all passed"
 }

@@ -25,12 +25,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
-fails=0
-ok() { echo "ok   $*"; }
-bad() {
-    echo "FAIL $*" >&2
-    fails=$((fails + 1))
-}
+. "$src/tests/integration/lib.bash"
 
 # chrome ARGS... runs headless Chromium with a throwaway profile; its
 # chatter on stderr (D-Bus, GPU) goes to a log.
