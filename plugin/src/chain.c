@@ -400,6 +400,57 @@ int lab_walk_upstream(lab_walk *w, const lab_dataset *ds, uint32_t v)
     return LAB_OK;
 }
 
+size_t lab_chain_tiers(const lab_dataset *ds, const uint32_t *roots,
+                       size_t nroots, const unsigned char *member,
+                       int32_t *tier, uint32_t *parent, uint32_t *order)
+{
+    size_t nv = ds->tables[LAB_RECORD_SUPPLIER].n, n = 0;
+    for (size_t v = 0; v < nv; v++)
+        tier[v] = -1;
+    for (size_t i = 0; i < nroots; i++) {
+        uint32_t r = roots[i];
+        if (r < nv && tier[r] < 0) {
+            tier[r] = 0;
+            if (parent != NULL)
+                parent[r] = LAB_NONE;
+            order[n++] = r;
+        }
+    }
+    for (size_t head = 0; head < n; head++) {
+        uint32_t u = order[head];
+        for (uint32_t k = ds->in_off[u]; k < ds->in_off[u + 1]; k++) {
+            uint32_t w = ds->link_from[ds->in_link[k]];
+            if (tier[w] < 0 && (member == NULL || member[w])) {
+                tier[w] = tier[u] + 1;
+                if (parent != NULL)
+                    parent[w] = u;
+                order[n++] = w;
+            }
+        }
+        for (uint32_t k = ds->recruiter_off[u]; k < ds->recruiter_off[u + 1];
+             k++) {
+            uint32_t w = ds->recruiter_of[k];
+            if (tier[w] < 0 && (member == NULL || member[w])) {
+                tier[w] = tier[u];
+                if (parent != NULL)
+                    parent[w] = u;
+                order[n++] = w;
+            }
+        }
+    }
+    int32_t last = 0;
+    for (size_t i = 0; i < n; i++)
+        last = tier[order[i]] > last ? tier[order[i]] : last;
+    for (size_t v = 0; member != NULL && v < nv; v++)
+        if (member[v] && tier[v] < 0) {
+            tier[v] = last + 1;
+            if (parent != NULL)
+                parent[v] = LAB_NONE;
+            order[n++] = (uint32_t)v;
+        }
+    return n;
+}
+
 int lab_ds_derive_chains(lab_dataset *ds)
 {
     int rc = lab_ds_index(ds);

@@ -240,7 +240,7 @@ static int chain_sort(chain *c, const lab_dataset *ds)
 }
 
 /* Finds the product and the tier of every supplier upstream of its maker
- * (breadth first over the links into each supplier). */
+ * (lab_chain_tiers). */
 static int chain_make(chain *c, const lab_dataset *ds, const char *product,
                       const char *const *lots, size_t nlots)
 {
@@ -273,40 +273,7 @@ static int chain_make(chain *c, const lab_dataset *ds, const char *product,
         chain_free(c);
         return oom();
     }
-    for (size_t i = 0; i < nv; i++)
-        c->tier[i] = -1;
-    c->tier[c->maker] = 0;
-    c->order[c->n++] = c->maker;
-    for (size_t head = 0; head < c->n; head++) {
-        uint32_t u = c->order[head];
-        for (uint32_t k = ds->in_off[u]; k < ds->in_off[u + 1]; k++) {
-            uint32_t w = ds->link_from[ds->in_link[k]];
-            if (c->tier[w] < 0 && (member == NULL || member[w])) {
-                c->tier[w] = c->tier[u] + 1;
-                c->order[c->n++] = w;
-            }
-        }
-        /* recruitment agencies stand at the tier of the facility they
-         * recruit for: the chain of a product includes them */
-        for (uint32_t k = ds->recruiter_off[u]; k < ds->recruiter_off[u + 1];
-             k++) {
-            uint32_t w = ds->recruiter_of[k];
-            if (c->tier[w] < 0 && (member == NULL || member[w])) {
-                c->tier[w] = c->tier[u];
-                c->order[c->n++] = w;
-            }
-        }
-    }
-    /* a lot's facility with no link recorded from the maker's side still
-     * belongs to the lot's chain: it stands past the last tier */
-    int32_t last = 0;
-    for (size_t i = 0; i < c->n; i++)
-        last = c->tier[c->order[i]] > last ? c->tier[c->order[i]] : last;
-    for (size_t v = 0; member != NULL && v < nv; v++)
-        if (member[v] && c->tier[v] < 0) {
-            c->tier[v] = last + 1;
-            c->order[c->n++] = (uint32_t)v;
-        }
+    c->n = lab_chain_tiers(ds, &c->maker, 1, member, c->tier, NULL, c->order);
     free(member);
     int rc = chain_sort(c, ds);
     if (rc != LAB_OK)

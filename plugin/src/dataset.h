@@ -186,6 +186,22 @@ int lab_lot_walk(lab_dataset *ds, uint32_t product, uint32_t lot, lab_walk *w,
  * place in w->pos.  Costs only what it reaches. */
 int lab_walk_upstream(lab_walk *w, const lab_dataset *ds, uint32_t v);
 
+/* The tiers of the chain ending at the roots (a product's maker, or
+ * several makers): a root is tier 0, a supplier is one more than the
+ * buyer through which the fewest links reach it (breadth first), and a
+ * recruitment agency stands at the tier of the facility it recruits for.
+ * With `member` (not NULL) only the suppliers it marks belong, and a
+ * marked supplier that no link reaches stands one past the last tier.
+ * tier[] (a slot per supplier) gets -1 outside the chain, parent[] (may
+ * be NULL) the buyer through which each was reached (LAB_NONE for a
+ * root or a supplier past the last tier), order[] (a slot per supplier)
+ * the chain in the order reached.  Returns how many are in the chain.
+ * This is the one tier convention: certificates, dossiers and the report
+ * pages all count tiers so (tier 1 = the maker's direct suppliers). */
+size_t lab_chain_tiers(const lab_dataset *ds, const uint32_t *roots,
+                       size_t nroots, const unsigned char *member,
+                       int32_t *tier, uint32_t *parent, uint32_t *order);
+
 /* A walk built by hand: begin, reach suppliers, then add the recruiters
  * of those reached from index `from` on. */
 int lab_walk_begin(lab_walk *w, const lab_dataset *ds);

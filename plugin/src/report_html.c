@@ -2,13 +2,14 @@
  * report_html.c - the report as people and CI systems look at it.  HTML:
  * one self-contained page (inline style and SVG, no script, a CSP that
  * lets nothing load) with a summary (verdict per product, counts by
- * severity and by area, workers affected by sex and age band), the supply
- * chain drawn by tier from farms on the left to brands on the right with
- * every facility coloured by its worst finding and linked to its rows, and
- * the findings table.  JUnit XML: one testsuite per rule pack with a
- * failing testcase per finding (skipped when waived), and a "products"
- * suite with one testcase per product that fails when a blocker is open.
- * Everything that comes from data is escaped.
+ * severity and by area, workers affected by sex and age band), each
+ * product's chain drawn by tier (chain_layout.c places the boxes) from the
+ * farms on the left to the maker on the right with every facility
+ * coloured and labelled by its worst finding and linked to its rows, every
+ * chain together in one folded drawing, and the findings table.  JUnit XML: one
+ * testsuite per rule pack with a failing testcase per finding (skipped when
+ * waived), and a "products" suite with one testcase per product that fails when
+ * a blocker is open. Everything that comes from data is escaped.
  */
 #include "report_html.h"
 
@@ -158,26 +159,32 @@ void lab_html_head(lab_buf *b, const char *title, const char *css)
 }
 
 static const char report_css[] =
-    ".chain{overflow:auto;max-height:720px;border:1px solid #d5d8dc;"
-    "background:#fff}"
+    ".chain{overflow:auto;max-height:760px;border:1px solid #d5d8dc;"
+    "background:#fff;margin:4px 0 14px}"
+    "h3{margin:18px 0 4px;font-size:15px}"
     ".n rect{stroke-width:1.5}"
     ".s3 rect{fill:#f1948a;stroke:#922b21}.s2 rect{fill:#f8c471;"
     "stroke:#9c640c}.s1 rect{fill:#f9e79f;stroke:#9a7d0a}"
     ".s0 rect{fill:#aed6f1;stroke:#1f618d}.sn rect{fill:#abebc6;"
     "stroke:#1d8348}"
     ".w rect{stroke:#7f8c8d;stroke-width:3;stroke-dasharray:6 3}"
-    ".n text{font-size:12px;fill:#17202a}.n .m{font-size:9.5px;"
-    "fill:#2c3e50}"
-    ".e{fill:none;stroke:#909497;stroke-opacity:.55;stroke-width:1.2}"
-    ".tier{font-size:13px;font-weight:bold;fill:#5d6d7e}"
+    ".g rect{stroke-width:4}"
+    ".n text{font-size:12px;fill:#17202a}.n .nm{font-weight:bold}"
+    ".n .m{font-size:10px;fill:#2c3e50}.n .k{font-weight:bold}"
+    ".edges path{fill:none;stroke:#808b96;stroke-opacity:.75;"
+    "stroke-width:1.2}.ah{fill:#808b96}"
+    ".tier{font-size:13px;font-weight:bold;fill:#34495e}"
+    ".tier.r{font-size:11px;font-weight:normal;fill:#5d6d7e}"
     ".sev{display:inline-block;padding:1px 7px;border-radius:9px;"
     "font-size:12px;font-weight:bold}"
     ".b3{background:#f1948a}.b2{background:#f8c471}.b1{background:#f9e79f}"
-    ".b0{background:#aed6f1}.bw{background:#d5d8dc}"
+    ".b0{background:#aed6f1}.bn{background:#abebc6}"
+    ".bw{background:#d5d8dc}"
     "tr.waived td{color:#7f8c8d}"
     "tr:target td{background:#fcf3cf}"
     ".counts td{text-align:right}"
     ".legend span{margin-right:12px}"
+    "summary{cursor:pointer;font-weight:bold;margin:14px 0 6px}"
     ".row{display:flex;flex-wrap:wrap;gap:0 40px}";
 
 #define subject_kind lab_subject_names
@@ -188,19 +195,10 @@ static const char *sev_name(int s)
     return n ? n : "none";
 }
 
-/* Per supplier: the worst finding not waived (-1 none), whether any is
- * waived, and the first finding's index (for the node's link). */
-typedef struct sup_mark {
-    int8_t worst;
-    uint8_t waived;
-    uint32_t count;
-    long first;
-} sup_mark;
-
-static sup_mark *mark_suppliers(const lab_report *rep, size_t nv,
-                                const unsigned char *shown)
+static lab_sup_mark *mark_suppliers(const lab_report *rep, size_t nv,
+                                    const unsigned char *shown)
 {
-    sup_mark *m = lab_calloc(nv + 1, sizeof *m);
+    lab_sup_mark *m = lab_calloc(nv + 1, sizeof *m);
     if (m == NULL)
         return NULL;
     for (size_t v = 0; v < nv; v++) {
@@ -211,7 +209,7 @@ static sup_mark *mark_suppliers(const lab_report *rep, size_t nv,
         const lab_finding *f = &rep->findings[i];
         if (f->supplier >= nv)
             continue;
-        sup_mark *s = &m[f->supplier];
+        lab_sup_mark *s = &m[f->supplier];
         s->count++;
         if (s->first < 0 && shown[i])
             s->first = (long)i;
@@ -374,139 +372,491 @@ static void render_affected(lab_buf *b, const lab_report *rep)
     lab_buf_adds(b, "</tr></table>\n");
 }
 
-/* ---- the chain drawn ---- */
+/* ---- the chains drawn ---- */
 
-static void render_node(lab_buf *b, const lab_report *rep,
-                        const lab_chain_layout *l, const sup_mark *mk, size_t k)
+/* The sign beside a severity's colour, so that the drawing reads without
+ * colour too: blocker, major, minor, info; a tick for none. */
+static const char *sev_glyph(int s)
 {
-    uint32_t v = l->nodes[k];
-    const lab_supplier *s = supplier_at(rep, v);
-    const sup_mark *m = &mk[v];
-    if (m->first >= 0)
-        lab_buf_printf(b, "<a href=\"#f-%ld\">", m->first);
-    else if (m->count > 0)
-        lab_buf_adds(b, "<a href=\"#findings-more\">");
+    static const char *const g[] = {"i", "\xE2\x97\x8F", "\xE2\x96\xB2",
+                                    "\xE2\x9C\x95"};
+    return s >= 0 && s <= 3 ? g[s] : "\xE2\x9C\x93";
+}
+
+static void add_tier_name(lab_buf *b, int32_t tier)
+{
+    if (tier < 0)
+        lab_buf_adds(b, "outside the checked chains");
+    else if (tier == 0)
+        lab_buf_adds(b, "maker");
+    else
+        lab_buf_printf(b, "tier %d", (int)tier);
+}
+
+/* What a drawing is drawn on: the page, the findings it may link to, and
+ * which facilities' boxes already carry their id. */
+typedef struct canvas {
+    lab_buf *b;
+    const lab_report *rep;
+    const lab_sup_mark *mk;
+    unsigned char *emitted; /* per supplier; NULL: no ids and no links */
+    unsigned seq;           /* drawings so far, for their markers' ids */
+} canvas;
+
+/* Bytes of s that fill a line of at most max characters: up to its last
+ * space within them, else max characters. */
+static size_t wrap_at(const char *s, size_t max)
+{
+    size_t i = 0, chars = 0, space = 0;
+    while (s[i] != '\0' && chars < max) {
+        if (s[i] == ' ')
+            space = i;
+        i++;
+        while (s[i] != '\0' && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+        chars++;
+    }
+    if (s[i] == '\0' || s[i] == ' ' || space == 0)
+        return i;
+    return space;
+}
+
+enum { NAME_CHARS = 28 };
+
+/* A facility's name on two lines, cut with an ellipsis past them. */
+static void add_name_lines(lab_buf *b, const char *name)
+{
+    size_t first = wrap_at(name, NAME_CHARS);
+    lab_buf_adds(b, "<text class=\"nm\" x=\"8\" y=\"17\">");
+    lab_buf_add_escaped(b, name, first);
+    lab_buf_adds(b, "</text>");
+    const char *rest = name + first;
+    while (*rest == ' ')
+        rest++;
+    if (*rest != '\0') {
+        lab_buf_adds(b, "<text class=\"nm\" x=\"8\" y=\"32\">");
+        lab_buf_add_esc_cut(b, rest, NAME_CHARS);
+        lab_buf_adds(b, "</text>");
+    }
+}
+
+/* A role and how many facilities of a column or a group have it. */
+typedef struct role_count {
+    const char *role;
+    size_t n;
+} role_count;
+
+enum { LABEL_ROLES = 8 };
+
+/* The roles of a drawing's facilities, counted per column (by_box 0) or
+ * per box (by_box 1): rc[i] the first LABEL_ROLES roles met, other[i]
+ * how many facilities have a role past them. */
+typedef struct role_tally {
+    role_count (*rc)[LABEL_ROLES];
+    size_t *other;
+} role_tally;
+
+static int column_of(const lab_drawing *d, int32_t tier)
+{
+    int32_t c = 0;
+    while (c < d->ncols && d->col_tier[c] != tier)
+        c++;
+    return (int)c;
+}
+
+static int tally_roles(role_tally *t, const lab_report *rep,
+                       const lab_drawing *d, int by_box)
+{
+    const lab_table *st = &rep->ds->tables[LAB_RECORD_SUPPLIER];
+    size_t nb = by_box ? d->n : (size_t)d->ncols;
+    t->rc = lab_calloc(nb + 1, sizeof *t->rc);
+    t->other = lab_calloc(nb + 1, sizeof *t->other);
+    if (t->rc == NULL || t->other == NULL) {
+        free(t->rc);
+        free(t->other);
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    }
+    for (size_t v = 0; v < st->n; v++) {
+        if (d->slot[v] < 0)
+            continue;
+        const lab_box *x = &d->box[d->slot[v]];
+        size_t i = by_box ? (size_t)d->slot[v] : (size_t)column_of(d, x->tier);
+        const lab_supplier *s = lab_table_row(st, v);
+        const char *r = s->role ? s->role : "role unknown";
+        size_t k = 0;
+        while (k < LABEL_ROLES && t->rc[i][k].role != NULL &&
+               strcmp(t->rc[i][k].role, r) != 0)
+            k++;
+        if (k == LABEL_ROLES) {
+            t->other[i]++;
+            continue;
+        }
+        t->rc[i][k].role = r;
+        t->rc[i][k].n++;
+    }
+    return LAB_OK;
+}
+
+/* The two commonest roles with their counts, then "+k" more roles. */
+static void add_roles(lab_buf *b, role_count *rc, size_t other, size_t cut)
+{
+    size_t shown = 0, kinds = 0;
+    while (kinds < LABEL_ROLES && rc[kinds].role != NULL)
+        kinds++;
+    for (int pass = 0; pass < 2 && shown < kinds; pass++) {
+        size_t best = 0;
+        for (size_t i = 1; i < kinds; i++)
+            if (rc[i].n > rc[best].n)
+                best = i;
+        if (rc[best].n == 0)
+            break;
+        if (shown++ > 0)
+            lab_buf_adds(b, " \xC2\xB7 ");
+        lab_buf_add_esc_cut(b, rc[best].role, cut);
+        lab_buf_printf(b, " %zu", rc[best].n);
+        rc[best].n = 0;
+    }
+    if (kinds > shown || other > 0)
+        lab_buf_printf(b, " +%zu", kinds - shown + (other > 0));
+}
+
+static void draw_group(canvas *cv, const lab_drawing *d, size_t k,
+                       role_tally *roles)
+{
+    const lab_box *x = &d->box[k];
+    lab_buf *b = cv->b;
+    const lab_supplier *s = supplier_at(cv->rep, x->supplier);
+    const char *country = s->country ? s->country : "country unknown";
     lab_buf_printf(b,
-                   "<g class=\"n s%c%s\" id=\"n-%u\" "
-                   "transform=\"translate(%d,%d)\"><title>",
+                   "<g class=\"n g s%c\" transform=\"translate(%d,%d)\">"
+                   "<title>%u facilities, ",
+                   x->worst >= 0 ? (char)('0' + x->worst) : 'n', (int)x->x,
+                   (int)x->y, x->count);
+    add_tier_name(b, x->tier);
+    lab_buf_adds(b, ", ");
+    lab_buf_add_esc(b, country);
+    if (x->worst >= 0)
+        lab_buf_printf(b, ": worst %s (%u of them)", sev_name(x->worst),
+                       x->nworst);
+    else
+        lab_buf_adds(b, ": no findings");
+    lab_buf_printf(b,
+                   "</title><rect width=\"%d\" height=\"%d\" rx=\"8\"/>"
+                   "<text class=\"nm\" x=\"8\" y=\"17\">%u facilities "
+                   "\xC2\xB7 ",
+                   LAB_NODE_W, LAB_NODE_H, x->count);
+    lab_buf_add_esc_cut(b, country, 8);
+    lab_buf_adds(b, "</text><text x=\"8\" y=\"32\">");
+    add_roles(b, roles->rc[k], roles->other[k], 14);
+    lab_buf_printf(b, "</text><text class=\"m\" x=\"8\" y=\"49\">%s ",
+                   sev_glyph(x->worst));
+    if (x->worst >= 0)
+        lab_buf_printf(b, "worst %s (%u)", sev_name(x->worst), x->nworst);
+    else
+        lab_buf_adds(b, "no findings");
+    lab_buf_adds(b, "</text></g>\n");
+}
+
+static void draw_facility(canvas *cv, const lab_box *x)
+{
+    lab_buf *b = cv->b;
+    uint32_t v = x->supplier;
+    const lab_supplier *s = supplier_at(cv->rep, v);
+    const lab_sup_mark *m = &cv->mk[v];
+    int link = cv->emitted != NULL && m->count > 0;
+    if (link && m->first >= 0)
+        lab_buf_printf(b, "<a href=\"#f-%ld\">", m->first);
+    else if (link)
+        lab_buf_adds(b, "<a href=\"#findings-more\">");
+    lab_buf_printf(b, "<g class=\"n s%c%s\"",
                    m->worst >= 0 ? (char)('0' + m->worst) : 'n',
-                   m->waived ? " w" : "", v, (int)l->x[k], (int)l->y[k]);
+                   m->waived ? " w" : "");
+    if (cv->emitted != NULL && !cv->emitted[v]) {
+        cv->emitted[v] = 1;
+        lab_buf_printf(b, " id=\"n-%u\"", v);
+    }
+    lab_buf_printf(b, " transform=\"translate(%d,%d)\"><title>", (int)x->x,
+                   (int)x->y);
     lab_buf_add_esc(b, s->name);
     lab_buf_adds(b, " (");
     lab_buf_add_esc(b, s->id);
-    lab_buf_printf(b, ")\n%u finding%s, worst %s</title>", m->count,
-                   m->count == 1 ? "" : "s", sev_name(m->worst));
+    lab_buf_adds(b, ")\n");
+    lab_buf_add_esc(b, s->role ? s->role : "role unknown");
+    lab_buf_adds(b, ", ");
+    add_tier_name(b, x->tier);
+    lab_buf_printf(b, "\n%u finding%s, worst %s%s</title>", m->count,
+                   m->count == 1 ? "" : "s", sev_name(m->worst),
+                   m->waived ? ", some waived" : "");
     lab_buf_printf(b, "<rect width=\"%d\" height=\"%d\" rx=\"8\"/>", LAB_NODE_W,
                    LAB_NODE_H);
-    lab_buf_adds(b, "<text x=\"8\" y=\"18\">");
-    lab_buf_add_esc_cut(b, s->name, 24);
-    lab_buf_adds(b, "</text><text class=\"m\" x=\"8\" y=\"36\">");
-    lab_buf_add_esc(b, s->country);
-    if (s->subdivision != NULL) {
-        lab_buf_adds(b, " \xC2\xB7 ");
-        lab_buf_add_esc(b, s->subdivision);
-    }
+    add_name_lines(b, s->name ? s->name : s->id);
+    lab_buf_printf(b,
+                   "<text class=\"m\" x=\"8\" y=\"49\"><tspan class=\"k\">"
+                   "%s %s</tspan> \xC2\xB7 ",
+                   sev_glyph(m->worst),
+                   m->worst >= 0 ? sev_name(m->worst) : "none");
+    /* the subdivision's code (ISO 3166-2 begins with the country's) */
+    lab_buf_add_esc_cut(b,
+                        s->subdivision ? s->subdivision
+                        : s->country   ? s->country
+                                       : "country?",
+                        8);
     lab_buf_adds(b, " \xC2\xB7 ");
     if (s->os_id != NULL)
-        lab_buf_add_esc(b, s->os_id);
+        lab_buf_add_esc_cut(b, s->os_id, 15);
     else
         lab_buf_adds(b, "no OS ID");
     lab_buf_adds(b, "</text></g>");
-    if (m->count > 0)
+    if (link)
         lab_buf_adds(b, "</a>");
     lab_buf_addc(b, '\n');
 }
 
-/* The roles present in a column, for its heading. */
-static void column_label(lab_buf *b, const lab_report *rep,
-                         const lab_chain_layout *l, int32_t c)
+/* Each column's heading: its tier, then its commonest roles with their
+ * counts (groups count every member). */
+static int draw_labels(canvas *cv, const lab_drawing *d)
 {
-    const char *roles[16];
-    size_t nroles = 0;
-    lab_buf_printf(b, "tier %d", (int)l->col_depth[c]);
-    for (size_t k = 0; k < l->n; k++) {
-        if (l->x[k] < l->col_x[c] ||
-            (c + 1 < l->ncols && l->x[k] >= l->col_x[c + 1]))
-            continue;
-        const char *r = supplier_at(rep, l->nodes[k])->role;
-        size_t i = 0;
-        if (r == NULL)
-            r = "unknown";
-        while (i < nroles && strcmp(roles[i], r) != 0)
-            i++;
-        if (i == nroles && nroles < LAB_ARRAY_LEN(roles))
-            roles[nroles++] = r;
+    role_tally t;
+    int rc = tally_roles(&t, cv->rep, d, 0);
+    if (rc != LAB_OK)
+        return rc;
+    for (int32_t c = 0; c < d->ncols; c++) {
+        lab_buf_printf(cv->b, "<text class=\"tier\" x=\"%d\" y=\"14\">",
+                       (int)d->col_x[c]);
+        add_tier_name(cv->b, d->col_tier[c]);
+        lab_buf_printf(cv->b,
+                       "</text><text class=\"tier r\" x=\"%d\" y=\"29\">",
+                       (int)d->col_x[c]);
+        add_roles(cv->b, t.rc[c], t.other[c], 20);
+        lab_buf_adds(cv->b, "</text>\n");
     }
-    if (nroles > 0) {
-        lab_buf_adds(b, ": ");
-        lab_buf_add_esc_cut(b, roles[0], 16);
-    }
-    if (nroles > 1)
-        lab_buf_printf(b, " +%zu", nroles - 1);
+    free(t.rc);
+    free(t.other);
+    return LAB_OK;
 }
 
-static void render_chain(lab_buf *b, const lab_report *rep,
-                         const lab_chain_layout *l, const sup_mark *mk)
+/* A lane within a gap, so that edges from or to different rows do not
+ * run on one line. */
+static int lane(int32_t row, int step)
 {
-    const lab_dataset *ds = rep->ds;
-    lab_buf_adds(b, "<h2 id=\"chain\">Supply chain</h2>\n<p class=\"legend\">"
-                    "Farms on the left, brands on the right; each facility "
-                    "is coloured by its worst open finding: "
-                    "<span class=\"sev b3\">blocker</span>"
-                    "<span class=\"sev b2\">major</span>"
-                    "<span class=\"sev b1\">minor</span>"
-                    "<span class=\"sev b0\">info</span>"
-                    "<span class=\"sev\" style=\"background:#abebc6\">none"
-                    "</span><span class=\"sev bw\">dashed grey outline: "
-                    "waived findings</span>.  Select a facility to see its "
-                    "findings.</p>\n");
-    if (l->wanted > l->n)
+    return (int)((row % 5) - 2) * step;
+}
+
+/* Edges drawn square along the gaps: out of the supplier's right side to
+ * the gap right of its column, along the gap between two rows to the gap
+ * left of the buyer's column, and into its left side; straight across
+ * when the two columns are neighbours.  Every box sits on the grid, so
+ * no edge crosses one. */
+static void draw_edges(canvas *cv, const lab_drawing *d)
+{
+    const int pitch = LAB_NODE_H + LAB_NODE_GAP_Y;
+    lab_buf_printf(cv->b, "<g class=\"edges\" marker-end=\"url(#ah-%u)\">",
+                   cv->seq);
+    for (size_t e = 0; e < d->nedges; e++) {
+        const lab_box *a = &d->box[d->edge[e][0]], *z = &d->box[d->edge[e][1]];
+        int ax = a->x + LAB_NODE_W, ay = a->y + LAB_NODE_H / 2;
+        int zx = z->x, zy = z->y + LAB_NODE_H / 2;
+        int xa = a->rx + lane(a->row, 4), xz = z->lx + lane(z->row, 4);
+        if (a->rx == z->lx) {
+            lab_buf_printf(cv->b, "<path d=\"M%d %dH%dV%dH%d\"/>", ax, ay, xa,
+                           zy, zx);
+            continue;
+        }
+        int r = (a->row + z->row + 1) / 2;
+        int gy = LAB_LAYOUT_TOP - LAB_NODE_GAP_Y / 2 + r * pitch +
+                 lane(a->row % 3 + 1, 3);
+        lab_buf_printf(cv->b, "<path d=\"M%d %dH%dV%dH%dV%dH%d\"/>", ax, ay, xa,
+                       gy, xz, zy, zx);
+    }
+    lab_buf_adds(cv->b, "</g>\n");
+}
+
+/* One drawing as an SVG element; `id` may be NULL. */
+static int draw(canvas *cv, const lab_drawing *d, const char *id,
+                const char *label)
+{
+    lab_buf *b = cv->b;
+    cv->seq++;
+    lab_buf_adds(b, "<div class=\"chain\"><svg xmlns=\"http://www.w3.org/2000/"
+                    "svg\"");
+    if (id != NULL)
+        lab_buf_printf(b, " id=\"%s\"", id);
+    lab_buf_printf(b,
+                   " width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                   "role=\"img\" aria-label=\"",
+                   (int)d->width, (int)d->height, (int)d->width,
+                   (int)d->height);
+    lab_buf_add_esc(b, label);
+    lab_buf_printf(b,
+                   "\"><defs><marker id=\"ah-%u\" viewBox=\"0 0 8 8\" "
+                   "refX=\"8\" refY=\"4\" markerWidth=\"7\" "
+                   "markerHeight=\"7\" orient=\"auto\"><path d=\"M0 0L8 "
+                   "4L0 8z\" class=\"ah\"/></marker></defs>\n",
+                   cv->seq);
+    int rc = draw_labels(cv, d);
+    if (rc != LAB_OK)
+        return rc;
+    draw_edges(cv, d);
+    role_tally roles = {0};
+    if (d->groups > 0 && (rc = tally_roles(&roles, cv->rep, d, 1)) != LAB_OK)
+        return rc;
+    lab_buf_adds(b, "<g class=\"boxes\">\n");
+    for (size_t k = 0; k < d->n; k++) {
+        if (d->box[k].group)
+            draw_group(cv, d, k, &roles);
+        else
+            draw_facility(cv, &d->box[k]);
+    }
+    lab_buf_adds(b, "</g></svg></div>\n");
+    free(roles.rc);
+    free(roles.other);
+    return LAB_OK;
+}
+
+static const char legend[] =
+    "<p class=\"legend\">Each chain reads from the farms on the left to "
+    "the maker on the right; tier 1 is the maker's direct suppliers, and "
+    "arrows follow the goods.  Each facility shows its worst open finding "
+    "by colour and sign: <span class=\"sev b3\">\xE2\x9C\x95 blocker</span>"
+    "<span class=\"sev b2\">\xE2\x96\xB2 major</span>"
+    "<span class=\"sev b1\">\xE2\x97\x8F minor</span>"
+    "<span class=\"sev b0\">i info</span>"
+    "<span class=\"sev bn\">\xE2\x9C\x93 none</span>"
+    "<span class=\"sev bw\">dashed outline: waived findings</span>.  A box "
+    "with a thick border stands for a group of facilities.</p>\n";
+
+/* The drawings of the products' chains, the worst first, at most
+ * LAB_HTML_MAX_CHAINS; a product whose chain is one already drawn (the
+ * same maker, no lot) points to it. */
+static int draw_products(canvas *cv)
+{
+    const lab_report *rep = cv->rep;
+    lab_buf *b = cv->b;
+    size_t *order = lab_report_products_worst_first(rep);
+    size_t ndraw = rep->nproducts < LAB_HTML_MAX_CHAINS ? rep->nproducts
+                                                        : LAB_HTML_MAX_CHAINS;
+    int rc = LAB_OK;
+    if (order == NULL && rep->nproducts > 0)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == LAB_OK && i < ndraw; i++) {
+        size_t pi = order[i];
+        const lab_product_verdict *p = &rep->products[pi];
+        int blocked = p->worst >= LAB_SEV_BLOCKER;
+        lab_buf_printf(b,
+                       "<section class=\"product-chain\" id=\"chain-p%zu\">"
+                       "<h3><span class=\"%s\">%s</span> ",
+                       pi, blocked ? "fail" : "pass",
+                       blocked ? "BLOCKED" : "PASS");
+        lab_buf_add_esc(b, p->id);
+        if (p->name != NULL) {
+            lab_buf_adds(b, " \xE2\x80\x94 ");
+            lab_buf_add_esc(b, p->name);
+        }
+        if (p->lot_id != NULL) {
+            lab_buf_adds(b, " \xC2\xB7 lot ");
+            lab_buf_add_esc(b, p->lot_id);
+        }
+        lab_buf_adds(b, "</h3>\n");
+        size_t same = i;
+        for (size_t j = 0; j < i && p->lot == LAB_NONE; j++) {
+            const lab_product_verdict *q = &rep->products[order[j]];
+            if (q->lot == LAB_NONE && q->maker == p->maker) {
+                same = j;
+                break;
+            }
+        }
+        if (same < i) {
+            lab_buf_printf(b,
+                           "<p class=\"note\">Same chain as <a "
+                           "href=\"#chain-p%zu\">",
+                           order[same]);
+            lab_buf_add_esc(b, rep->products[order[same]].id);
+            lab_buf_adds(b, "</a> (the same maker).</p></section>\n");
+            continue;
+        }
+        lab_drawing d;
+        rc = lab_drawing_product(&d, rep, p, cv->mk);
+        if (rc != LAB_OK)
+            break;
+        if (d.n == 0)
+            lab_buf_adds(b, "<p class=\"note\">Its maker is not among the "
+                            "suppliers.</p>\n");
+        else if (d.groups > 0)
+            lab_buf_printf(b,
+                           "<p class=\"note\">%zu facilities: the maker and "
+                           "the paths to the worst findings are shown one "
+                           "by one (%zu), the other %zu in %zu groups by "
+                           "tier and country.</p>\n",
+                           d.facilities, d.n - d.groups,
+                           d.facilities - (d.n - d.groups), d.groups);
+        else
+            lab_buf_printf(b,
+                           "<p class=\"note\">%zu facilit%s in %d "
+                           "tier%s.</p>\n",
+                           d.facilities, d.facilities == 1 ? "y" : "ies",
+                           (int)d.ncols, d.ncols == 1 ? "" : "s");
+        lab_buf adesc = LAB_BUF_INIT;
+        lab_buf_adds(&adesc, "supply chain of ");
+        lab_buf_adds(&adesc, p->id);
+        if (d.n > 0)
+            rc = draw(cv, &d, NULL, adesc.data ? adesc.data : "supply chain");
+        lab_buf_free(&adesc);
+        lab_drawing_free(&d);
+        lab_buf_adds(b, "</section>\n");
+    }
+    if (rc == LAB_OK && rep->nproducts > ndraw)
+        lab_buf_printf(b,
+                       "<p class=\"note\" id=\"chains-more\">The other %zu "
+                       "products, listed above, are not drawn one by one; "
+                       "their facilities are in the drawing of every chain "
+                       "below.</p>\n",
+                       rep->nproducts - ndraw);
+    free(order);
+    return rc;
+}
+
+/* Every checked chain together, folded: the drawing for finding a
+ * facility whatever product it serves. */
+static int draw_all(canvas *cv)
+{
+    const lab_report *rep = cv->rep;
+    lab_buf *b = cv->b;
+    lab_drawing d;
+    int rc = lab_drawing_all(&d, rep, cv->mk, LAB_HTML_MAX_NODES);
+    if (rc != LAB_OK)
+        return rc;
+    size_t nsup = rep->ds->tables[LAB_RECORD_SUPPLIER].n;
+    lab_buf_printf(b,
+                   "<details id=\"chain-all\"%s><summary>Every checked chain "
+                   "together: %zu facilit%s, tiers counted from the "
+                   "nearest maker</summary>\n",
+                   rep->nproducts == 0 ? " open" : "", d.wanted,
+                   d.wanted == 1 ? "y" : "ies");
+    if (d.wanted > d.n)
         lab_buf_printf(b,
                        "<p class=\"note\" id=\"chain-cap\">%zu of %zu "
-                       "facilities are drawn; %zu further upstream are left "
-                       "out.</p>\n",
-                       l->n, l->wanted, l->wanted - l->n);
-    size_t nsup = ds->tables[LAB_RECORD_SUPPLIER].n;
-    if (l->wanted < nsup)
+                       "facilities are drawn (the makers' and the nearest "
+                       "first); %zu further upstream are left out.</p>\n",
+                       d.n, d.wanted, d.wanted - d.n);
+    if (d.wanted < nsup)
         lab_buf_printf(b,
                        "<p class=\"note\">%zu supplier%s outside the checked "
                        "chains and without findings %s not drawn.</p>\n",
-                       nsup - l->wanted, nsup - l->wanted == 1 ? "" : "s",
-                       nsup - l->wanted == 1 ? "is" : "are");
-    lab_buf_printf(b,
-                   "<div class=\"chain\"><svg xmlns=\"http://www.w3.org/2000/"
-                   "svg\" id=\"chain-svg\" width=\"%d\" height=\"%d\" "
-                   "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"supply "
-                   "chain by tier\">\n",
-                   (int)l->width, (int)l->height, (int)l->width,
-                   (int)l->height);
-    for (int32_t c = 0; c < l->ncols; c++) {
-        lab_buf_printf(b, "<text class=\"tier\" x=\"%d\" y=\"24\">",
-                       (int)l->col_x[c]);
-        column_label(b, rep, l, c);
-        lab_buf_adds(b, "</text>\n");
-    }
-    /* Edges first, so that boxes sit on top of them. */
-    lab_buf_adds(b, "<g id=\"edges\">");
-    for (size_t k = 0; k < l->n; k++) {
-        uint32_t v = l->nodes[k];
-        for (uint32_t i = ds->in_off[v]; i < ds->in_off[v + 1]; i++) {
-            int32_t j = l->slot[ds->link_from[ds->in_link[i]]];
-            if (j < 0)
-                continue;
-            int x1 = l->x[j] + LAB_NODE_W, y1 = l->y[j] + LAB_NODE_H / 2;
-            int x2 = l->x[k], y2 = l->y[k] + LAB_NODE_H / 2;
-            int mx = (x1 + x2) / 2;
-            lab_buf_printf(b,
-                           "<path class=\"e\" d=\"M%d %dC%d %d %d %d %d "
-                           "%d\"/>",
-                           x1, y1, mx, y1, mx, y2, x2, y2);
-        }
-    }
-    lab_buf_adds(b, "</g>\n<g id=\"nodes\">\n");
-    for (size_t k = 0; k < l->n; k++)
-        render_node(b, rep, l, mk, k);
-    lab_buf_adds(b, "</g></svg></div>\n");
+                       nsup - d.wanted, nsup - d.wanted == 1 ? "" : "s",
+                       nsup - d.wanted == 1 ? "is" : "are");
+    if (d.n > 0)
+        rc = draw(cv, &d, "chain-svg", "every checked supply chain by tier");
+    lab_buf_adds(b, "</details>\n");
+    lab_drawing_free(&d);
+    return rc;
+}
+
+static int render_chains(canvas *cv)
+{
+    lab_buf_adds(cv->b, "<h2 id=\"chain\">Supply chains</h2>\n");
+    lab_buf_adds(cv->b, legend);
+    int rc = draw_products(cv);
+    return rc == LAB_OK ? draw_all(cv) : rc;
 }
 
 /* ---- the findings table ---- */
@@ -604,7 +954,7 @@ static unsigned char *pick_rows(const lab_report *rep, size_t *nshown)
 }
 
 static void render_findings(lab_buf *b, const lab_report *rep,
-                            const lab_chain_layout *l,
+                            const unsigned char *drawn,
                             const unsigned char *shown, size_t nshown)
 {
     size_t nv = rep->ds->tables[LAB_RECORD_SUPPLIER].n;
@@ -635,7 +985,7 @@ static void render_findings(lab_buf *b, const lab_report *rep,
         for (size_t i = 0; i < rep->n; i++) {
             uint32_t v = rep->findings[i].supplier;
             if (shown[i] && (int)rep->findings[i].severity == sev)
-                render_finding(b, rep, i, v < nv && l->slot[v] >= 0);
+                render_finding(b, rep, i, v < nv && drawn[v]);
         }
     lab_buf_adds(b, "</table>\n");
 }
@@ -643,20 +993,17 @@ static void render_findings(lab_buf *b, const lab_report *rep,
 static int render_html(lab_buf *b, const lab_report *rep)
 {
     size_t nv = rep->ds->tables[LAB_RECORD_SUPPLIER].n;
-    lab_chain_layout l;
     size_t nshown = 0;
     unsigned char *shown = pick_rows(rep, &nshown);
-    sup_mark *mk = shown ? mark_suppliers(rep, nv, shown) : NULL;
-    if (mk == NULL) {
+    lab_sup_mark *mk = shown ? mark_suppliers(rep, nv, shown) : NULL;
+    unsigned char *drawn = lab_calloc(nv + 1, 1);
+    if (mk == NULL || drawn == NULL) {
         free(shown);
+        free(mk);
+        free(drawn);
         return lab_seterr(LAB_ENOMEM, "out of memory");
     }
-    int rc = lab_chain_layout_make(&l, rep, LAB_HTML_MAX_NODES);
-    if (rc != LAB_OK) {
-        free(mk);
-        free(shown);
-        return rc;
-    }
+    canvas cv = {b, rep, mk, drawn, 0};
     lab_html_head(b, "labaudit report", report_css);
     render_header(b, rep);
     lab_buf_adds(b, "<div class=\"row\"><section>");
@@ -664,9 +1011,10 @@ static int render_html(lab_buf *b, const lab_report *rep)
     lab_buf_adds(b, "</section><section>");
     render_affected(b, rep);
     lab_buf_adds(b, "</section></div>\n");
-    render_chain(b, rep, &l, mk);
-    rc = render_counts(b, rep);
-    render_findings(b, rep, &l, shown, nshown);
+    int rc = render_chains(&cv);
+    if (rc == LAB_OK)
+        rc = render_counts(b, rep);
+    render_findings(b, rep, drawn, shown, nshown);
     lab_buf_adds(b, "<h2 id=\"packs\">Rule packs and lists</h2>\n<table>"
                     "<tr><th>pack</th><th>version</th><th>rules</th>"
                     "<th>SHA-256</th></tr>\n");
@@ -690,7 +1038,7 @@ static int render_html(lab_buf *b, const lab_report *rep)
         lab_buf_adds(b, "</code></td></tr>\n");
     }
     lab_buf_adds(b, "</table>\n</main>\n</body></html>\n");
-    lab_chain_layout_free(&l);
+    free(drawn);
     free(mk);
     free(shown);
     return rc;
@@ -706,18 +1054,15 @@ const char *lab_html_chain_css(void)
 int lab_html_chain_figure(lab_buf *b, const lab_report *rep)
 {
     size_t nv = rep->ds->tables[LAB_RECORD_SUPPLIER].n;
-    lab_chain_layout l;
     /* no finding rows on the page: the boxes link nowhere */
     unsigned char *shown = lab_calloc(rep->n + 1, 1);
-    sup_mark *mk = shown ? mark_suppliers(rep, nv, shown) : NULL;
+    lab_sup_mark *mk = shown ? mark_suppliers(rep, nv, shown) : NULL;
     free(shown);
     if (mk == NULL)
         return lab_seterr(LAB_ENOMEM, "out of memory");
-    int rc = lab_chain_layout_make(&l, rep, LAB_HTML_MAX_NODES);
-    if (rc == LAB_OK) {
-        render_chain(b, rep, &l, mk);
-        lab_chain_layout_free(&l);
-    }
+    canvas cv = {b, rep, mk, NULL, 0};
+    lab_buf_adds(b, legend);
+    int rc = draw_products(&cv);
     free(mk);
     return rc;
 }

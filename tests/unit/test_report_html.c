@@ -170,8 +170,15 @@ static void html_draws_the_chain_and_lists_every_finding(void **state)
     size_t n = lab_report_finding_count(fx->rep);
     assert_true(n > 0 && n <= LAB_HTML_MAX_ROWS);
     assert_int_equal(occurrences(html, "<tr id=\"f-"), n);
-    assert_int_equal(occurrences(html, "<g class=\"n s"),
+    /* each facility's box carries its id once, whatever the drawings */
+    assert_int_equal(occurrences(html, "\" id=\"n-"),
                      lab_dataset_count(fx->ds, LAB_RECORD_SUPPLIER) - 1);
+    assert_true(occurrences(html, "<g class=\"n s") >=
+                occurrences(html, "\" id=\"n-"));
+    assert_non_null(strstr(html, "class=\"product-chain\""));
+    assert_non_null(strstr(html, ">maker</text>"));
+    assert_non_null(strstr(html, ">tier 1</text>"));
+    assert_non_null(strstr(html, "\xE2\x9C\x95 blocker"));
     assert_non_null(strstr(html, "Example Oasis Cotton Farm"));
     lab_free(html);
 }
@@ -257,20 +264,60 @@ static void hostile_names_leave_no_markup(void **state)
 static void farms_are_left_of_brands(void **state)
 {
     fixture *fx = *state;
-    lab_chain_layout l;
-    assert_int_equal(lab_chain_layout_make(&l, fx->rep, 2000), LAB_OK);
+    const lab_report *rep = fx->rep;
+    size_t nv = lab_dataset_count(fx->ds, LAB_RECORD_SUPPLIER);
+    lab_sup_mark *mk = calloc(nv + 1, sizeof *mk);
+    assert_non_null(mk);
+    for (size_t v = 0; v < nv; v++)
+        mk[v].worst = -1, mk[v].first = -1;
+    lab_drawing d;
+    assert_int_equal(lab_drawing_all(&d, rep, mk, 2000), LAB_OK);
     long farm = lab_ds_find(fx->ds, LAB_RECORD_SUPPLIER, "F-IN-001");
-    long brand = lab_ds_find(fx->ds, LAB_RECORD_SUPPLIER, "B-DE-001");
-    assert_true(farm >= 0 && brand >= 0);
-    assert_true(l.slot[farm] >= 0 && l.slot[brand] >= 0);
-    assert_true(l.x[l.slot[farm]] < l.x[l.slot[brand]]);
-    assert_true(l.ncols >= 5);
-    lab_chain_layout_free(&l);
+    /* a product's maker: a brand that only buys is in no chain */
+    assert_true(rep->nproducts > 0);
+    long brand = (long)rep->products[0].maker;
+    assert_true(farm >= 0);
+    assert_true(d.slot[farm] >= 0 && d.slot[brand] >= 0);
+    assert_true(d.box[d.slot[farm]].x < d.box[d.slot[brand]].x);
+    assert_true(d.ncols >= 4);
+    lab_drawing_free(&d);
     /* a cap draws fewer and says how many were wanted */
-    assert_int_equal(lab_chain_layout_make(&l, fx->rep, 3), LAB_OK);
-    assert_int_equal(l.n, 3);
-    assert_true(l.wanted > 3);
-    lab_chain_layout_free(&l);
+    assert_int_equal(lab_drawing_all(&d, rep, mk, 3), LAB_OK);
+    assert_int_equal(d.n, 3);
+    assert_true(d.wanted > 3);
+    lab_drawing_free(&d);
+
+    /* each product's own drawing: the maker alone in the rightmost
+     * column, tier 1 its direct suppliers, tiers rising leftwards */
+    assert_true(rep->nproducts > 0);
+    for (size_t i = 0; i < rep->nproducts; i++) {
+        const lab_product_verdict *p = &rep->products[i];
+        assert_int_equal(lab_drawing_product(&d, rep, p, mk), LAB_OK);
+        assert_true(d.n >= 2);
+        assert_int_equal(d.groups, 0);
+        int32_t mb = d.slot[p->maker];
+        assert_true(mb >= 0);
+        assert_int_equal(d.box[mb].tier, 0);
+        assert_int_equal(d.col_tier[d.ncols - 1], 0);
+        for (size_t k = 0; k < d.n; k++) {
+            const lab_box *x = &d.box[k];
+            assert_true(x->tier >= 0);
+            if (x->tier > 0)
+                assert_true(x->x + LAB_NODE_W <= d.box[mb].x);
+            for (size_t j = 0; j < d.n; j++)
+                if (d.box[j].tier < x->tier)
+                    assert_true(x->x < d.box[j].x);
+            /* on the grid: no two boxes overlap */
+            for (size_t j = k + 1; j < d.n; j++)
+                assert_false(d.box[j].x == x->x && d.box[j].y == x->y);
+        }
+        /* a supplier with a link into the maker is tier 1 */
+        for (size_t e = 0; e < d.nedges; e++)
+            if (d.edge[e][1] == (uint32_t)mb)
+                assert_true(d.box[d.edge[e][0]].tier <= 1);
+        lab_drawing_free(&d);
+    }
+    free(mk);
 }
 
 /* ---- the certificate page ---- */
