@@ -180,7 +180,8 @@ static void sweep_column(work *w, int32_t c, int forward)
 }
 
 /* Places every box on the grid: a column of n boxes takes ceil(n / rows
- * per sub-column) sub-columns of equal height, centred by whole rows. */
+ * per sub-column) sub-columns of equal height, centred by whole rows
+ * when the drawing is short. */
 static void place(work *w)
 {
     lab_drawing *d = w->d;
@@ -197,7 +198,9 @@ static void place(work *w)
         size_t a = w->start[c], n = w->start[c + 1] - a;
         size_t ns = (n + LAB_ROWS_PER_SUBCOL - 1) / LAB_ROWS_PER_SUBCOL;
         size_t rows = ns ? (n + ns - 1) / ns : 1;
-        int32_t top = (int32_t)((maxrows - rows) / 2);
+        /* centred in a short drawing; from the top in a tall one, so
+         * that its first screen is full */
+        int32_t top = maxrows <= 10 ? (int32_t)((maxrows - rows) / 2) : 0;
         d->col_x[c] = x;
         for (size_t i = 0; i < n; i++) {
             lab_box *b = &d->box[w->member[a + i]];

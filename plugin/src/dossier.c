@@ -627,17 +627,18 @@ static int render_page(char **out, dbuild *b, const char *product_id,
      * documents */
     lab_buf_adds(&h, "<section id=\"chain\"><h2>1. Supply chain by tier</h2>"
                      "<p>The drawing reads from the farms on the left to "
-                     "the maker; the table counts links from the maker "
-                     "(0: the maker, 1: its direct suppliers...).  "
-                     "Recruitment agencies stand at the count of the "
-                     "facility they recruit for.</p>");
+                     "the maker on the right; the drawing and the table "
+                     "count tiers alike, from the maker (0: the maker, 1: "
+                     "its direct suppliers...).  Recruitment agencies "
+                     "stand at the tier of the facility they recruit "
+                     "for.</p>");
     int drc = lab_html_chain_figure(&h, rep);
     if (drc != LAB_OK) {
         lab_buf_free(&h);
         return drc;
     }
     lab_buf_adds(&h, "<table><tr>"
-                     "<th>Links from the maker</th><th>Id</th><th>Name</th>"
+                     "<th>Tier</th><th>Id</th><th>Name</th>"
                      "<th>Role</th>"
                      "<th>Country</th><th>Address</th><th>OS ID / LEI / "
                      "GLN</th><th>Documents</th></tr>");

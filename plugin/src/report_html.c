@@ -170,7 +170,7 @@ static const char report_css[] =
     ".w rect{stroke:#7f8c8d;stroke-width:3;stroke-dasharray:6 3}"
     ".g rect{stroke-width:4}"
     ".n text{font-size:12px;fill:#17202a}.n .nm{font-weight:bold}"
-    ".n .m{font-size:10px;fill:#2c3e50}.n .k{font-weight:bold}"
+    ".n .m{font-size:9.5px;fill:#2c3e50}.n .k{font-weight:bold}"
     ".edges path{fill:none;stroke:#808b96;stroke-opacity:.75;"
     "stroke-width:1.2}.ah{fill:#808b96}"
     ".tier{font-size:13px;font-weight:bold;fill:#34495e}"
@@ -421,7 +421,7 @@ static size_t wrap_at(const char *s, size_t max)
     return space;
 }
 
-enum { NAME_CHARS = 28 };
+enum { NAME_CHARS = 26 };
 
 /* A facility's name on two lines, cut with an ellipsis past them. */
 static void add_name_lines(lab_buf *b, const char *name)
@@ -722,7 +722,7 @@ static const char legend[] =
     "<span class=\"sev b1\">\xE2\x97\x8F minor</span>"
     "<span class=\"sev b0\">i info</span>"
     "<span class=\"sev bn\">\xE2\x9C\x93 none</span>"
-    "<span class=\"sev bw\">dashed outline: waived findings</span>.  A box "
+    "<span class=\"sev bw\">dashed outline: waived findings</span> A box "
     "with a thick border stands for a group of facilities.</p>\n";
 
 /* The drawings of the products' chains, the worst first, at most

@@ -94,10 +94,10 @@ void lab_drawing_free(lab_drawing *d);
 
 /* Box size and spacing, in SVG user units. */
 enum {
-    LAB_NODE_W = 224,
+    LAB_NODE_W = 212,
     LAB_NODE_H = 58,
     LAB_NODE_GAP_Y = 16,
-    LAB_COL_GAP = 48,
+    LAB_COL_GAP = 40,
     LAB_SUBCOL_GAP = 24,
     LAB_ROWS_PER_SUBCOL = 40,
     LAB_LAYOUT_TOP = 44

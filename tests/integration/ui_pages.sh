@@ -2,13 +2,16 @@
 # ui_pages.sh - the pages people look at, opened in a real browser:
 # headless Chromium (Debian's `chromium`, no sandbox, no GPU, no
 # background networking) loads each page from a file:// URL, and the DOM
-# it dumps must hold what the page promises.  The cotton report: the
-# chain's SVG with a box per facility named, coloured by its worst finding
-# and linked to its rows, the findings rows, the products' verdicts.  The
+# it dumps must hold what the page promises.  The cotton report:
+# a drawing per product with a box per facility named, coloured and
+# labelled by its worst finding and linked to its rows, columns named
+# maker and tier N with the certificate's tiers, no edge through a box
+# (ui_drawing.py), the findings rows, the products' verdicts.  The
 # certificate page: the result, claim, facilities and a QR code.  Hostile
 # names (a supplier called <script>...<img onerror>, an id with quotes)
 # must come out as text: no script or img element from data.  A page of
-# 2,000 facilities (bench/gen) is timed, and the figure printed, never
+# 2,000 facilities (bench/gen) draws each product as an overview (groups
+# that add up to the chain), and is timed, the figure printed, never
 # asserted.  The evidence dossier's page is printed to PDF (one page or
 # more per section).  A screenshot of each page is taken; with LAB_UI_SCREENSHOTS
 # set to a folder they are kept there (examples/cotton/*.png come so).
@@ -39,8 +42,9 @@ abs() { [[ $1 == /* ]] && echo "$1" || echo "$tmp/$1"; }
 dom() { chrome --dump-dom "file://$(abs "$1")"; }
 # count FILE PATTERN: occurrences of an extended regex in FILE.
 count() { { grep -oE -- "$2" "$1" || true; } | wc -l; }
+# shot PAGE PNG [WIDTH,HEIGHT]: a screenshot of PAGE.
 shot() {
-    chrome --screenshot="$2" --window-size=1400,1000 "file://$1" >/dev/null
+    chrome --screenshot="$2" --window-size="${3:-1400,1000}" "file://$1" >/dev/null
     if [[ -s $2 && $(head -c 8 "$2" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]; then
         ok "screenshot $(basename "$2")"
     else
@@ -66,15 +70,22 @@ st=0
 [[ $st -eq 1 ]] && ok "check --format html exits 1 (blockers)" || bad "check exit $st"
 dom report.html >report.dom
 has report.dom '<svg' "the chain is an svg element"
-has report.dom 'id="chain-svg"' "the chain svg has its id"
+has report.dom 'id="chain-svg"' "every chain together has its drawing"
 for name in "Example Cotton Growers Cooperative Society" "Example Oasis Cotton" \
     "Example Shirts Manufacturing"; do
     has report.dom "<title>$name" "a node for $name"
 done
-nodes=$(count report.dom '<g class="n s')
-[[ $nodes -ge 13 ]] && ok "$nodes facility boxes drawn" || bad "$nodes facility boxes"
+sections=$(count report.dom '<section class="product-chain"')
+[[ $sections -eq 5 ]] && ok "a drawing section per product ($sections)" || bad "$sections product sections"
+ids=$(count report.dom '<g class="n s[0-9n][ w]*" id="n-')
+[[ $ids -ge 13 ]] && ok "$ids facilities drawn, each box id once" || bad "$ids facility ids"
 has report.dom 'class="n s3' "a facility coloured blocker"
 has report.dom 'class="n sn' "a facility with no finding"
+has report.dom '<tspan class="k">✕ blocker</tspan>' "a blocker box says so in sign and word"
+has report.dom '<tspan class="k">✓ none</tspan>' "a clean box says so in sign and word"
+has report.dom '>maker</text>' "the maker's column is named so"
+has report.dom '>tier 1</text>' "tier 1 is named"
+has report.dom '>farm 1</text>' "a column names its roles with their counts"
 has report.dom '<a href="#f-' "nodes link to their findings"
 rows=$(count report.dom '<tr id="f-[0-9]+" class="finding')
 [[ $rows -ge 40 ]] && ok "$rows finding rows" || bad "$rows finding rows"
@@ -146,6 +157,13 @@ else
     has certificate.dom 'built without libqrencode' "no QR code, and the page says why"
 fi
 hasnt certificate.dom '<script' "no script element on the certificate page"
+# the report's drawings: geometry, overview sums, the certificate's tiers
+if python3 "$src/tests/integration/ui_drawing.py" report.dom --all 1 --cert cert.jwt \
+    --product SKU-TEE-CREW-001 >drawing.log; then
+    ok "the cotton drawings: $(grep -c '^ok' drawing.log) geometry and tier checks"
+else
+    bad "the cotton drawings: $(grep FAIL drawing.log | head -3)"
+fi
 has certificate.dom 'Self-declared by Example Brand' "the page says the claim is self-declared"
 has certificate.dom 'Checked on 20' "the page shows when it was checked"
 hasnt certificate.dom 'labaudit verify' "no command line on the certificate page"
@@ -182,9 +200,19 @@ dom empty.html >/dev/null
 t1=$(date +%s.%N)
 dom big.html >big.dom
 t2=$(date +%s.%N)
-big_nodes=$(count big.dom '<g class="n s')
-[[ $big_nodes -ge 1000 ]] && ok "$big_nodes facility boxes on the big page" ||
-    bad "$big_nodes boxes on the big page"
+big_nodes=$(count big.dom '<g class="n s[0-9n][ w]*" id="n-')
+[[ $big_nodes -ge 1000 ]] && ok "$big_nodes facilities on the big page" ||
+    bad "$big_nodes facilities on the big page"
+if python3 "$src/tests/integration/ui_drawing.py" big.dom --all 1 --groups 12 >big-drawing.log; then
+    ok "the big page's overviews add up, no edge through a box ($(grep -c '^ok' big-drawing.log) checks)"
+else
+    bad "the big page's drawings: $(grep FAIL big-drawing.log | head -3)"
+fi
+# one product of the 2,000, for README's picture of an overview
+"$cli" "${CHECK[@]}" ds2000 --product SKU-00000061 --format html -o overview.html || true
+dom overview.html >overview.dom
+has overview.dom '<g class="n g s' "a product of the 2,000 is drawn as an overview with groups"
+shot "$tmp/overview.html" "$tmp/overview.png" 1400,1400
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$big_nodes" -v s="$(wc -c <big.html)" 'BEGIN {
     printf "time: %d facilities drawn, page %d bytes: --dump-dom %.2f s, an empty page %.2f s, so %.2f s for the page itself\n",
         n, s, c - b, b - a, (c - b) - (b - a) }'
