@@ -143,12 +143,10 @@ static int cmp_tier_desc(const void *a, const void *b)
 
 typedef struct work {
     lab_drawing *d;
-    const lab_dataset *ds;
-    int32_t *col;  /* per box */
-    size_t *start; /* first member of column c in member[] */
-    uint32_t *member;
-    double *pos;             /* per box: place in its column, 0..1 */
-    uint32_t *adj_off, *adj; /* boxes joined to each box by an edge */
+    uint32_t *col;            /* per box: its column */
+    uint32_t *start, *member; /* column c: member[start[c]..start[c+1]) */
+    double *pos;              /* per box: place in its column, 0..1 */
+    uint32_t *adj_off, *adj;  /* boxes joined to each box by an edge */
     ordered *tmp;
 } work;
 
@@ -163,7 +161,8 @@ static void sweep_column(work *w, int32_t c, int forward)
         size_t cnt = 0;
         for (uint32_t e = w->adj_off[k]; e < w->adj_off[k + 1]; e++) {
             uint32_t j = w->adj[e];
-            if (forward ? w->col[j] >= c : w->col[j] <= c)
+            int32_t cj = (int32_t)w->col[j];
+            if (forward ? cj >= c : cj <= c)
                 continue;
             sum += w->pos[j];
             cnt++;
@@ -205,6 +204,7 @@ static void place(work *w)
         for (size_t i = 0; i < n; i++) {
             lab_box *b = &d->box[w->member[a + i]];
             size_t sub = i / rows;
+            b->col = c;
             b->row = top + (int32_t)(i % rows);
             b->x = x + (int32_t)sub * (LAB_NODE_W + LAB_SUBCOL_GAP);
             b->y = LAB_LAYOUT_TOP + b->row * pitch;
@@ -221,26 +221,22 @@ static void place(work *w)
 
 static int layout(lab_drawing *d, const lab_dataset *ds)
 {
-    size_t n = d->n;
+    size_t n = d->n, ne = 2 * d->nedges, nc = 0;
     work w = {0};
     int rc = LAB_ENOMEM;
     w.d = d;
-    w.ds = ds;
     int32_t *tiers = lab_malloc((n + 1) * sizeof *tiers);
+    uint32_t *ends = lab_malloc((ne + 1) * sizeof *ends);
     w.col = lab_malloc((n + 1) * sizeof *w.col);
-    w.member = lab_malloc((n + 1) * sizeof *w.member);
     w.pos = lab_calloc(n + 1, sizeof *w.pos);
     w.tmp = lab_calloc(n + 1, sizeof *w.tmp);
-    w.adj_off = lab_calloc(n + 2, sizeof *w.adj_off);
-    w.adj = lab_malloc((2 * d->nedges + 1) * sizeof *w.adj);
-    if (tiers == NULL || w.col == NULL || w.member == NULL || w.pos == NULL ||
-        w.tmp == NULL || w.adj_off == NULL || w.adj == NULL)
+    if (tiers == NULL || ends == NULL || w.col == NULL || w.pos == NULL ||
+        w.tmp == NULL)
         goto out;
     /* the columns: distinct tiers, highest first */
     for (size_t k = 0; k < n; k++)
         tiers[k] = d->box[k].tier;
     qsort(tiers, n, sizeof *tiers, cmp_tier_desc);
-    size_t nc = 0;
     for (size_t k = 0; k < n; k++)
         if (nc == 0 || tiers[nc - 1] != tiers[k])
             tiers[nc++] = tiers[k];
@@ -248,53 +244,44 @@ static int layout(lab_drawing *d, const lab_dataset *ds)
     d->col_tier = tiers;
     tiers = NULL;
     d->col_x = lab_calloc(nc + 1, sizeof *d->col_x);
-    w.start = lab_calloc(nc + 2, sizeof *w.start);
-    if (d->col_x == NULL || w.start == NULL)
+    if (d->col_x == NULL)
         goto out;
     for (size_t k = 0; k < n; k++) {
         int32_t t = d->box[k].tier;
         const int32_t *hit =
             bsearch(&t, d->col_tier, nc, sizeof t, cmp_tier_desc);
-        w.col[k] = (int32_t)(hit - d->col_tier);
-        w.start[w.col[k] + 1]++;
+        w.col[k] = (uint32_t)(hit - d->col_tier);
     }
-    for (size_t c = 0; c < nc; c++)
-        w.start[c + 1] += w.start[c];
     /* each column first in name order (groups after facilities) */
-    for (size_t k = 0; k < n; k++) {
-        size_t at = w.start[w.col[k]]++;
-        w.tmp[at].k = (uint32_t)k;
-        w.tmp[at].group = d->box[k].group;
-        const lab_supplier *s = supplier_of(ds, d->box[k].supplier);
-        w.tmp[at].name = d->box[k].group && s->country ? s->country : s->id;
-    }
-    for (size_t c = nc; c > 0; c--)
-        w.start[c] = w.start[c - 1];
-    w.start[0] = 0;
+    if (lab_csr_build(&w.start, &w.member, nc, n, w.col) != LAB_OK)
+        goto out;
     for (size_t c = 0; c < nc; c++) {
         size_t a = w.start[c], z = w.start[c + 1];
-        qsort(w.tmp + a, z - a, sizeof *w.tmp, cmp_named);
         for (size_t i = a; i < z; i++) {
-            w.member[i] = w.tmp[i].k;
-            w.pos[w.tmp[i].k] =
+            const lab_box *b = &d->box[w.member[i]];
+            const lab_supplier *s = supplier_of(ds, b->supplier);
+            w.tmp[i - a] =
+                (ordered){.k = w.member[i],
+                          .group = b->group,
+                          .name = b->group && s->country ? s->country : s->id};
+        }
+        qsort(w.tmp, z - a, sizeof *w.tmp, cmp_named);
+        for (size_t i = a; i < z; i++) {
+            w.member[i] = w.tmp[i - a].k;
+            w.pos[w.member[i]] =
                 z - a > 1 ? (double)(i - a) / (double)(z - a - 1) : 0.5;
         }
     }
-    /* neighbours, for the sweeps */
+    /* neighbours, for the sweeps: each edge's two ends grouped by box,
+     * then each end replaced by the box at the edge's other end */
     for (size_t e = 0; e < d->nedges; e++) {
-        w.adj_off[d->edge[e][0] + 1]++;
-        w.adj_off[d->edge[e][1] + 1]++;
+        ends[2 * e] = d->edge[e][0];
+        ends[2 * e + 1] = d->edge[e][1];
     }
-    for (size_t k = 0; k < n; k++)
-        w.adj_off[k + 1] += w.adj_off[k];
-    for (size_t e = 0; e < d->nedges; e++) {
-        uint32_t a = d->edge[e][0], b = d->edge[e][1];
-        w.adj[w.adj_off[a]++] = b;
-        w.adj[w.adj_off[b]++] = a;
-    }
-    for (size_t k = n; k > 0; k--)
-        w.adj_off[k] = w.adj_off[k - 1];
-    w.adj_off[0] = 0;
+    if (lab_csr_build(&w.adj_off, &w.adj, n, ne, ends) != LAB_OK)
+        goto out;
+    for (size_t i = 0; i < ne; i++)
+        w.adj[i] = d->edge[w.adj[i] / 2][1 - w.adj[i] % 2];
     for (int round = 0; round < 3; round++) {
         for (int32_t c = 1; c < d->ncols; c++)
             sweep_column(&w, c, 1);
@@ -305,6 +292,7 @@ static int layout(lab_drawing *d, const lab_dataset *ds)
     rc = LAB_OK;
 out:
     free(tiers);
+    free(ends);
     free(w.col);
     free(w.start);
     free(w.member);
@@ -399,9 +387,8 @@ static int make_groups(lab_drawing *d, size_t *cap, const lab_dataset *ds,
     qsort(g, ng, sizeof *g, cmp_grouped);
     int rc = LAB_OK;
     for (size_t i = 0; rc == LAB_OK && i < ng; i++) {
-        if (i == 0 ||
-            cmp_grouped(&(grouped){g[i].tier, g[i].country, 0},
-                        &(grouped){g[i - 1].tier, g[i - 1].country, 0}) != 0) {
+        if (i == 0 || g[i].tier != g[i - 1].tier ||
+            strcmp(g[i].country, g[i - 1].country) != 0) {
             rc = add_box(d, cap, g[i].v, g[i].tier);
             if (rc != LAB_OK)
                 break;

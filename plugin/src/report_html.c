@@ -456,14 +456,6 @@ typedef struct role_tally {
     size_t *other;
 } role_tally;
 
-static int column_of(const lab_drawing *d, int32_t tier)
-{
-    int32_t c = 0;
-    while (c < d->ncols && d->col_tier[c] != tier)
-        c++;
-    return (int)c;
-}
-
 static int tally_roles(role_tally *t, const lab_report *rep,
                        const lab_drawing *d, int by_box)
 {
@@ -480,7 +472,7 @@ static int tally_roles(role_tally *t, const lab_report *rep,
         if (d->slot[v] < 0)
             continue;
         const lab_box *x = &d->box[d->slot[v]];
-        size_t i = by_box ? (size_t)d->slot[v] : (size_t)column_of(d, x->tier);
+        size_t i = by_box ? (size_t)d->slot[v] : (size_t)x->col;
         const lab_supplier *s = lab_table_row(st, v);
         const char *r = s->role ? s->role : "role unknown";
         size_t k = 0;

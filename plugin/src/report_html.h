@@ -60,6 +60,7 @@ typedef struct lab_box {
     int32_t x, y;      /* top-left corner */
     int32_t lx, rx; /* where edges into it turn (left) and out of it (right) */
     int32_t row;    /* its row on the drawing's grid */
+    int32_t col;    /* its column (col_x, col_tier) */
 } lab_box;
 
 /* A drawing: boxes in columns by tier, the maker's on the right and the
