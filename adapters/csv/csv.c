@@ -58,6 +58,7 @@ typedef struct csv_reader {
     const char *wend;  /* end of the part of the window being parsed */
     unsigned rec_line; /* where the current record started */
     unsigned cr_line, cr_col;
+    lab_meter *meter; /* bytes read are counted here (may be NULL) */
 } csv_reader;
 
 /* Bytes that end a run inside an unquoted field, and inside quotes. */
@@ -738,6 +739,7 @@ static int read_fd(csv_reader *r, int fd, char *buf)
         if (rc != LAB_OK)
             return rc;
         int last = got < CSV_CHUNK;
+        lab_meter_add(r->meter, got);
         const char *w = buf;
         size_t wn = carry + got;
         if (first) {
@@ -759,10 +761,17 @@ static int read_fd(csv_reader *r, int fd, char *buf)
 
 int lab_csv_read_file(const char *path, lab_csv_row_fn fn, void *ud)
 {
+    return lab_csv_read_file_metered(path, NULL, fn, ud);
+}
+
+int lab_csv_read_file_metered(const char *path, lab_meter *meter,
+                              lab_csv_row_fn fn, void *ud)
+{
     if (path == NULL || fn == NULL)
         return lab_seterr(LAB_EINVAL, "lab_csv_read_file: no path");
     csv_reader r;
     reader_init(&r, path, fn, ud);
+    r.meter = meter;
     int rc;
     char *buf = NULL;
     int fd = -1;

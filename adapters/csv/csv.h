@@ -39,6 +39,9 @@ typedef int (*lab_csv_row_fn)(void *ud, const lab_csv_field *fields,
  * skipped.  Returns LAB_OK, the callback's error, or LAB_EIO, LAB_EPARSE,
  * LAB_ELIMIT, LAB_ENOMEM with a message naming path:line:col. */
 int lab_csv_read_file(const char *path, lab_csv_row_fn fn, void *ud);
+/* The same, counting the bytes read on `meter` (a load's progress). */
+int lab_csv_read_file_metered(const char *path, lab_meter *meter,
+                              lab_csv_row_fn fn, void *ud);
 /* The same over a memory buffer (for tests and fuzzing); `name` is used
  * in messages. */
 int lab_csv_read_buffer(const char *data, size_t len, const char *name,

@@ -269,7 +269,7 @@ static int load_file(lab_dataset *ds, lab_record_kind kind, const char *path,
                   .path = path,
                   .skip_known = skip_known,
                   .first_row = ds->tables[kind].n};
-    int rc = lab_csv_read_file(path, load_row, &L);
+    int rc = lab_csv_read_file_metered(path, &ds->meter, load_row, &L);
     if (rc == LAB_OK)
         rc = warn_shadowed(&L);
     if (rc == LAB_OK && L.ncols == 0)

@@ -1538,6 +1538,7 @@ static int load_file(epcis *E, const char *path)
     madvise(map, len, MADV_SEQUENTIAL);
     rc = load_bytes(E, map, len, path, 1);
     munmap(map, len);
+    lab_meter_add(&E->ds->meter, len);
     return rc;
 }
 

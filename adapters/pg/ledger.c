@@ -1165,14 +1165,67 @@ static int show_rows(lab_buf *b, PGconn *c, const char *what, const char *sql,
     return LAB_OK;
 }
 
+/* The runs, or one run with its findings, as one JSON document the
+ * server builds (labaudit.ledger-runs/1, labaudit.ledger-run/1). */
+static const char show_runs_json[] =
+    "SELECT json_build_object('format', 'labaudit.ledger-runs/1', 'runs', "
+    "coalesce(json_agg(json_build_object('seq', seq, 'run_id', run_id, "
+    "'recorded_at', recorded_at, 'db_user', db_user, 'application', "
+    "application, 'labaudit', labaudit_version, 'as_of', as_of, "
+    "'findings', (summary->>'findings')::bigint, 'worst', summary->>'worst', "
+    "'hash', hash) ORDER BY seq), '[]'::json))::text FROM labaudit.runs";
+static const char show_run_json[] =
+    "SELECT json_build_object('format', 'labaudit.ledger-run/1', 'seq', seq, "
+    "'run_id', run_id, 'recorded_at', recorded_at, 'db_user', db_user, "
+    "'application', application, 'labaudit', labaudit_version, 'as_of', "
+    "as_of, 'dataset_sha256', dataset_sha256, 'packs', packs, 'summary', "
+    "summary, 'hash', hash, 'findings', (SELECT coalesce(json_agg("
+    "json_build_object('n', f.n, 'severity', f.severity, 'rule', f.rule_id, "
+    "'pack', f.pack_id, 'subject', f.subject, 'subject_id', f.subject_id, "
+    "'message', f.message) ORDER BY f.n), '[]'::json) FROM labaudit.findings "
+    "f WHERE f.run_id = r.run_id))::text FROM labaudit.runs r "
+    "WHERE r.run_id = $1";
+
+static int show_json(lab_buf *b, PGconn *c, const char *run_id)
+{
+    PGresult *r = NULL;
+    const char *params[1] = {run_id};
+    int rc = lab_pg_exec(c, &r, "ledger show: reading the ledger",
+                         run_id ? show_run_json : show_runs_json,
+                         run_id ? 1 : 0, run_id ? params : NULL);
+    if (rc != LAB_OK)
+        return rc;
+    if (PQntuples(r) == 0)
+        rc = lab_seterr(LAB_ENOTFOUND, "ledger show: no run '%s'", run_id);
+    else
+        lab_buf_printf(b, "%s\n", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return rc;
+}
+
 int lab_ledger_show(char **out, const char *conninfo, const char *run_id)
+{
+    return lab_ledger_show_format(out, conninfo, run_id, LAB_FORMAT_TEXT);
+}
+
+int lab_ledger_show_format(char **out, const char *conninfo, const char *run_id,
+                           lab_format format)
 {
     PGconn *c = NULL;
     lab_buf b = LAB_BUF_INIT;
     if (out == NULL || conninfo == NULL)
         return lab_seterr(LAB_EINVAL, "lab_ledger_show: NULL argument");
+    if (format != LAB_FORMAT_TEXT && format != LAB_FORMAT_JSON)
+        return lab_seterr(LAB_EINVAL,
+                          "lab_ledger_show: format %d (expected text or "
+                          "JSON)",
+                          (int)format);
     int rc = lab_pg_connect(&c, conninfo, NULL);
-    if (rc == LAB_OK && run_id == NULL) {
+    if (rc == LAB_OK && format == LAB_FORMAT_JSON) {
+        rc = require_schema(c, "ledger show");
+        if (rc == LAB_OK)
+            rc = show_json(&b, c, run_id);
+    } else if (rc == LAB_OK && run_id == NULL) {
         lab_buf_adds(&b, "seq  run  recorded at (UTC)  by  findings  worst  "
                          "hash\n");
         rc = show_rows(&b, c, "ledger show: reading the runs",

@@ -320,6 +320,7 @@ static int reader_row(pg_reader *R, const PGresult *r, unsigned row)
         R->lens[i] = len;
     }
     lab_pos rowpos = {R->where, row, 1};
+    lab_meter_add(&R->ds->meter, 1);
     return lab_ds_row(R->ds, R->kind, R->cols, R->values, R->lens, R->pos,
                       (size_t)R->ncols, rowpos);
 }
@@ -412,10 +413,13 @@ int lab_dataset_load_pg(lab_dataset *ds, const char *conninfo,
         return lab_seterr(LAB_EINVAL, "lab_dataset_load_pg: NULL argument");
     lab_ds_mark mark;
     lab_ds_mark_set(ds, &mark);
+    ds->meter.done = ds->meter.next = ds->meter.total = 0; /* rows */
     int rc = lab_pg_load(ds, conninfo, mapping);
     if (rc == LAB_OK)
         rc = lab_ds_index(ds);
     if (rc != LAB_OK)
         lab_ds_rollback(ds, &mark);
+    else
+        lab_meter_end(&ds->meter);
     return rc;
 }

@@ -1346,6 +1346,8 @@ int lab_xml_load_file(lab_dataset *ds, const char *path)
     rc = report_run(ds, &in);
     if (rc != LAB_OK)
         lab_ds_rollback(ds, &mark);
+    else
+        lab_meter_add(&ds->meter, (uint64_t)sb.st_size);
 out_close:
     close(fd);
     return rc;

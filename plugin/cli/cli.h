@@ -50,6 +50,9 @@ int fail(int code, const char *what);
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes text to path ("-" or NULL: stdout) through lab_file_write. */
 int write_output(const char *path, const char *text);
+/* Renders a report straight to path ("-" or NULL: stdout) in pieces,
+ * through lab_report_write and lab_file_open (progress.c). */
+int write_report(const char *path, const lab_report *rep, lab_format fmt);
 /* Non-zero if --help or -h is among the arguments. */
 int want_help(int argc, char **argv);
 int parse_opts(int argc, char **argv, opts *o);
@@ -125,6 +128,21 @@ int cmd_help(int argc, char **argv);
 extern int cli_quiet, cli_verbose;
 /* A monotonic clock in seconds, for -v. */
 double cli_seconds(void);
+
+/* Progress on stderr for one step of a run (progress.c): shown only on a
+ * terminal and without -q.  cli_meter_update is a lab_progress_fn (ud is
+ * the meter); cli_meter_done ends the step's line. */
+typedef struct cli_meter {
+    const char *what; /* "loading", "checking", "writing" */
+    const char *unit; /* "bytes", or what is counted: "records", "rows" */
+    size_t done, total;
+    double last; /* when it was last drawn */
+    int on, shown;
+} cli_meter;
+int cli_progress_wanted(void);
+void cli_meter_init(cli_meter *m, const char *what, const char *unit);
+void cli_meter_update(void *ud, size_t done, size_t total);
+void cli_meter_done(cli_meter *m);
 
 /* Arguments in the one form the commands read (options.c). */
 typedef struct cli_args {

@@ -215,11 +215,18 @@ int load_data(lab_dataset **out, const char *data, const char *mapping)
         "non-compliances", "lots",  "lot inputs", "ownership rows"};
     double t0 = cli_seconds();
     lab_dataset *ds = NULL;
+    int db = is_database(data, mapping);
+    cli_meter m;
+    cli_meter_init(&m, "loading", db ? "rows" : "bytes");
     int rc = lab_dataset_new(&ds);
-    if (rc == LAB_OK && is_database(data, mapping))
+    if (rc == LAB_OK && m.on)
+        lab_dataset_set_progress(ds, cli_meter_update, &m);
+    if (rc == LAB_OK && db)
         rc = lab_dataset_load_pg(ds, data, mapping);
     else if (rc == LAB_OK)
         rc = lab_dataset_load(ds, data);
+    cli_meter_done(&m);
+    lab_dataset_set_progress(ds, NULL, NULL);
     if (rc != LAB_OK) {
         lab_dataset_free(ds);
         return fail(rc, "data");
@@ -318,15 +325,6 @@ int make_engine(lab_engine **e, opts *o)
 
 /* ---- check ---- */
 
-static void progress(void *ud, size_t done, size_t total)
-{
-    (void)ud;
-    fprintf(stderr, "\rchecking: %zu of %zu records (%zu%%)", done, total,
-            total ? done * 100 / total : 100);
-    if (done >= total)
-        fputc('\n', stderr);
-}
-
 const char check_help[] =
     "usage: labaudit check DATA --rules PACK [--rules PACK...] [options]\n"
     "\n"
@@ -399,9 +397,6 @@ int cmd_check(int argc, char **argv)
                            o.format);
     if (make_engine(&e, &o) != 0)
         goto out;
-    int tty = !o.quiet && !cli_quiet && isatty(STDERR_FILENO);
-    if (tty)
-        print_text(stderr, "loading %s...\n", o.pos[0]);
     if (load_data(&ds, o.pos[0], o.mapping) != 0)
         goto out;
     lab_check_options co = LAB_CHECK_OPTIONS_INIT;
@@ -411,8 +406,12 @@ int cmd_check(int argc, char **argv)
     co.waivers = o.waivers;
     co.evidence_dir = o.evidence;
     co.max_steps = o.max_steps;
-    if (tty)
-        co.progress = progress;
+    cli_meter cm;
+    cli_meter_init(&cm, "checking", "records");
+    if (cm.on) {
+        co.progress = cli_meter_update;
+        co.progress_ud = &cm;
+    }
     if (o.scopes) {
         rc = lab_check_scopes(&text, e, ds, &co);
         if (rc != LAB_OK) {
@@ -424,15 +423,15 @@ int cmd_check(int argc, char **argv)
     }
     double t0 = cli_seconds();
     rc = lab_check(&rep, e, ds, &co);
+    cli_meter_done(&cm);
     if (rc == LAB_OK && cli_verbose)
         fprintf(stderr, "%s: checked in %.3f s: %zu finding(s)\n", prog,
                 cli_seconds() - t0, lab_report_finding_count(rep));
+    co.progress = NULL; /* a check against older lists runs unseen */
     if (rc == LAB_OK && o.nagainst > 0) {
         status = against_lists(&o, e, ds, &co, rep, fmt == LAB_FORMAT_JSON);
         goto out;
     }
-    if (rc == LAB_OK)
-        rc = lab_report_render(&text, rep, fmt);
     if (rc != LAB_OK) {
         fail(rc, "check");
         goto out;
@@ -440,8 +439,12 @@ int cmd_check(int argc, char **argv)
     for (size_t i = 0; i < lab_report_warning_count(rep); i++)
         print_text(stderr, "%s: warning: %s\n", prog,
                    lab_report_warning(rep, i));
-    if (write_output(o.output, text) != 0)
+    t0 = cli_seconds();
+    if (write_report(o.output, rep, fmt) != 0)
         goto out;
+    if (cli_verbose)
+        fprintf(stderr, "%s: wrote the report in %.3f s\n", prog,
+                cli_seconds() - t0);
     status = o.fail_on <= 3 &&
                      lab_report_count_at_least(rep, (lab_severity)o.fail_on) > 0
                  ? EXIT_FINDINGS

@@ -231,6 +231,24 @@ LAB_EXTERN(int) lab_dataset_new(lab_dataset **out);
 LAB_EXTERN(void) lab_dataset_free(lab_dataset *ds);
 
 /**
+ * A progress callback: called now and then, from the thread doing the
+ * work, with how much is done and the total (0 when it is not known).  A
+ * load counts bytes read (rows for a database), a check records
+ * evaluated.  It must not call back into the library with the same
+ * dataset.
+ */
+typedef void (*lab_progress_fn)(void *ud, size_t done, size_t total);
+
+/**
+ * Makes the loads into `ds` report progress to `fn` (NULL: none):
+ * lab_dataset_load() gives the bytes read of the bytes its folder's files
+ * hold, and ends with done == total; a database load gives the rows read,
+ * with total 0.
+ */
+LAB_EXTERN(void)
+lab_dataset_set_progress(lab_dataset *ds, lab_progress_fn fn, void *ud);
+
+/**
  * Loads records from `source` into the dataset.  A folder is read as CSV
  * files (suppliers.csv, links.csv, audits.csv required; documents.csv and
  * products.csv optional), then its events/ folder of EPCIS documents if
@@ -302,13 +320,6 @@ enum { LAB_CHECK_OPTIONS_VERSION = 2 };
  *  suppliers need; a check of hostile conditions stops within about 40 s
  *  of evaluation. */
 #define LAB_CHECK_MAX_STEPS_DEFAULT ((uint64_t)1 << 32)
-
-/**
- * Optional progress callback: called from the checking thread now and
- * then with the records evaluated so far and the total.  It must not call
- * back into the library with the same dataset.
- */
-typedef void (*lab_progress_fn)(void *ud, size_t done, size_t total);
 
 /** Options for lab_check(). */
 typedef struct lab_check_options {
@@ -458,6 +469,25 @@ typedef enum lab_format {
 /** Renders the whole report; free *out with lab_free(). */
 LAB_EXTERN(int)
 lab_report_render(char **out, const lab_report *report, lab_format format);
+
+/**
+ * Where lab_report_write() puts the text: called with pieces of about
+ * 1 MiB, in order.  Return 0 to go on; a negative LAB_E* code (as
+ * lab_file_put() returns, with its message) stops the rendering and is
+ * returned as it is; any other value stops it with LAB_EIO.
+ */
+typedef int (*lab_write_fn)(void *ud, const void *data, size_t len);
+
+/**
+ * Renders the report as lab_report_render() does, byte for byte, but
+ * hands the text to `write` as it is made, so that memory does not grow
+ * with the report (a text report of 400,000 findings is over 500 MB).
+ * With lab_file_open() and lab_file_put() as the writer, a failure leaves
+ * no half-written file.
+ */
+LAB_EXTERN(int)
+lab_report_write(const lab_report *report, lab_format format,
+                 lab_write_fn write, void *ud);
 
 /**
  * Compares two editions of the reference lists (`labaudit lists diff`).
@@ -1183,6 +1213,12 @@ lab_ledger_verify_anchored(char **out, size_t *bad, char **anchor_out,
 LAB_EXTERN(int)
 lab_ledger_show(char **out, const char *conninfo, const char *run_id);
 
+/** lab_ledger_show() as text or JSON: "labaudit.ledger-runs/1" (the runs)
+ *  or "labaudit.ledger-run/1" (one run and its findings), one line. */
+LAB_EXTERN(int)
+lab_ledger_show_format(char **out, const char *conninfo, const char *run_id,
+                       lab_format format);
+
 /* ---------------------------------------------------------------- */
 /* HTTP: reference lists, status lists, Open Supply Hub              */
 
@@ -1318,6 +1354,24 @@ lab_file_read(char **out, size_t *len, const char *path, size_t limit,
 LAB_EXTERN(int)
 lab_file_write(const char *path, const void *data, size_t len, unsigned mode,
                unsigned flags);
+
+/**
+ * The same rule for an output written in pieces, so that it need not be
+ * held in memory whole: lab_file_open() opens `path` (the checks of
+ * lab_file_write(); for a regular file, a temporary beside it),
+ * lab_file_put() appends, lab_file_commit() syncs and renames the
+ * temporary over `path` and frees the handle, whatever it returns;
+ * lab_file_abort() (NULL is fine) removes the temporary and frees, so
+ * that an output that fails half-way leaves the old file as it was.  A
+ * failed put makes the commit fail.  A device or FIFO is written as the
+ * pieces come.  One thread at a time per handle.
+ */
+typedef struct lab_file lab_file;
+LAB_EXTERN(int)
+lab_file_open(lab_file **out, const char *path, unsigned mode, unsigned flags);
+LAB_EXTERN(int) lab_file_put(lab_file *f, const void *data, size_t len);
+LAB_EXTERN(int) lab_file_commit(lab_file *f);
+LAB_EXTERN(void) lab_file_abort(lab_file *f);
 
 /**
  * Copies text for a terminal into *out (free with lab_free): C0 control

@@ -623,6 +623,38 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+void lab_dataset_set_progress(lab_dataset *ds, lab_progress_fn fn, void *ud)
+{
+    if (ds == NULL)
+        return;
+    ds->meter.fn = fn;
+    ds->meter.ud = ud;
+}
+
+/* The bytes of the files in dir whose names end with one of suffixes:
+ * what a load will read, for its progress. */
+static uint64_t folder_bytes(const char *dir, const char *const *suffixes)
+{
+    char **names = NULL;
+    size_t n = 0;
+    uint64_t total = 0;
+    if (lab_dir_list(&names, &n, dir, suffixes, SIZE_MAX, "files") != LAB_OK) {
+        lab_clearerr();
+        return 0;
+    }
+    lab_buf path = LAB_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        path.len = 0;
+        lab_buf_printf(&path, "%s/%s", dir, names[i]);
+        if (!path.oom && stat(path.data, &st) == 0 && S_ISREG(st.st_mode))
+            total += (uint64_t)st.st_size;
+    }
+    lab_buf_free(&path);
+    lab_dir_free(names, n);
+    return total;
+}
+
 int lab_dataset_load(lab_dataset *ds, const char *source)
 {
     if (ds == NULL || source == NULL)
@@ -641,10 +673,22 @@ int lab_dataset_load(lab_dataset *ds, const char *source)
     lab_ds_mark_set(ds, &m);
     int rc = LAB_OK;
     unsigned flags = 0;
+    char sub[4096];
+    if (ds->meter.fn != NULL) {
+        static const char *const csv[] = {".csv", NULL};
+        static const char *const xml[] = {".xml", NULL};
+        static const char *const json[] = {".json", ".jsonld", NULL};
+        uint64_t total = folder_bytes(source, csv);
+        snprintf(sub, sizeof sub, "%s/audits", source);
+        total += folder_bytes(sub, xml);
+        snprintf(sub, sizeof sub, "%s/events", source);
+        total += folder_bytes(sub, json);
+        ds->meter.done = ds->meter.next = 0;
+        ds->meter.total = total;
+    }
 #if LAB_HAVE_XML
     /* XML audit reports first: they are richer than audits.csv's summary
      * rows, which then only add audits that have no report. */
-    char sub[4096];
     snprintf(sub, sizeof sub, "%s/audits", source);
     if (is_dir(sub)) {
         rc = lab_xml_load_dir(ds, sub);
@@ -665,6 +709,8 @@ int lab_dataset_load(lab_dataset *ds, const char *source)
         rc = lab_ds_index(ds);
     if (rc != LAB_OK)
         lab_ds_rollback(ds, &m);
+    else
+        lab_meter_end(&ds->meter);
     return rc;
 }
 

@@ -74,6 +74,7 @@ typedef struct lab_extcol {
 
 struct lab_dataset {
     lab_strtab strings;
+    lab_meter meter; /* load progress (lab_dataset_set_progress) */
     lab_arena arena; /* lists */
     lab_table tables[LAB_TABLE_COUNT];
     char **warnings;

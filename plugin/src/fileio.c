@@ -116,25 +116,22 @@ lab_file_read(char **out, size_t *len, const char *path, size_t limit,
 
 /* ---- writing ---- */
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
+/* An output being written: a device, FIFO or socket in place (fd, no
+ * tmp), or a regular file through a temporary beside it (tmp) that commit
+ * renames over `target`. */
+struct lab_file {
+    int fd;
+    char *tmp;    /* NULL when written in place */
+    char *target; /* the path replaced (a link's target, resolved) */
+    unsigned flags;
+    int in_place; /* a device, FIFO or socket: no temporary, no rename */
+    int failed;   /* a write failed: commit refuses */
+};
 
-/* A device, FIFO or socket named as an output: written where it is. */
-static int write_in_place(const char *path, const char *data, size_t n,
-                          unsigned flags)
+/* A device, FIFO or socket named as an output: opened where it is. */
+static int open_in_place(lab_file *f, const char *path)
 {
-    if (flags & LAB_FILE_NEW)
+    if (f->flags & LAB_FILE_NEW)
         return lab_seterr(LAB_EDUPLICATE, "%s: already exists", path);
     int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0 && errno == ENXIO)
@@ -143,16 +140,19 @@ static int write_in_place(const char *path, const char *data, size_t n,
         return lab_seterr(LAB_EIO, "%s: cannot open for writing: %s", path,
                           strerror(errno));
     struct stat st;
-    int rc = LAB_OK;
     int fl = fcntl(fd, F_GETFL);
-    if (fstat(fd, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
-        rc = lab_seterr(LAB_EIO, "%s: changed while being opened", path);
-    else if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 ||
-             write_all(fd, data, n) != 0)
-        rc = lab_seterr(LAB_EIO, "%s: cannot write: %s", path, strerror(errno));
-    if (close(fd) != 0 && rc == LAB_OK)
-        rc = lab_seterr(LAB_EIO, "%s: cannot write: %s", path, strerror(errno));
-    return rc;
+    if (fstat(fd, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+        close(fd);
+        return lab_seterr(LAB_EIO, "%s: changed while being opened", path);
+    }
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        int e = errno;
+        close(fd);
+        return lab_seterr(LAB_EIO, "%s: cannot write: %s", path, strerror(e));
+    }
+    f->fd = fd;
+    f->in_place = 1;
+    return LAB_OK;
 }
 
 /* Creates a new file beside `target` with a name nobody else uses;
@@ -205,58 +205,48 @@ static void sync_parent(const char *path)
     free(dir);
 }
 
-/* Replaces (or creates) the regular file `target` atomically. */
-static int write_replace(const char *target, const char *data, size_t n,
-                         unsigned mode, const struct stat *old, unsigned flags)
+/* Opens the temporary that will replace (or create) the regular file
+ * f->target.  An explicit mode is set whatever the umask; otherwise a
+ * file that existed keeps its mode and a new one gets 0666 less the
+ * umask. */
+static int open_replace(lab_file *f, unsigned mode, const struct stat *old)
 {
-    int fd = -1;
-    char *tmp = NULL;
-    unsigned create = mode != 0 ? mode : 0666;
-    int rc = create_temp(&fd, &tmp, target, create);
+    int rc = create_temp(&f->fd, &f->tmp, f->target, mode != 0 ? mode : 0666);
     if (rc != LAB_OK)
         return rc;
-    /* An explicit mode is set whatever the umask; otherwise a file that
-     * existed keeps its mode and a new one gets 0666 less the umask. */
     int ok = 1;
     if (mode != 0)
-        ok = fchmod(fd, (mode_t)mode) == 0;
+        ok = fchmod(f->fd, (mode_t)mode) == 0;
     else if (old != NULL)
-        ok = fchmod(fd, old->st_mode & 07777) == 0;
-    ok = ok && write_all(fd, data, n) == 0 && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (ok && (flags & LAB_FILE_NEW)) {
-        /* link() refuses an existing name, where rename() would replace */
-        ok = link(tmp, target) == 0;
-        int e = errno;
-        unlink(tmp);
-        errno = e;
-        if (!ok && e == EEXIST) {
-            free(tmp);
-            return lab_seterr(LAB_EDUPLICATE, "%s: already exists", target);
-        }
-    } else if (ok) {
-        ok = rename(tmp, target) == 0;
-    }
-    if (!ok) {
-        rc = lab_seterr(LAB_EIO, "%s: cannot write: %s", target,
-                        strerror(errno));
-        unlink(tmp);
-    } else {
-        sync_parent(target);
-    }
-    free(tmp);
-    return rc;
+        ok = fchmod(f->fd, old->st_mode & 07777) == 0;
+    if (!ok)
+        return lab_seterr(LAB_EIO, "%s: cannot write: %s", f->target,
+                          strerror(errno));
+    return LAB_OK;
 }
 
-int lab_write_file(const char *path, const void *data, size_t n, unsigned mode,
-                   unsigned flags)
+LAB_EXTERN(void) lab_file_abort(lab_file *f)
+{
+    if (f == NULL)
+        return;
+    if (f->fd >= 0)
+        close(f->fd);
+    if (f->tmp != NULL)
+        unlink(f->tmp);
+    free(f->tmp);
+    free(f->target);
+    free(f);
+}
+
+LAB_EXTERN(int)
+lab_file_open(lab_file **out, const char *path, unsigned mode, unsigned flags)
 {
     struct stat st, lst;
-    char *target = NULL;
-    int rc;
-
-    if (path == NULL || *path == '\0' || (data == NULL && n > 0))
-        return lab_seterr(LAB_EINVAL, "lab_write_file: no path");
+    if (out == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_file_open: NULL argument");
+    *out = NULL;
+    if (path == NULL || *path == '\0')
+        return lab_seterr(LAB_EINVAL, "lab_file_open: no path");
     int follow = (flags & LAB_FILE_LINK_REPLACE_) == 0;
     int exists = (follow ? stat(path, &st) : lstat(path, &st)) == 0;
     if (!exists && errno != ENOENT)
@@ -270,21 +260,118 @@ int lab_write_file(const char *path, const void *data, size_t n, unsigned mode,
                           "%s: is a directory (an output must be a "
                           "file)",
                           path);
-    if (exists && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
-        return write_in_place(path, data, n, flags);
-    if (exists && (flags & LAB_FILE_NEW))
-        return lab_seterr(LAB_EDUPLICATE, "%s: already exists", path);
-    if (exists && follow && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
-        /* follow the link: the file it names is replaced, the link stays */
-        target = realpath(path, NULL);
-        if (target == NULL)
-            return lab_seterr(LAB_EIO, "%s: cannot follow the link: %s", path,
-                              strerror(errno));
+    lab_file *f = lab_calloc(1, sizeof *f);
+    if (f == NULL)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    f->fd = -1;
+    f->flags = flags;
+    int rc;
+    if (exists && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+        f->target = lab_strdup(path);
+        rc = f->target == NULL ? lab_seterr(LAB_ENOMEM, "out of memory")
+                               : open_in_place(f, path);
+    } else if (exists && (flags & LAB_FILE_NEW)) {
+        rc = lab_seterr(LAB_EDUPLICATE, "%s: already exists", path);
+    } else {
+        /* a link is followed: the file it names is replaced, the link
+         * stays */
+        if (exists && follow && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+            f->target = realpath(path, NULL);
+        else
+            f->target = lab_strdup(path);
+        rc = f->target == NULL
+                 ? lab_seterr(LAB_EIO, "%s: cannot follow the link: %s", path,
+                              strerror(errno))
+                 : open_replace(f, mode,
+                                exists && S_ISREG(st.st_mode) ? &st : NULL);
     }
-    rc = write_replace(target != NULL ? target : path, data, n, mode,
-                       exists && S_ISREG(st.st_mode) ? &st : NULL, flags);
-    free(target);
+    if (rc != LAB_OK) {
+        lab_file_abort(f);
+        return rc;
+    }
+    *out = f;
+    return LAB_OK;
+}
+
+LAB_EXTERN(int) lab_file_put(lab_file *f, const void *data, size_t n)
+{
+    if (f == NULL || (data == NULL && n > 0))
+        return lab_seterr(LAB_EINVAL, "lab_file_put: NULL argument");
+    if (f->failed)
+        return lab_seterr(LAB_EIO, "%s: an earlier write failed", f->target);
+    const char *p = data;
+    while (n > 0) {
+        ssize_t w = write(f->fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            f->failed = 1;
+            return lab_seterr(LAB_EIO, "%s: cannot write: %s", f->target,
+                              w < 0 ? strerror(errno) : "no progress");
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return LAB_OK;
+}
+
+LAB_EXTERN(int) lab_file_commit(lab_file *f)
+{
+    if (f == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_file_commit: NULL argument");
+    if (f->failed) {
+        int rc =
+            lab_seterr(LAB_EIO, "%s: not written (a write failed)", f->target);
+        lab_file_abort(f);
+        return rc;
+    }
+    int ok = f->tmp == NULL || fsync(f->fd) == 0;
+    ok = close(f->fd) == 0 && ok;
+    f->fd = -1;
+    int e = errno;
+    if (ok && f->tmp != NULL && (f->flags & LAB_FILE_NEW)) {
+        /* link() refuses an existing name, where rename() would replace */
+        ok = link(f->tmp, f->target) == 0;
+        e = errno;
+        if (!ok && e == EEXIST) {
+            int rc =
+                lab_seterr(LAB_EDUPLICATE, "%s: already exists", f->target);
+            lab_file_abort(f);
+            return rc;
+        }
+        /* the temporary's name goes; the file stays under target's */
+    } else if (ok && f->tmp != NULL) {
+        ok = rename(f->tmp, f->target) == 0;
+        e = errno;
+        if (ok) {
+            free(f->tmp);
+            f->tmp = NULL;
+        }
+    }
+    int rc = LAB_OK;
+    if (!ok)
+        rc =
+            lab_seterr(LAB_EIO, "%s: cannot write: %s", f->target, strerror(e));
+    else if (!f->in_place)
+        sync_parent(f->target);
+    lab_file_abort(f); /* unlinks a temporary still there, frees */
     return rc;
+}
+
+int lab_write_file(const char *path, const void *data, size_t n, unsigned mode,
+                   unsigned flags)
+{
+    lab_file *f = NULL;
+    if (data == NULL && n > 0)
+        return lab_seterr(LAB_EINVAL, "lab_write_file: no data");
+    int rc = lab_file_open(&f, path, mode, flags);
+    if (rc == LAB_OK)
+        rc = lab_file_put(f, data, n);
+    if (rc != LAB_OK) {
+        lab_file_abort(f);
+        return rc;
+    }
+    return lab_file_commit(f);
 }
 
 LAB_EXTERN(int)
@@ -326,12 +413,16 @@ void lab_buf_add_terminal(lab_buf *b, const char *str, size_t n)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
-        unsigned c = s[i];
-        if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f)) {
-            lab_buf_addc(b, (char)c);
-            i++;
+        size_t run = i;
+        while (run < n && ((s[run] >= 0x20 && s[run] < 0x7f) ||
+                           s[run] == '\n' || s[run] == '\t'))
+            run++;
+        if (run > i) { /* printable ASCII is copied as it is, a run at once */
+            lab_buf_add(b, s + i, run - i);
+            i = run;
             continue;
         }
+        unsigned c = s[i];
         if (c < 0x80) {
             lab_buf_printf(b, "\\x%02x", c);
             i++;

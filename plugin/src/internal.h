@@ -74,17 +74,28 @@ void lab_arena_free(lab_arena *a);
 
 /* ---- growable byte buffer, always NUL-terminated once used ---- */
 
+/* A buffer's sink takes what was appended, so that an output of any size
+ * goes out in pieces (lab_buf_flush): LAB_OK to go on, or an error code,
+ * which stops further appends. */
+typedef int (*lab_buf_sink)(void *ud, const char *data, size_t n);
+
 typedef struct lab_buf {
     char *data;
     size_t len;
     size_t cap;
     int oom; /* set on the first failed allocation; later appends no-op */
+    lab_buf_sink sink; /* NULL: the buffer keeps everything */
+    void *sink_ud;
+    int sink_rc; /* the sink's error, once it failed */
 } lab_buf;
 
-#define LAB_BUF_INIT  \
-    {                 \
-        NULL, 0, 0, 0 \
+#define LAB_BUF_INIT                 \
+    {                                \
+        NULL, 0, 0, 0, NULL, NULL, 0 \
     }
+
+/* With a sink, an append that finds this much held flushes it first. */
+#define LAB_BUF_FLUSH ((size_t)1 << 20)
 
 void lab_buf_add(lab_buf *b, const void *p, size_t n);
 void lab_buf_adds(lab_buf *b, const char *s);
@@ -92,9 +103,26 @@ void lab_buf_addc(lab_buf *b, char c);
 void lab_buf_printf(lab_buf *b, const char *fmt, ...) LAB_PRINTF(2, 3);
 /* Appends s as a JSON string literal (with quotes), escaping as RFC 8259. */
 void lab_buf_add_json_string(lab_buf *b, const char *s, size_t n);
+/* Hands what the buffer holds to its sink and empties it: LAB_OK, the
+ * sink's error, or LAB_ENOMEM if an append failed. */
+int lab_buf_flush(lab_buf *b);
 /* Hands the buffer to the caller (LAB_ENOMEM if any append failed). */
 int lab_buf_detach(lab_buf *b, char **out);
 void lab_buf_free(lab_buf *b);
+
+/* ---- progress: calls a lab_progress_fn every so often ---- */
+
+typedef struct lab_meter {
+    lab_progress_fn fn; /* NULL: nothing is reported */
+    void *ud;
+    uint64_t done, total, next;
+} lab_meter;
+
+/* Counts n more done; calls fn when another hundredth of the total (or,
+ * with no total, another 64 Ki units) is done. */
+void lab_meter_add(lab_meter *m, uint64_t n);
+/* Reports done == total once the work is over. */
+void lab_meter_end(lab_meter *m);
 
 /* ---- interned strings: equal text, equal pointer ---- */
 

@@ -703,32 +703,87 @@ static void render_text(lab_buf *b, const lab_report *rep)
                 text_finding(b, &rep->history[i]);
 }
 
+/* Text is for terminals: whatever the data holds (escape sequences, bidi
+ * overrides) is neutralised in one place, as the text goes by.  Pieces
+ * come between appends, so none ends inside a character (lab_buf_add). */
+static int terminal_sink(void *ud, const char *data, size_t n)
+{
+    lab_buf *out = ud;
+    lab_buf_add_terminal(out, data, n);
+    return out->sink_rc != LAB_OK ? out->sink_rc
+           : out->oom             ? lab_seterr(LAB_ENOMEM, "out of memory")
+                                  : LAB_OK;
+}
+
+/* Renders into out, which may hand its text on to a sink as it fills. */
+static int render_to(lab_buf *out, const lab_report *rep, lab_format format)
+{
+    switch (format) {
+    case LAB_FORMAT_TEXT: {
+        lab_buf t = LAB_BUF_INIT;
+        t.sink = terminal_sink;
+        t.sink_ud = out;
+        render_text(&t, rep);
+        int rc = lab_buf_flush(&t);
+        lab_buf_free(&t);
+        return rc;
+    }
+    case LAB_FORMAT_JSON:
+        render_json(out, rep);
+        return LAB_OK;
+    case LAB_FORMAT_HTML:
+    case LAB_FORMAT_JUNIT: {
+        char *page = NULL;
+        int rc = lab_report_render_page(&page, rep, format);
+        if (rc == LAB_OK)
+            lab_buf_adds(out, page);
+        lab_free(page);
+        return rc;
+    }
+    default:
+        return lab_seterr(LAB_EINVAL, "unknown report format %d", (int)format);
+    }
+}
+
 int lab_report_render(char **out, const lab_report *rep, lab_format format)
 {
     lab_buf b = LAB_BUF_INIT;
     if (out == NULL || rep == NULL)
         return lab_seterr(LAB_EINVAL, "lab_report_render: NULL argument");
-    switch (format) {
-    case LAB_FORMAT_TEXT: {
-        /* text is for terminals: whatever the data holds (escape
-         * sequences, bidi overrides) is neutralised in one place */
-        lab_buf t = LAB_BUF_INIT;
-        render_text(&t, rep);
-        if (t.oom)
-            b.oom = 1;
-        else if (t.data != NULL)
-            lab_buf_add_terminal(&b, t.data, t.len);
-        lab_buf_free(&t);
-        break;
-    }
-    case LAB_FORMAT_JSON:
-        render_json(&b, rep);
-        break;
-    case LAB_FORMAT_HTML:
-    case LAB_FORMAT_JUNIT:
-        return lab_report_render_page(out, rep, format);
-    default:
-        return lab_seterr(LAB_EINVAL, "unknown report format %d", (int)format);
+    int rc = render_to(&b, rep, format);
+    if (rc != LAB_OK) {
+        lab_buf_free(&b);
+        return rc;
     }
     return lab_buf_detach(&b, out);
+}
+
+typedef struct {
+    lab_write_fn write;
+    void *ud;
+} write_sink_ud;
+
+static int write_sink(void *ud, const char *data, size_t n)
+{
+    const write_sink_ud *w = ud;
+    int rc = w->write(w->ud, data, n);
+    if (rc <= LAB_OK) /* go on, or a labaudit error with its message */
+        return rc;
+    return lab_seterr(LAB_EIO, "the report's writer stopped (it returned %d)",
+                      rc);
+}
+
+int lab_report_write(const lab_report *rep, lab_format format,
+                     lab_write_fn write, void *ud)
+{
+    if (rep == NULL || write == NULL)
+        return lab_seterr(LAB_EINVAL, "lab_report_write: NULL argument");
+    write_sink_ud w = {write, ud};
+    lab_buf b = LAB_BUF_INIT;
+    b.sink = write_sink;
+    b.sink_ud = &w;
+    int rc = render_to(&b, rep, format);
+    int frc = lab_buf_flush(&b);
+    lab_buf_free(&b);
+    return rc != LAB_OK ? rc : frc;
 }

@@ -65,6 +65,13 @@ int lab_ledger_show(char **out, const char *conninfo, const char *run_id)
     (void)out, (void)conninfo, (void)run_id;
     return no_pg();
 }
+
+int lab_ledger_show_format(char **out, const char *conninfo, const char *run_id,
+                           lab_format format)
+{
+    (void)out, (void)conninfo, (void)run_id, (void)format;
+    return no_pg();
+}
 #else
 /* ISO C wants a translation unit to declare something. */
 typedef int lab_stubs_unused;

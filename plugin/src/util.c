@@ -213,9 +213,31 @@ void lab_arena_free(lab_arena *a)
 
 /* ---- buffer ---- */
 
+int lab_buf_flush(lab_buf *b)
+{
+    if (b->sink_rc != LAB_OK)
+        return b->sink_rc;
+    if (b->oom)
+        return lab_seterr(LAB_ENOMEM, "out of memory");
+    if (b->sink != NULL && b->len > 0) {
+        int rc = b->sink(b->sink_ud, b->data, b->len);
+        b->len = 0;
+        b->data[0] = '\0';
+        if (rc != LAB_OK) {
+            b->sink_rc = rc;
+            b->oom = 1; /* later appends are no-ops */
+            return rc;
+        }
+    }
+    return LAB_OK;
+}
+
 static int buf_reserve(lab_buf *b, size_t extra)
 {
     if (b->oom)
+        return 0;
+    if (b->sink != NULL && b->len >= LAB_BUF_FLUSH &&
+        lab_buf_flush(b) != LAB_OK)
         return 0;
     if (extra > SIZE_MAX - b->len - 1) {
         b->oom = 1;
@@ -239,6 +261,18 @@ static int buf_reserve(lab_buf *b, size_t extra)
 
 void lab_buf_add(lab_buf *b, const void *p, size_t n)
 {
+    /* With a sink, a long text goes out in pieces of the usual size, each
+     * cut before a UTF-8 lead byte: a flush only ever comes between two
+     * appends, so no piece ends inside a character. */
+    while (b->sink != NULL && n > LAB_BUF_FLUSH && !b->oom) {
+        const unsigned char *u = p;
+        size_t k = LAB_BUF_FLUSH;
+        while (k > LAB_BUF_FLUSH - 3 && (u[k] & 0xc0) == 0x80)
+            k--;
+        lab_buf_add(b, p, k);
+        p = u + k;
+        n -= k;
+    }
     if (!buf_reserve(b, n))
         return;
     if (n > 0)
@@ -254,6 +288,11 @@ void lab_buf_adds(lab_buf *b, const char *s)
 
 void lab_buf_addc(lab_buf *b, char c)
 {
+    if (b->len + 2 <= b->cap && !b->oom) { /* the common case: room left */
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return;
+    }
     lab_buf_add(b, &c, 1);
 }
 
@@ -352,6 +391,31 @@ void lab_buf_free(lab_buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
     b->oom = 0;
+    b->sink_rc = 0;
+}
+
+/* ---- progress ---- */
+
+void lab_meter_add(lab_meter *m, uint64_t n)
+{
+    if (m == NULL || m->fn == NULL)
+        return;
+    m->done += n;
+    if (m->done < m->next)
+        return;
+    uint64_t step = m->total > 0 ? m->total / 100 : (uint64_t)1 << 16;
+    m->next = m->done + (step > 0 ? step : 1);
+    m->fn(m->ud, (size_t)m->done,
+          (size_t)(m->total > m->done || m->total == 0 ? m->total : m->done));
+}
+
+void lab_meter_end(lab_meter *m)
+{
+    if (m == NULL || m->fn == NULL)
+        return;
+    if (m->total > m->done)
+        m->done = m->total;
+    m->fn(m->ud, (size_t)m->done, (size_t)(m->total ? m->done : 0));
 }
 
 /* ---- hashing and interning ---- */

@@ -129,6 +129,30 @@ got=$(fish -c 'source ./labaudit.fish; complete -C "labaudit dos"; complete -C "
 [[ $got == *"--fail-on"* ]] && ok "fish: option" || bad "fish option: $got"
 expect 2 "expected bash, zsh or fish" "$cli" completion tcsh
 
+# ---- progress: every step on a terminal, nothing otherwise ----
+# script(1) gives the command a terminal; the report goes to a file.
+run_tty() { script -qec "$1" /dev/null </dev/null | tr '\r' '\n'; }
+q() { printf '%q ' "$@"; }
+base=$(q "$cli" check data --rules "$src/rules" --lists "$src/rules/data" --fail-on never --as-of 2026-12-01)
+got=$(run_tty "$base -o tty.txt")
+for step in "loading: " "checking: " "writing: "; do
+    [[ $got == *"$step"* ]] && ok "a terminal sees '$step'" || bad "no '$step' on a terminal: $got"
+done
+grep -Eq 'loading: [0-9.]+ MB of [0-9.]+ MB \(100%\)' <<<"$got" &&
+    ok "loading ends at 100% of the folder's bytes" || bad "loading: $got"
+grep -Eq 'checking: ([0-9]+) of \1 records \(100%\)' <<<"$got" &&
+    ok "checking ends with every record" || bad "checking: $got"
+cmp -s tty.txt <("$cli" check data --rules "$src/rules" --lists "$src/rules/data" --fail-on never --as-of 2026-12-01 2>/dev/null) &&
+    ok "the report written with progress is the piped one" || bad "tty.txt differs"
+got=$(run_tty "$base -q -o tty.txt")
+[[ $got != *"loading"* && $got != *"checking"* && $got != *"writing"* ]] &&
+    ok "-q: no progress" || bad "-q still shows progress: $got"
+"$cli" check data --rules "$src/rules" --lists "$src/rules/data" --fail-on never -o pipe.txt 2>stderr.txt
+! grep -Eq 'loading|checking|writing' stderr.txt && ok "stderr not a terminal: no progress" || bad "progress in a pipe: $(cat stderr.txt)"
+got=$(run_tty "$base")
+[[ $got != *"writing: "* && $got == *"products (worst first)"* ]] &&
+    ok "a report on the terminal is not interrupted by 'writing'" || bad "writing over the report: ${got:0:300}"
+
 # ---- README shows the help as it is ----
 "$cli" --help >help.txt
 python3 - "$src/README.md" help.txt <<'EOF' && ok "README has labaudit --help verbatim" || bad "README's labaudit --help is out of date"

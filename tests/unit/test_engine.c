@@ -1049,6 +1049,133 @@ static void test_check_progress(void **state)
     lab_engine_free(e);
 }
 
+/* A folder load counts the bytes of its files (CSV, audits/ reports,
+ * events/) and ends at the total; without a callback nothing is called. */
+static void test_load_progress(void **state)
+{
+    (void)state;
+    const char *dir = LAB_SOURCE_DIR "/examples/cotton";
+    FILE *wc = popen("cd '" LAB_SOURCE_DIR "/examples/cotton' && "
+                     "cat *.csv audits/*.xml 2>/dev/null | wc -c",
+                     "r");
+    assert_non_null(wc);
+    size_t want = 0;
+    assert_int_equal(fscanf(wc, "%zu", &want), 1);
+    pclose(wc);
+    assert_true(want > 1000);
+
+    lab_dataset *ds = NULL;
+    progress_log log = {0, 0, 0};
+    assert_int_equal(lab_dataset_new(&ds), LAB_OK);
+    lab_dataset_set_progress(ds, on_progress, &log);
+    assert_int_equal(lab_dataset_load(ds, dir), LAB_OK);
+    assert_true(log.calls >= 2); /* the first bytes, and the end */
+    assert_int_equal(log.last_total, want);
+    assert_int_equal(log.last_done, want);
+    lab_dataset_free(ds);
+
+    progress_log none = {0, 0, 0};
+    assert_int_equal(lab_dataset_new(&ds), LAB_OK);
+    lab_dataset_set_progress(ds, on_progress, &none);
+    lab_dataset_set_progress(ds, NULL, NULL);
+    assert_int_equal(lab_dataset_load(ds, dir), LAB_OK);
+    assert_int_equal(none.calls, 0);
+    lab_dataset_free(ds);
+}
+
+/* What lab_report_write hands its writer, piece by piece. */
+typedef struct {
+    lab_buf all;
+    size_t pieces;
+    size_t fail_at; /* 0: never; else the piece to fail (1-based) */
+    int fail_rc;
+} pieces;
+
+static int collect_piece(void *ud, const void *data, size_t len)
+{
+    pieces *p = ud;
+    p->pieces++;
+    if (p->fail_at != 0 && p->pieces == p->fail_at)
+        return p->fail_rc;
+    assert_true(len > 0 && len <= 2 * LAB_BUF_FLUSH);
+    /* no piece starts inside a UTF-8 character */
+    assert_true((*(const unsigned char *)data & 0xc0) != 0x80);
+    lab_buf_add(&p->all, data, len);
+    return 0;
+}
+
+/* A report of several megabytes written in pieces is byte for byte the
+ * rendered one, in every format; no piece starts inside a character (the
+ * names are Chinese, and a page goes out cut in pieces); a terminal
+ * escape is still neutralised; a writer's error stops it. */
+static void test_report_write(void **state)
+{
+    (void)state;
+    lab_engine *e = engine_ok(ENGINE_PACK);
+    lab_dataset *ds = NULL;
+    assert_int_equal(lab_dataset_new(&ds), LAB_OK);
+    /* a long Chinese name: most cuts of a page fall inside a character */
+    char cjk[256 * 3 + 1];
+    for (int k = 0; k < 256; k++)
+        memcpy(cjk + 3 * k, "新疆棉花种植合作社" + 3 * (k % 9), 3);
+    cjk[sizeof cjk - 1] = '\0';
+    char spec[1024];
+    for (int i = 0; i < 6000; i++) {
+        snprintf(spec, sizeof spec,
+                 "id=S-%05d|name=%s%s 第%d号 \x1b[31m红|role=farm|country=CN|"
+                 "subdivision=CN-XJ",
+                 i, i % 2 ? "" : "é", cjk, i);
+        add(ds, LAB_RECORD_SUPPLIER, spec);
+    }
+    lab_report *rep = check(e, ds, NULL, NULL);
+    for (int f = LAB_FORMAT_TEXT; f <= LAB_FORMAT_JUNIT; f++) {
+        char *want = NULL;
+        assert_int_equal(lab_report_render(&want, rep, (lab_format)f), LAB_OK);
+        pieces p = {LAB_BUF_INIT, 0, 0, 0};
+        assert_int_equal(
+            lab_report_write(rep, (lab_format)f, collect_piece, &p), LAB_OK);
+        assert_non_null(p.all.data);
+        assert_int_equal(p.all.len, strlen(want));
+        assert_memory_equal(p.all.data, want, p.all.len);
+        if (f == LAB_FORMAT_TEXT || f == LAB_FORMAT_JSON)
+            if (p.pieces < 3) /* > 2 MiB: not held whole */
+                fail_msg("format %d: %zu bytes in %zu piece(s)", f, p.all.len,
+                         p.pieces);
+        if (f == LAB_FORMAT_JUNIT) {
+            /* the page went out in 1 MiB pieces: the data must put a
+             * character across such a cut, or this tests nothing */
+            size_t inside = 0;
+            for (size_t m = 1; (m << 20) < p.all.len; m++)
+                inside += ((unsigned char)want[m << 20] & 0xc0) == 0x80;
+            assert_true(inside > 0);
+        }
+        if (f == LAB_FORMAT_TEXT) {
+            assert_null(strstr(want, "\\xe")); /* no cut character escaped */
+            assert_null(strstr(want, "\\xc3"));
+            assert_non_null(strstr(want, "\\x1b[31m"));
+            assert_null(strchr(want, '\x1b'));
+        }
+        lab_buf_free(&p.all);
+        lab_free(want);
+    }
+    /* the writer fails: its code comes back, nothing more is written */
+    pieces p = {LAB_BUF_INIT, 0, 2, LAB_ENOMEM};
+    assert_int_equal(lab_report_write(rep, LAB_FORMAT_JSON, collect_piece, &p),
+                     LAB_ENOMEM);
+    assert_int_equal(p.pieces, 2);
+    lab_buf_free(&p.all);
+    pieces q = {LAB_BUF_INIT, 0, 1, 7};
+    assert_int_equal(lab_report_write(rep, LAB_FORMAT_TEXT, collect_piece, &q),
+                     LAB_EIO);
+    assert_non_null(strstr(lab_errmsg(), "returned 7"));
+    lab_buf_free(&q.all);
+    assert_int_equal(lab_report_write(NULL, LAB_FORMAT_TEXT, collect_piece, &q),
+                     LAB_EINVAL);
+    lab_report_free(rep);
+    lab_dataset_free(ds);
+    lab_engine_free(e);
+}
+
 /* The description gives each condition in both languages, and they
  * translate into each other. */
 static void test_describe(void **state)
@@ -1169,6 +1296,8 @@ int main(void)
         cmocka_unit_test(test_rule_tests_starter),
         cmocka_unit_test(test_rule_tests_failing),
         cmocka_unit_test(test_check_progress),
+        cmocka_unit_test(test_load_progress),
+        cmocka_unit_test(test_report_write),
         cmocka_unit_test(test_describe),
         cmocka_unit_test(test_no_allocation_per_evaluation),
     };

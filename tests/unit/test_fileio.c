@@ -128,6 +128,72 @@ static void test_writer_dir_link_mode(void **state)
     assert_int_equal(lab_write_file(f->path, "x", 1, 0, 0), LAB_EIO);
 }
 
+/* An output written in pieces: nothing shows under its name until the
+ * commit; an abort (or a failed put) leaves the old file as it was and no
+ * temporary behind; FIFOs get the pieces as they come. */
+static void test_writer_pieces(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    snprintf(path, sizeof path, "%s", in_dir(f, "report.txt"));
+    put(path, "old", 3);
+    lab_file *w = NULL;
+    assert_int_equal(lab_file_open(&w, path, 0, 0), LAB_OK);
+    assert_int_equal(lab_file_put(w, "new ", 4), LAB_OK);
+    assert_int_equal(lab_file_put(w, "text", 4), LAB_OK);
+    char *back = NULL;
+    assert_int_equal(lab_read_file(&back, NULL, path, 16), LAB_OK);
+    assert_string_equal(back, "old"); /* not yet */
+    free(back);
+    assert_int_equal(lab_file_commit(w), LAB_OK);
+    assert_int_equal(lab_read_file(&back, NULL, path, 16), LAB_OK);
+    assert_string_equal(back, "new text");
+    free(back);
+
+    assert_int_equal(lab_file_open(&w, path, 0, 0), LAB_OK);
+    assert_int_equal(lab_file_put(w, "half", 4), LAB_OK);
+    lab_file_abort(w);
+    lab_file_abort(NULL);
+    assert_int_equal(lab_read_file(&back, NULL, path, 16), LAB_OK);
+    assert_string_equal(back, "new text");
+    free(back);
+    /* only report.txt is left in the folder: no temporary */
+    char cmd[320];
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s')\" = report.txt", f->dir);
+    assert_int_equal(system(cmd), 0);
+
+    /* LAB_FILE_NEW: a name taken between open and commit is not replaced */
+    const char *fresh = in_dir(f, "fresh.txt");
+    assert_int_equal(lab_file_open(&w, fresh, 0, LAB_FILE_NEW), LAB_OK);
+    assert_int_equal(lab_file_put(w, "mine", 4), LAB_OK);
+    put(fresh, "theirs", 6);
+    assert_int_equal(lab_file_commit(w), LAB_EDUPLICATE);
+    assert_int_equal(lab_read_file(&back, NULL, fresh, 16), LAB_OK);
+    assert_string_equal(back, "theirs");
+    free(back);
+
+    /* a FIFO is written in place, piece by piece */
+    const char *fifo = in_dir(f, "pieces.fifo");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    int rd = open(fifo, O_RDONLY | O_NONBLOCK);
+    assert_true(rd >= 0);
+    assert_int_equal(lab_file_open(&w, fifo, 0, 0), LAB_OK);
+    assert_int_equal(lab_file_put(w, "ab", 2), LAB_OK);
+    char buf[8] = {0};
+    assert_int_equal(read(rd, buf, sizeof buf), 2);
+    assert_int_equal(lab_file_put(w, "cd", 2), LAB_OK);
+    assert_int_equal(lab_file_commit(w), LAB_OK);
+    assert_int_equal(read(rd, buf + 2, sizeof buf - 2), 2);
+    assert_string_equal(buf, "abcd");
+    close(rd);
+    struct stat st;
+    assert_int_equal(lstat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    /* a directory is refused at open */
+    assert_int_equal(lab_file_open(&w, f->dir, 0, 0), LAB_EIO);
+    assert_null(w);
+}
+
 static void test_reader(void **state)
 {
     fixture *f = *state;
@@ -294,6 +360,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_writer_dir_link_mode, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_writer_pieces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader, setup, teardown),
         cmocka_unit_test(test_terminal_text),
         cmocka_unit_test(test_numbers),
