@@ -27,6 +27,10 @@ const char ledger_help[] =
     "       labaudit ledger anchor  [--db CONNINFO] [--anchor FILE] -o FILE\n"
     "       labaudit ledger show    [--db CONNINFO] [RUN-ID]\n"
     "\n"
+    "Every subcommand takes --format text|json (--json): JSON documents\n"
+    "labaudit.ledger-init/1, -record/1, -verify/1, -runs/1 and -run/1\n"
+    "(schemas in share/labaudit/schemas).\n"
+    "\n"
     "The ledger is the schema 'labaudit' in a PostgreSQL database: runs,\n"
     "findings, waivers, certificates and status lists, append-only (the\n"
     "database refuses UPDATE, and DELETE for 7 years) and hash-chained.\n"
@@ -39,6 +43,8 @@ const char ledger_help[] =
     "                   (default: labaudit's reference schema)\n"
     "  --anchor FILE    an anchor written earlier by `ledger anchor`: each\n"
     "                   chain must still hold the head it names\n"
+    "  -f, --format FMT text (default) or json\n"
+    "      --json       same as --format json\n"
     "\n"
     "init      creates or migrates the schema (safe to repeat)\n"
     "record    checks DATA (a folder, or postgresql://...) and records the\n"
@@ -55,6 +61,7 @@ typedef struct ledger_opts {
     const char *run_id;
     const char *mapping;
     const char *anchor;
+    int json; /* --format json */
 } ledger_opts;
 
 /* Takes --db, --run-id, --mapping and --anchor out of argv (compacting it) and
@@ -123,7 +130,15 @@ static int ledger_record(const ledger_opts *lo, opts *o)
                    prog, lo->run_id);
         goto out;
     }
-    if (recorded)
+    if (lo->json) {
+        fputs("{\"format\":\"labaudit.ledger-record/1\",\"run_id\":", stdout);
+        print_json_string(stdout, lo->run_id);
+        printf(",\"recorded\":%s,\"findings\":%zu,\"worst\":",
+               recorded ? "true" : "false", lab_report_finding_count(rep));
+        const char *worst = lab_severity_name(lab_report_worst(rep));
+        print_json_string(stdout, worst != NULL ? worst : "none");
+        fputs("}\n", stdout);
+    } else if (recorded)
         print_text(stdout, "recorded run %s: %zu findings\n", lo->run_id,
                    lab_report_finding_count(rep));
     else
@@ -136,6 +151,41 @@ out:
     lab_dataset_free(ds);
     lab_engine_free(e);
     return status;
+}
+
+/* ledger verify --json: labaudit.ledger-verify/1. */
+static void print_verify_json(const char *text, size_t bad,
+                              const char *checked_against, const char *written)
+{
+    printf("{\"format\":\"labaudit.ledger-verify/1\",\"ok\":%s,"
+           "\"problems\":%zu,\"anchor\":",
+           bad ? "false" : "true", bad);
+    if (checked_against != NULL)
+        print_json_string(stdout, checked_against);
+    else
+        fputs("null", stdout);
+    fputs(",\"anchor_written\":", stdout);
+    if (written != NULL)
+        print_json_string(stdout, written);
+    else
+        fputs("null", stdout);
+    fputs(",\"lines\":[", stdout);
+    int first = 1;
+    for (const char *p = text; *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = malloc(n + 1);
+        if (line != NULL) {
+            memcpy(line, p, n);
+            line[n] = '\0';
+            fputs(first ? "" : ",", stdout);
+            print_json_string(stdout, line);
+            first = 0;
+            free(line);
+        }
+        p += n + (nl != NULL);
+    }
+    fputs("]}\n", stdout);
 }
 
 /* Verifies (against --anchor when given); with `anchor_path`, writes a
@@ -156,17 +206,23 @@ static int ledger_verify(const ledger_opts *lo, const char *anchor_path)
     free(prev);
     if (rc != LAB_OK)
         return fail(rc, lo->anchor ? lo->anchor : "ledger verify");
-    print_text(bad ? stderr : stdout, "%s", text);
+    if (!lo->json)
+        print_text(bad ? stderr : stdout, "%s", text);
     status = bad ? EXIT_FINDINGS : 0;
     if (anchor_path != NULL && bad)
         fprintf(stderr, "%s: no anchor written: the ledger does not verify\n",
                 prog);
+    int written = 0;
     if (anchor_path != NULL && !bad) {
         if (write_output(anchor_path, anchor) != 0)
             status = EXIT_USAGE;
         else
+            written = 1;
+        if (written && !lo->json)
             print_text(stdout, "anchor written to %s\n", anchor_path);
     }
+    if (lo->json) /* the account, a line per entry, and the outcome */
+        print_verify_json(text, bad, lo->anchor, written ? anchor_path : NULL);
     lab_free(anchor);
     lab_free(text);
     return status;
@@ -177,10 +233,15 @@ static int ledger_show(const ledger_opts *lo, const opts *o)
     char *text = NULL;
     if (o->npos > 1)
         return usage_error("ledger show takes at most one RUN-ID");
-    int rc = lab_ledger_show(&text, lo->db, o->npos ? o->pos[0] : NULL);
+    int rc =
+        lab_ledger_show_format(&text, lo->db, o->npos ? o->pos[0] : NULL,
+                               lo->json ? LAB_FORMAT_JSON : LAB_FORMAT_TEXT);
     if (rc != LAB_OK)
         return fail(rc, "ledger show");
-    print_text(stdout, "%s", text);
+    if (lo->json)
+        fputs(text, stdout); /* JSON escapes what a terminal must not see */
+    else
+        print_text(stdout, "%s", text);
     lab_free(text);
     return 0;
 }
@@ -200,6 +261,9 @@ int cmd_ledger(int argc, char **argv)
         return EXIT_USAGE;
     if (parse_opts(argc, argv, &o) != 0)
         return EXIT_USAGE;
+    lo.json = want_json(&o, "ledger");
+    if (lo.json < 0)
+        return EXIT_USAGE;
     if (strcmp(sub, "init") == 0) {
         int version = 0;
         if (o.npos != 0)
@@ -207,8 +271,14 @@ int cmd_ledger(int argc, char **argv)
         int rc = lab_ledger_init(&version, lo.db);
         if (rc != LAB_OK)
             return fail(rc, "ledger init");
-        print_text(stdout, "ledger schema 'labaudit' at version %d\n", version);
-        return 0;
+        if (lo.json)
+            printf("{\"format\":\"labaudit.ledger-init/1\",\"schema\":"
+                   "\"labaudit\",\"version\":%d}\n",
+                   version);
+        else
+            print_text(stdout, "ledger schema 'labaudit' at version %d\n",
+                       version);
+        return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
     }
     if (strcmp(sub, "record") == 0)
         return ledger_record(&lo, &o);

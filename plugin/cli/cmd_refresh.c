@@ -257,7 +257,7 @@ const char refresh_help[] =
     "usage: labaudit refresh [--config FILE] [--cache DIR] [--only ID]\n"
     "                        [--ca-file PEM] [--connect-timeout S]\n"
     "                        [--timeout S] [--max-bytes N] [--retries N]\n"
-    "                        [--max-shrink F]\n"
+    "                        [--max-shrink F] [--format text|json] [--json]\n"
     "\n"
     "Downloads the reference lists named in FILE (default\n"
     "rules/data/sources.ini: one [id] section per list with url = and\n"
@@ -281,10 +281,24 @@ int cmd_refresh(int argc, char **argv)
         fputs(refresh_help, stdout);
         return 0;
     }
+    int json = 0;
     for (int i = 0; i < argc; i++) {
         const char *k = argv[i];
+        if (is(k, "--json")) {
+            json = 1;
+            continue;
+        }
         if (i + 1 >= argc)
             return usage_error("refresh: '%s' needs a value", k);
+        if (is(k, "--format") || is(k, "-f")) {
+            const char *v = argv[++i];
+            if (!is(v, "json") && !is(v, "text"))
+                return usage_error("refresh: --format '%s': expected text or "
+                                   "json",
+                                   v);
+            json = is(v, "json");
+            continue;
+        }
         const char *v = argv[++i];
         int h = http_opt(k, v);
         if (h < 0)
@@ -310,10 +324,17 @@ int cmd_refresh(int argc, char **argv)
         cache = dir;
     }
     int status = 0, found = 0;
+    static const char *const outcomes[] = {"updated", "not_modified", "cached"};
+    if (json) {
+        fputs("{\"format\":\"labaudit.refresh/1\",\"config\":", stdout);
+        print_json_string(stdout, config);
+        fputs(",\"cache\":", stdout);
+        print_json_string(stdout, cache);
+        fputs(",\"lists\":[", stdout);
+    }
     for (size_t i = 0; i < n; i++) {
         if (only != NULL && !is(only, src[i].id))
             continue;
-        found = 1;
         char path[4096 + 300], *summary = NULL;
         snprintf(path, sizeof path, "%s/%s", cache, src[i].file);
         int outcome = 0;
@@ -321,11 +342,30 @@ int cmd_refresh(int argc, char **argv)
         if (rc != LAB_OK) {
             print_text(stderr, "%s: %s: %s\n", prog, src[i].id, lab_errmsg());
             status = EXIT_USAGE;
-            continue;
+        } else if (!json) {
+            print_text(stdout, "%s: %s\n", src[i].id, summary);
         }
-        print_text(stdout, "%s: %s\n", src[i].id, summary);
+        if (json) { /* one entry per list, failed ones with their error */
+            fputs(found ? ",{\"id\":" : "{\"id\":", stdout);
+            print_json_string(stdout, src[i].id);
+            fputs(",\"url\":", stdout);
+            print_json_string(stdout, src[i].url);
+            fputs(",\"file\":", stdout);
+            print_json_string(stdout, path);
+            fputs(",\"outcome\":", stdout);
+            print_json_string(stdout, rc != LAB_OK ? "failed"
+                                      : outcome >= 0 && outcome <= 2
+                                          ? outcomes[outcome]
+                                          : "unknown");
+            fputs(rc != LAB_OK ? ",\"error\":" : ",\"summary\":", stdout);
+            print_json_string(stdout, rc != LAB_OK ? lab_errmsg() : summary);
+            fputc('}', stdout);
+        }
+        found = 1;
         lab_free(summary);
     }
+    if (json)
+        printf("],\"ok\":%s}\n", status == 0 ? "true" : "false");
     if (only != NULL && !found)
         return usage_error("refresh: no list '%s' in %s", only, config);
     return fflush(stdout) == 0 ? status : EXIT_USAGE;

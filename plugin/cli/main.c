@@ -70,6 +70,22 @@ int usage_error(const char *fmt, ...)
 
 /* ---- output: the library's one writer (see lab_file_write) ---- */
 
+void print_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
 int write_output(const char *path, const char *text)
 {
     if (path == NULL || strcmp(path, "-") == 0) {
@@ -88,6 +104,16 @@ int want_help(int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
     return 0;
+}
+
+int want_json(const opts *o, const char *cmd)
+{
+    if (o->format == NULL || strcmp(o->format, "text") == 0)
+        return 0;
+    if (strcmp(o->format, "json") == 0)
+        return 1;
+    usage_error("%s: --format '%s': expected text or json", cmd, o->format);
+    return -1;
 }
 
 /* Parses a positive decimal step count: digits only, no overflow. */

@@ -9,7 +9,8 @@
 # (old version kept), a list shrinking by more than --max-shrink (old
 # version kept), an ETag that is not UTF-8 (treated as absent: the
 # new list stored and said so), plain http to 127.0.0.1 (allowed) and to another
-# name (refused), and the server down (cache used, its age stated).
+# name (refused), and the server down (cache used, its age stated);
+# --json gives one document valid against refresh.schema.json.
 # labels: http
 set -euo pipefail
 cli=${LAB_CLI:?LAB_CLI is not set}
@@ -84,6 +85,23 @@ PY
 expect 0 "not modified" "${R[@]}" --only uflpa-entity-list
 grep -q '^/lists/uflpa-entity-list.csv inm="' "$tmp/tls.log" && ok "If-None-Match sent" || bad "no If-None-Match: $(cat "$tmp/tls.log")"
 grep -q 'ims=Sat, 28 Nov 2026' "$tmp/tls.log" && ok "If-Modified-Since sent" || bad "no If-Modified-Since"
+
+# ---- --json: one document, each list with its outcome, valid ----
+set +e
+"${R[@]}" --only uflpa-entity-list --json >refresh.same.json
+"${R[@]}" --only missing --format json >refresh.failed.json 2>/dev/null
+st=$?
+set -e
+((st == 2)) && ok "--json: a failed list still exits 2" || bad "--json failed list: exit $st"
+python3 "$src/tests/integration/check_schemas.py" "$src/plugin/schemas" --require refresh \
+    refresh.same.json refresh.failed.json && ok "refresh --json valid against its schema" ||
+    bad "refresh --json not valid"
+python3 - <<'PY' && ok "--json: not_modified, then failed with the error" || bad "refresh JSON: $(cat refresh.*.json)"
+import json
+a, b = json.load(open("refresh.same.json")), json.load(open("refresh.failed.json"))
+assert a["ok"] and [l["outcome"] for l in a["lists"]] == ["not_modified"], a
+assert not b["ok"] and b["lists"][0]["outcome"] == "failed" and "404" in b["lists"][0]["error"], b
+PY
 
 # ---- a new version: atomic replace, the previous one kept ----
 cp root/uflpa-entity-list.csv v1.csv

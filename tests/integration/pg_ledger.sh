@@ -13,7 +13,9 @@
 # labaudit.head.findings are each found (or refused) with a clear
 # message; pruning by the retention rule is told apart from deletion; an
 # anchor finds what a chain alone cannot; a version-1 ledger is refused
-# until `ledger init` migrates it, and its rows still verify.
+# until `ledger init` migrates it, and its rows still verify.  Every
+# subcommand's --json document is valid against its schema and says what
+# the text says.
 # labels: pg
 set -euo pipefail
 src=${LAB_SOURCE_DIR:?} cli=${LAB_CLI:?}
@@ -56,6 +58,40 @@ check "  with its hash" grep -q '^1  cotton-1 .* [0-9a-f]\{64\}$' "$tmp/out"
 check "show one run" run 0 "$cli" ledger show --db "$db" cotton-1
 check "  with its findings" grep -q 'starter.xinjiang-cotton' "$tmp/out"
 check "verify a clean ledger" run 0 "$cli" ledger verify --db "$db"
+
+# ---- --json: every subcommand's document, valid against its schema ----
+J=$tmp/json
+mkdir -p "$J"
+jrun() { # jrun STATUS NAME CMD...: CMD's stdout in $J/NAME.json
+    local want=$1 name=$2; shift 2
+    set +e; "$@" >"$J/$name.json" 2>"$tmp/err"; local got=$?; set -e
+    [[ $got == "$want" ]] || { echo "  exit $got, wanted $want: $*"; cat "$tmp/err"; return 1; }
+}
+check "init --json" jrun 0 ledger-init.1 "$cli" ledger init --db "$db" --json
+check "record --json (already there)" jrun 0 ledger-record.again "$cli" ledger record --db "$db" --run-id cotton-1 "$data" --rules "$rules" --format json
+check "record --json (new run)" jrun 0 ledger-record.new "$cli" ledger record --db "$db" --run-id cotton-json "$data" --rules "$rules" --json
+check "show --json" jrun 0 ledger-runs.1 "$cli" ledger show --db "$db" --json
+check "show RUN --json" jrun 0 ledger-run.1 "$cli" ledger show --db "$db" cotton-1 --json
+check "verify --json" jrun 0 ledger-verify.ok "$cli" ledger verify --db "$db" --json
+check "anchor --json" jrun 0 ledger-verify.anchor "$cli" ledger anchor --db "$db" -o "$tmp/json-anchor" --json
+check "show --json of an unknown run fails" jrun 2 bad.unknown "$cli" ledger show --db "$db" no-such-run --json
+check "ledger documents valid" python3 "$src/tests/integration/check_schemas.py" "$src/plugin/schemas" \
+    --require ledger-init,ledger-record,ledger-runs,ledger-run,ledger-verify "$J"/ledger-*.json
+check "ledger documents say what the text says" python3 - "$J" <<'PY'
+import json, os, sys
+d = lambda n: json.load(open(os.path.join(sys.argv[1], n + ".json")))
+assert d("ledger-init.1")["version"] == 2
+again, new = d("ledger-record.again"), d("ledger-record.new")
+assert again["recorded"] is False and new["recorded"] is True and new["findings"] == 4, (again, new)
+runs = d("ledger-runs.1")["runs"]
+assert [r["run_id"] for r in runs] == ["cotton-1", "cotton-json"] and runs[0]["findings"] == 4, runs
+run = d("ledger-run.1")
+assert run["run_id"] == "cotton-1" and len(run["findings"]) == 4, run
+assert any(f["rule"] == "starter.xinjiang-cotton" for f in run["findings"]), run["findings"]
+v, a = d("ledger-verify.ok"), d("ledger-verify.anchor")
+assert v["ok"] and v["problems"] == 0 and v["lines"] and v["anchor_written"] is None, v
+assert a["ok"] and a["anchor_written"].endswith("json-anchor"), a
+PY
 
 check "UPDATE refused" refused "UPDATE labaudit.findings SET message = 'x'" 'append-only'
 check "DELETE within 7 years refused" refused "DELETE FROM labaudit.findings" 'must be kept for 7 years'
