@@ -1045,34 +1045,31 @@ typedef struct checkrun {
     int32_t *evidence;   /* see check_evidence */
 } checkrun;
 
-/* Writes the scope as the JSON document a JsonLogic library would need
- * to evaluate the same rules: every record the subject sees, with every
- * stored and computed field (absent ones as null). */
-static void dump_scope(checkrun *cr, lab_subject subj, const char *subject_id)
+/* Writes the records subject `subj` sees in sc as the JSON document a
+ * JsonLogic library needs to evaluate the same rules: each record with
+ * every stored and computed field (absent ones as null). */
+static void scope_json(lab_buf *b, const lab_engine *e, const lab_scope *sc,
+                       lab_subject subj)
 {
-    lab_buf *b = cr->dump;
     pthread_once(&refs_once, refs_init);
-    lab_buf_adds(b, "{\"subject\":");
-    lab_buf_printf(b, "\"%s\",\"id\":", lab_subject_names[subj]);
-    lab_buf_add_json_string(b, subject_id, strlen(subject_id));
-    lab_buf_adds(b, ",\"scope\":{");
+    lab_buf_addc(b, '{');
     int first = 1;
     for (int s = 0; s < LAB_SLOT_COUNT_; s++) {
-        if (!visible[subj][s] || cr->sc.rec[s] == NULL)
+        if (!visible[subj][s] || sc->rec[s] == NULL)
             continue;
         lab_buf_printf(b, "%s\"%s\":{", first ? "" : ",", slot_names[s].name);
         first = 0;
         int ffirst = 1;
-        for (size_t i = 0; i < refs_n + cr->e->ndecls * 2; i++) {
+        for (size_t i = 0; i < refs_n + e->ndecls * 2; i++) {
             const lab_fieldref *r = NULL;
             if (i < refs_n)
                 r = &refs_all[i];
-            else if ((i - refs_n) % 2 < cr->e->decls[(i - refs_n) / 2]->nrefs)
-                r = &cr->e->decls[(i - refs_n) / 2]->refs[(i - refs_n) % 2];
+            else if ((i - refs_n) % 2 < e->decls[(i - refs_n) / 2]->nrefs)
+                r = &e->decls[(i - refs_n) / 2]->refs[(i - refs_n) % 2];
             if (r == NULL || r->slot != s)
                 continue;
             lab_val v;
-            lab_scope_fetch(&cr->sc, r, &v);
+            lab_scope_fetch(sc, r, &v);
             const char *name = strchr(r->path, '.') + 1;
             lab_buf_printf(b, "%s\"%s\":", ffirst ? "" : ",", name);
             lab_val_to_json(b, &v);
@@ -1080,7 +1077,19 @@ static void dump_scope(checkrun *cr, lab_subject subj, const char *subject_id)
         }
         lab_buf_addc(b, '}');
     }
-    lab_buf_adds(b, "}}\n");
+    lab_buf_addc(b, '}');
+}
+
+/* One line of `check --scopes`: the subject and what it sees. */
+static void dump_scope(checkrun *cr, lab_subject subj, const char *subject_id)
+{
+    lab_buf *b = cr->dump;
+    lab_buf_adds(b, "{\"subject\":");
+    lab_buf_printf(b, "\"%s\",\"id\":", lab_subject_names[subj]);
+    lab_buf_add_json_string(b, subject_id, strlen(subject_id));
+    lab_buf_adds(b, ",\"scope\":");
+    scope_json(b, cr->e, &cr->sc, subj);
+    lab_buf_adds(b, "}\n");
 }
 
 /* A note in the report's arena ("superseded by ..."), or NULL. */
@@ -2222,6 +2231,66 @@ static void explain_node(lab_buf *b, const lab_node *n, const lab_eval_ctx *cx,
         explain_node(b, n->args[i], cx, depth + 1);
 }
 
+/* The scope rule r sees in its test case tc. */
+static void testcase_scope(lab_scope *sc, const lab_engine *e,
+                           const lab_rule *r, const lab_testcase *tc)
+{
+    memset(sc, 0, sizeof *sc);
+    memcpy(sc->rec, tc->rec, sizeof sc->rec);
+    sc->latest_audit = tc->rec[LAB_SLOT_AUDIT];
+    sc->audit_count = sc->latest_audit ? 1 : 0;
+    sc->unannounced_count =
+        sc->latest_audit && lab_audit_is_unannounced(sc->latest_audit);
+    /* a test case's audit is the facility's whole history, and its
+     * previous audit the full audit before it */
+    sc->full_audit = sc->latest_audit && lab_audit_is_full(sc->latest_audit)
+                         ? sc->latest_audit
+                         : NULL;
+    sc->full_count =
+        (sc->full_audit != NULL) + (tc->rec[LAB_SLOT_PREVIOUS] != NULL);
+    sc->full_unannounced =
+        (sc->full_audit && lab_audit_is_unannounced(sc->full_audit)) +
+        (tc->rec[LAB_SLOT_PREVIOUS] &&
+         lab_audit_is_unannounced(tc->rec[LAB_SLOT_PREVIOUS]));
+    /* as in a check, a supplier rule sees the newest full audit */
+    if (r->subject == LAB_SUBJECT_SUPPLIER)
+        sc->rec[LAB_SLOT_AUDIT] = sc->full_audit;
+    sc->as_of = tc->as_of;
+    sc->overrides = tc->overrides;
+    sc->noverrides = tc->noverrides;
+    sc->ref = &e->ref;
+    sc->listed_upstream = -1;
+    sc->listed_ties = -1;
+}
+
+/* A rule's test cases in the official JsonLogic test suite's form: a
+ * string naming each case, then [logic, data, expected], where logic is
+ * {"!!": [condition]} (a rule fires when its condition is truthy), data
+ * the scope the case builds and expected whether it must fire. */
+static void jsonlogic_tests(lab_buf *b, const lab_engine *e, const lab_rule *r)
+{
+    lab_buf_addc(b, '[');
+    for (size_t t = 0; t < r->ntests; t++) {
+        const lab_testcase *tc = &r->tests[t];
+        lab_scope sc;
+        testcase_scope(&sc, e, r, tc);
+        lab_buf name = LAB_BUF_INIT;
+        lab_buf_printf(&name, "%s, case at line %u: %s%s%s", r->id, tc->line,
+                       tc->expect_fire ? "must fire" : "must not fire",
+                       tc->name ? ": " : "", tc->name ? tc->name : "");
+        lab_buf_adds(b, t ? "," : "");
+        lab_buf_add_json_string(b, name.data ? name.data : "", name.len);
+        b->oom |= name.oom;
+        lab_buf_free(&name);
+        lab_buf_adds(b, ",[{\"!!\":[");
+        lab_jl_write(b, r->cond);
+        lab_buf_adds(b, "]},");
+        scope_json(b, e, &sc, r->subject);
+        lab_buf_adds(b, tc->expect_fire ? ",true]" : ",false]");
+    }
+    lab_buf_addc(b, ']');
+}
+
 int lab_engine_test(char **out, size_t *failed, const lab_engine *e)
 {
     return lab_engine_test_explain(out, failed, e, 0);
@@ -2243,33 +2312,7 @@ int lab_engine_test_explain(char **out, size_t *failed, const lab_engine *e,
         for (size_t t = 0; t < r->ntests; t++) {
             const lab_testcase *tc = &r->tests[t];
             lab_scope sc;
-            memset(&sc, 0, sizeof sc);
-            memcpy(sc.rec, tc->rec, sizeof sc.rec);
-            sc.latest_audit = tc->rec[LAB_SLOT_AUDIT];
-            sc.audit_count = sc.latest_audit ? 1 : 0;
-            sc.unannounced_count =
-                sc.latest_audit && lab_audit_is_unannounced(sc.latest_audit);
-            /* a test case's audit is the facility's whole history, and
-             * its previous audit the full audit before it */
-            sc.full_audit =
-                sc.latest_audit && lab_audit_is_full(sc.latest_audit)
-                    ? sc.latest_audit
-                    : NULL;
-            sc.full_count =
-                (sc.full_audit != NULL) + (tc->rec[LAB_SLOT_PREVIOUS] != NULL);
-            sc.full_unannounced =
-                (sc.full_audit && lab_audit_is_unannounced(sc.full_audit)) +
-                (tc->rec[LAB_SLOT_PREVIOUS] &&
-                 lab_audit_is_unannounced(tc->rec[LAB_SLOT_PREVIOUS]));
-            /* as in a check, a supplier rule sees the newest full audit */
-            if (r->subject == LAB_SUBJECT_SUPPLIER)
-                sc.rec[LAB_SLOT_AUDIT] = sc.full_audit;
-            sc.as_of = tc->as_of;
-            sc.overrides = tc->overrides;
-            sc.noverrides = tc->noverrides;
-            sc.ref = &e->ref;
-            sc.listed_upstream = -1;
-            sc.listed_ties = -1;
+            testcase_scope(&sc, e, r, tc);
             lab_arena_reset(&scratch);
             int fired = lab_rule_eval(r, &sc, &scratch);
             ncases++;
@@ -2438,7 +2481,12 @@ int lab_engine_describe(char **out, const lab_engine *e, int jsonlogic)
             }
             lab_buf_addc(&b, ']');
             json_kv(&b, "remediation", r->remediation, 1);
-            lab_buf_printf(&b, ",\"tests\":%zu}", r->ntests);
+            lab_buf_printf(&b, ",\"tests\":%zu", r->ntests);
+            if (jsonlogic) {
+                lab_buf_adds(&b, ",\"jsonlogic_tests\":");
+                jsonlogic_tests(&b, e, r);
+            }
+            lab_buf_addc(&b, '}');
         }
         lab_buf_adds(&b, "]}");
     }
