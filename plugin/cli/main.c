@@ -352,7 +352,12 @@ int make_engine(lab_engine **e, opts *o)
 /* ---- check ---- */
 
 const char check_help[] =
-    "usage: labaudit check DATA --rules PACK [--rules PACK...] [options]\n"
+    "usage: labaudit check DATA --rules PACK [--rules PACK...] [--lists "
+    "LISTS]\n"
+    "                      [--format text|json|html|junit] [-o FILE]\n"
+    "                      [--fail-on SEV] [--as-of DATE] [--waivers FILE]\n"
+    "                      [--product ID | --supplier ID] [options]\n"
+    "       labaudit check DATA --rules PACK --lists NEW --against-lists OLD\n"
     "\n"
     "Checks a dataset against rule packs and prints the findings.\n"
     "DATA is a folder of suppliers.csv, links.csv, audits.csv (and\n"
@@ -486,7 +491,11 @@ out:
 /* ---- rules ---- */
 
 const char rules_help[] =
-    "usage: labaudit rules COMMAND PACK...\n"
+    "usage: labaudit rules lint|test [-v] PACK...\n"
+    "       labaudit rules show [--jsonlogic] PACK...\n"
+    "       labaudit rules export --jsonlogic PACK... [-o FILE]\n"
+    "       labaudit rules fields [PACK...] [--format text|json]\n"
+    "       labaudit rules translate TEXT | --jsonlogic JSON\n"
     "\n"
     "  lint PACK...              load, validate and type-check the packs\n"
     "  test PACK...              run every rule's test cases; fails if a rule\n"

@@ -432,10 +432,41 @@ void cli_print_commands(FILE *f)
 const char help_help[] =
     "usage: labaudit help [COMMAND]\n"
     "       labaudit help --man\n"
+    "       labaudit help --usage\n"
     "\n"
     "Prints the help of COMMAND (the same as 'labaudit COMMAND --help'),\n"
-    "or with --man the manual page labaudit(1) in roff, made from the\n"
-    "same help texts (labaudit help --man | man /dev/stdin).\n";
+    "with --man the manual page labaudit(1) in roff, made from the\n"
+    "same help texts (labaudit help --man | man /dev/stdin), and with\n"
+    "--usage the synopsis of every command (README's usage section).\n";
+
+/* The "usage:" block of every help text, one after the other, without
+ * the word "usage:" (continuation lines lose its indent). */
+static int print_usage_all(FILE *f)
+{
+    const char *shown[64]; /* help texts two commands share come once */
+    size_t nshown = 0;
+    for (size_t i = 0; i < cli_ncommands; i++) {
+        const cli_command *c = &cli_commands[i];
+        for (size_t h = 0; c->help[h] != NULL; h++) {
+            const char *p = c->help[h];
+            size_t k = 0;
+            while (k < nshown && shown[k] != p)
+                k++;
+            if (k < nshown || strncmp(p, "usage: ", 7) != 0)
+                continue;
+            if (nshown < sizeof shown / sizeof shown[0])
+                shown[nshown++] = p;
+            for (int first = 1; *p != '\0' && *p != '\n'; first = 0) {
+                const char *nl = strchr(p, '\n');
+                size_t n = nl ? (size_t)(nl - p) : strlen(p);
+                size_t skip = first ? 7 : strspn(p, " ") >= 7 ? 7 : 0;
+                fprintf(f, "%.*s\n", (int)(n - skip), p + skip);
+                p += n + (nl != NULL);
+            }
+        }
+    }
+    return fflush(f) == 0 ? 0 : EXIT_USAGE;
+}
 
 /* Roff for a preformatted block: backslashes doubled, a leading '.' or
  * '\'' made literal. */
@@ -513,6 +544,8 @@ int cmd_help(int argc, char **argv)
 {
     if (argc == 1 && strcmp(argv[0], "--man") == 0)
         return print_man(stdout);
+    if (argc == 1 && strcmp(argv[0], "--usage") == 0)
+        return print_usage_all(stdout);
     if (argc == 1 &&
         (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
         fputs(help_help, stdout);

@@ -153,7 +153,15 @@ got=$(run_tty "$base")
 [[ $got != *"writing: "* && $got == *"products (worst first)"* ]] &&
     ok "a report on the terminal is not interrupted by 'writing'" || bad "writing over the report: ${got:0:300}"
 
-# ---- README shows the help as it is ----
+# ---- README shows the help and every synopsis as they are ----
+"$cli" help --usage >usage.txt
+grep -q '^labaudit ledger show' usage.txt && grep -q '^labaudit check DATA' usage.txt &&
+    ok "help --usage gives every command's synopsis" || bad "help --usage: $(cat usage.txt)"
+python3 - "$src/README.md" usage.txt <<'EOF' && ok "README has labaudit help --usage verbatim" || bad "README's usage section is out of date (paste labaudit help --usage)"
+import sys
+readme, usage = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+sys.exit(0 if "```\n" + usage + "```\n" in readme else 1)
+EOF
 "$cli" --help >help.txt
 python3 - "$src/README.md" help.txt <<'EOF' && ok "README has labaudit --help verbatim" || bad "README's labaudit --help is out of date"
 import sys
