@@ -8,7 +8,9 @@
  * an error, not a hang), a directory is refused, and a regular file (or a
  * new path) is replaced atomically by a temporary file in the same folder,
  * fsync and rename; a symbolic link is followed, so its target is
- * replaced and the link stays.  Text for a terminal has its control
+ * replaced and the link stays.  An output can be written whole
+ * (lab_write_file) or in pieces (lab_file_open, put, commit or abort), by
+ * the same code.  Text for a terminal has its control
  * characters, invalid UTF-8 and bidirectional overrides escaped.  Folders
  * of inputs (audits/, events/) are listed in one sorted order.
  */
