@@ -998,32 +998,44 @@ static int seal_manifest(dbuild *b, const char *manifest, size_t n)
     return rc;
 }
 
+#if LAB_HAVE_LIBARCHIVE
+/* libarchive's writer: the ZIP goes into the lab_file as it is made. */
+static la_ssize_t zip_put(struct archive *a, void *ud, const void *buf,
+                          size_t n)
+{
+    if (lab_file_put(ud, buf, n) != LAB_OK) {
+        archive_set_error(a, EIO, "%s", lab_errmsg());
+        return -1;
+    }
+    return (la_ssize_t)n;
+}
+#endif
+
 /* Writes the finished folder `dir` as `dir`.zip: its files (those the
  * manifest lists, the manifest and its signature and timestamp) under the
  * folder's own name, with a fixed time so that the same dossier gives the
- * same bytes; a temporary file renamed into place. */
+ * same bytes; through lab_file_open, so a temporary renamed into place. */
 static int write_zip(const char *dir, const json_t *files)
 {
 #if LAB_HAVE_LIBARCHIVE
-    lab_buf zip = LAB_BUF_INIT, tmp = LAB_BUF_INIT, path = LAB_BUF_INIT;
+    lab_buf zip = LAB_BUF_INIT, path = LAB_BUF_INIT;
     const char *base = strrchr(dir, '/');
     base = base && base[1] ? base + 1 : dir;
     lab_buf_printf(&zip, "%s.zip", dir);
-    lab_buf_printf(&tmp, "%s.zip.partial-XXXXXX", dir);
-    if (zip.oom || tmp.oom)
+    if (zip.oom)
         return oom();
-    int fd = mkstemp(tmp.data);
-    if (fd < 0) {
-        int rc = lab_seterr(LAB_EIO, "dossier: cannot make %s: %s", tmp.data,
-                            strerror(errno));
+    lab_file *out = NULL; /* the one atomic writer: a temporary, renamed */
+    int rc = lab_file_open(&out, zip.data, 0644, 0);
+    if (rc != LAB_OK) {
         lab_buf_free(&zip);
-        lab_buf_free(&tmp);
         return rc;
     }
     struct archive *a = archive_write_new();
-    int rc = LAB_OK;
+    /* no padding to libarchive's 10 KiB blocks: the ZIP ends where it
+     * ends, as archive_write_open_fd writes a regular file */
     if (a == NULL || archive_write_set_format_zip(a) != ARCHIVE_OK ||
-        archive_write_open_fd(a, fd) != ARCHIVE_OK)
+        archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+        archive_write_open(a, out, NULL, zip_put, NULL) != ARCHIVE_OK)
         rc = lab_seterr(LAB_EIO, "dossier: cannot start the ZIP file: %s",
                         a ? archive_error_string(a) : "out of memory");
     size_t n = json_array_size(files);
@@ -1065,19 +1077,11 @@ static int write_zip(const char *dir, const json_t *files)
         rc = lab_seterr(LAB_EIO, "dossier: cannot finish the ZIP file: %s",
                         archive_error_string(a));
     archive_write_free(a);
-    if (rc == LAB_OK && (fsync(fd) != 0 || close(fd) != 0))
-        rc = lab_seterr(LAB_EIO, "dossier: cannot write %s: %s", tmp.data,
-                        strerror(errno));
-    else if (rc != LAB_OK)
-        close(fd);
-    if (rc == LAB_OK &&
-        (chmod(tmp.data, 0644) != 0 || rename(tmp.data, zip.data) != 0))
-        rc = lab_seterr(LAB_EIO, "dossier: cannot write %s: %s", zip.data,
-                        strerror(errno));
-    if (rc != LAB_OK)
-        unlink(tmp.data);
+    if (rc == LAB_OK)
+        rc = lab_file_commit(out); /* frees out */
+    else
+        lab_file_abort(out);
     lab_buf_free(&zip);
-    lab_buf_free(&tmp);
     lab_buf_free(&path);
     return rc;
 #else

@@ -63,6 +63,10 @@ expect 0 "result: VALID" "$cli" dossier verify out
 expect 0 "" "$cli" "${D[@]}" --product SKU-TEE-CREW-001 --zip -o zipped
 mkdir unz && python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert all(n.startswith("zipped/") for n in z.namelist()), z.namelist(); z.extractall(sys.argv[2])' zipped.zip unz &&
     ok "zipped.zip holds the folder" || bad "zipped.zip"
+python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); sys.exit(0 if d[-22:-18] == b"PK\x05\x06" else 1)' zipped.zip &&
+    [[ $(stat -c %a zipped.zip) == 644 ]] && ! ls zipped.zip.* >/dev/null 2>&1 &&
+    ok "zipped.zip ends with its directory (no padding), mode 644, no temporary left" ||
+    bad "zipped.zip padded, wrong mode or temporary left: $(ls -l zipped.zip*)"
 expect 0 "result: VALID" "$cli" dossier verify unz/zipped
 diff -r zipped unz/zipped >/dev/null && ok "the ZIP file's files are the folder's" || bad "ZIP differs"
 
