@@ -70,9 +70,9 @@ int load_data(lab_dataset **out, const char *data, const char *mapping);
 char *slurp(const char *path);
 /* Prints s as a JSON string (quotes included); s is UTF-8 text. */
 void print_json_string(FILE *f, const char *s);
-/* --format text|json (or --json) of a command that prints: 1 for JSON,
- * 0 for text, -1 after a usage error naming `cmd`. */
-int want_json(const opts *o, const char *cmd);
+/* The value of --format for a command that prints text or JSON (NULL:
+ * text): 1 for JSON, 0 for text, -1 after a usage error naming `cmd`. */
+int format_json(const char *format, const char *cmd);
 /* fprintf through lab_text_escape: for anything quoting input. */
 void print_text(FILE *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -173,11 +173,9 @@ static int cmd_drill(int argc, char **argv)
     }
     if (tpl == NULL)
         tpl = default_template(found, sizeof found, &o);
-    int json = o.format != NULL && is(o.format, "json");
-    if (o.format != NULL && !json && !is(o.format, "text")) {
-        usage_error("--format '%s': expected text or json", o.format);
+    int json = format_json(o.format, "dossier drill");
+    if (json < 0)
         goto out;
-    }
     if (make_engine(&e, &o) != 0 || load_data(&ds, o.pos[0], o.mapping) != 0)
         goto out;
     lab_check_options chk = LAB_CHECK_OPTIONS_INIT;

@@ -261,7 +261,7 @@ int cmd_ledger(int argc, char **argv)
         return EXIT_USAGE;
     if (parse_opts(argc, argv, &o) != 0)
         return EXIT_USAGE;
-    lo.json = want_json(&o, "ledger");
+    lo.json = format_json(o.format, "ledger");
     if (lo.json < 0)
         return EXIT_USAGE;
     if (strcmp(sub, "init") == 0) {

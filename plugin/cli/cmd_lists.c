@@ -37,11 +37,10 @@ int cmd_lists(int argc, char **argv)
         return EXIT_USAGE;
     if (o.npos != 2)
         return usage_error("lists diff needs OLD and NEW");
-    lab_format fmt = LAB_FORMAT_TEXT;
-    if (o.format != NULL && strcmp(o.format, "json") == 0)
-        fmt = LAB_FORMAT_JSON;
-    else if (o.format != NULL && strcmp(o.format, "text") != 0)
-        return usage_error("--format '%s': expected text or json", o.format);
+    int json = format_json(o.format, "lists diff");
+    if (json < 0)
+        return EXIT_USAGE;
+    lab_format fmt = json ? LAB_FORMAT_JSON : LAB_FORMAT_TEXT;
     char *text = NULL;
     size_t changes = 0;
     int rc = lab_lists_diff(&text, &changes, o.pos[0], o.pos[1], fmt);

@@ -291,12 +291,8 @@ int cmd_refresh(int argc, char **argv)
         if (i + 1 >= argc)
             return usage_error("refresh: '%s' needs a value", k);
         if (is(k, "--format") || is(k, "-f")) {
-            const char *v = argv[++i];
-            if (!is(v, "json") && !is(v, "text"))
-                return usage_error("refresh: --format '%s': expected text or "
-                                   "json",
-                                   v);
-            json = is(v, "json");
+            if ((json = format_json(argv[++i], "refresh")) < 0)
+                return EXIT_USAGE;
             continue;
         }
         const char *v = argv[++i];
@@ -400,12 +396,9 @@ int cmd_facility(int argc, char **argv)
             continue;
         }
         if (is(k, "--format") || is(k, "-f")) {
-            const char *v = i + 1 < argc ? argv[++i] : "";
-            if (!is(v, "json") && !is(v, "text"))
-                return usage_error("facility --format '%s': expected text "
-                                   "or json",
-                                   v);
-            json = is(v, "json");
+            if ((json = format_json(i + 1 < argc ? argv[++i] : "",
+                                    "facility")) < 0)
+                return EXIT_USAGE;
             continue;
         }
         if (k[0] != '-') {

@@ -106,13 +106,13 @@ int want_help(int argc, char **argv)
     return 0;
 }
 
-int want_json(const opts *o, const char *cmd)
+int format_json(const char *format, const char *cmd)
 {
-    if (o->format == NULL || strcmp(o->format, "text") == 0)
+    if (format == NULL || strcmp(format, "text") == 0)
         return 0;
-    if (strcmp(o->format, "json") == 0)
+    if (strcmp(format, "json") == 0)
         return 1;
-    usage_error("%s: --format '%s': expected text or json", cmd, o->format);
+    usage_error("%s --format '%s': expected text or json", cmd, format);
     return -1;
 }
 
@@ -524,12 +524,8 @@ const char rules_help[] =
 /* rules fields: a table (the default) or --format json. */
 static int fields_format(const opts *o)
 {
-    if (o->format == NULL || strcmp(o->format, "text") == 0)
-        return LAB_FORMAT_TEXT;
-    if (strcmp(o->format, "json") == 0)
-        return LAB_FORMAT_JSON;
-    usage_error("rules fields --format '%s': expected text or json", o->format);
-    return -1;
+    int json = format_json(o->format, "rules fields");
+    return json < 0 ? -1 : json ? LAB_FORMAT_JSON : LAB_FORMAT_TEXT;
 }
 
 int cmd_rules(int argc, char **argv)

@@ -86,6 +86,11 @@ expect 1 "FAIL t.fees" "$cli" rules test failing.xml
 
 expect 0 "supplier (suppliers.csv)" "$cli" rules fields
 expect 2 "rules fields --format 'yaml': expected text or json" "$cli" rules fields --format yaml
+# every command that prints text or JSON refuses another format the same way
+expect 2 "ledger --format 'yaml': expected text or json" "$cli" ledger show --db dbname=none --format yaml
+expect 2 "refresh --format 'yaml': expected text or json" "$cli" refresh --format yaml
+expect 2 "facility --format 'yaml': expected text or json" "$cli" facility X --format=yaml
+expect 2 "lists diff --format 'yaml': expected text or json" "$cli" lists diff a b -f yaml
 
 # ---- the man page ----
 "$cli" help --man >labaudit.1
